@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from peerway.accounts.selectors import user_needs_mfa
+
+# Paths a signed-in user without MFA may still reach: account pages (to set MFA up), static files,
+# language switching and the health check.
+_OPEN_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/healthz")
+
+
+class RequireMFAMiddleware:
+    """When PEERWAY_REQUIRE_MFA is on, staff who can see personal data must set up TOTP before anything else."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._must_enrol(request):
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+    def _must_enrol(self, request: HttpRequest) -> bool:
+        if not settings.PEERWAY_REQUIRE_MFA or not request.user.is_authenticated:
+            return False
+        if request.path.startswith(_OPEN_PREFIXES):
+            return False
+        has_totp = Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists()
+        return not has_totp and user_needs_mfa(request.user)  # type: ignore[arg-type]

@@ -1,0 +1,39 @@
+"""The Peerway REST API (OpenAPI 3 at /api/openapi.json, docs at /api/docs)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+from ninja.security import django_auth
+
+from peerway.accounts.selectors import memberships_for_user
+from peerway.api.problems import install_problem_handlers
+
+api = NinjaAPI(
+    title="Peerway API",
+    version="1",
+    description="REST API for peer recovery support services. Errors are application/problem+json.",
+    urls_namespace="api",
+    auth=django_auth,
+)
+install_problem_handlers(api)
+
+
+class MembershipOut(Schema):
+    organization: str
+    organization_name: str
+    role: str
+
+
+class MeOut(Schema):
+    username: str
+    memberships: list[MembershipOut]
+
+
+@api.get("/v1/me", response=MeOut, tags=["accounts"], summary="The signed-in user and their roles")
+def me(request: HttpRequest) -> MeOut:
+    memberships = [
+        MembershipOut(organization=m.organization.slug, organization_name=m.organization.name, role=m.role)
+        for m in memberships_for_user(request.user)  # type: ignore[arg-type]
+    ]
+    return MeOut(username=request.user.get_username(), memberships=memberships)

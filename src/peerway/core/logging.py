@@ -1,0 +1,26 @@
+"""A log filter that keeps personal data out of the logs."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+_QUERY_STRING = re.compile(r"\?[^\s\"']*")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_PHONE = re.compile(r"\+?\d[\d\s().-]{8,}\d")
+
+
+def redact(text: str) -> str:
+    """Drop query strings (they can carry search terms) and anything shaped like an email or phone number."""
+    text = _QUERY_STRING.sub("?[redacted]", text)
+    text = _EMAIL.sub("[email]", text)
+    return _PHONE.sub("[phone]", text)
+
+
+class RedactPersonalData(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True

@@ -1,0 +1,89 @@
+"""Organizations (RCOs, licensed programs, boards, the accreditation body, the state), sites, service areas."""
+
+from __future__ import annotations
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from peerway.core.models import PublicIdModel, TimestampedModel
+
+
+class OrganizationKind(models.TextChoices):
+    RCO = "rco", "Recovery community organization"
+    SUD_PROGRAM_245G = "sud_245g", "Licensed SUD treatment program (MN 245G)"
+    WITHDRAWAL_MANAGEMENT = "withdrawal_mgmt", "Withdrawal management program (MN 245F)"
+    CERTIFICATION_BOARD = "cert_board", "Certification board"
+    ACCREDITATION_BODY = "accreditation_body", "Accreditation body"
+    STATE_AGENCY = "state_agency", "State agency"
+
+
+# Kinds whose staff serve people and therefore hold records about them.
+SERVICE_KINDS = frozenset({OrganizationKind.RCO, OrganizationKind.SUD_PROGRAM_245G, OrganizationKind.WITHDRAWAL_MANAGEMENT})
+
+
+class County(models.Model):
+    """A county, for service areas and regional reports. Loaded from the vocabulary fixture."""
+
+    state = models.CharField(max_length=2, default="MN")
+    name = models.CharField(max_length=64)
+    region = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["state", "name"]
+        verbose_name_plural = "counties"
+        constraints = [models.UniqueConstraint(fields=["state", "name"], name="county_unique_per_state")]
+
+    def __str__(self) -> str:
+        return f"{self.name} County, {self.state}"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.state, self.name)
+
+
+class Organization(PublicIdModel, TimestampedModel):
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=32, choices=OrganizationKind.choices)
+    timezone = models.CharField(max_length=64, default="America/Chicago")
+    npi = models.CharField(max_length=10, blank=True, help_text="Type 2 (organization) NPI, when it has one.")
+    # 42 CFR Part 2: when on, the stricter consent and disclosure rules apply to this organization's records.
+    part2_program = models.BooleanField(default=False, help_text="Declares itself a 42 CFR Part 2 program.")
+    service_counties = models.ManyToManyField(County, through="ServiceArea", related_name="organizations", blank=True)
+    active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def serves_people(self) -> bool:
+        return self.kind in SERVICE_KINDS
+
+
+class Site(PublicIdModel, TimestampedModel):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="sites")
+    name = models.CharField(max_length=200)
+    street = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    zip_code = models.CharField(max_length=10, blank=True)
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="sites")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organization", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.city})"
+
+
+class ServiceArea(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    county = models.ForeignKey(County, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "county"], name="service_area_unique")]

@@ -1,0 +1,27 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from peerway.api.api import api
+from peerway.core import urls as core_urls
+from peerway.core import views as core_views
+
+# The admin signs in through allauth, so MFA, rate limits and lockout apply there too.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "Peerway administration"
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+urlpatterns += i18n_patterns(
+    path("", include((core_urls.public_urlpatterns, "public"))),
+    path("accounts/", include("allauth.urls")),
+    path("staff/", include((core_urls.staff_urlpatterns, "staff"))),
+    path("staff/participants/", include("peerway.recovery.urls")),
+    prefix_default_language=False,
+)

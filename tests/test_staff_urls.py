@@ -1,0 +1,107 @@
+"""Every staff URL that exists is registered here and checked with the four kinds of visitor.
+
+Adding a staff URL without a case below fails ``test_every_staff_url_has_a_case``, so no staff page can
+ship without its tenancy check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from peerway.accounts.models import User
+from peerway.core.models import Job
+from tests.factories import ParticipantFactory
+from tests.helpers import Cast, assert_staff_view_guarded
+
+
+@dataclass
+class Case:
+    url: str
+    allowed: list[User]
+    outsiders: list[User]
+    without_role: list[User] = field(default_factory=list)
+
+
+def _participant_url(name: str) -> Callable[[Cast], Case]:
+    def build(cast: Cast) -> Case:
+        participant = ParticipantFactory(organization=cast.org)
+        return Case(
+            url=reverse(name, args=[participant.public_id]),
+            allowed=[cast.alice, cast.sam, cast.ada, cast.bill],
+            outsiders=[cast.olive],
+            without_role=[cast.nobody, cast.analyst],
+        )
+
+    return build
+
+
+def _access_history(cast: Cast) -> Case:
+    participant = ParticipantFactory(organization=cast.org)
+    return Case(
+        url=reverse("recovery:participant_access_history", args=[participant.public_id]),
+        allowed=[cast.sam, cast.ada],
+        outsiders=[cast.olive],
+        without_role=[cast.alice, cast.bill, cast.nobody],
+    )
+
+
+def _job(name: str, allowed_status: int = 200) -> Callable[[Cast], Case]:
+    def build(cast: Cast) -> Case:
+        job = Job.objects.create(kind="access_log_export", requested_by=cast.sam, organization=cast.org)
+        return Case(url=reverse(name, args=[job.public_id]), allowed=[cast.sam], outsiders=[cast.olive], without_role=[cast.ada])
+
+    return build
+
+
+def _own_page(name: str) -> Callable[[Cast], Case]:
+    # Pages about the signed-in person only (no other organization's data can appear): everyone signed in.
+    def build(cast: Cast) -> Case:
+        return Case(url=reverse(name), allowed=[cast.alice, cast.olive, cast.nobody], outsiders=[])
+
+    return build
+
+
+def _participant_list(cast: Cast) -> Case:
+    return Case(url=reverse("recovery:participant_list"), allowed=[cast.alice, cast.olive, cast.nobody], outsiders=[])
+
+
+STAFF_URL_CASES: dict[str, Callable[[Cast], Case]] = {
+    "staff:home": _own_page("staff:home"),
+    "recovery:participant_list": _participant_list,
+    "recovery:participant_detail": _participant_url("recovery:participant_detail"),
+    "recovery:participant_access_history": _access_history,
+    "staff:job_detail": _job("staff:job_detail"),
+}
+# URLs whose allowed outcome is not a 200 page (a file download needs a finished job): checked for
+# tenancy here, and for their success case in their own module.
+STAFF_URLS_CHECKED_ELSEWHERE = {"staff:job_download": "tests/core/test_jobs.py"}
+
+
+def iter_staff_url_names() -> Iterator[str]:
+    def walk(patterns: list[URLPattern | URLResolver], prefix: str, namespace: str) -> Iterator[str]:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace else pattern.namespace or namespace
+                yield from walk(pattern.url_patterns, route, inner or "")
+            elif "staff/" in route and pattern.name:
+                yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+    yield from walk(get_resolver().url_patterns, "", "")
+
+
+def test_every_staff_url_has_a_case() -> None:
+    names = set(iter_staff_url_names())
+    assert "recovery:participant_detail" in names, "the URL walk found no staff URLs"
+    missing = names - set(STAFF_URL_CASES) - set(STAFF_URLS_CHECKED_ELSEWHERE)
+    assert not missing, f"staff URLs without a tenancy case in tests/test_staff_urls.py: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("name", sorted(STAFF_URL_CASES))
+def test_staff_url_is_guarded(cast: Cast, name: str) -> None:
+    case = STAFF_URL_CASES[name](cast)
+    assert_staff_view_guarded(case.url, allowed=case.allowed, outsiders=case.outsiders, without_role=case.without_role)
