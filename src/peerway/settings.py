@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "peerway.core",
     "peerway.accounts",
     "peerway.organizations",
@@ -207,7 +208,7 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "peerway.accounts.axes.axes_username"
 AXES_VERBOSE = False
 # Axes logs usernames on failure; keep its log quiet so no identifier reaches the logs.
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
@@ -227,6 +228,8 @@ TIME_ZONE = "America/Chicago"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The project's own static files (design tokens and styles) live outside any app's static/ folder.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": VAR_DIR / "media"}},
     "staticfiles": {

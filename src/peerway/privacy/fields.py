@@ -7,12 +7,12 @@ A value that cannot be decrypted raises instead of being shown as ciphertext.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.functional import cached_property
 from encrypted_fields import fields as base
 
 from peerway.privacy.blind_index import blind_index, normalize_email, normalize_identifier, normalize_phone
@@ -22,14 +22,16 @@ class DecryptionError(ImproperlyConfigured):
     """Stored ciphertext could not be decrypted with any configured FIELD_ENCRYPTION_KEY."""
 
 
-class _PeerwayKeys:
-    @cached_property
-    def keys(self) -> list[bytes]:
-        return [key.encode() for key in settings.FIELD_ENCRYPTION_KEYS]
+@functools.lru_cache(maxsize=4)
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(key.encode()) for key in keys])
 
-    @cached_property
+
+class _PeerwayKeys:
+    # Looked up on each use (and cached per key list) so that a key rotation in settings takes effect.
+    @property
     def f(self) -> MultiFernet:
-        return MultiFernet([Fernet(key) for key in self.keys])
+        return _fernet(tuple(settings.FIELD_ENCRYPTION_KEYS))
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         if value is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import QuerySet
@@ -41,7 +42,7 @@ def participant_get_for_user(user: User, public_id: uuid.UUID | str, *, reason: 
             .prefetch_related("communities")
             .get(public_id=public_id)
         )
-    except (Participant.DoesNotExist, ValueError, TypeError):
+    except (Participant.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404("No such participant.") from None
     access_events_record(
         actor=user,
@@ -91,7 +92,7 @@ def participant_access_history_for_user(user: User, public_id: uuid.UUID | str) 
     allowed = Participant.objects.filter(organization_id__in=organization_ids_for_user(user, ACCESS_LOG_ROLES))
     try:
         participant = allowed.select_related("organization").get(public_id=public_id)
-    except (Participant.DoesNotExist, ValueError, TypeError):
+    except (Participant.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404("No such participant.") from None
     access_events_record(
         actor=user,

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import logging
+
+from peerway.core.logging import RedactPersonalData, redact
+
+
+def test_query_strings_emails_and_phone_numbers_are_redacted() -> None:
+    line = 'GET /staff/participants/?phone=6125550142 from sample.person@example.test called (612) 555-0142'
+    cleaned = redact(line)
+    assert "6125550142" not in cleaned
+    assert "example.test" not in cleaned
+    assert "555-0142" not in cleaned
+    assert cleaned.startswith("GET /staff/participants/?[redacted]")
+
+
+def test_the_filter_rewrites_records_before_any_handler_sees_them() -> None:
+    record = logging.LogRecord("x", logging.WARNING, __file__, 1, "Not Found: %s", ("/help/?name=Sample",), None)
+    assert RedactPersonalData().filter(record)
+    assert record.getMessage() == "Not Found: /help/?[redacted]"
+
+
+def test_uuids_and_plain_paths_are_kept() -> None:
+    line = "Not Found: /staff/participants/6656181a-5abd-4149-b63a-a54fbc693966/"
+    assert redact(line) == line

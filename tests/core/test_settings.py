@@ -1,0 +1,75 @@
+"""Settings come from the environment; bad or missing values stop startup with one sentence."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+
+PEERWAY = [sys.executable, "-m", "peerway.cli"]
+GOOD_PRODUCTION = {
+    "PEERWAY_MODE": "production",
+    "SECRET_KEY": "p" * 10 + "roduction-secret-for-the-deploy-check-only-0123456789",
+    "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+    "BLIND_INDEX_KEY": "b" * 48,
+    "ALLOWED_HOSTS": "peerway.example.org",
+}
+
+
+def run(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    clean = {key: value for key, value in os.environ.items() if not key.startswith(("PEERWAY_", "DATABASE_URL"))}
+    clean.update({"PEERWAY_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3", **env})
+    for key in [k for k, v in clean.items() if v == ""]:
+        del clean[key]
+    return subprocess.run([*PEERWAY, *args], env=clean, capture_output=True, text=True, timeout=120)
+
+
+def test_production_with_every_setting_passes_the_deploy_check(tmp_path: Path) -> None:
+    result = run(["check", "--deploy", "--fail-level", "WARNING"], GOOD_PRODUCTION, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "sentence"),
+    [
+        ("SECRET_KEY", "", "SECRET_KEY is required"),
+        ("SECRET_KEY", "short", "SECRET_KEY must be a random string"),
+        ("FIELD_ENCRYPTION_KEY", "", "FIELD_ENCRYPTION_KEY is required"),
+        ("FIELD_ENCRYPTION_KEY", "not-a-fernet-key", "FIELD_ENCRYPTION_KEY must be one or more"),
+        ("BLIND_INDEX_KEY", "", "BLIND_INDEX_KEY is required"),
+        ("ALLOWED_HOSTS", "", "ALLOWED_HOSTS is required"),
+        ("PEERWAY_REQUIRE_MFA", "maybe", "PEERWAY_REQUIRE_MFA must be true or false"),
+        ("DATABASE_URL", "mongodb://nowhere", "DATABASE_URL must be a database URL"),
+        ("PEERWAY_MODE", "staging", "PEERWAY_MODE must be one of"),
+    ],
+)
+def test_a_missing_or_malformed_setting_stops_startup_with_one_sentence(
+    tmp_path: Path, variable: str, value: str, sentence: str
+) -> None:
+    result = run(["check"], {**GOOD_PRODUCTION, variable: value}, tmp_path)
+    assert result.returncode == 2
+    assert sentence in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_demo_generates_its_keys_into_var_and_keeps_them(tmp_path: Path) -> None:
+    first = run(["check"], {"PEERWAY_MODE": "demo"}, tmp_path)
+    assert first.returncode == 0, first.stderr
+    keys = {path.name: path.read_text() for path in (tmp_path / "keys").iterdir()}
+    assert set(keys) == {"secret_key", "field_encryption_key", "blind_index_key"}
+    assert all((tmp_path / "keys" / name).stat().st_mode & 0o077 == 0 for name in keys)
+    run(["check"], {"PEERWAY_MODE": "demo"}, tmp_path)
+    assert keys == {path.name: path.read_text() for path in (tmp_path / "keys").iterdir()}
+
+
+@pytest.mark.parametrize(("mode", "expected"), [("production", "True"), ("demo", "False")])
+def test_mfa_is_required_by_default_outside_the_demo(tmp_path: Path, mode: str, expected: str) -> None:
+    env = {**GOOD_PRODUCTION, "PEERWAY_MODE": mode, "PEERWAY_REQUIRE_MFA": ""}
+    result = run(["shell", "-c", "from django.conf import settings; print(settings.PEERWAY_REQUIRE_MFA)"], env, tmp_path)
+    assert result.stdout.strip().splitlines()[-1] == expected, result.stderr
