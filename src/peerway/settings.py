@@ -57,7 +57,7 @@ elif MODE == "demo":
     _blind_default = _local_secret("blind_index_key", secrets.token_urlsafe(48))
 else:
     # Fixed keys for the test suite only: nothing real is ever encrypted with them.
-    _secret_default = "test-secret-key-not-for-production-0123456789abcdef"
+    _secret_default = "test-secret-key-not-for-production-0123456789abcdef"  # noqa: S105
     _fernet_default = "x6B6Cq9Qd2Z3vO0m8p7HfJ2l4n5r1s9t0u3w6y8zA1E="
     _blind_default = "test-blind-index-key-not-for-production-0123456789"
 

@@ -6,7 +6,7 @@ from peerway.core.logging import RedactPersonalData, redact
 
 
 def test_query_strings_emails_and_phone_numbers_are_redacted() -> None:
-    line = 'GET /staff/participants/?phone=6125550142 from sample.person@example.test called (612) 555-0142'
+    line = "GET /staff/participants/?phone=6125550142 from sample.person@example.test called (612) 555-0142"
     cleaned = redact(line)
     assert "6125550142" not in cleaned
     assert "example.test" not in cleaned

@@ -71,5 +71,7 @@ def test_the_demo_generates_its_keys_into_var_and_keeps_them(tmp_path: Path) -> 
 @pytest.mark.parametrize(("mode", "expected"), [("production", "True"), ("demo", "False")])
 def test_mfa_is_required_by_default_outside_the_demo(tmp_path: Path, mode: str, expected: str) -> None:
     env = {**GOOD_PRODUCTION, "PEERWAY_MODE": mode, "PEERWAY_REQUIRE_MFA": ""}
-    result = run(["shell", "-c", "from django.conf import settings; print(settings.PEERWAY_REQUIRE_MFA)"], env, tmp_path)
+    result = run(
+        ["shell", "-c", "from django.conf import settings; print(settings.PEERWAY_REQUIRE_MFA)"], env, tmp_path
+    )
     assert result.stdout.strip().splitlines()[-1] == expected, result.stderr

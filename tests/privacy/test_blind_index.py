@@ -48,4 +48,6 @@ def test_a_participant_can_be_found_by_phone_without_decrypting() -> None:
     from peerway.privacy.fields import identifier_index, phone_index
 
     assert list(Participant.objects.filter(phone_index=phone_index("+1 (612) 555 0142"))) == [wanted]
-    assert list(Participant.objects.filter(medicaid_id_index=identifier_index("zz99", purpose="medicaid_id"))) == [wanted]
+    assert list(Participant.objects.filter(medicaid_id_index=identifier_index("zz99", purpose="medicaid_id"))) == [
+        wanted
+    ]

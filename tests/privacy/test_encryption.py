@@ -20,7 +20,10 @@ PLAINTEXT = {
 
 def _raw_row(public_id: object, table: str = "recovery_participant") -> dict[str, object]:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM {table} WHERE public_id = %s", [public_id.hex if connection.vendor == "sqlite" else public_id])  # noqa: S608
+        cursor.execute(
+            f"SELECT * FROM {table} WHERE public_id = %s",
+            [public_id.hex if connection.vendor == "sqlite" else public_id],
+        )
         columns = [col[0] for col in cursor.description]
         return dict(zip(columns, cursor.fetchone(), strict=True))
 

@@ -83,7 +83,9 @@ def test_access_history_is_for_supervisors_and_admins_and_is_itself_logged(cast:
 
 
 def test_creating_a_participant_is_logged_in_the_same_transaction(cast: Cast) -> None:
-    participant = participant_create(organization=cast.org, actor=cast.alice, preferred_name="Sample Person", phone="612 555 0100")
+    participant = participant_create(
+        organization=cast.org, actor=cast.alice, preferred_name="Sample Person", phone="612 555 0100"
+    )
     event = AccessEvent.objects.get(subject_id=participant.public_id)
     assert (event.action, event.actor, event.actor_role) == ("created", cast.alice, "peer")
     assert participant.phone_index

@@ -33,9 +33,7 @@ class Membership(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    organization = models.ForeignKey(
-        "organizations.Organization", on_delete=models.CASCADE, related_name="memberships"
-    )
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=32, choices=ROLE_CHOICES)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -53,4 +51,6 @@ class Membership(models.Model):
     def clean(self) -> None:
         allowed = ROLE_ORG_KINDS[Role(self.role)]
         if self.organization_id and self.organization.kind not in allowed:
-            raise ValidationError({"role": f"The role {self.get_role_display()} cannot be held in this kind of organization."})
+            raise ValidationError(
+                {"role": f"The role {self.get_role_display()} cannot be held in this kind of organization."}
+            )

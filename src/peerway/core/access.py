@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from peerway.accounts.models import User
-from peerway.accounts.selectors import memberships_for_user
 from peerway.accounts.roles import Role
+from peerway.accounts.selectors import memberships_for_user
 from peerway.core.models import AccessAction, AccessEvent
 from peerway.organizations.models import Organization
 

@@ -18,7 +18,9 @@ class OrganizationKind(models.TextChoices):
 
 
 # Kinds whose staff serve people and therefore hold records about them.
-SERVICE_KINDS = frozenset({OrganizationKind.RCO, OrganizationKind.SUD_PROGRAM_245G, OrganizationKind.WITHDRAWAL_MANAGEMENT})
+SERVICE_KINDS = frozenset(
+    {OrganizationKind.RCO, OrganizationKind.SUD_PROGRAM_245G, OrganizationKind.WITHDRAWAL_MANAGEMENT}
+)
 
 
 class County(models.Model):
@@ -87,3 +89,6 @@ class ServiceArea(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization", "county"], name="service_area_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.organization} serves {self.county}"

@@ -40,7 +40,8 @@ class _PeerwayKeys:
             plaintext = self.f.decrypt(value.encode()).decode()
         except InvalidToken:
             raise DecryptionError(
-                "A stored value could not be decrypted: check FIELD_ENCRYPTION_KEY (keep old keys listed when rotating)."
+                "A stored value could not be decrypted: check FIELD_ENCRYPTION_KEY "
+                "(keep old keys listed when rotating)."
             ) from None
         return self.to_python(plaintext)
 

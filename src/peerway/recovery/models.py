@@ -25,7 +25,9 @@ class Participant(PublicIdModel, TimestampedModel):
     staff can find duplicates by phone or Medicaid id without the database holding either in the clear.
     """
 
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="participants")
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="participants"
+    )
     preferred_name = EncryptedCharField(max_length=255, null=True, blank=True)
     phone = EncryptedCharField(max_length=255, null=True, blank=True)
     phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)

@@ -84,7 +84,9 @@ def participant_page_for_user(user: User, *, page_number: int | str = 1, phone: 
 
 
 @transaction.atomic
-def participant_access_history_for_user(user: User, public_id: uuid.UUID | str) -> tuple[Participant, QuerySet[AccessEvent]]:
+def participant_access_history_for_user(
+    user: User, public_id: uuid.UUID | str
+) -> tuple[Participant, QuerySet[AccessEvent]]:
     """Who accessed a participant's record; for supervisors and organization administrators only.
 
     Reading the history shows the person's name, so it is itself a ``viewed`` access.

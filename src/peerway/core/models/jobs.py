@@ -54,7 +54,13 @@ class ScheduledRun(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["name", "period_key"], name="scheduled_run_once_per_period")]
 
+    def __str__(self) -> str:
+        return f"{self.name} for {self.period_key}"
+
 
 class WorkerHeartbeat(models.Model):
     worker_id = models.CharField(max_length=64, unique=True)
     seen_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} at {self.seen_at:%Y-%m-%d %H:%M:%S}"
