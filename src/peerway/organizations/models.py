@@ -52,6 +52,9 @@ class Organization(PublicIdModel, TimestampedModel):
     part2_program = models.BooleanField(default=False, help_text="Declares itself a 42 CFR Part 2 program.")
     service_counties = models.ManyToManyField(County, through="ServiceArea", related_name="organizations", blank=True)
     active = models.BooleanField(default=True)
+    escalation_minutes = models.PositiveSmallIntegerField(
+        default=5, help_text="How long an offered request waits for a peer before the offer widens."
+    )
 
     history = HistoricalRecords()
 

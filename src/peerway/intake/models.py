@@ -1,0 +1,189 @@
+"""First calls for help: the request, the offers made to peers, and its private status link."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from simple_history.models import HistoricalRecords
+
+from peerway.core.models import Community, Language, LivedExperience, PublicIdModel, RecoveryPathway
+from peerway.privacy.fields import EncryptedCharField, EncryptedTextField, email_index, phone_index
+
+
+class RequestSource(models.TextChoices):
+    WEB = "web", "Web (the person themselves)"
+    PHONE_LINE = "phone_line", "Phone line"
+    TEXT_LINE = "text_line", "Text line"
+    WALK_IN = "walk_in", "Walk-in"
+    EMERGENCY_DEPARTMENT = "emergency_department", "Emergency department"
+    PROGRAM_245G = "program_245g", "245G program"
+    WITHDRAWAL_DISCHARGE = "withdrawal_discharge", "Withdrawal management discharge"
+    RELINK = "relink", "Re-linking from a check-up"
+    OTHER = "other", "Other"
+
+
+class ContactMethod(models.TextChoices):
+    CALL = "call", "Phone call"
+    TEXT = "text", "Text message"
+    EMAIL = "email", "Email"
+    PAGE = "page", "Keep the status page open"
+
+
+class RequestStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    OFFERED = "offered", "Offered to peers"
+    ACCEPTED = "accepted", "A peer is reaching out"
+    CONNECTED = "connected", "Connected"
+    CLOSED = "closed", "Closed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+OPEN_STATUSES = (RequestStatus.RECEIVED, RequestStatus.OFFERED)
+
+
+class HelpRequest(ConcurrentTransitionMixin, PublicIdModel):
+    """A person's request to talk with a peer. Asks only what is needed to connect, never a diagnosis.
+
+    The status field only changes through transitions called from services; an accept that races
+    another accept fails with ConcurrentTransition, so exactly one peer wins.
+    """
+
+    status = FSMField(default=RequestStatus.RECEIVED, choices=RequestStatus.choices, protected=True)
+    source = models.CharField(max_length=32, choices=RequestSource.choices, default=RequestSource.WEB)
+    # Null until a peer accepts: before that the request is routed, not yet any organization's record.
+    organization = models.ForeignKey(
+        "organizations.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="help_requests"
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status_token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    status_token_expires_at = models.DateTimeField()
+
+    first_name = EncryptedCharField(max_length=255, null=True, blank=True)
+    contact_method = models.CharField(max_length=8, choices=ContactMethod.choices)
+    phone = EncryptedCharField(max_length=255, null=True, blank=True)
+    phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    email = EncryptedCharField(max_length=255, null=True, blank=True)
+    email_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    language = models.ForeignKey(Language, on_delete=models.PROTECT, related_name="+")
+    language_required = models.BooleanField(default=False)
+    communities = models.ManyToManyField(Community, blank=True, related_name="+")
+    communities_own_words = EncryptedTextField(null=True, blank=True)
+    lived_experience = models.ManyToManyField(LivedExperience, blank=True, related_name="+")
+    pathways = models.ManyToManyField(RecoveryPathway, blank=True, related_name="+")
+    gender_preference = models.CharField(max_length=16, blank=True)
+    modalities = models.JSONField(default=list)
+    county = models.ForeignKey("organizations.County", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    zip_code = models.CharField(max_length=10, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    consent_to_contact = models.BooleanField()
+    wants_to_choose = models.BooleanField(default=False)
+    priority = models.BooleanField(default=False, help_text="Re-linking after a check-up: offered first.")
+    preferred_peer = models.ForeignKey(
+        "workforce.PeerProfile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        "workforce.PeerProfile", null=True, blank=True, on_delete=models.PROTECT, related_name="accepted_requests"
+    )
+    connected_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    last_offered_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["status_token_hash", "phone_index", "email_index"])
+
+    class Meta:
+        ordering = ["-priority", "created_at"]
+        indexes = [models.Index(fields=["status", "last_offered_at"])]
+
+    def __str__(self) -> str:
+        return f"Help request {str(self.public_id)[:8]} ({self.status})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.phone_index = phone_index(self.phone or "")
+        self.email_index = email_index(self.email or "")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @transition(field=status, source=[RequestStatus.RECEIVED, RequestStatus.OFFERED], target=RequestStatus.OFFERED)
+    def offer(self) -> None:
+        self.last_offered_at = timezone.now()
+
+    @transition(field=status, source=RequestStatus.OFFERED, target=RequestStatus.ACCEPTED)
+    def accept(self, *, peer: models.Model, organization: models.Model) -> None:
+        self.accepted_by = peer  # type: ignore[assignment]
+        self.organization = organization  # type: ignore[assignment]
+        self.accepted_at = timezone.now()
+
+    @transition(field=status, source=RequestStatus.ACCEPTED, target=RequestStatus.CONNECTED)
+    def connect(self) -> None:
+        self.connected_at = timezone.now()
+
+    @transition(field=status, source=[RequestStatus.ACCEPTED, RequestStatus.OFFERED], target=RequestStatus.RECEIVED)
+    def rematch(self) -> None:
+        self.accepted_by = None
+        self.accepted_at = None
+        self.escalation_level = 0
+
+    @transition(
+        field=status,
+        source=[RequestStatus.RECEIVED, RequestStatus.OFFERED, RequestStatus.ACCEPTED, RequestStatus.CONNECTED],
+        target=RequestStatus.WITHDRAWN,
+    )
+    def withdraw(self) -> None:
+        self.closed_at = timezone.now()
+
+    @transition(field=status, source=[RequestStatus.ACCEPTED, RequestStatus.CONNECTED], target=RequestStatus.CLOSED)
+    def close(self) -> None:
+        self.closed_at = timezone.now()
+
+
+class OfferStatus(models.TextChoices):
+    OFFERED = "offered", "Offered"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    LAPSED = "lapsed", "Taken by another peer or withdrawn"
+
+
+class Offer(PublicIdModel):
+    """A request shown to one peer in their live queue, with the explanation of the match."""
+
+    request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="offers")
+    peer = models.ForeignKey("workforce.PeerProfile", on_delete=models.CASCADE, related_name="offers")
+    round = models.PositiveSmallIntegerField(default=0, help_text="0 = first offer, 1+ = widened by escalation.")
+    score = models.FloatField()
+    explanation = models.JSONField(default=dict)
+    status = models.CharField(max_length=16, choices=OfferStatus.choices, default=OfferStatus.OFFERED)
+    offered_at = models.DateTimeField(default=timezone.now)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-offered_at"]
+        constraints = [models.UniqueConstraint(fields=["request", "peer"], name="offer_once_per_peer")]
+        indexes = [models.Index(fields=["peer", "status"])]
+
+    def __str__(self) -> str:
+        return f"Offer of {self.request} to {self.peer}"
+
+
+class EscalationAlert(PublicIdModel):
+    """Nobody accepted in time: the supervisors of an organization whose peers were offered are alerted."""
+
+    request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="alerts")
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["request", "organization"], name="alert_once_per_org")]
+
+    def __str__(self) -> str:
+        return f"Alert for {self.request} at {self.organization}"
