@@ -7,7 +7,8 @@ import re
 
 _QUERY_STRING = re.compile(r"\?[^\s\"']*")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_PHONE = re.compile(r"\+?\d[\d\s().-]{8,}\d")
+# A North American number in any common format; dates (2026-11-23) and times are not matched.
+_PHONE = re.compile(r"(?<![\w-])(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?![\w-])")
 
 
 def redact(text: str) -> str:

@@ -1,14 +1,26 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from peerway.accounts.selectors import memberships_for_user
 from peerway.core.decorators import staff_view
 from peerway.core.health import health_report
-from peerway.core.selectors import job_get_for_user
+from peerway.core.selectors import (
+    access_log_organization_get_for_user,
+    access_log_organizations_for_user,
+    job_get_for_user,
+    jobs_recent_for_user,
+)
+from peerway.core.services import (
+    JOB_KIND_ACCESS_LOG_EXPORT,
+    JOB_KIND_TITLES,
+    access_log_export_start,
+    job_result_download,
+)
 
 
 @require_GET
@@ -26,21 +38,34 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 def job_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     job = job_get_for_user(request.user, public_id)  # type: ignore[arg-type]
     template = "core/job_detail.html#progress" if request.htmx else "core/job_detail.html"  # type: ignore[attr-defined]
-    return render(request, template, {"job": job})
+    return render(request, template, {"job": job, "title": JOB_KIND_TITLES.get(job.kind, job.kind)})
 
 
 @staff_view
-def job_download(request: HttpRequest, public_id: str) -> HttpResponse:
-    from peerway.core.services import job_result_download
-
+def job_download(request: HttpRequest, public_id: str) -> HttpResponseBase:
     job = job_get_for_user(request.user, public_id)  # type: ignore[arg-type]
-    if not job.result_file:
-        raise Http404("This job has no file.")
     return job_result_download(job=job, actor=request.user)  # type: ignore[arg-type]
+
+
+@staff_view
+@require_http_methods(["GET", "POST"])
+def access_log_export(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    organizations = list(access_log_organizations_for_user(user))  # type: ignore[arg-type]
+    if not organizations:
+        raise Http404("No organization whose access log you may export.")
+    if request.method == "POST":
+        organization = access_log_organization_get_for_user(user, request.POST.get("organization", ""))  # type: ignore[arg-type]
+        job = access_log_export_start(organization=organization, actor=user)  # type: ignore[arg-type]
+        return redirect("staff:job_detail", public_id=job.public_id)
+    jobs = jobs_recent_for_user(user, kind=JOB_KIND_ACCESS_LOG_EXPORT)  # type: ignore[arg-type]
+    return render(request, "core/access_log_export.html", {"organizations": organizations, "jobs": jobs})
 
 
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     healthy, checks = health_report()
-    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503
+    )

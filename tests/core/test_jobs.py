@@ -1,0 +1,293 @@
+"""Long jobs, end to end, through the first real one: a supervisor exports the organization's access log."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+from pytest_django.fixtures import Settings
+
+from peerway.accounts.models import User
+from peerway.core import services
+from peerway.core.access import access_events_record
+from peerway.core.models import AccessAction, AccessEvent, Job, JobStatus
+from peerway.organizations.models import Organization
+from peerway.recovery.models import SUBJECT_PARTICIPANT
+from tests.core.batch_worker import run_worker_batch
+from tests.factories import MembershipFactory, OrganizationFactory, ParticipantFactory
+from tests.helpers import Cast, assert_staff_view_guarded
+
+EXPORT_URL = reverse("staff:access_log_export")
+CaptureOnCommit = Callable[..., AbstractContextManager[object]]
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings: Settings, tmp_path: Path) -> Path:
+    """Exported files go to a throwaway directory, never to var/media."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
+    }
+    return tmp_path
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def log_views(organization: Organization, actor: User, count: int, reason: str = "record page") -> list[AccessEvent]:
+    """``count`` participants of ``organization``, each viewed once by ``actor``."""
+    people = [ParticipantFactory(organization=organization) for _ in range(count)]
+    with transaction.atomic():
+        return access_events_record(
+            actor=actor,
+            role="peer",
+            organization=organization,
+            subject_type=SUBJECT_PARTICIPANT,
+            subject_ids=[person.public_id for person in people],
+            action=AccessAction.VIEWED,
+            reason=reason,
+        )
+
+
+def start_export(user: User, organization: Organization, capture: CaptureOnCommit) -> Job:
+    with capture(execute=True):
+        response = client_for(user).post(EXPORT_URL, {"organization": str(organization.public_id)})
+    job = Job.objects.get(requested_by=user)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("staff:job_detail", args=[job.public_id])
+    return job
+
+
+def csv_rows(response: object) -> list[dict[str, str]]:
+    content = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+    return list(csv.DictReader(io.StringIO(content)))
+
+
+# The export page --------------------------------------------------------------------------------------
+
+
+def test_the_page_offers_the_export_for_the_supervisors_organization(cast: Cast) -> None:
+    response = client_for(cast.sam).get(EXPORT_URL)
+    assert response.status_code == 200
+    assert f'value="{cast.org.public_id}"' in response.content.decode()
+    assert cast.other_org.name not in response.content.decode()
+
+
+def test_the_page_offers_a_choice_to_someone_with_the_role_in_several_organizations(cast: Cast) -> None:
+    MembershipFactory(user=cast.sam, organization=cast.other_org, role="org_admin")
+    page = client_for(cast.sam).get(EXPORT_URL).content.decode()
+    assert "<select" in page
+    assert cast.org.name in page and cast.other_org.name in page
+
+
+def test_it_starts_a_job_and_records_the_export_in_the_access_log(
+    cast: Cast, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    job = start_export(cast.sam, cast.org, django_capture_on_commit_callbacks)
+    assert (job.kind, job.status, job.organization) == ("access_log_export", JobStatus.QUEUED, cast.org)
+    event = AccessEvent.objects.get(action=AccessAction.EXPORTED)
+    assert (event.actor, event.actor_role, event.organization) == (cast.sam, "supervisor", cast.org)
+    assert (event.subject_type, event.subject_id) == ("access_log", cast.org.public_id)
+    task = DBTaskResult.objects.get()
+    assert task.task_path == "peerway.core.tasks.access_log_export_run"
+    assert task.args_kwargs == {"args": [job.pk], "kwargs": {}}
+
+
+@pytest.mark.parametrize("who", ["olive", "alice", "bill", "nobody"])
+def test_posting_an_organization_without_the_role_there_is_404(
+    cast: Cast, who: str, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(getattr(cast, who)).post(EXPORT_URL, {"organization": str(cast.org.public_id)})
+    assert response.status_code == 404
+    assert not Job.objects.exists()
+    assert not AccessEvent.objects.filter(action=AccessAction.EXPORTED).exists()
+    assert not DBTaskResult.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["", "not-a-uuid", "00000000-0000-0000-0000-000000000000"])
+def test_posting_no_or_an_unknown_organization_is_404(cast: Cast, value: str) -> None:
+    assert client_for(cast.sam).post(EXPORT_URL, {"organization": value}).status_code == 404
+    assert not Job.objects.exists()
+
+
+def test_the_service_refuses_an_actor_without_the_role(cast: Cast) -> None:
+    with pytest.raises(PermissionDenied):
+        services.access_log_export_start(organization=cast.org, actor=cast.alice)
+
+
+# End to end ----------------------------------------------------------------------------------------------
+
+
+def test_the_export_end_to_end(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    ours = log_views(cast.org, cast.alice, 3, reason="=HYPERLINK(evil)")
+    theirs = log_views(cast.other_org, cast.olive, 2)
+    job = start_export(cast.sam, cast.org, django_capture_on_commit_callbacks)
+
+    run_worker_batch(monkeypatch, "--no-scheduler")
+
+    job.refresh_from_db()
+    assert (job.status, job.done, job.total, job.percent) == (JobStatus.DONE, 4, 4, 100)
+    response = client_for(cast.sam).get(reverse("staff:job_download", args=[job.public_id]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"].startswith('attachment; filename="access-log-export-riverbend-')
+    rows = csv_rows(response)
+    assert list(rows[0]) == list(services.ACCESS_LOG_CSV_HEADER)
+    subject_ids = {row["subject_id"] for row in rows}
+    assert subject_ids == {str(event.subject_id) for event in ours} | {str(cast.org.public_id)}
+    assert not subject_ids & {str(event.subject_id) for event in theirs}
+    viewed = next(row for row in rows if row["action"] == "viewed")
+    assert (viewed["actor"], viewed["actor_role"], viewed["subject_type"]) == ("alice", "peer", "participant")
+    assert viewed["occurred_at"].endswith("+00:00")
+    assert viewed["reason"] == "'=HYPERLINK(evil)", "a formula in free text must reach the spreadsheet inert"
+    exported = next(row for row in rows if row["action"] == "exported")
+    assert (exported["actor"], exported["subject_type"]) == ("sam", "access_log")
+
+
+def test_the_file_names_no_participant(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    log_views(cast.org, cast.alice, 2)
+    job = start_export(cast.sam, cast.org, django_capture_on_commit_callbacks)
+    run_worker_batch(monkeypatch, "--no-scheduler")
+    job.refresh_from_db()
+    content = Path(job.result_file.path).read_text(encoding="utf-8-sig")
+    for person in cast.org.participants.all():  # type: ignore[attr-defined]
+        assert person.preferred_name not in content
+        assert person.phone not in content
+
+
+def test_progress_moves_while_the_export_runs(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    log_views(cast.org, cast.alice, 6)
+    job = start_export(cast.sam, cast.org, django_capture_on_commit_callbacks)
+    page = client_for(cast.sam).get(reverse("staff:job_detail", args=[job.public_id]), HTTP_HX_REQUEST="true")
+    assert "0 of 0 (0%)" in page.content.decode()
+    assert 'hx-trigger="every 1s"' in page.content.decode(), "an unfinished job keeps polling"
+
+    seen: list[tuple[int, int]] = []
+    record = services.job_progress_record
+
+    def spy(*, job: Job, done: int, total: int) -> None:
+        seen.append((done, total))
+        record(job=job, done=done, total=total)
+
+    monkeypatch.setattr(services, "EXPORT_PROGRESS_EVERY", 2)
+    monkeypatch.setattr(services, "job_progress_record", spy)
+    run_worker_batch(monkeypatch, "--no-scheduler")
+
+    assert seen == [(0, 7), (2, 7), (4, 7), (6, 7)]
+    page = client_for(cast.sam).get(reverse("staff:job_detail", args=[job.public_id]), HTTP_HX_REQUEST="true")
+    body = page.content.decode()
+    assert "7 of 7 (100%)" in body
+    assert "hx-trigger" not in body, "a finished job stops polling"
+    assert reverse("staff:job_download", args=[job.public_id]) in body
+
+
+def test_a_failed_export_keeps_no_file_and_tells_the_requester_plainly(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch, media_in_tmp: Path, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    log_views(cast.org, cast.alice, 3)
+    job = start_export(cast.sam, cast.org, django_capture_on_commit_callbacks)
+    real_row = services.access_event_csv_row
+    rows_written = []
+
+    def row_then_fail(event: AccessEvent) -> list[str]:
+        if len(rows_written) == 2:
+            raise OSError("disk full")
+        rows_written.append(event)
+        return real_row(event)
+
+    monkeypatch.setattr(services, "access_event_csv_row", row_then_fail)
+    run_worker_batch(monkeypatch, "--no-scheduler")
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert not job.result_file
+    assert "disk full" not in job.message and "could not be finished" in job.message
+    assert not list(media_in_tmp.rglob("*.csv"))
+    assert DBTaskResult.objects.get().status == TaskResultStatus.FAILED, "operators see the failure in the queue"
+    page = client_for(cast.sam).get(reverse("staff:job_detail", args=[job.public_id])).content.decode()
+    assert "could not be finished" in page
+    assert reverse("staff:job_download", args=[job.public_id]) not in page
+    assert client_for(cast.sam).get(reverse("staff:job_download", args=[job.public_id])).status_code == 404
+
+
+def test_a_job_delivered_twice_is_exported_once(
+    cast: Cast, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    job = start_export(cast.sam, cast.org, django_capture_on_commit_callbacks)
+    assert services.access_log_export_write(job_id=job.pk) is not None
+    assert services.access_log_export_write(job_id=job.pk) is None
+
+
+def test_an_export_of_an_empty_log_still_finishes(cast: Cast) -> None:
+    organization = OrganizationFactory()
+    MembershipFactory(user=cast.sam, organization=organization, role="supervisor")
+    with transaction.atomic():
+        job = services.access_log_export_start(organization=organization, actor=cast.sam)
+    services.access_log_export_write(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.done, job.total) == (JobStatus.DONE, 1, 1)  # the export's own event
+
+
+# Pages of the job ----------------------------------------------------------------------------------------
+
+
+def test_the_job_page_is_a_full_page_and_its_htmx_request_only_the_progress_partial(
+    cast: Cast, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    job = start_export(cast.sam, cast.org, django_capture_on_commit_callbacks)
+    url = reverse("staff:job_detail", args=[job.public_id])
+    full = client_for(cast.sam).get(url).content.decode()
+    partial = client_for(cast.sam).get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" in full and 'id="job-progress"' in full and "Access log export" in full
+    assert "<html" not in partial and partial.lstrip().startswith('<div id="job-progress"')
+
+
+def test_the_export_page_lists_only_the_users_own_exports(
+    cast: Cast, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    own = start_export(cast.sam, cast.org, django_capture_on_commit_callbacks)
+    someone_elses = start_export(cast.ada, cast.org, django_capture_on_commit_callbacks)
+    page = client_for(cast.sam).get(EXPORT_URL).content.decode()
+    assert reverse("staff:job_detail", args=[own.public_id]) in page
+    assert reverse("staff:job_detail", args=[someone_elses.public_id]) not in page
+
+
+def test_job_download_is_for_the_requester_only(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    # The success case of staff:job_download, which tests/test_staff_urls.py leaves to this module.
+    job = start_export(cast.sam, cast.org, django_capture_on_commit_callbacks)
+    run_worker_batch(monkeypatch, "--no-scheduler")
+    assert_staff_view_guarded(
+        reverse("staff:job_download", args=[job.public_id]),
+        allowed=[cast.sam],
+        outsiders=[cast.olive],
+        without_role=[cast.ada, cast.alice, cast.nobody],
+    )
+
+
+def test_job_download_of_an_unfinished_job_is_404(
+    cast: Cast, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    job = start_export(cast.sam, cast.org, django_capture_on_commit_callbacks)
+    assert client_for(cast.sam).get(reverse("staff:job_download", args=[job.public_id])).status_code == 404
