@@ -5,8 +5,10 @@ from __future__ import annotations
 import factory
 
 from peerway.accounts.models import Membership, User
+from peerway.core.models import Community, Language, LivedExperience
 from peerway.organizations.models import County, Organization, OrganizationKind
 from peerway.recovery.models import Participant
+from peerway.workforce.models import PeerProfile
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
@@ -55,3 +57,35 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
 
 def county(name: str = "Hennepin") -> County:
     return County.objects.get(state="MN", name=name)
+
+
+def peer_profile(
+    organization: Organization,
+    *,
+    name: str,
+    languages: tuple[str, ...] = ("en",),
+    communities: tuple[str, ...] = (),
+    lived_experience: tuple[str, ...] = (),
+    modalities: tuple[str, ...] = ("phone", "text"),
+    on_shift: bool = True,
+    caseload_limit: int = 25,
+    location: tuple[float, float] | None = None,
+) -> PeerProfile:
+    """A peer with a user, a peer membership and a matching profile drawn from the loaded vocabularies."""
+    user = UserFactory(username=name.lower(), first_name=name)
+    MembershipFactory(user=user, organization=organization, role="peer")
+    profile = PeerProfile.objects.create(
+        user=user,
+        organization=organization,
+        display_name=name,
+        introduction=f"Hi, I'm {name}.",
+        modalities=list(modalities),
+        on_shift=on_shift,
+        caseload_limit=caseload_limit,
+        latitude=location[0] if location else None,
+        longitude=location[1] if location else None,
+    )
+    profile.languages.set(Language.objects.filter(slug__in=languages))
+    profile.communities.set(Community.objects.filter(slug__in=communities))
+    profile.lived_experience.set(LivedExperience.objects.filter(slug__in=lived_experience))
+    return profile

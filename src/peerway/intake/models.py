@@ -76,7 +76,9 @@ class HelpRequest(ConcurrentTransitionMixin, PublicIdModel):
     pathways = models.ManyToManyField(RecoveryPathway, blank=True, related_name="+")
     gender_preference = models.CharField(max_length=16, blank=True)
     modalities = models.JSONField(default=list)
-    county = models.ForeignKey("organizations.County", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey(
+        "organizations.County", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     zip_code = models.CharField(max_length=10, blank=True)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
@@ -96,6 +98,9 @@ class HelpRequest(ConcurrentTransitionMixin, PublicIdModel):
     closed_at = models.DateTimeField(null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(default=0)
     last_offered_at = models.DateTimeField(null=True, blank=True)
+    # Why routing found nobody, as the engine's reason code and parameters, plus the next shift's start:
+    # the status page tells the person honestly what is happening. Never holds personal data.
+    routing_note = models.JSONField(default=dict, blank=True)
 
     history = HistoricalRecords(excluded_fields=["status_token_hash", "phone_index", "email_index"])
 

@@ -38,7 +38,9 @@ def place_for_zip(zip_code: str) -> Place | None:
     if not matches:
         return None
     row = matches[0]
-    return Place(state=row["state"], county=_county_name(row["county"]), latitude=float(row["lat"]), longitude=float(row["long"]))
+    return Place(
+        state=row["state"], county=_county_name(row["county"]), latitude=float(row["lat"]), longitude=float(row["long"])
+    )
 
 
 @lru_cache(maxsize=1)

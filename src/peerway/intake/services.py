@@ -1,0 +1,361 @@
+"""Use cases of the first call for help. Each runs in one transaction; views, API, tasks and CLI call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+
+from peerway.accounts.models import User
+from peerway.core.models import Community, Language, LivedExperience, RecoveryPathway
+from peerway.intake.models import OPEN_STATUSES, HelpRequest, Offer, OfferStatus, RequestSource, RequestStatus
+from peerway.organizations.geography import place_for_county, place_for_zip
+from peerway.organizations.models import County
+from peerway.recovery.models import Engagement, Program
+from peerway.recovery.services import participant_create
+from peerway.workforce.models import PeerProfile
+
+if TYPE_CHECKING:
+    from peerway.matching.service import Proposal
+
+STATUS_LINK_LIFETIME = dt.timedelta(days=30)
+
+
+class OfferNotAvailable(Exception):
+    """The request was already taken by another peer, withdrawn, or never offered to this peer."""
+
+
+@dataclass(frozen=True)
+class RequestInput:
+    """What the form collects: only what is needed to connect a person with a peer."""
+
+    contact_method: str
+    language: Language
+    consent_to_contact: bool
+    first_name: str = ""
+    phone: str = ""
+    email: str = ""
+    language_required: bool = False
+    communities: Sequence[Community] = field(default_factory=tuple)
+    communities_own_words: str = ""
+    lived_experience: Sequence[LivedExperience] = field(default_factory=tuple)
+    pathways: Sequence[RecoveryPathway] = field(default_factory=tuple)
+    gender_preference: str = ""
+    modalities: Sequence[str] = field(default_factory=tuple)
+    county: County | None = None
+    zip_code: str = ""
+    wants_to_choose: bool = False
+
+
+def status_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def request_submit(
+    *, data: RequestInput, source: str = RequestSource.WEB, entered_by: User | None = None
+) -> tuple[HelpRequest, str]:
+    """Record a request and queue its routing to peers; returns the request and its private status token.
+
+    Only the token's hash is stored, so the status link cannot be rebuilt from the database.
+    """
+    if not data.consent_to_contact:
+        raise ValueError("A request needs consent to be contacted.")
+    token = secrets.token_urlsafe(24)
+    place = place_for_zip(data.zip_code) if data.zip_code else None
+    if place is None and data.county is not None:
+        place = place_for_county(data.county.name, data.county.state)
+    county = data.county
+    if county is None and place is not None:
+        county = County.objects.filter(state=place.state, name=place.county).first()
+    request = HelpRequest(
+        source=source,
+        entered_by=entered_by,
+        status_token_hash=status_token_hash(token),
+        status_token_expires_at=timezone.now() + STATUS_LINK_LIFETIME,
+        first_name=data.first_name.strip(),
+        contact_method=data.contact_method,
+        phone=data.phone.strip(),
+        email=data.email.strip(),
+        language=data.language,
+        language_required=data.language_required,
+        communities_own_words=data.communities_own_words.strip(),
+        gender_preference=data.gender_preference,
+        modalities=sorted(set(data.modalities)),
+        county=county,
+        zip_code=data.zip_code.strip()[:10],
+        latitude=place.latitude if place else None,
+        longitude=place.longitude if place else None,
+        consent_to_contact=True,
+        wants_to_choose=data.wants_to_choose,
+    )
+    request.full_clean(exclude=["status_token_hash", "status"])
+    request.save()
+    request.communities.set(data.communities)
+    request.lived_experience.set(data.lived_experience)
+    request.pathways.set(data.pathways)
+    _enqueue_routing(request.pk)
+    return request, token
+
+
+def _enqueue_routing(request_id: int) -> None:
+    # The database queue writes its row in the caller's transaction: the request and its routing job
+    # are committed together or not at all.
+    from peerway.intake.tasks import request_route_task
+
+    request_route_task.enqueue(request_id)
+
+
+def request_get_by_token(token: str) -> HelpRequest | None:
+    """The request behind a private status link, or None when the link is unknown or expired."""
+    return (
+        HelpRequest.objects.select_related("accepted_by", "language")
+        .filter(status_token_hash=status_token_hash(token), status_token_expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+@transaction.atomic
+def request_accept(*, request: HelpRequest, peer: PeerProfile) -> Engagement:
+    """The peer takes the request. Exactly one peer wins even when many accept at the same instant.
+
+    The request's status changes by a conditional update (UPDATE … WHERE status = 'offered'): the first
+    commit wins and every other accept raises OfferNotAvailable. The winner's organization gets the
+    person's record and an engagement begins.
+    """
+    offer = Offer.objects.filter(request_id=request.pk, peer=peer, status=OfferStatus.OFFERED).first()
+    if offer is None:
+        raise OfferNotAvailable
+    fresh = HelpRequest.objects.get(pk=request.pk)
+    try:
+        fresh.accept(peer=peer, organization=peer.organization)
+        fresh.save()
+    except (ConcurrentTransition, TransitionNotAllowed):
+        raise OfferNotAvailable from None
+    now = timezone.now()
+    Offer.objects.filter(pk=offer.pk).update(status=OfferStatus.ACCEPTED, responded_at=now)
+    Offer.objects.filter(request_id=request.pk, status=OfferStatus.OFFERED).update(status=OfferStatus.LAPSED)
+    participant = participant_create(
+        organization=peer.organization,
+        actor=peer.user,
+        preferred_name=fresh.first_name or "",
+        phone=fresh.phone or "",
+        email=fresh.email or "",
+        language=fresh.language,
+        communities=list(fresh.communities.all()),
+        communities_own_words=fresh.communities_own_words or "",
+        reason="accepted a first-call request",
+    )
+    engagement = Engagement(
+        participant=participant,
+        organization=peer.organization,
+        peer=peer,
+        program=Program(peer.organization.kind) if peer.organization.kind in Program.values else Program.RCO,
+        started_at=now,
+        help_request=fresh,
+    )
+    engagement.full_clean()
+    engagement.save()
+    request.refresh_from_db()
+    return engagement
+
+
+@transaction.atomic
+def request_decline(*, request: HelpRequest, peer: PeerProfile, reason: str = "") -> None:
+    """The peer passes; if every offered peer has declined, routing widens at once on the worker."""
+    updated = Offer.objects.filter(request_id=request.pk, peer=peer, status=OfferStatus.OFFERED).update(
+        status=OfferStatus.DECLINED, responded_at=timezone.now(), decline_reason=reason[:200]
+    )
+    if not updated:
+        raise OfferNotAvailable
+    if not Offer.objects.filter(request_id=request.pk, status=OfferStatus.OFFERED).exists():
+        _enqueue_routing(request.pk)
+
+
+@transaction.atomic
+def request_rematch(*, request: HelpRequest, reason: str = "") -> None:
+    """The person asks for a different peer: the current peer is not offered again."""
+    fresh = HelpRequest.objects.get(pk=request.pk)
+    try:
+        fresh.rematch()
+        fresh.save()
+    except (ConcurrentTransition, TransitionNotAllowed):
+        raise OfferNotAvailable from None
+    Offer.objects.filter(request_id=request.pk, status__in=[OfferStatus.OFFERED, OfferStatus.ACCEPTED]).update(
+        status=OfferStatus.DECLINED, decline_reason=f"rematch: {reason}"[:200], responded_at=timezone.now()
+    )
+    _enqueue_routing(request.pk)
+
+
+@transaction.atomic
+def request_withdraw(*, request: HelpRequest) -> None:
+    fresh = HelpRequest.objects.get(pk=request.pk)
+    fresh.withdraw()
+    fresh.save()
+    Offer.objects.filter(request_id=request.pk, status=OfferStatus.OFFERED).update(status=OfferStatus.LAPSED)
+
+
+@transaction.atomic
+def request_erase(*, request: HelpRequest) -> None:
+    """The person deletes what they entered: the personal fields, their change history and the offers.
+
+    What remains is a withdrawn request with its language, county and times, which counts toward
+    unmet-demand figures and identifies no one. A record that already became a participant's is kept
+    by the organization and is not touched here.
+    """
+    fresh = HelpRequest.objects.get(pk=request.pk)
+    if fresh.status in (RequestStatus.RECEIVED, RequestStatus.OFFERED, RequestStatus.ACCEPTED, RequestStatus.CONNECTED):
+        fresh.withdraw()
+    fresh.first_name = None
+    fresh.phone = None
+    fresh.email = None
+    fresh.communities_own_words = None
+    fresh.zip_code = ""
+    fresh.latitude = fresh.longitude = None
+    fresh.save()
+    fresh.communities.clear()
+    fresh.lived_experience.clear()
+    fresh.pathways.clear()
+    Offer.objects.filter(request_id=request.pk).delete()
+    fresh.history.all().delete()
+
+
+# The first offer goes to the best three on-shift peers; each escalation widens it to the next five.
+OFFER_ROUND_SIZES = (3, 5)
+# Escalation levels: 0 first offer, 1 widened, 2 supervisors alerted.
+LEVEL_WIDENED = 1
+LEVEL_SUPERVISORS_ALERTED = 2
+DEFAULT_ESCALATION_MINUTES = 5
+
+
+@transaction.atomic
+def request_route(*, request_id: int) -> list[Offer]:
+    """Offer an open request to the best on-shift peers not yet offered it; record why when there are none."""
+    from peerway.matching.service import proposals_for_request
+
+    request = HelpRequest.objects.select_for_update().filter(pk=request_id).first()
+    if request is None or request.status not in OPEN_STATUSES:
+        return []
+    # Peers who hold the offer now, or who declined it (or were turned down by a rematch), are not asked
+    # again; peers whose offer lapsed when someone else accepted may be asked again after a rematch.
+    excluded = set(
+        Offer.objects.filter(request=request, status__in=[OfferStatus.OFFERED, OfferStatus.DECLINED]).values_list(
+            "peer_id", flat=True
+        )
+    )
+    preferred = _preferred_peer_first(request, excluded)
+    top = OFFER_ROUND_SIZES[min(request.escalation_level, len(OFFER_ROUND_SIZES) - 1)]
+    proposals, unmatched = proposals_for_request(
+        request, exclude_peer_ids=excluded | {p.peer.pk for p in preferred}, top=top
+    )
+    proposals = preferred + proposals
+    if not proposals:
+        note: dict[str, object] = dict(unmatched.reason.as_dict()) if unmatched else {"code": "no_peers"}
+        next_shift = next_shift_start()
+        note["next_shift_at"] = next_shift.isoformat() if next_shift else None
+        request.routing_note = note
+        request.save(update_fields=["routing_note"])
+        return []
+    now = timezone.now()
+    offers = []
+    for proposal in proposals:
+        offer, _ = Offer.objects.update_or_create(
+            request=request,
+            peer=proposal.peer,
+            defaults={
+                "round": request.escalation_level,
+                "score": proposal.match.score,
+                "explanation": proposal.match.explanation.as_dict(),
+                "status": OfferStatus.OFFERED,
+                "offered_at": now,
+                "responded_at": None,
+            },
+        )
+        offers.append(offer)
+    request.offer()
+    request.routing_note = {}
+    request.save()
+    return offers
+
+
+def _preferred_peer_first(request: HelpRequest, already: set[int]) -> list[Proposal]:
+    """A person re-linking is offered to their previous peer first, when that peer can take them now."""
+    from peerway.matching.service import proposals_for_request
+
+    if request.preferred_peer_id is None or request.preferred_peer_id in already:
+        return []
+    everyone_else = PeerProfile.objects.exclude(pk=request.preferred_peer_id).values_list("pk", flat=True)
+    proposals, _ = proposals_for_request(request, exclude_peer_ids=everyone_else, top=1)
+    return proposals
+
+
+def next_shift_start(*, now: dt.datetime | None = None) -> dt.datetime | None:
+    """When the next weekly shift of any active peer begins (in UTC), looking up to a week ahead."""
+    import zoneinfo
+
+    from django.conf import settings
+
+    from peerway.workforce.models import PeerStatus, WeeklyShift
+
+    now = now or timezone.now()
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    local_now = now.astimezone(zone)
+    starts = []
+    for weekday, starts_at in (
+        WeeklyShift.objects.filter(peer__status=PeerStatus.ACTIVE).values_list("weekday", "starts_at").distinct()
+    ):
+        days_ahead = (weekday - local_now.weekday()) % 7
+        candidate = dt.datetime.combine(local_now.date() + dt.timedelta(days=days_ahead), starts_at, tzinfo=zone)
+        if candidate <= local_now:
+            candidate += dt.timedelta(days=7)
+        starts.append(candidate)
+    return min(starts).astimezone(dt.UTC) if starts else None
+
+
+def requests_escalate_due(*, now: dt.datetime | None = None) -> int:
+    """Widen or alert for every offered request that no peer accepted within its organizations' window.
+
+    Runs on the worker every minute, never in a web request. Returns how many requests were escalated.
+    """
+    from django.db.models import Min
+
+    now = now or timezone.now()
+    due = [
+        request_id
+        for request_id, offered_at, window in HelpRequest.objects.filter(status=RequestStatus.OFFERED)
+        .annotate(window=Min("offers__peer__organization__escalation_minutes"))
+        .values_list("pk", "last_offered_at", "window")
+        if offered_at and offered_at + dt.timedelta(minutes=window or DEFAULT_ESCALATION_MINUTES) <= now
+    ]
+    escalated = 0
+    for request_id in due:
+        escalated += int(request_escalate(request_id=request_id, now=now))
+    return escalated
+
+
+@transaction.atomic
+def request_escalate(*, request_id: int, now: dt.datetime | None = None) -> bool:
+    """One step up: widen the offer to the next best peers, then alert the supervisors of those peers."""
+    from peerway.intake.models import EscalationAlert
+
+    now = now or timezone.now()
+    request = HelpRequest.objects.select_for_update().filter(pk=request_id, status=RequestStatus.OFFERED).first()
+    if request is None or request.escalation_level >= LEVEL_SUPERVISORS_ALERTED:
+        return False
+    request.escalation_level += 1
+    request.last_offered_at = now
+    request.save(update_fields=["escalation_level", "last_offered_at"])
+    if request.escalation_level == LEVEL_WIDENED:
+        request_route(request_id=request.pk)
+        return True
+    organization_ids = set(Offer.objects.filter(request=request).values_list("peer__organization_id", flat=True))
+    for organization_id in sorted(organization_ids):
+        EscalationAlert.objects.get_or_create(request=request, organization_id=organization_id)
+    return True

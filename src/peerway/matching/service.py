@@ -1,0 +1,98 @@
+"""Django glue for the matching engine: records in, specs out, proposals back as records.
+
+The engine itself (specs, constraints, features, engine, explain, assignment) never imports Django.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.db.models import Count, Q
+
+from peerway.intake.models import HelpRequest
+from peerway.matching.engine import ProposedMatch, rank_peers
+from peerway.matching.explain import Unmatched, explain_unmatched
+from peerway.matching.specs import Location, PeerSpec, RequestSpec
+from peerway.matching.weights import Weights, load_weights
+from peerway.recovery.models import EngagementStatus
+from peerway.workforce.models import PeerProfile, PeerStatus
+
+# Engagements that count against a peer's caseload limit.
+CASELOAD_STATUSES = (EngagementStatus.ACTIVE,)
+
+
+@lru_cache(maxsize=1)
+def current_weights() -> Weights:
+    return load_weights()
+
+
+def request_spec(request: HelpRequest) -> RequestSpec:
+    location = Location(request.latitude, request.longitude) if request.latitude is not None else None
+    return RequestSpec(
+        id=str(request.public_id),
+        languages=(request.language.slug,),
+        language_required=request.language_required,
+        communities=tuple(c.slug for c in request.communities.all()),
+        lived_experience=tuple(e.slug for e in request.lived_experience.all()),
+        pathways=tuple(p.slug for p in request.pathways.all()),
+        gender_preference=request.gender_preference or None,
+        modalities=tuple(request.modalities),
+        location=location,
+    )
+
+
+def peers_with_caseload() -> Iterable[PeerProfile]:
+    """Every active peer, with their active caseload counted and their vocabularies prefetched."""
+    return (
+        PeerProfile.objects.filter(status=PeerStatus.ACTIVE, organization__active=True)
+        .select_related("organization", "user")
+        .annotate(active_caseload=Count("engagements", filter=Q(engagements__status__in=CASELOAD_STATUSES)))
+        .prefetch_related("languages", "communities", "lived_experience", "pathways")
+        .order_by("id")
+    )
+
+
+def peer_spec(peer: PeerProfile, *, immediate: bool = True) -> PeerSpec:
+    caseload = getattr(peer, "active_caseload", 0)
+    location = (
+        Location(peer.latitude, peer.longitude) if peer.latitude is not None and peer.longitude is not None else None
+    )
+    return PeerSpec(
+        id=str(peer.public_id),
+        languages=tuple(term.slug for term in peer.languages.all()),
+        communities=tuple(term.slug for term in peer.communities.all()),
+        lived_experience=tuple(term.slug for term in peer.lived_experience.all()),
+        pathways=tuple(term.slug for term in peer.pathways.all()),
+        gender=peer.gender or None,
+        age_band=peer.age_band or None,
+        modalities=tuple(peer.modalities),
+        location=location,
+        service_radius_km=float(peer.service_radius_km) if location else None,
+        capacity=max(peer.caseload_limit - caseload, 0),
+        active_caseload=caseload,
+        active=peer.status == PeerStatus.ACTIVE,
+        on_shift=peer.on_shift if immediate else True,
+    )
+
+
+@dataclass(frozen=True)
+class Proposal:
+    peer: PeerProfile
+    match: ProposedMatch
+
+
+def proposals_for_request(
+    request: HelpRequest, *, exclude_peer_ids: Iterable[int] = (), top: int = 3
+) -> tuple[list[Proposal], Unmatched | None]:
+    """The best ``top`` on-shift peers for ``request`` (never those excluded), or why there is none."""
+    excluded = set(exclude_peer_ids)
+    peers = [peer for peer in peers_with_caseload() if peer.pk not in excluded]
+    by_public_id = {str(peer.public_id): peer for peer in peers}
+    specs = [peer_spec(peer) for peer in peers]
+    spec = request_spec(request)
+    matches = rank_peers(spec, specs, current_weights(), top=top)
+    if matches:
+        return [Proposal(peer=by_public_id[m.peer_id], match=m) for m in matches], None
+    return [], explain_unmatched(spec, specs)

@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+import pytest
+import time_machine
+from django_tasks_db.models import DBTaskResult
+
+from peerway.core.models import AccessEvent
+from peerway.intake.models import EscalationAlert, HelpRequest, Offer, OfferStatus, RequestStatus
+from peerway.intake.services import (
+    OfferNotAvailable,
+    request_accept,
+    request_decline,
+    request_erase,
+    request_get_by_token,
+    request_rematch,
+    request_route,
+    request_withdraw,
+    requests_escalate_due,
+)
+from peerway.recovery.models import Engagement, Participant
+from tests.factories import OrganizationFactory, peer_profile
+
+Submit = Callable[..., tuple[HelpRequest, str]]
+
+
+def test_submitting_stores_only_a_hash_of_the_private_link_and_queues_routing(submit: Submit) -> None:
+    request, token = submit()
+    assert request.status == RequestStatus.RECEIVED
+    assert [
+        row.args_kwargs["args"] for row in DBTaskResult.objects.filter(task_path__endswith="request_route_task")
+    ] == [[request.pk]]
+    assert token not in request.status_token_hash
+    assert request_get_by_token(token) == request
+    assert request_get_by_token(token + "x") is None
+
+
+def test_an_expired_link_finds_nothing(submit: Submit) -> None:
+    request, token = submit()
+    with time_machine.travel(request.status_token_expires_at + dt.timedelta(seconds=1)):
+        assert request_get_by_token(token) is None
+
+
+def test_a_zip_code_gives_the_request_a_location_and_county(submit: Submit) -> None:
+    request, _ = submit(zip_code="55404")
+    assert request.county.name == "Hennepin"
+    assert request.latitude == pytest.approx(44.96, abs=0.01)
+
+
+def test_routing_offers_the_best_on_shift_peers_with_the_explanation(submit: Submit) -> None:
+    org = OrganizationFactory()
+    amina = peer_profile(
+        org, name="Amina", languages=("so", "en"), communities=("somali",), lived_experience=("opioids",)
+    )
+    peer_profile(org, name="Bea", languages=("en",))
+    peer_profile(org, name="Off", languages=("so",), on_shift=False)
+    request, _ = submit(language="so", language_required=True, communities=("somali",), lived_experience=("opioids",))
+
+    offers = request_route(request_id=request.pk)
+
+    assert [offer.peer for offer in offers] == [amina]
+    assert offers[0].explanation["languages"] == ["so"]
+    assert offers[0].explanation["communities"] == ["somali"]
+    request.refresh_from_db()
+    assert request.status == RequestStatus.OFFERED
+
+
+def test_when_nobody_can_take_it_the_reason_is_recorded(submit: Submit) -> None:
+    peer_profile(OrganizationFactory(), name="Bea", languages=("en",))
+    request, _ = submit(language="hmn", language_required=True)
+    assert request_route(request_id=request.pk) == []
+    request.refresh_from_db()
+    assert request.status == RequestStatus.RECEIVED
+    assert request.routing_note["code"] == "no_peer_speaks_language"
+    assert request.routing_note["languages"] == ["hmn"]
+
+
+def test_accepting_starts_an_engagement_in_the_peers_organization(submit: Submit) -> None:
+    org = OrganizationFactory()
+    amina = peer_profile(org, name="Amina")
+    request, _ = submit(first_name="Sample Hodan")
+    request_route(request_id=request.pk)
+
+    engagement = request_accept(request=request, peer=amina)
+
+    request.refresh_from_db()
+    assert request.status == RequestStatus.ACCEPTED
+    assert (request.accepted_by, request.organization) == (amina, org)
+    assert engagement.participant.preferred_name == "Sample Hodan"
+    assert engagement.participant.organization == org
+    assert AccessEvent.objects.filter(subject_id=engagement.participant.public_id, action="created").count() == 1
+
+
+def test_a_second_accept_loses(submit: Submit) -> None:
+    org = OrganizationFactory()
+    amina, bea = peer_profile(org, name="Amina"), peer_profile(org, name="Bea")
+    request, _ = submit()
+    request_route(request_id=request.pk)
+    request_accept(request=request, peer=amina)
+    with pytest.raises(OfferNotAvailable):
+        request_accept(request=request, peer=bea)
+    assert Engagement.objects.count() == 1
+    assert Offer.objects.get(peer=bea).status == OfferStatus.LAPSED
+
+
+def test_a_peer_who_was_not_offered_cannot_accept(submit: Submit) -> None:
+    org = OrganizationFactory()
+    peer_profile(org, name="Amina")
+    stranger = peer_profile(org, name="Zed", on_shift=False)
+    request, _ = submit()
+    request_route(request_id=request.pk)
+    with pytest.raises(OfferNotAvailable):
+        request_accept(request=request, peer=stranger)
+
+
+def test_declining_by_everyone_queues_a_wider_offer(submit: Submit) -> None:
+    org = OrganizationFactory()
+    amina = peer_profile(org, name="Amina")
+    request, _ = submit()
+    request_route(request_id=request.pk)
+    queued = DBTaskResult.objects.count()
+    request_decline(request=request, peer=amina, reason="caseload full today")
+    assert DBTaskResult.objects.count() == queued + 1
+    assert Offer.objects.get().status == OfferStatus.DECLINED
+
+
+def test_rematch_never_offers_the_same_peer_again(submit: Submit) -> None:
+    org = OrganizationFactory()
+    amina = peer_profile(org, name="Amina", communities=("somali",))
+    bea = peer_profile(org, name="Bea")
+    request, _ = submit(communities=("somali",))
+    request_route(request_id=request.pk)
+    request_accept(request=request, peer=amina)
+    request_rematch(request=request, reason="I'd like someone else")
+    offers = request_route(request_id=request.pk)
+    assert [o.peer for o in offers] == [bea]
+
+
+def test_withdrawing_closes_the_offers(submit: Submit) -> None:
+    peer_profile(OrganizationFactory(), name="Amina")
+    request, _ = submit()
+    request_route(request_id=request.pk)
+    request_withdraw(request=request)
+    request.refresh_from_db()
+    assert request.status == RequestStatus.WITHDRAWN
+    assert Offer.objects.get().status == OfferStatus.LAPSED
+
+
+def test_erasing_removes_what_the_person_entered_and_its_history(submit: Submit) -> None:
+    request, token = submit(first_name="Sample Lee", phone="(612) 555-0177", communities=("hmong",))
+    request_erase(request=request)
+    request.refresh_from_db()
+    assert (request.first_name, request.phone, request.email) == (None, None, None)
+    assert request.status == RequestStatus.WITHDRAWN
+    assert not request.communities.exists()
+    assert not request.history.exists()
+    assert not Participant.objects.exists()
+
+
+def test_escalation_widens_after_the_window_then_alerts_supervisors(submit: Submit) -> None:
+    org = OrganizationFactory(escalation_minutes=5)
+    peers = [peer_profile(org, name=f"Peer{n}") for n in range(6)]
+    start = dt.datetime(2026, 11, 23, 18, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        request, _ = submit()
+        assert len(request_route(request_id=request.pk)) == 3
+    with time_machine.travel(start + dt.timedelta(minutes=4, seconds=59), tick=False):
+        assert requests_escalate_due() == 0
+    with time_machine.travel(start + dt.timedelta(minutes=5), tick=False):
+        assert requests_escalate_due() == 1
+    assert Offer.objects.filter(request=request).count() == len(peers)
+    assert not EscalationAlert.objects.exists()
+    with time_machine.travel(start + dt.timedelta(minutes=10), tick=False):
+        assert requests_escalate_due() == 1
+    assert list(EscalationAlert.objects.values_list("organization", flat=True)) == [org.pk]
+    with time_machine.travel(start + dt.timedelta(minutes=30), tick=False):
+        assert requests_escalate_due() == 0  # alerted once, not every minute
