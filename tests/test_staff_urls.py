@@ -6,14 +6,19 @@ ship without its tenancy check.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from peerway.accounts.models import User
-from peerway.core.models import Job
+from peerway.core.models import Job, Language
+from peerway.intake.models import HelpRequest, Offer
+from peerway.workforce.models import PeerProfile
 from tests.factories import ParticipantFactory
 from tests.helpers import Cast, assert_staff_view_guarded
 
@@ -24,6 +29,9 @@ class Case:
     allowed: list[User]
     outsiders: list[User]
     without_role: list[User] = field(default_factory=list)
+    method: str = "get"
+    data: dict[str, Any] | None = None
+    allowed_status: int = 200
 
 
 def _participant_url(name: str) -> Callable[[Cast], Case]:
@@ -82,7 +90,56 @@ def _participant_list(cast: Cast) -> Case:
     return Case(url=reverse("recovery:participant_list"), allowed=[cast.alice, cast.olive, cast.nobody], outsiders=[])
 
 
+def _alice_peer(cast: Cast) -> PeerProfile:
+    return PeerProfile.objects.create(
+        user=cast.alice, organization=cast.org, display_name="Alice", modalities=["phone"]
+    )
+
+
+def _shift_toggle(cast: Cast) -> Case:
+    _alice_peer(cast)
+    return Case(
+        url=reverse("workforce:shift_toggle"),
+        allowed=[cast.alice],
+        outsiders=[cast.olive],
+        without_role=[cast.nobody, cast.sam],
+        method="post",
+        data={"on_shift": "1"},
+        allowed_status=302,
+    )
+
+
+def _offer_action(name: str) -> Callable[[Cast], Case]:
+    def build(cast: Cast) -> Case:
+        alice = _alice_peer(cast)
+        request = HelpRequest.objects.create(
+            status_token_hash="x" * 64,
+            status_token_expires_at=timezone.now() + dt.timedelta(days=1),
+            contact_method="call",
+            phone="(612) 555-0100",
+            language=Language.objects.get(slug="en"),
+            consent_to_contact=True,
+        )
+        request.offer()
+        request.save()
+        offer = Offer.objects.create(request=request, peer=alice, score=1.0)
+        return Case(
+            url=reverse(name, args=[offer.public_id]),
+            allowed=[cast.alice],
+            outsiders=[cast.olive],
+            without_role=[cast.sam, cast.nobody],
+            method="post",
+            allowed_status=302,
+        )
+
+    return build
+
+
 STAFF_URL_CASES: dict[str, Callable[[Cast], Case]] = {
+    "workforce:queue": _own_page("workforce:queue"),
+    "workforce:shift_toggle": _shift_toggle,
+    "workforce:offer_accept": _offer_action("workforce:offer_accept"),
+    "workforce:offer_decline": _offer_action("workforce:offer_decline"),
     "staff:home": _own_page("staff:home"),
     "recovery:participant_list": _participant_list,
     "recovery:participant_detail": _participant_url("recovery:participant_detail"),
@@ -122,4 +179,12 @@ def test_every_staff_url_has_a_case() -> None:
 @pytest.mark.parametrize("name", sorted(STAFF_URL_CASES))
 def test_staff_url_is_guarded(cast: Cast, name: str) -> None:
     case = STAFF_URL_CASES[name](cast)
-    assert_staff_view_guarded(case.url, allowed=case.allowed, outsiders=case.outsiders, without_role=case.without_role)
+    assert_staff_view_guarded(
+        case.url,
+        allowed=case.allowed,
+        outsiders=case.outsiders,
+        without_role=case.without_role,
+        method=case.method,
+        data=case.data,
+        allowed_status=case.allowed_status,
+    )

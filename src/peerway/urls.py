@@ -23,5 +23,6 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("staff/", include((core_urls.staff_urlpatterns, "staff"))),
     path("staff/participants/", include("peerway.recovery.urls")),
+    path("staff/queue/", include("peerway.workforce.urls")),
     prefix_default_language=False,
 )

@@ -41,7 +41,13 @@ def test_fifty_simultaneous_accepts_have_exactly_one_winner(submit: Callable[...
         outcomes: list[str] = []
         lock = threading.Lock()
 
-        def accept(peer: PeerProfile, request: HelpRequest = request, barrier: threading.Barrier = barrier) -> None:
+        def accept(
+            peer: PeerProfile,
+            request: HelpRequest = request,
+            barrier: threading.Barrier = barrier,
+            lock: threading.Lock = lock,
+            outcomes: list[str] = outcomes,
+        ) -> None:
             try:
                 barrier.wait()
                 request_accept(request=request, peer=peer)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+
 import pytest
 import time_machine
 from django_tasks_db.models import DBTaskResult
@@ -148,7 +149,7 @@ def test_withdrawing_closes_the_offers(submit: Submit) -> None:
 
 
 def test_erasing_removes_what_the_person_entered_and_its_history(submit: Submit) -> None:
-    request, token = submit(first_name="Sample Lee", phone="(612) 555-0177", communities=("hmong",))
+    request, _ = submit(first_name="Sample Lee", phone="(612) 555-0177", communities=("hmong",))
     request_erase(request=request)
     request.refresh_from_db()
     assert (request.first_name, request.phone, request.email) == (None, None, None)

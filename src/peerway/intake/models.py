@@ -168,6 +168,8 @@ class Offer(PublicIdModel):
     offered_at = models.DateTimeField(default=timezone.now)
     responded_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.CharField(max_length=200, blank=True)
+    # When the peer's queue first showed it: that first display is the audited access to the request.
+    seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-offered_at"]

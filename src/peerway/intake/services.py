@@ -359,3 +359,11 @@ def request_escalate(*, request_id: int, now: dt.datetime | None = None) -> bool
     for organization_id in sorted(organization_ids):
         EscalationAlert.objects.get_or_create(request=request, organization_id=organization_id)
     return True
+
+
+def requests_route_waiting() -> int:
+    """Try again for every request that found nobody (e.g. before anyone was on shift)."""
+    waiting = HelpRequest.objects.filter(status=RequestStatus.RECEIVED, wants_to_choose=False).values_list(
+        "pk", flat=True
+    )
+    return sum(1 for request_id in list(waiting) if request_route(request_id=request_id))

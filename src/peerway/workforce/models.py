@@ -83,7 +83,9 @@ class WeeklyShift(models.Model):
         ordering = ["weekday", "starts_at"]
         constraints = [
             models.CheckConstraint(condition=models.Q(weekday__lte=6), name="weekly_shift_weekday_valid"),
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="weekly_shift_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="weekly_shift_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,33 @@
+"""The engine's explanations in words a person reads, in the page's language (Django side)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from peerway.core.models import Community, Language, LivedExperience, RecoveryPathway
+from peerway.core.models.vocabulary import VocabularyTerm
+
+
+def _labels(model: type[VocabularyTerm], slugs: list[str]) -> list[str]:
+    terms = {term.slug: term for term in model.objects.filter(slug__in=slugs)}
+    return [terms[slug].label() if slug in terms else slug for slug in slugs]
+
+
+def shared_labels(explanation: dict[str, Any]) -> list[str]:
+    """What a request and a peer share, as labels: ["Somali", "Somali community", "Opioids", …]."""
+    labels = _labels(Language, explanation.get("languages", []))
+    labels += [
+        _("%(community)s community") % {"community": label}
+        for label in _labels(Community, explanation.get("communities", []))
+    ]
+    labels += _labels(LivedExperience, explanation.get("lived_experience", []))
+    labels += _labels(RecoveryPathway, explanation.get("pathways", []))
+    return labels
+
+
+def shared_sentence(explanation: dict[str, Any]) -> str:
+    """ "Shares: Somali, Somali community, recovery with medication", or "" when nothing is shared."""
+    labels = shared_labels(explanation)
+    return _("Shares: %(things)s") % {"things": ", ".join(labels)} if labels else ""

@@ -1,0 +1,94 @@
+"""Reads for peers and their supervisors: profiles, the live queue, alerts. Scoped to the acting user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from peerway.accounts.models import User
+from peerway.accounts.roles import Role
+from peerway.accounts.selectors import organization_ids_for_user
+from peerway.core.access import access_events_record
+from peerway.core.models import AccessAction
+from peerway.intake.models import EscalationAlert, Offer, OfferStatus, RequestStatus
+from peerway.workforce.models import PeerProfile
+
+SUBJECT_HELP_REQUEST = "help_request"
+
+
+def peer_profile_for_user(user: User) -> PeerProfile:
+    """The signed-in peer's own profile; someone without one (or without a peer role) gets a 404."""
+    profile = (
+        PeerProfile.objects.select_related("organization")
+        .filter(user=user, organization_id__in=organization_ids_for_user(user, [Role.PEER]))
+        .first()
+    )
+    if profile is None:
+        raise Http404("No peer profile.")
+    return profile
+
+
+@dataclass(frozen=True)
+class Queue:
+    profile: PeerProfile | None
+    offers: list[Offer]
+    alerts: list[EscalationAlert]
+
+
+@transaction.atomic
+def queue_for_user(user: User) -> Queue:
+    """Open offers made to this peer, and, for supervisors, unresolved alerts of their organizations.
+
+    The first time an offer is shown is recorded as one ``listed`` access to the request, in the
+    peer's organization; later refreshes of the same offer are not new accesses.
+    """
+    profile = PeerProfile.objects.select_related("organization").filter(user=user).first()
+    offers: list[Offer] = []
+    if profile is not None:
+        offers = list(
+            Offer.objects.filter(peer=profile, status=OfferStatus.OFFERED, request__status=RequestStatus.OFFERED)
+            .select_related("request", "request__language")
+            .order_by("-request__priority", "request__created_at")
+        )
+        unseen = [offer for offer in offers if offer.seen_at is None]
+        if unseen:
+            Offer.objects.filter(pk__in=[o.pk for o in unseen]).update(seen_at=timezone.now())
+            access_events_record(
+                actor=user,
+                role=str(Role.PEER),
+                organization=profile.organization,
+                subject_type=SUBJECT_HELP_REQUEST,
+                subject_ids=[o.request.public_id for o in unseen],
+                action=AccessAction.LISTED,
+                reason="live queue",
+            )
+    alerts = list(
+        EscalationAlert.objects.filter(
+            organization_id__in=organization_ids_for_user(user, [Role.SUPERVISOR]),
+            resolved_at__isnull=True,
+            request__status=RequestStatus.OFFERED,
+        )
+        .select_related("request", "request__language", "organization")
+        .order_by("created_at")
+    )
+    return Queue(profile=profile, offers=offers, alerts=alerts)
+
+
+def offer_get_for_user(user: User, public_id: str) -> Offer:
+    """An open offer made to this user's peer profile; anything else is a 404."""
+    offer = (
+        Offer.objects.select_related("request", "peer", "peer__organization")
+        .filter(public_id=public_id, peer__user=user)
+        .first()
+    )
+    if offer is None:
+        raise Http404("No such offer.")
+    return offer
+
+
+def peers_for_supervisor(user: User) -> QuerySet[PeerProfile]:
+    return PeerProfile.objects.filter(organization_id__in=organization_ids_for_user(user, [Role.SUPERVISOR]))

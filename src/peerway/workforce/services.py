@@ -1,0 +1,24 @@
+"""Changes a peer makes to their own availability and profile."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from peerway.workforce.models import PeerProfile
+
+
+@transaction.atomic
+def peer_shift_set(*, profile: PeerProfile, on_shift: bool) -> PeerProfile:
+    """Start or end taking new requests now. Starting a shift routes waiting requests on the worker."""
+    fresh = PeerProfile.objects.select_for_update().get(pk=profile.pk)
+    if fresh.on_shift == on_shift:
+        return fresh
+    fresh.on_shift = on_shift
+    fresh.on_shift_since = timezone.now() if on_shift else None
+    fresh.save(update_fields=["on_shift", "on_shift_since", "updated_at"])
+    if on_shift:
+        from peerway.intake.tasks import requests_route_waiting_task
+
+        requests_route_waiting_task.enqueue()
+    return fresh

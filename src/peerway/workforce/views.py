@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from peerway.core.decorators import staff_view
+from peerway.intake.services import OfferNotAvailable, request_accept, request_decline
+from peerway.workforce.selectors import offer_get_for_user, peer_profile_for_user, queue_for_user
+from peerway.workforce.services import peer_shift_set
+
+
+@staff_view
+def queue(request: HttpRequest) -> HttpResponse:
+    live_queue = queue_for_user(request.user)  # type: ignore[arg-type]
+    template = "workforce/queue.html#queue" if request.htmx else "workforce/queue.html"  # type: ignore[attr-defined]
+    return render(request, template, {"queue": live_queue})
+
+
+@staff_view
+@require_POST
+def shift_toggle(request: HttpRequest) -> HttpResponse:
+    profile = peer_profile_for_user(request.user)  # type: ignore[arg-type]
+    peer_shift_set(profile=profile, on_shift=request.POST.get("on_shift") == "1")
+    return redirect("workforce:queue")
+
+
+@staff_view
+@require_POST
+def offer_accept(request: HttpRequest, public_id: str) -> HttpResponse:
+    offer = offer_get_for_user(request.user, public_id)  # type: ignore[arg-type]
+    try:
+        engagement = request_accept(request=offer.request, peer=offer.peer)
+    except OfferNotAvailable:
+        messages.warning(request, _("Another peer took this request a moment ago, or it was withdrawn."))
+        return redirect("workforce:queue")
+    messages.success(request, _("You accepted. Reach out now: the person is waiting to hear from you."))
+    return redirect("recovery:participant_detail", public_id=engagement.participant.public_id)
+
+
+@staff_view
+@require_POST
+def offer_decline(request: HttpRequest, public_id: str) -> HttpResponse:
+    offer = offer_get_for_user(request.user, public_id)  # type: ignore[arg-type]
+    try:
+        request_decline(request=offer.request, peer=offer.peer, reason=request.POST.get("reason", ""))
+    except OfferNotAvailable:
+        messages.info(request, _("This request is no longer waiting for you."))
+    return redirect("workforce:queue")

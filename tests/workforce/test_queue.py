@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils.translation import override
+from django_tasks_db.models import DBTaskResult
+
+from peerway.core.models import AccessEvent, Community, Language, LivedExperience
+from peerway.intake.models import EscalationAlert, HelpRequest, RequestStatus
+from peerway.intake.services import RequestInput, request_route, request_submit
+from peerway.matching.presentation import shared_sentence
+from peerway.workforce.models import PeerProfile
+from tests.factories import MembershipFactory, OrganizationFactory, peer_profile
+
+
+def _submit(**kwargs: object) -> HelpRequest:
+    data = RequestInput(
+        contact_method="call",
+        phone="(612) 555-0110",
+        first_name="Sample Hodan",
+        language=Language.objects.get(slug="so"),
+        language_required=True,
+        consent_to_contact=True,
+        modalities=("phone",),
+        communities=list(Community.objects.filter(slug="somali")),
+        lived_experience=list(LivedExperience.objects.filter(slug="medication-recovery")),
+    )
+    request, _ = request_submit(data=data)
+    return request
+
+
+def _client(profile: PeerProfile) -> Client:
+    client = Client()
+    client.force_login(profile.user)
+    return client
+
+
+@pytest.fixture
+def amina(db: None) -> PeerProfile:
+    return peer_profile(
+        OrganizationFactory(),
+        name="Amina",
+        languages=("so", "en"),
+        communities=("somali",),
+        lived_experience=("medication-recovery",),
+    )
+
+
+def test_the_queue_shows_the_offer_with_what_is_shared_and_logs_it_once(amina: PeerProfile) -> None:
+    request = _submit()
+    request_route(request_id=request.pk)
+    client = _client(amina)
+    body = client.get(reverse("workforce:queue")).content.decode()
+    assert "Sample Hodan" in body
+    assert "Shares: Somali, Somali community, Recovery with medication" in body
+    client.get(reverse("workforce:queue"), headers={"HX-Request": "true"})
+    events = AccessEvent.objects.filter(subject_id=request.public_id)
+    assert [(e.action, e.actor, e.organization) for e in events] == [("listed", amina.user, amina.organization)]
+
+
+def test_the_htmx_refresh_returns_only_the_queue(amina: PeerProfile) -> None:
+    body = _client(amina).get(reverse("workforce:queue"), headers={"HX-Request": "true"}).content.decode()
+    assert 'id="queue"' in body
+    assert "<html" not in body
+
+
+def test_accepting_opens_the_new_participants_record(amina: PeerProfile) -> None:
+    request = _submit()
+    offer = request_route(request_id=request.pk)[0]
+    response = _client(amina).post(reverse("workforce:offer_accept", args=[offer.public_id]))
+    request.refresh_from_db()
+    assert request.status == RequestStatus.ACCEPTED
+    participant = request.engagement.participant
+    assert response["Location"] == reverse("recovery:participant_detail", args=[participant.public_id])
+
+
+def test_a_late_accept_is_told_someone_else_took_it(amina: PeerProfile) -> None:
+    bea = peer_profile(amina.organization, name="Bea", languages=("so",))
+    request = _submit()
+    offers = {o.peer: o for o in request_route(request_id=request.pk)}
+    _client(bea).post(reverse("workforce:offer_accept", args=[offers[bea].public_id]))
+    response = _client(amina).post(reverse("workforce:offer_accept", args=[offers[amina].public_id]), follow=True)
+    assert "Another peer took this request" in response.content.decode()
+
+
+def test_starting_a_shift_routes_waiting_requests(amina: PeerProfile) -> None:
+    amina.on_shift = False
+    amina.save()
+    request = _submit()
+    request_route(request_id=request.pk)
+    assert HelpRequest.objects.get(pk=request.pk).routing_note["code"] == "no_peer_on_shift"
+    before = DBTaskResult.objects.filter(task_path__endswith="requests_route_waiting_task").count()
+    _client(amina).post(reverse("workforce:shift_toggle"), {"on_shift": "1"})
+    assert PeerProfile.objects.get(pk=amina.pk).on_shift
+    assert DBTaskResult.objects.filter(task_path__endswith="requests_route_waiting_task").count() == before + 1
+
+
+def test_supervisors_see_alerts_of_their_organization_only(amina: PeerProfile) -> None:
+    request = _submit()
+    request_route(request_id=request.pk)
+    EscalationAlert.objects.create(request=request, organization=amina.organization)
+    supervisor = MembershipFactory(organization=amina.organization, role="supervisor").user
+    other = MembershipFactory(organization=OrganizationFactory(), role="supervisor").user
+    client = Client()
+    client.force_login(supervisor)
+    assert "Waiting too long" in client.get(reverse("workforce:queue")).content.decode()
+    client.force_login(other)
+    assert "Waiting too long" not in client.get(reverse("workforce:queue")).content.decode()
+
+
+def test_the_shared_sentence_is_in_the_pages_language(amina: PeerProfile) -> None:
+    explanation = {"languages": ["so"], "communities": ["somali"], "lived_experience": ["medication-recovery"]}
+    with override("es"):
+        sentence = shared_sentence(explanation)
+    assert "Somalí" in sentence
+    assert "Recuperación con medicamentos" in sentence
+    assert "Recovery with medication" not in sentence
