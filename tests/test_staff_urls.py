@@ -135,7 +135,15 @@ def _offer_action(name: str) -> Callable[[Cast], Case]:
     return build
 
 
+def _profile_edit(cast: Cast) -> Case:
+    _alice_peer(cast)
+    return Case(
+        url=reverse("workforce:profile_edit"), allowed=[cast.alice], outsiders=[cast.olive], without_role=[cast.sam]
+    )
+
+
 STAFF_URL_CASES: dict[str, Callable[[Cast], Case]] = {
+    "workforce:profile_edit": _profile_edit,
     "workforce:queue": _own_page("workforce:queue"),
     "workforce:shift_toggle": _shift_toggle,
     "workforce:offer_accept": _offer_action("workforce:offer_accept"),

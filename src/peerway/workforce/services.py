@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from peerway.organizations.geography import place_for_county
+from peerway.workforce.forms import PeerProfileForm
 from peerway.workforce.models import PeerProfile
 
 
@@ -22,3 +24,18 @@ def peer_shift_set(*, profile: PeerProfile, on_shift: bool) -> PeerProfile:
 
         requests_route_waiting_task.enqueue()
     return fresh
+
+
+@transaction.atomic
+def peer_profile_update(*, profile: PeerProfile, form: PeerProfileForm) -> PeerProfile:
+    """Save what the peer chose to share; a home location follows from the first county they serve."""
+    updated = form.save(commit=False)
+    counties = list(form.cleaned_data.get("service_counties") or [])
+    if counties:
+        place = place_for_county(counties[0].name, counties[0].state)
+        if place is not None:
+            updated.latitude, updated.longitude = place.latitude, place.longitude
+    updated.full_clean()
+    updated.save()
+    form.save_m2m()
+    return updated

@@ -6,6 +6,7 @@ app_name = "workforce"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("profile/", views.profile_edit, name="profile_edit"),
     path("shift/", views.shift_toggle, name="shift_toggle"),
     path("offers/<uuid:public_id>/accept/", views.offer_accept, name="offer_accept"),
     path("offers/<uuid:public_id>/decline/", views.offer_decline, name="offer_decline"),

@@ -8,8 +8,9 @@ from django.views.decorators.http import require_POST
 
 from peerway.core.decorators import staff_view
 from peerway.intake.services import OfferNotAvailable, request_accept, request_decline
+from peerway.workforce.forms import PeerProfileForm
 from peerway.workforce.selectors import offer_get_for_user, peer_profile_for_user, queue_for_user
-from peerway.workforce.services import peer_shift_set
+from peerway.workforce.services import peer_profile_update, peer_shift_set
 
 
 @staff_view
@@ -49,3 +50,14 @@ def offer_decline(request: HttpRequest, public_id: str) -> HttpResponse:
     except OfferNotAvailable:
         messages.info(request, _("This request is no longer waiting for you."))
     return redirect("workforce:queue")
+
+
+@staff_view
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    profile = peer_profile_for_user(request.user)  # type: ignore[arg-type]
+    form = PeerProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        peer_profile_update(profile=profile, form=form)
+        messages.success(request, _("Your profile is saved."))
+        return redirect("workforce:profile_edit")
+    return render(request, "workforce/profile_edit.html", {"form": form, "profile": profile})
