@@ -142,7 +142,18 @@ def _profile_edit(cast: Cast) -> Case:
     )
 
 
+def _matching_report(cast: Cast) -> Case:
+    # Aggregate and de-identified: any supervisor, administrator or analyst; peers and billing see nothing.
+    return Case(
+        url=reverse("matching:report"),
+        allowed=[cast.sam, cast.ada, cast.olive, cast.analyst],
+        outsiders=[],
+        without_role=[cast.alice, cast.bill, cast.nobody],
+    )
+
+
 STAFF_URL_CASES: dict[str, Callable[[Cast], Case]] = {
+    "matching:report": _matching_report,
     "workforce:profile_edit": _profile_edit,
     "workforce:queue": _own_page("workforce:queue"),
     "workforce:shift_toggle": _shift_toggle,

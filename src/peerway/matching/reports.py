@@ -1,0 +1,118 @@
+"""Matching reports: concordance, unmet demand and time to a peer, per community and per language.
+
+Counts only: no names or record contents. Cells smaller than ``SMALL_CELL`` are suppressed so that a
+rare community's few requests cannot be recognized.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from peerway.core.models import Community, Language
+from peerway.intake.models import HelpRequest, Offer, OfferStatus, RequestStatus
+
+SMALL_CELL = 5
+DEFAULT_PERIOD = dt.timedelta(days=90)
+
+
+@dataclass
+class Row:
+    """One community or language: how many asked, were matched, shared it with their peer, went unmet."""
+
+    label: str
+    requests: int = 0
+    matched: int = 0
+    concordant: int = 0
+    unmet: int = 0
+    minutes_to_peer: list[float] = field(default_factory=list)
+
+    @property
+    def suppressed(self) -> bool:
+        return self.requests < SMALL_CELL
+
+    @property
+    def concordance_percent(self) -> int | None:
+        return round(100 * self.concordant / self.matched) if self.matched else None
+
+    @property
+    def median_minutes(self) -> float | None:
+        return round(statistics.median(self.minutes_to_peer), 1) if self.minutes_to_peer else None
+
+
+@dataclass
+class MatchingReport:
+    since: dt.datetime
+    total: Row
+    by_language: list[Row]
+    by_community: list[Row]
+
+
+def _requests(since: dt.datetime) -> QuerySet[HelpRequest]:
+    accepted = Offer.objects.filter(status=OfferStatus.ACCEPTED)
+    return (
+        HelpRequest.objects.filter(created_at__gte=since)
+        .select_related("language")
+        .prefetch_related("communities", Prefetch("offers", queryset=accepted, to_attr="accepted_offers"))
+    )
+
+
+def _unmet(request: HelpRequest, now: dt.datetime, window: dt.timedelta) -> bool:
+    """No feasible peer when routed, or still waiting for a peer longer than the escalation window."""
+    if request.status not in (RequestStatus.RECEIVED, RequestStatus.OFFERED):
+        return False
+    return bool(request.routing_note) or request.created_at + window <= now
+
+
+def _add(row: Row, request: HelpRequest, shared: Iterable[str], wanted: str, unmet: bool) -> None:
+    row.requests += 1
+    row.unmet += int(unmet)
+    if request.accepted_at is None:
+        return
+    row.matched += 1
+    row.concordant += int(wanted in shared)
+    row.minutes_to_peer.append((request.accepted_at - request.created_at).total_seconds() / 60)
+
+
+def matching_report(
+    *, since: dt.datetime | None = None, window: dt.timedelta = dt.timedelta(minutes=15)
+) -> MatchingReport:
+    """Concordance and unmet demand per language and per community, for requests since ``since``.
+
+    A matched request is concordant for a language when its peer speaks the requested language, and for
+    a community when the peer shares that community (as recorded in the accepted offer's explanation).
+    """
+    now = timezone.now()
+    since = since or now - DEFAULT_PERIOD
+    labels = {c.slug: c.label() for c in Community.objects.all()} | {
+        f"lang:{l.slug}": l.label() for l in Language.objects.all()
+    }
+    total = Row(label="")
+    languages: dict[str, Row] = defaultdict(lambda: Row(label=""))
+    communities: dict[str, Row] = defaultdict(lambda: Row(label=""))
+    for request in _requests(since):
+        offers = getattr(request, "accepted_offers", [])
+        explanation = offers[0].explanation if offers else {}
+        unmet = _unmet(request, now, window)
+        language = request.language.slug
+        _add(total, request, explanation.get("languages", []), language, unmet)
+        _add(languages[language], request, explanation.get("languages", []), language, unmet)
+        for community in request.communities.all():
+            _add(communities[community.slug], request, explanation.get("communities", []), community.slug, unmet)
+    for slug, row in languages.items():
+        row.label = labels.get(f"lang:{slug}", slug)
+    for slug, row in communities.items():
+        row.label = labels.get(slug, slug)
+    by_requests = lambda row: (-row.requests, row.label)  # noqa: E731
+    return MatchingReport(
+        since=since,
+        total=total,
+        by_language=sorted(languages.values(), key=by_requests),
+        by_community=sorted(communities.values(), key=by_requests),
+    )

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import time_machine
+from django.test import Client
+from django.urls import reverse
+
+from peerway.intake.models import HelpRequest
+from peerway.intake.services import request_accept, request_route
+from peerway.matching.reports import SMALL_CELL, matching_report
+from tests.factories import MembershipFactory, OrganizationFactory, peer_profile
+
+Submit = Callable[..., tuple[HelpRequest, str]]
+
+
+def test_concordance_unmet_demand_and_time_to_a_peer_per_community(submit: Submit) -> None:
+    org = OrganizationFactory()
+    amina = peer_profile(org, name="Amina", languages=("so",), communities=("somali",), caseload_limit=50)
+    start = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        somali = [submit(language="so", language_required=True, communities=("somali",))[0] for _ in range(SMALL_CELL)]
+        hmong = [submit(language="hmn", language_required=True, communities=("hmong",))[0] for _ in range(SMALL_CELL)]
+        for request in somali + hmong:
+            request_route(request_id=request.pk)
+    with time_machine.travel(start + dt.timedelta(minutes=6), tick=False):
+        for request in somali[:4]:
+            request_accept(request=request, peer=amina)
+    with time_machine.travel(start + dt.timedelta(hours=1), tick=False):
+        report = matching_report(since=start - dt.timedelta(days=1))
+
+    rows = {row.label: row for row in report.by_community}
+    assert (rows["Somali"].requests, rows["Somali"].matched, rows["Somali"].concordant) == (5, 4, 4)
+    assert rows["Somali"].concordance_percent == 100
+    assert rows["Somali"].median_minutes == 6.0
+    assert rows["Somali"].unmet == 1  # the fifth still waits, past the window
+    assert (rows["Hmong"].matched, rows["Hmong"].unmet) == (0, 5)  # nobody speaks Hmong: all unmet
+    languages = {row.label: row for row in report.by_language}
+    assert languages["Hmong"].unmet == 5
+
+
+def test_small_groups_are_suppressed_on_the_page(submit: Submit) -> None:
+    for _ in range(SMALL_CELL - 1):
+        submit(language="om", communities=("oromo",))
+    supervisor = MembershipFactory(role="supervisor").user
+    client = Client()
+    client.force_login(supervisor)
+    body = client.get(reverse("matching:report")).content.decode()
+    assert "Oromo" in body
+    assert f"fewer than {SMALL_CELL}" in body
+    assert f"<td>{SMALL_CELL - 1}</td>" not in body
