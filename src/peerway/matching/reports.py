@@ -91,7 +91,7 @@ def matching_report(
     now = timezone.now()
     since = since or now - DEFAULT_PERIOD
     labels = {c.slug: c.label() for c in Community.objects.all()} | {
-        f"lang:{l.slug}": l.label() for l in Language.objects.all()
+        f"lang:{language.slug}": language.label() for language in Language.objects.all()
     }
     total = Row(label="")
     languages: dict[str, Row] = defaultdict(lambda: Row(label=""))

@@ -1,0 +1,89 @@
+"""The deterministic synthetic-data generator behind `peerway seed`: demo, test and benchmark data.
+
+Same seed, same --today, same code: the same rows, byte for byte in `dumpdata`. Every name, number and
+address is invented (see names.py, places.py, participants.py). Stages run in order, in one
+transaction, each with its own random source derived from the seed; a later issue adds a stage by writing
+``<area>_seed(ctx)`` in a new module, appending it to ``STAGES`` and adding its sizes to ``SCALES``.
+
+Rows are written with bulk_create, never save(): that is what makes the large scale take minutes, and
+it also means no change-history rows or access events are written for generated records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from peerway.core.seed.context import SeedContext, SeedError, SeedReport, StageReport
+from peerway.core.seed.organizations import organizations_seed
+from peerway.core.seed.participants import participants_seed
+from peerway.core.seed.people import demo_accounts_write, people_seed
+from peerway.core.seed.scales import SCALES, Scale
+from peerway.organizations.models import Organization
+
+__all__ = ["SCALES", "STAGES", "Scale", "SeedContext", "SeedError", "SeedReport", "Stage", "StageReport", "seed_run"]
+
+DEMO_ACCOUNTS_FILENAME = "demo-accounts.json"
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    run: Callable[[SeedContext], None]
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("organizations", organizations_seed),
+    Stage("people", people_seed),
+    Stage("participants", participants_seed),
+)
+
+
+def seed_run(
+    *,
+    scale: str,
+    seed: int,
+    today: dt.date,
+    progress: bool,
+    on_stage_done: Callable[[StageReport], None] | None = None,
+) -> SeedReport:
+    """Fill an empty database with synthetic data and write settings.VAR_DIR/demo-accounts.json.
+
+    Guarantees: the same ``scale``, ``seed`` and ``today`` give the same rows (ids included, when the
+    database's sequences start fresh); nothing is timestamped after midnight starting ``today`` in
+    Minnesota; all stages commit together, so a failure leaves nothing behind.
+    Raises SeedError when the scale is unknown or any organization already exists.
+    """
+    if scale not in SCALES:
+        raise SeedError(f"Unknown scale {scale!r}; choose one of {', '.join(SCALES)}.")
+    if Organization.objects.exists():
+        raise SeedError("The database already has organizations; seed an empty database (`peerway flush` first).")
+    ctx = SeedContext(seed=seed, scale_name=scale, scale=SCALES[scale], today=today, progress=progress)
+    reports: list[StageReport] = []
+    # One transaction for the whole run: a failure in any stage leaves the database as empty as it was.
+    with transaction.atomic():
+        for stage in STAGES:
+            ctx.rng = ctx.stage_rng(stage.name)
+            ctx.rows = {}
+            started = time.perf_counter()
+            stage.run(ctx)
+            report = StageReport(name=stage.name, rows=dict(ctx.rows), seconds=time.perf_counter() - started)
+            reports.append(report)
+            if on_stage_done is not None:
+                on_stage_done(report)
+    demo_accounts_file = Path(settings.VAR_DIR) / DEMO_ACCOUNTS_FILENAME
+    demo_accounts_write(demo_accounts_file, ctx.demo_accounts)
+    return SeedReport(
+        scale=scale,
+        seed=seed,
+        today=today,
+        stages=reports,
+        demo_accounts=list(ctx.demo_accounts),
+        demo_accounts_file=demo_accounts_file,
+    )

@@ -1,0 +1,67 @@
+"""How much `peerway seed` generates at each scale: the one table every stage reads its sizes from.
+
+A later stage (peer profiles, requests, engagements, credentials) adds its own fields here, with a value
+for every scale, so that the size of a run is always read in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Sizes for one scale. Service organizations are counted by kind; the board, the accreditation body
+    and the state agency always exist once each."""
+
+    rcos: int
+    programs_245g: int
+    withdrawal_programs: int
+    peers: int
+    participants: int
+    board_admins: int
+    evaluators: int
+    analysts: int
+    platform_admins: int
+    # One supervisor for about this many peers, as Minnesota programs staff supervision.
+    peers_per_supervisor: int = 8
+
+
+SCALES: dict[str, Scale] = {
+    # What `make demo` shows: a dozen organizations, a few peers each, a few hundred participants.
+    "small": Scale(
+        rcos=5,
+        programs_245g=4,
+        withdrawal_programs=1,
+        peers=40,
+        participants=300,
+        board_admins=2,
+        evaluators=3,
+        analysts=2,
+        platform_admins=1,
+    ),
+    # A statewide deployment of today's size.
+    "medium": Scale(
+        rcos=25,
+        programs_245g=60,
+        withdrawal_programs=6,
+        peers=1_000,
+        participants=10_000,
+        board_admins=4,
+        evaluators=12,
+        analysts=4,
+        platform_admins=2,
+    ),
+    # The load target: a state running Peerway for years across every program.
+    "large": Scale(
+        rcos=80,
+        programs_245g=300,
+        withdrawal_programs=20,
+        peers=10_000,
+        participants=100_000,
+        board_admins=6,
+        evaluators=40,
+        analysts=8,
+        platform_admins=3,
+    ),
+}

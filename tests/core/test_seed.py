@@ -1,0 +1,306 @@
+"""`peerway seed`: deterministic, complete at the small scale, fictional identifiers, clean usage errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection, transaction
+
+from peerway.accounts.models import Membership, User
+from peerway.accounts.roles import ROLE_ORG_KINDS, Role
+from peerway.core.seed import SeedReport, seed_run
+from peerway.organizations.models import Organization, OrganizationKind, Site
+from peerway.privacy.fields import phone_index
+from peerway.recovery.models import Participant
+
+TODAY = dt.date(2026, 11, 23)
+FICTIONAL_PHONE = re.compile(r"^\(\d{3}\) 555-01\d\d$")
+
+
+@pytest.fixture
+def var_dir(settings: Any, tmp_path: Path) -> Path:
+    # The seed writes demo-accounts.json into VAR_DIR; keep it out of the repository's var/.
+    settings.VAR_DIR = tmp_path
+    return tmp_path
+
+
+def seed_small(seed: int = 42) -> SeedReport:
+    return seed_run(scale="small", seed=seed, today=TODAY, progress=False)
+
+
+def dump_every_table() -> list[dict[str, Any]]:
+    out = io.StringIO()
+    call_command("dumpdata", format="json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def first_difference(first: list[dict[str, Any]], second: list[dict[str, Any]]) -> str:
+    for left, right in zip(first, second, strict=False):
+        if left != right:
+            return f"{left} != {right}"
+    return f"{len(first)} objects != {len(second)} objects"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_seed_gives_identical_rows_in_every_table(var_dir: Path) -> None:
+    # Flush before the first run too: PostgreSQL does not roll sequences back with the transactions of
+    # earlier tests, so only a flush (TRUNCATE ... RESTART IDENTITY; on SQLite it clears sqlite_sequence)
+    # gives both runs the same starting ids. Ids are compared as they are, not stripped.
+    call_command("flush", interactive=False, verbosity=0)
+    seed_small()
+    first = dump_every_table()
+    first_accounts = (var_dir / "demo-accounts.json").read_text()
+
+    call_command("flush", interactive=False, verbosity=0)
+    seed_small()
+    second = dump_every_table()
+
+    assert {row["model"] for row in first} >= {"organizations.organization", "accounts.user", "recovery.participant"}
+    assert first == second, first_difference(first, second)
+    assert (var_dir / "demo-accounts.json").read_text() == first_accounts
+
+
+@pytest.mark.django_db
+def test_a_different_seed_gives_different_data(var_dir: Path) -> None:
+    def fingerprint(seed: int) -> tuple[list[str], list[str], list[str]]:
+        with transaction.atomic():
+            report = seed_small(seed)
+            result = (
+                sorted(str(public_id) for public_id in Participant.objects.values_list("public_id", flat=True)),
+                sorted(User.objects.values_list("first_name", flat=True)),
+                [account.password for account in report.demo_accounts],
+            )
+            transaction.set_rollback(True)
+        return result
+
+    first, second = fingerprint(42), fingerprint(43)
+    assert first[0] != second[0]
+    assert first[1] != second[1]
+    assert first[2] != second[2]
+
+
+@pytest.mark.django_db
+def test_the_small_scale_has_every_kind_of_organization_in_several_regions(var_dir: Path) -> None:
+    report = seed_small()
+
+    organizations = list(Organization.objects.all())
+    assert len(organizations) >= 12
+    assert {org.kind for org in organizations} == set(OrganizationKind.values)
+    assert sum(1 for org in organizations if org.kind == OrganizationKind.RCO) >= 3
+    regions = set(
+        Site.objects.filter(organization__kind__in=["rco", "sud_245g"]).values_list("county__region", flat=True)
+    )
+    assert len(regions) >= 3
+    for org in organizations:
+        assert org.sites.exists(), f"{org.slug} has no site"
+        if org.serves_people:
+            assert org.service_counties.exists(), f"{org.slug} serves no county"
+    assert 30 <= Membership.objects.filter(role=Role.PEER).count() <= 60
+    assert Participant.objects.count() == 300
+    assert report.total_rows > 0
+
+
+@pytest.mark.django_db
+def test_every_membership_is_a_role_its_organization_may_hold(var_dir: Path) -> None:
+    seed_small()
+
+    for role, kind in Membership.objects.values_list("role", "organization__kind"):
+        assert kind in ROLE_ORG_KINDS[Role(role)], f"{role} in a {kind} organization"
+
+
+@pytest.mark.django_db
+def test_demo_accounts_cover_each_role_of_each_organization_and_sign_in(var_dir: Path) -> None:
+    seed_small()
+
+    accounts = json.loads((var_dir / "demo-accounts.json").read_text())
+    held = set(Membership.objects.values_list("organization__slug", "role"))
+    published = [(account["organization"], account["role"]) for account in accounts]
+    assert sorted(published) == sorted(held), "one demo account per role per organization"
+    for account in accounts:
+        user = User.objects.get(username=account["username"])
+        assert user.check_password(account["password"]), account["username"]
+        assert user.memberships.filter(organization__slug=account["organization"], role=account["role"]).exists()
+    demo_usernames = {account["username"] for account in accounts}
+    others = User.objects.exclude(username__in=demo_usernames)
+    assert others.exists()
+    assert not any(user.has_usable_password() for user in others), "only demo accounts may sign in"
+    assert "riverbend-peer" in demo_usernames
+
+
+@pytest.mark.django_db
+def test_identifiers_are_fictional_and_timestamps_lie_within_five_years_of_today(var_dir: Path) -> None:
+    seed_small()
+
+    for email in User.objects.values_list("email", flat=True):
+        assert email.endswith(("@example.org", "@example.test")), email
+    anchor = dt.datetime(2026, 11, 23, 6, 0, tzinfo=dt.UTC)  # midnight in Minnesota (CST) in UTC
+    participants = list(Participant.objects.all())
+    assert any(p.phone for p in participants) and any(p.email for p in participants)
+    for participant in participants:
+        assert participant.phone is None or FICTIONAL_PHONE.match(participant.phone), participant.phone
+        assert participant.email is None or participant.email.endswith(("@example.org", "@example.test"))
+        assert participant.medicaid_id is None or participant.medicaid_id.startswith("DEMO-")
+        assert anchor - dt.timedelta(days=5 * 365) <= participant.created_at <= participant.updated_at <= anchor
+    assert all(joined <= anchor for joined in User.objects.values_list("date_joined", flat=True))
+
+
+@pytest.mark.django_db
+def test_no_plaintext_phone_reaches_the_participant_table(var_dir: Path) -> None:
+    seed_small()
+
+    phones = {p.phone: p.phone_index for p in Participant.objects.all() if p.phone}
+    assert phones
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone, preferred_name, email, medicaid_id, phone_index FROM recovery_participant")
+        rows = cursor.fetchall()
+    for row in rows:
+        for value in row:
+            assert value is None or "555-01" not in value
+        stored_phone = row[0]
+        assert stored_phone is None or stored_phone.startswith("gAAAAA"), "a Fernet token"
+    # The blind index is what lets staff find a phone number without the database holding it.
+    for phone, index in phones.items():
+        assert index == phone_index(phone)
+
+
+@pytest.mark.django_db
+def test_if_empty_does_nothing_the_second_time(var_dir: Path) -> None:
+    arguments = ["seed", "--scale", "small", "--seed", "7", "--today", "2026-11-23", "--if-empty", "--no-progress"]
+    call_command(*arguments, stdout=io.StringIO(), stderr=io.StringIO())
+    counts = (Organization.objects.count(), User.objects.count(), Participant.objects.count())
+
+    out = io.StringIO()
+    call_command(*arguments, stdout=out, stderr=io.StringIO())
+
+    assert out.getvalue().strip().count("\n") == 0
+    assert "nothing seeded" in out.getvalue()
+    assert (Organization.objects.count(), User.objects.count(), Participant.objects.count()) == counts
+
+
+@pytest.mark.django_db
+def test_seeding_a_database_that_has_organizations_is_refused(var_dir: Path) -> None:
+    seed_small()
+
+    with pytest.raises(CommandError, match="already has organizations"):
+        call_command("seed", "--scale", "small", "--no-progress", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_the_command_prints_rows_per_table(var_dir: Path) -> None:
+    out = io.StringIO()
+    call_command("seed", "--today", "2026-11-23", "--no-progress", stdout=out, stderr=io.StringIO())
+
+    assert re.search(r"recovery_participant\s+300\b", out.getvalue())
+    assert "demo sign-ins written to" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--scale", "huge"], "invalid choice: 'huge'"),
+        (["--seed", "abc"], "must be a whole number"),
+        (["--today", "23/11/2026"], "must be a date as YYYY-MM-DD"),
+    ],
+)
+def test_bad_arguments_are_usage_errors(arguments: list[str], message: str) -> None:
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command("seed", *arguments)
+
+
+@pytest.mark.parametrize("arguments", [["--scale", "huge"], ["--seed", "abc"]])
+def test_bad_arguments_exit_2_with_usage_and_no_traceback(arguments: list[str]) -> None:
+    peerway = Path(sys.executable).parent / "peerway"
+    result = subprocess.run(
+        [str(peerway), "seed", *arguments],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PEERWAY_MODE": "test"},
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "usage: peerway seed" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+SEED_AND_DUMP = """
+import sys, django
+django.setup()
+from django.core.management import call_command
+call_command("seed", "--scale", "small", "--seed", "42", "--today", "2026-11-23", "--no-progress")
+call_command("dumpdata", "--format", "json", "--output", sys.argv[1])
+"""
+
+
+def seed_and_dump_in_own_process(directory: Path, hash_seed: str) -> list[dict[str, Any]]:
+    """Seed the migrated SQLite file in ``directory`` and dump it, in a new Python process."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "peerway.settings",
+        "PEERWAY_MODE": "test",
+        "PEERWAY_VAR_DIR": str(directory),
+        "DATABASE_URL": f"sqlite:///{directory / 'db.sqlite3'}",
+        "PYTHONHASHSEED": hash_seed,
+    }
+    dump = directory / "dump.json"
+    subprocess.run(
+        [sys.executable, "-c", SEED_AND_DUMP, str(dump)], env=env, check=True, capture_output=True, timeout=300
+    )
+    return json.loads(dump.read_text())
+
+
+def test_two_processes_with_different_hash_seeds_write_identical_dumps(tmp_path: Path) -> None:
+    # The in-process test above cannot see nondeterminism that differs between processes, such as the
+    # iteration order of a set of strings, which follows PYTHONHASHSEED. Migrating once and copying the
+    # file gives both processes the same empty database without paying for two migrations.
+    if connection.vendor != "sqlite":
+        pytest.skip("uses its own SQLite files whatever the suite's database, so it runs in the SQLite suite only")
+    first_dir, second_dir = tmp_path / "first", tmp_path / "second"
+    first_dir.mkdir()
+    second_dir.mkdir()
+    subprocess.run(
+        [str(Path(sys.executable).parent / "peerway"), "migrate", "--noinput", "--verbosity", "0"],
+        env={
+            **os.environ,
+            "PEERWAY_MODE": "test",
+            "PEERWAY_VAR_DIR": str(first_dir),
+            "DATABASE_URL": f"sqlite:///{first_dir / 'db.sqlite3'}",
+        },
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    for name in ("db.sqlite3", "db.sqlite3-wal"):  # the WAL file, if the migrating process left one
+        if (first_dir / name).exists():
+            shutil.copyfile(first_dir / name, second_dir / name)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first, second = pool.map(seed_and_dump_in_own_process, [first_dir, second_dir], ["1", "2"])
+
+    assert any(row["model"] == "recovery.participant" for row in first)
+    assert first == second, first_difference(first, second)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_stage_leaves_nothing_behind(var_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import peerway.core.seed as seed_module
+
+    def broken(ctx: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(seed_module, "STAGES", (*seed_module.STAGES, seed_module.Stage("broken", broken)))
+    with pytest.raises(RuntimeError, match="disk full"):
+        seed_small()
+    assert (Organization.objects.count(), User.objects.count(), Participant.objects.count()) == (0, 0, 0)
