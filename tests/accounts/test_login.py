@@ -63,8 +63,12 @@ def test_staff_who_see_personal_data_must_set_up_totp_first(cast: Cast) -> None:
     response = client.get(reverse("staff:home"))
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_activate_totp")
-    # The enrolment page itself stays reachable.
-    assert client.get(reverse("mfa_activate_totp")).status_code == 200
+    # The enrolment page stays reachable: allauth asks for the password once more, then shows it.
+    response = client.get(reverse("mfa_activate_totp"))
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    response = client.post(response["Location"], {"password": PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("mfa_activate_totp")
+    assert response.status_code == 200
 
 
 @override_settings(PEERWAY_REQUIRE_MFA=True)

@@ -21,7 +21,11 @@ GOOD_PRODUCTION = {
 
 
 def run(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    clean = {key: value for key, value in os.environ.items() if not key.startswith(("PEERWAY_", "DATABASE_URL"))}
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PEERWAY_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"))
+    }
     clean.update({"PEERWAY_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3", **env})
     for key in [k for k, v in clean.items() if v == ""]:
         del clean[key]
