@@ -91,3 +91,14 @@ def test_mfa_enforcement_is_off_when_the_setting_is_off(cast: Cast) -> None:
     client = Client()
     client.force_login(cast.alice)
     assert client.get(reverse("staff:home")).status_code == 200
+
+
+@override_settings(PEERWAY_REQUIRE_MFA=True)
+def test_enrolment_is_reachable_in_every_language(cast: Cast) -> None:
+    client = Client()
+    client.force_login(cast.alice)
+    for prefix in ("/es", "/so", "/hmn"):
+        response = client.get(f"{prefix}/accounts/2fa/totp/activate/")
+        # allauth asks for the password again (a page under /accounts/), never back to the MFA redirect.
+        assert response.status_code == 302
+        assert response["Location"].startswith(f"{prefix}/accounts/reauthenticate/"), response["Location"]

@@ -6,12 +6,19 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import get_language_from_path
 
 from peerway.accounts.selectors import user_needs_mfa
 
 # Paths a signed-in user without MFA may still reach: account pages (to set MFA up), static files,
 # language switching and the health check.
 _OPEN_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/healthz")
+
+
+def _without_language_prefix(path: str) -> str:
+    """'/es/accounts/…' → '/accounts/…', so the open paths hold in every language."""
+    language = get_language_from_path(path)
+    return path.removeprefix(f"/{language}") if language and path.startswith(f"/{language}/") else path
 
 
 class RequireMFAMiddleware:
@@ -28,7 +35,7 @@ class RequireMFAMiddleware:
     def _must_enrol(self, request: HttpRequest) -> bool:
         if not settings.PEERWAY_REQUIRE_MFA or not request.user.is_authenticated:
             return False
-        if request.path.startswith(_OPEN_PREFIXES):
+        if _without_language_prefix(request.path).startswith(_OPEN_PREFIXES):
             return False
         has_totp = Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists()
         return not has_totp and user_needs_mfa(request.user)  # type: ignore[arg-type]

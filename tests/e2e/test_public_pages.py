@@ -1,0 +1,140 @@
+"""The public home page and the staff sign-in page, in every language, on a phone and on a laptop.
+
+Acceptance criterion: no serious or critical axe-core violations at 360 px and 1280 px, for /, /es/,
+/so/, /hmn/ and the sign-in page under each prefix; the page is in the language its URL names; nothing
+scrolls sideways at 360 px.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from babel.messages.pofile import read_po
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import LANGUAGES, WIDTHS, page_url
+
+pytestmark = pytest.mark.e2e
+
+# Each page, and the English heading whose translation must appear on it.
+PAGES = {
+    "home": ("", "Talk with someone who has been there."),
+    "login": ("accounts/login/", "Staff sign in"),
+    # The request page, once the intake app provides it: the page a person in crisis fills in.
+    "help": ("help/", "Talk with a peer"),
+}
+# Controls people tap on a phone; WCAG 2.5.5 asks for 44 x 44 px. Links inside running text are exempt.
+TAP_TARGETS = (
+    "header a:not(.skip-link), header button, header select, "
+    "main button, main select, main input:not([type=hidden]), main a.button, main .help a"
+)
+
+
+def translated(language: str, msgid: str) -> str:
+    """The catalog's translation of ``msgid``, read from the .po file rather than through Django.
+
+    Reading the file keeps the test honest: if Django stopped finding the catalog, the page would fall
+    back to English and the assertion below would catch it.
+    """
+    if language == "en":
+        return msgid
+    po_path = Path(settings.LOCALE_PATHS[0]) / language / "LC_MESSAGES" / "django.po"
+    with po_path.open("rb") as po_file:
+        message = read_po(po_file).get(msgid)
+    assert message is not None and message.string, f"{msgid!r} has no {language} translation"
+    assert message.string != msgid, f"{msgid!r} is not translated into {language}"
+    return str(message.string)
+
+
+def skip_unless_installed(name: str) -> None:
+    if name == "help":
+        try:
+            reverse("intake:help")
+        except NoReverseMatch:
+            pytest.skip("the intake app does not provide the request page yet")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_public_page_is_accessible_in_every_language(
+    page: Page,
+    live_server: Any,
+    check_axe: Callable[[Page, str], list[dict[str, Any]]],
+    csp_violations: list[str],
+    name: str,
+    language: str,
+    width: int,
+) -> None:
+    path, heading = PAGES[name]
+    skip_unless_installed(name)
+    page.set_viewport_size({"width": width, "height": 900})
+    response = page.goto(page_url(live_server.url, language, path))
+
+    assert response is not None and response.status == 200
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.locator("h1")).to_have_text(translated(language, heading))
+    assert not csp_violations, f"the Content-Security-Policy blocked something on {page.url}: {csp_violations}"
+    check_axe(page, f"{name} [{language}]")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_public_page_fits_a_phone_screen(page: Page, live_server: Any, name: str, language: str) -> None:
+    skip_unless_installed(name)
+    page.set_viewport_size({"width": 360, "height": 780})
+    page.goto(page_url(live_server.url, language, PAGES[name][0]))
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    too_small = page.eval_on_selector_all(
+        TAP_TARGETS,
+        """elements => elements
+            .filter(element => element.tabIndex !== -1 && !element.closest('.visually-hidden'))
+            .map(element => {
+                // A checkbox or radio button is tapped through its whole row, label included.
+                const row = ['checkbox', 'radio'].includes(element.type) && element.closest('.field-check');
+                return {element, box: (row || element).getBoundingClientRect()};
+            })
+            .filter(({box}) => box.width > 0 && (box.width < 43.5 || box.height < 43.5))
+            .map(({element, box}) => `${element.outerHTML.slice(0, 80)} is ${box.width}x${box.height}`)""",
+    )
+    assert not too_small, "tap targets smaller than 44 px:\n" + "\n".join(too_small)
+
+
+def test_home_page_shows_crisis_numbers_before_anything_else(page: Page, live_server: Any) -> None:
+    page.set_viewport_size({"width": 360, "height": 780})
+    page.goto(live_server.url + "/")
+
+    for href in ("tel:911", "tel:988", "sms:988"):
+        expect(page.locator(f"header a[href='{href}']")).to_be_in_viewport()
+    expect(page.locator("#crisis-heading")).to_have_text("If you are in danger right now")
+    # "Get help now" leads to the request page once the intake app provides it, to the how-to section before.
+    expect(page.get_by_role("link", name="Get help now")).to_have_attribute("href", re.compile(r"^(/help/|#get-help)$"))
+    expect(page.locator("#get-help")).to_be_attached()
+
+
+def test_skip_link_is_the_first_stop_and_shows_when_focused(page: Page, live_server: Any) -> None:
+    page.goto(live_server.url + "/")
+
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()
+
+
+def test_sign_in_page_offers_no_sign_up(page: Page, live_server: Any) -> None:
+    page.goto(live_server.url + "/accounts/login/")
+
+    expect(page.locator("a[href*='signup']")).to_have_count(0)
+    expect(page.locator("main")).not_to_contain_text("sign up", ignore_case=True)
+    expect(page.get_by_role("link", name="How to reach a peer")).to_have_attribute(
+        "href", re.compile(r"^(/help/|/#get-help)$")
+    )
