@@ -68,3 +68,15 @@ def test_staff_see_times_in_their_organizations_zone(cast: Cast) -> None:
         template_rendered.disconnect(capture)
     assert captured["zone"] == "America/Chicago"
     assert timezone.now().tzinfo == dt.UTC  # stored and computed in UTC
+
+
+def test_the_staff_home_offers_only_the_pages_a_role_can_open(cast: Cast) -> None:
+    client = Client()
+    client.force_login(cast.alice)
+    peer_home = client.get("/staff/").content.decode()
+    assert "/staff/queue/" in peer_home
+    assert "/staff/reports/matching/" not in peer_home
+    client.force_login(cast.analyst)
+    analyst_home = client.get("/staff/").content.decode()
+    assert "/staff/reports/matching/" in analyst_home
+    assert "/staff/participants/" not in analyst_home

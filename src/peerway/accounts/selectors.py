@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 
 from peerway.accounts.models import Membership, User
-from peerway.accounts.roles import PERSONAL_DATA_ROLES, Role
+from peerway.accounts.roles import ACCESS_LOG_ROLES, PARTICIPANT_RECORD_ROLES, PERSONAL_DATA_ROLES, Role
 
 
 def memberships_for_user(user: User) -> QuerySet[Membership]:
@@ -30,3 +30,15 @@ def user_needs_mfa(user: User) -> bool:
     if user.is_superuser:
         return True
     return memberships_for_user(user).filter(role__in=[str(role) for role in PERSONAL_DATA_ROLES]).exists()
+
+
+def staff_links(memberships: Iterable[Membership]) -> dict[str, bool]:
+    """Which staff pages to offer on the staff home, from the roles held (each page checks again)."""
+    roles = {Role(m.role) for m in memberships}
+    return {
+        "participants": bool(roles & PARTICIPANT_RECORD_ROLES),
+        "queue": bool(roles & {Role.PEER, Role.SUPERVISOR}),
+        "peer_profile": Role.PEER in roles,
+        "matching_report": bool(roles & {Role.SUPERVISOR, Role.ORG_ADMIN, Role.ANALYST}),
+        "access_log_export": bool(roles & ACCESS_LOG_ROLES),
+    }

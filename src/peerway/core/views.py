@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from peerway.accounts.selectors import memberships_for_user
+from peerway.accounts.selectors import memberships_for_user, staff_links
 from peerway.core.decorators import staff_view
 from peerway.core.health import health_report
 from peerway.core.selectors import (
@@ -30,8 +30,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @staff_view
 def staff_home(request: HttpRequest) -> HttpResponse:
-    memberships = memberships_for_user(request.user)  # type: ignore[arg-type]
-    return render(request, "core/staff_home.html", {"memberships": memberships})
+    memberships = list(memberships_for_user(request.user))  # type: ignore[arg-type]
+    return render(request, "core/staff_home.html", {"memberships": memberships, "can": staff_links(memberships)})
 
 
 @staff_view
