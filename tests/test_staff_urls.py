@@ -18,6 +18,7 @@ from django.utils import timezone
 from peerway.accounts.models import User
 from peerway.core.models import Job, Language
 from peerway.intake.models import HelpRequest, Offer
+from peerway.recovery.models import Engagement
 from peerway.workforce.models import PeerProfile
 from tests.factories import ParticipantFactory
 from tests.helpers import Cast, assert_staff_view_guarded
@@ -152,7 +153,24 @@ def _matching_report(cast: Cast) -> Case:
     )
 
 
+def _request_connected(cast: Cast) -> Case:
+    alice = _alice_peer(cast)
+    participant = ParticipantFactory(organization=cast.org)
+    engagement = Engagement.objects.create(
+        participant=participant, organization=cast.org, peer=alice, program="rco", started_at=timezone.now()
+    )
+    return Case(
+        url=reverse("workforce:request_connected", args=[engagement.public_id]),
+        allowed=[cast.alice],
+        outsiders=[cast.olive],
+        without_role=[cast.sam, cast.nobody],
+        method="post",
+        allowed_status=302,
+    )
+
+
 STAFF_URL_CASES: dict[str, Callable[[Cast], Case]] = {
+    "workforce:request_connected": _request_connected,
     "matching:report": _matching_report,
     "workforce:profile_edit": _profile_edit,
     "workforce:queue": _own_page("workforce:queue"),

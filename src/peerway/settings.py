@@ -211,6 +211,9 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_RESET_ON_SUCCESS = True
+# Behind a load balancer or reverse proxy, say how many to trust, or every visitor shares its address.
+PEERWAY_PROXY_COUNT = env_int("PEERWAY_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "peerway.core.client_ip.client_ip"
 AXES_USERNAME_CALLABLE = "peerway.accounts.axes.axes_username"
 AXES_VERBOSE = False
 # Axes logs usernames on failure; keep its log quiet so no identifier reaches the logs.

@@ -33,3 +33,7 @@ def test_dates_times_and_task_ids_are_not_taken_for_phone_numbers() -> None:
 def test_every_common_phone_format_is_redacted() -> None:
     for phone in ("612-555-0142", "(612) 555-0142", "+1 612 555 0142", "6125550142", "612.555.0142"):
         assert redact(f"call {phone} now") == "call [phone] now", phone
+
+
+def test_private_status_links_are_redacted() -> None:
+    assert redact("Not Found: /es/r/Xk9_pQ2-abc/") == "Not Found: /es/r/[token]/"

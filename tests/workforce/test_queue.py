@@ -116,3 +116,17 @@ def test_the_shared_sentence_is_in_the_pages_language(amina: PeerProfile) -> Non
     assert "Somalí" in sentence
     assert "Recuperación con medicamentos" in sentence
     assert "Recovery with medication" not in sentence
+
+
+def test_the_peer_marks_the_first_contact_and_the_request_is_connected(amina: PeerProfile) -> None:
+    request = _submit()
+    offer = request_route(request_id=request.pk)[0]
+    client = _client(amina)
+    client.post(reverse("workforce:offer_accept", args=[offer.public_id]))
+    engagement = HelpRequest.objects.get(pk=request.pk).engagement
+    page = client.get(reverse("recovery:participant_detail", args=[engagement.participant.public_id])).content.decode()
+    assert "I have reached them" in page
+    client.post(reverse("workforce:request_connected", args=[engagement.public_id]))
+    request.refresh_from_db()
+    assert request.status == RequestStatus.CONNECTED
+    assert request.connected_at is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -227,6 +228,62 @@ def request_erase(*, request: HelpRequest) -> None:
     fresh.history.all().delete()
 
 
+@transaction.atomic
+def request_choose_peer(*, request: HelpRequest, peer_public_id: uuid.UUID) -> Offer:
+    """The person picks a peer from those shown on their status page: the request is offered to that peer only.
+
+    The peer must still be able to take it now (on shift, with room in their caseload, meeting every hard
+    requirement of the request) and must not have declined it before; otherwise OfferNotAvailable.
+    """
+    from peerway.matching.service import proposals_for_request
+
+    fresh = HelpRequest.objects.select_for_update().filter(pk=request.pk).first()
+    peer = PeerProfile.objects.filter(public_id=peer_public_id).first()
+    if fresh is None or peer is None or fresh.status not in OPEN_STATUSES:
+        raise OfferNotAvailable
+    if Offer.objects.filter(request=fresh, peer=peer, status=OfferStatus.DECLINED).exists():
+        raise OfferNotAvailable
+    everyone_else = PeerProfile.objects.exclude(pk=peer.pk).values_list("pk", flat=True)
+    proposals, _ = proposals_for_request(fresh, exclude_peer_ids=everyone_else, top=1)
+    if not proposals:
+        raise OfferNotAvailable
+    now = timezone.now()
+    # A choice replaces any earlier one that is still waiting for an answer.
+    Offer.objects.filter(request=fresh, status=OfferStatus.OFFERED).exclude(peer=peer).update(
+        status=OfferStatus.LAPSED, responded_at=now
+    )
+    offer, _ = Offer.objects.update_or_create(
+        request=fresh,
+        peer=peer,
+        defaults={
+            "round": fresh.escalation_level,
+            "score": proposals[0].match.score,
+            "explanation": proposals[0].match.explanation.as_dict(),
+            "status": OfferStatus.OFFERED,
+            "offered_at": now,
+            "responded_at": None,
+        },
+    )
+    fresh.offer()
+    fresh.routing_note = {}
+    fresh.save()
+    request.refresh_from_db()
+    return offer
+
+
+@transaction.atomic
+def request_choose_for_me(*, request: HelpRequest) -> None:
+    """The person who wanted to choose would rather Peerway pick: the request is routed like any other."""
+    fresh = HelpRequest.objects.select_for_update().filter(pk=request.pk).first()
+    if fresh is None or fresh.status not in OPEN_STATUSES:
+        raise OfferNotAvailable
+    if fresh.wants_to_choose:
+        fresh.wants_to_choose = False
+        fresh.save(update_fields=["wants_to_choose"])
+    _enqueue_routing(fresh.pk)
+    request.refresh_from_db()
+
+
 # The first offer goes to the best three on-shift peers; each escalation widens it to the next five.
 OFFER_ROUND_SIZES = (3, 5)
 # Escalation levels: 0 first offer, 1 widened, 2 supervisors alerted.
@@ -262,6 +319,13 @@ def request_route(*, request_id: int) -> list[Offer]:
         note["next_shift_at"] = next_shift.isoformat() if next_shift else None
         request.routing_note = note
         request.save(update_fields=["routing_note"])
+        return []
+    if request.wants_to_choose:
+        # The person picks from the best peers on their status page (request_choose_peer); until they do,
+        # no peer is offered the request. The note is cleared because peers are available.
+        if request.routing_note:
+            request.routing_note = {}
+            request.save(update_fields=["routing_note"])
         return []
     now = timezone.now()
     offers = []
@@ -367,3 +431,16 @@ def requests_route_waiting() -> int:
         "pk", flat=True
     )
     return sum(1 for request_id in list(waiting) if request_route(request_id=request_id))
+
+
+@transaction.atomic
+def request_connect(*, request: HelpRequest, peer: PeerProfile) -> None:
+    """The accepting peer has reached the person: the status page says "connected"."""
+    fresh = HelpRequest.objects.get(pk=request.pk)
+    if fresh.accepted_by_id != peer.pk:
+        raise OfferNotAvailable
+    try:
+        fresh.connect()
+        fresh.save()
+    except (ConcurrentTransition, TransitionNotAllowed):
+        raise OfferNotAvailable from None

@@ -10,7 +10,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from peerway.accounts.models import User
@@ -19,7 +19,7 @@ from peerway.accounts.selectors import organization_ids_for_user
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction, AccessEvent
 from peerway.privacy.fields import phone_index
-from peerway.recovery.models import SUBJECT_PARTICIPANT, Participant
+from peerway.recovery.models import SUBJECT_PARTICIPANT, Engagement, Participant
 
 PAGE_SIZE = 50
 
@@ -39,7 +39,13 @@ def participant_get_for_user(user: User, public_id: uuid.UUID | str, *, reason: 
         participant = (
             participants_for_user(user)
             .select_related("organization", "language")
-            .prefetch_related("communities")
+            .prefetch_related(
+                "communities",
+                Prefetch(
+                    "engagements",
+                    queryset=Engagement.objects.select_related("peer", "help_request").order_by("-started_at"),
+                ),
+            )
             .get(public_id=public_id)
         )
     except (Participant.DoesNotExist, ValueError, TypeError, ValidationError):

@@ -15,6 +15,7 @@ from peerway.accounts.selectors import organization_ids_for_user
 from peerway.core.access import access_events_record
 from peerway.core.models import AccessAction
 from peerway.intake.models import EscalationAlert, Offer, OfferStatus, RequestStatus
+from peerway.recovery.models import Engagement
 from peerway.workforce.models import PeerProfile
 
 SUBJECT_HELP_REQUEST = "help_request"
@@ -92,3 +93,15 @@ def offer_get_for_user(user: User, public_id: str) -> Offer:
 
 def peers_for_supervisor(user: User) -> QuerySet[PeerProfile]:
     return PeerProfile.objects.filter(organization_id__in=organization_ids_for_user(user, [Role.SUPERVISOR]))
+
+
+def engagement_of_peer_for_user(user: User, public_id: str) -> Engagement:
+    """An engagement in which the signed-in user is the peer; anything else is a 404."""
+    engagement = (
+        Engagement.objects.select_related("participant", "peer", "help_request")
+        .filter(public_id=public_id, peer__user=user, organization_id__in=organization_ids_for_user(user, [Role.PEER]))
+        .first()
+    )
+    if engagement is None:
+        raise Http404("No such engagement.")
+    return engagement

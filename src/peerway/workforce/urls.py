@@ -10,4 +10,5 @@ urlpatterns = [
     path("shift/", views.shift_toggle, name="shift_toggle"),
     path("offers/<uuid:public_id>/accept/", views.offer_accept, name="offer_accept"),
     path("offers/<uuid:public_id>/decline/", views.offer_decline, name="offer_decline"),
+    path("engagements/<uuid:public_id>/connected/", views.request_connected, name="request_connected"),
 ]

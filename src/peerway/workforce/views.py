@@ -7,9 +7,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from peerway.core.decorators import staff_view
-from peerway.intake.services import OfferNotAvailable, request_accept, request_decline
+from peerway.intake.services import OfferNotAvailable, request_accept, request_connect, request_decline
 from peerway.workforce.forms import PeerProfileForm
-from peerway.workforce.selectors import offer_get_for_user, peer_profile_for_user, queue_for_user
+from peerway.workforce.selectors import (
+    engagement_of_peer_for_user,
+    offer_get_for_user,
+    peer_profile_for_user,
+    queue_for_user,
+)
 from peerway.workforce.services import peer_profile_update, peer_shift_set
 
 
@@ -61,3 +66,16 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your profile is saved."))
         return redirect("workforce:profile_edit")
     return render(request, "workforce/profile_edit.html", {"form": form, "profile": profile})
+
+
+@staff_view
+@require_POST
+def request_connected(request: HttpRequest, public_id: str) -> HttpResponse:
+    engagement = engagement_of_peer_for_user(request.user, public_id)  # type: ignore[arg-type]
+    if engagement.help_request is not None:
+        try:
+            request_connect(request=engagement.help_request, peer=engagement.peer)
+            messages.success(request, _("Marked as connected. Their status page now says you are in touch."))
+        except OfferNotAvailable:
+            messages.info(request, _("This request is no longer waiting for a first contact."))
+    return redirect("recovery:participant_detail", public_id=engagement.participant.public_id)

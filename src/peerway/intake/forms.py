@@ -1,0 +1,230 @@
+"""The request for a peer: what the public page asks, and what staff entry of a call or walk-in will reuse.
+
+Only how to reach the person, their consent and how they want to meet are required; everything else is a
+preference they may leave blank. Vocabulary terms are chosen by slug (and counties by name), so no row id
+ever appears in the page.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from peerway.core.models import Community, Language, LivedExperience, RecoveryPathway
+from peerway.intake.models import ContactMethod
+from peerway.intake.services import RequestInput
+from peerway.organizations.geography import place_for_zip
+from peerway.organizations.models import County
+from peerway.workforce.models import Gender, Modality
+
+CONTACT_CHOICES = [
+    (ContactMethod.CALL, _("Call me")),
+    (ContactMethod.TEXT, _("Text me")),
+    (ContactMethod.EMAIL, _("Email me")),
+    (ContactMethod.PAGE, _("I'll keep this page open")),
+]
+MEETING_CHOICES = [
+    (Modality.PHONE, _("Phone call")),
+    (Modality.TEXT, _("Text messages")),
+    (Modality.VIDEO, _("Video call")),
+    (Modality.IN_PERSON, _("In person")),
+]
+GENDER_CHOICES = [
+    ("", _("No preference")),
+    (Gender.WOMAN, _("A woman")),
+    (Gender.MAN, _("A man")),
+    (Gender.NONBINARY, _("A nonbinary person")),
+    (Gender.TWO_SPIRIT, _("A Two-Spirit person")),
+]
+PHONE_CHARACTERS = re.compile(r"^[0-9+().\-\s]+$")
+ZIP_CODE = re.compile(r"^\d{5}(-\d{4})?$")
+
+
+class VocabularyMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Checkboxes of a vocabulary, labelled in the page's language."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, queryset: Any, **kwargs: Any) -> None:
+        super().__init__(queryset, to_field_name="slug", required=False, **kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.label())
+
+
+class LanguageChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        # The language's own name too, so a Somali speaker on the English page still finds "Soomaali".
+        label = obj.label()
+        return f"{label} ({obj.name_local})" if obj.name_local and obj.name_local != label else label
+
+
+class CountyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
+class HelpRequestForm(forms.Form):
+    """A person's request for a peer. ``to_input()`` gives what ``request_submit`` takes.
+
+    Staff entry of phone calls and walk-ins subclasses this form and adds the request's source.
+    """
+
+    contact_method = forms.ChoiceField(
+        label=_("How should a peer reach you?"),
+        choices=CONTACT_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how a peer should reach you.")},
+    )
+    phone = forms.CharField(
+        label=_("Phone number"),
+        required=False,
+        max_length=30,
+        help_text=_("Needed if you want a call or a text."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("Email address"),
+        required=False,
+        max_length=254,
+        help_text=_("Needed if you want an email."),
+        error_messages={"invalid": _("Enter an email address like name@example.com.")},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    first_name = forms.CharField(
+        label=_("Your first name or a nickname (optional)"),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    language = LanguageChoiceField(
+        label=_("The language you would like to talk in"),
+        queryset=Language.objects.filter(active=True),
+        to_field_name="slug",
+        empty_label=None,
+    )
+    language_required = forms.BooleanField(label=_("I need a peer who speaks this language"), required=False)
+    communities = VocabularyMultipleChoiceField(
+        Community.objects.filter(active=True), label=_("Communities you belong to (optional)")
+    )
+    communities_own_words = forms.CharField(
+        label=_("In your own words (optional)"),
+        help_text=_("Any community, culture or identity that matters to you."),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    lived_experience = VocabularyMultipleChoiceField(
+        LivedExperience.objects.filter(active=True), label=_("Experience you would like your peer to share (optional)")
+    )
+    pathways = VocabularyMultipleChoiceField(
+        RecoveryPathway.objects.filter(active=True),
+        label=_("A path to recovery you would like them to know (optional)"),
+    )
+    gender_preference = forms.ChoiceField(
+        label=_("Would you like to talk with… (optional)"),
+        choices=GENDER_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    modalities = forms.MultipleChoiceField(
+        label=_("How would you like to meet?"),
+        help_text=_("Choose one or more."),
+        choices=MEETING_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one way to meet.")},
+    )
+    county = CountyChoiceField(
+        label=_("County"),
+        queryset=County.objects.filter(state="MN"),
+        to_field_name="name",
+        required=False,
+        empty_label=_("Choose your county"),
+        help_text=_("Only needed to meet in person: a county or a ZIP code is enough."),
+    )
+    zip_code = forms.CharField(
+        label=_("ZIP code"),
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
+    )
+    wants_to_choose = forms.BooleanField(
+        label=_("I'd like to choose my peer"),
+        help_text=_("We will show you up to three peers who are free now, and you pick one."),
+        required=False,
+    )
+    consent_to_contact = forms.BooleanField(
+        label=_("It's OK for a peer to contact me the way I chose above."),
+        help_text=_("Only peers and their supervisors see what you tell us, and only to connect you with a peer."),
+        error_messages={"required": _("Please tick this box. We can't connect you with a peer without your OK.")},
+    )
+
+    def __init__(self, *args: Any, language_code: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if language_code and not self.is_bound:
+            self.fields["language"].initial = language_code.split("-")[0]
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        digits = re.sub(r"\D", "", phone)
+        if phone and (not PHONE_CHARACTERS.match(phone) or not 10 <= len(digits) <= 15):
+            raise forms.ValidationError(_("Enter a phone number with its area code, like 612-555-0100."))
+        return phone
+
+    def clean_zip_code(self) -> str:
+        zip_code = self.cleaned_data["zip_code"].strip()
+        if zip_code and (not ZIP_CODE.match(zip_code) or place_for_zip(zip_code) is None):
+            raise forms.ValidationError(_("We don't know this ZIP code. Check it, or choose your county instead."))
+        return zip_code
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        method = data.get("contact_method")
+        if method in (ContactMethod.CALL, ContactMethod.TEXT) and not data.get("phone") and "phone" not in self.errors:
+            self.add_error("phone", _("Add a phone number so a peer can call or text you."))
+        if method == ContactMethod.EMAIL and not data.get("email") and "email" not in self.errors:
+            self.add_error("email", _("Add an email address so a peer can write to you."))
+        in_person = Modality.IN_PERSON in (data.get("modalities") or ())
+        if in_person and not data.get("county") and not data.get("zip_code") and "zip_code" not in self.errors:
+            self.add_error("county", _("To meet in person, choose your county or enter your ZIP code."))
+        return data
+
+    def to_input(self) -> RequestInput:
+        """What the person asked for, ready for ``request_submit``. Call only after ``is_valid()``."""
+        data = self.cleaned_data
+        return RequestInput(
+            contact_method=data["contact_method"],
+            language=data["language"],
+            consent_to_contact=data["consent_to_contact"],
+            first_name=data["first_name"],
+            phone=data["phone"],
+            email=data["email"],
+            language_required=data["language_required"],
+            communities=list(data["communities"]),
+            communities_own_words=data["communities_own_words"],
+            lived_experience=list(data["lived_experience"]),
+            pathways=list(data["pathways"]),
+            gender_preference=data["gender_preference"],
+            modalities=data["modalities"],
+            county=data["county"],
+            zip_code=data["zip_code"],
+            wants_to_choose=data["wants_to_choose"],
+        )
+
+
+class PublicHelpRequestForm(HelpRequestForm):
+    """The public page's form: the same questions plus a honeypot field that only bots fill in."""
+
+    # Named like a field bots love to fill; people never see it (visually hidden, out of the tab order).
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def is_bot(self) -> bool:
+        """True when the honeypot was filled in: the submission is discarded without telling the sender."""
+        return bool(self.data.get("website", "").strip())

@@ -1,0 +1,264 @@
+"""Reads for the person's side of the first call: their status page and how long a peer usually takes now.
+
+Everything here is rendered in the active language (the page's): vocabulary terms through their own labels,
+everything else through the catalog. Nothing personal is cached.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import statistics
+import zoneinfo
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from peerway.core.models import Community, Language, LivedExperience, RecoveryPathway
+from peerway.intake.models import OPEN_STATUSES, HelpRequest, Offer, OfferStatus, RequestStatus
+from peerway.workforce.models import PeerProfile
+
+# The typical wait is the median over requests a peer accepted in this window...
+WAIT_WINDOW = dt.timedelta(days=7)
+# ...and is only shown when at least this many were accepted: fewer would be a guess, not a figure.
+WAIT_MINIMUM_SAMPLE = 5
+# The figure is the same for everyone and changes slowly; each status page polls every few seconds.
+WAIT_CACHE_SECONDS = 60
+WAIT_CACHE_KEY = "intake:typical_wait_minutes"
+# How many peers a person who wants to choose is shown.
+CHOICES_SHOWN = 3
+# Our own catalog names the days, because Django ships no Somali or Hmong translation of them.
+WEEKDAYS = (
+    gettext_lazy("Monday"),
+    gettext_lazy("Tuesday"),
+    gettext_lazy("Wednesday"),
+    gettext_lazy("Thursday"),
+    gettext_lazy("Friday"),
+    gettext_lazy("Saturday"),
+    gettext_lazy("Sunday"),
+)
+
+
+def typical_wait_minutes(*, now: dt.datetime | None = None) -> int | None:
+    """Median minutes from a request to a peer's acceptance, over requests accepted in the last 7 days.
+
+    None when fewer than WAIT_MINIMUM_SAMPLE requests were accepted in that time: the page then says it
+    cannot tell yet rather than invent a number. Rounded up, and never less than one minute.
+    """
+    if now is None:
+        cached = cache.get(WAIT_CACHE_KEY, "missing")
+        if cached != "missing":
+            return cached  # type: ignore[no-any-return]
+    moment = now or timezone.now()
+    waits = [
+        (accepted_at - created_at).total_seconds() / 60
+        for created_at, accepted_at in HelpRequest.objects.filter(
+            accepted_at__gte=moment - WAIT_WINDOW, accepted_at__lte=moment
+        ).values_list("created_at", "accepted_at")
+    ]
+    minutes = max(1, math.ceil(statistics.median(waits))) if len(waits) >= WAIT_MINIMUM_SAMPLE else None
+    if now is None:
+        cache.set(WAIT_CACHE_KEY, minutes, WAIT_CACHE_SECONDS)
+    return minutes
+
+
+@dataclass(frozen=True)
+class PeerCard:
+    """A peer as the person sees them: first name, languages, what they share, and how they meet."""
+
+    public_id: str
+    display_name: str
+    organization: str
+    introduction: str
+    languages: tuple[str, ...]
+    shares: tuple[str, ...]
+    meets_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NobodyFree:
+    """Why no peer could take the request now (the engine's reason code) and when the next shift starts.
+
+    ``next_shift`` is in Minnesota time; ``next_shift_in_days`` is 0 for today and 1 for tomorrow, and
+    ``next_shift_day`` names its weekday in the page's language.
+    """
+
+    code: str
+    languages: tuple[str, ...]
+    modalities: tuple[str, ...]
+    next_shift: dt.datetime | None
+    next_shift_in_days: int | None
+    next_shift_day: str
+
+    @property
+    def waits_for_a_shift(self) -> bool:
+        """Whether the next shift may bring a peer who can help: not when no peer at all speaks the language."""
+        return self.code in ("no_peer_on_shift", "no_capacity", "taken_by_other_requests")
+
+    @property
+    def other_choices_may_help(self) -> bool:
+        return self.code in ("no_peer_speaks_language", "no_common_modality", "no_peer_in_range", "location_needed")
+
+
+@dataclass(frozen=True)
+class StatusPage:
+    """Everything the private status page shows; ``fingerprint`` changes whenever any of it does."""
+
+    status: str
+    contact_method: str
+    wants_to_choose: bool
+    peer: PeerCard | None
+    waiting_for_chosen_peer: bool
+    choices: tuple[PeerCard, ...]
+    nobody_free: NobodyFree | None
+    wait_minutes: int | None
+    can_rematch: bool
+    can_withdraw: bool
+    link_days_left: int
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in (RequestStatus.CLOSED, RequestStatus.WITHDRAWN)
+
+    @property
+    def wait_hours(self) -> int | None:
+        """The wait in whole hours once it is two hours or more (a figure in minutes is then hard to read)."""
+        return round(self.wait_minutes / 60) if self.wait_minutes and self.wait_minutes >= 120 else None
+
+    @property
+    def choosing(self) -> bool:
+        return self.is_open and self.wants_to_choose and not self.waiting_for_chosen_peer
+
+    @property
+    def fingerprint(self) -> str:
+        # The dataclasses hold only strings, numbers, tuples and datetimes, so their repr is stable.
+        return hashlib.sha256(repr(self).encode()).hexdigest()[:16]
+
+
+def _modality_labels() -> dict[str, str]:
+    return {"phone": _("phone"), "text": _("text messages"), "video": _("video"), "in_person": _("in person")}
+
+
+def _labels(model: Any, slugs: Iterable[str]) -> list[str]:
+    slugs = list(slugs)
+    terms = {term.slug: term for term in model.objects.filter(slug__in=slugs)} if slugs else {}
+    return [terms[slug].label() if slug in terms else slug for slug in slugs]
+
+
+def shared_terms(explanation: Mapping[str, Any]) -> tuple[str, ...]:
+    """What a peer shares with the person, from a match explanation, in the page's language.
+
+    Languages first, then communities, lived experience and pathways; a label already listed (Somali the
+    language and Somali the community) appears once.
+    """
+    labels = [
+        *_labels(Language, explanation.get("languages", ())),
+        *_labels(Community, explanation.get("communities", ())),
+        *_labels(LivedExperience, explanation.get("lived_experience", ())),
+        *_labels(RecoveryPathway, explanation.get("pathways", ())),
+    ]
+    seen: set[str] = set()
+    unique = []
+    for label in labels:
+        if label.casefold() not in seen:
+            seen.add(label.casefold())
+            unique.append(label)
+    return tuple(unique)
+
+
+def _peer_card(peer: PeerProfile, explanation: Mapping[str, Any]) -> PeerCard:
+    modalities = _modality_labels()
+    return PeerCard(
+        public_id=str(peer.public_id),
+        display_name=peer.display_name,
+        organization=peer.organization.name,
+        introduction=peer.introduction,
+        languages=tuple(language.label() for language in peer.languages.all()),
+        shares=shared_terms(explanation),
+        meets_by=tuple(modalities.get(code, code) for code in explanation.get("modalities", ())),
+    )
+
+
+def _nobody_free(note: Mapping[str, Any]) -> NobodyFree:
+    modalities = _modality_labels()
+    next_shift = in_days = None
+    if note.get("next_shift_at"):
+        zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        next_shift = dt.datetime.fromisoformat(note["next_shift_at"]).astimezone(zone)
+        in_days = (next_shift.date() - timezone.now().astimezone(zone).date()).days
+    return NobodyFree(
+        code=str(note.get("code", "no_peers")),
+        languages=tuple(_labels(Language, note.get("languages", ()))),
+        modalities=tuple(modalities.get(code, code) for code in note.get("modalities", ())),
+        next_shift=next_shift,
+        next_shift_in_days=in_days,
+        next_shift_day=str(WEEKDAYS[next_shift.weekday()]) if next_shift else "",
+    )
+
+
+def _choices(request: HelpRequest) -> tuple[tuple[PeerCard, ...], NobodyFree | None]:
+    """The best peers free now for a person who wants to choose, or why there is none (computed live)."""
+    from peerway.intake.services import next_shift_start
+    from peerway.matching.service import proposals_for_request
+
+    declined = Offer.objects.filter(request=request, status=OfferStatus.DECLINED).values_list("peer_id", flat=True)
+    proposals, unmatched = proposals_for_request(request, exclude_peer_ids=set(declined), top=CHOICES_SHOWN)
+    if proposals:
+        return tuple(_peer_card(p.peer, p.match.explanation.as_dict()) for p in proposals), None
+    note = dict(unmatched.reason.as_dict()) if unmatched else {"code": "no_peers"}
+    next_shift = next_shift_start()
+    note["next_shift_at"] = next_shift.isoformat() if next_shift else None
+    return (), _nobody_free(note)
+
+
+def request_status_page(*, request: HelpRequest) -> StatusPage:
+    """What the person's private status page shows for ``request``, in the active language."""
+    live_offer = (
+        Offer.objects.select_related("peer__organization")
+        .filter(request=request, status=OfferStatus.OFFERED)
+        .order_by("-offered_at")
+        .first()
+    )
+    peer = None
+    waiting_for_chosen_peer = False
+    if request.status in (RequestStatus.ACCEPTED, RequestStatus.CONNECTED) and request.accepted_by_id:
+        accepted = Offer.objects.filter(request=request, peer_id=request.accepted_by_id).first()
+        accepted_peer = PeerProfile.objects.select_related("organization").get(pk=request.accepted_by_id)
+        peer = _peer_card(accepted_peer, accepted.explanation if accepted else {})
+    elif request.wants_to_choose and request.status == RequestStatus.OFFERED and live_offer is not None:
+        peer = _peer_card(live_offer.peer, live_offer.explanation)
+        waiting_for_chosen_peer = True
+
+    choices: tuple[PeerCard, ...] = ()
+    nobody_free = None
+    is_open = request.status in OPEN_STATUSES
+    if is_open and request.wants_to_choose and not waiting_for_chosen_peer:
+        choices, nobody_free = _choices(request)
+    elif is_open and request.routing_note.get("code"):
+        nobody_free = _nobody_free(request.routing_note)
+
+    return StatusPage(
+        status=request.status,
+        contact_method=request.contact_method,
+        wants_to_choose=request.wants_to_choose,
+        peer=peer,
+        waiting_for_chosen_peer=waiting_for_chosen_peer,
+        choices=choices,
+        nobody_free=nobody_free,
+        wait_minutes=typical_wait_minutes() if is_open else None,
+        # Before anyone accepts, "a different peer" only means something to a person who chose one.
+        can_rematch=request.status == RequestStatus.ACCEPTED or waiting_for_chosen_peer,
+        can_withdraw=request.status not in (RequestStatus.CLOSED, RequestStatus.WITHDRAWN),
+        link_days_left=max(1, math.ceil((request.status_token_expires_at - timezone.now()) / dt.timedelta(days=1))),
+    )

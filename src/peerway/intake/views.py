@@ -1,0 +1,195 @@
+"""The person's side of the first call for help: the public request form and the private status page.
+
+No account: the status page and its actions are reached only through the unguessable link given on
+submit. Nothing here logs what the person entered, their address or their link.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import logging
+import secrets
+import uuid
+
+from axes.helpers import get_client_ip_address
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_fsm import TransitionNotAllowed
+
+from peerway.intake.forms import PublicHelpRequestForm
+from peerway.intake.selectors import request_status_page
+from peerway.intake.services import (
+    OfferNotAvailable,
+    request_choose_for_me,
+    request_choose_peer,
+    request_erase,
+    request_get_by_token,
+    request_rematch,
+    request_submit,
+    request_withdraw,
+)
+
+logger = logging.getLogger(__name__)
+
+# A public form needs a limit that stops floods without a third-party CAPTCHA: a person asks once or
+# twice, so five requests in ten minutes from one address is generous for people and tight for scripts.
+SUBMISSIONS_PER_WINDOW = 5
+WINDOW_SECONDS = 10 * 60
+# How often the status page asks for news while something may change; slower while the person chooses,
+# because only they or a peer's shift can change that list and each poll ranks every peer on shift.
+POLL_SECONDS = 5
+POLL_SECONDS_CHOOSING = 30
+
+
+def _rate_limit_key(request: HttpRequest) -> str:
+    # The client address comes from axes' helper, so one setting (AXES_CLIENT_IP_CALLABLE behind a proxy)
+    # tells both the sign-in lockout and this limit where to read it. Only a keyed hash of it is kept.
+    address = get_client_ip_address(request) or "unknown"
+    digest = hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()[:32]
+    return f"intake:submissions:{digest}"
+
+
+# The counter lives in Django's cache. With no CACHES setting that is a per-process LocMemCache, so each
+# gunicorn worker counts on its own and the limit is per worker (N workers allow N x 5); configuring a shared
+# cache (Redis or the database cache) makes it one limit for every process with no code change. It is not a
+# model because a counter that expires on its own is exactly what a cache is, and it keeps the person's
+# address out of the database and its backups. See docs/operations.md.
+def _rate_limited(request: HttpRequest) -> bool:
+    return int(cache.get(_rate_limit_key(request), 0)) >= SUBMISSIONS_PER_WINDOW
+
+
+def _count_submission(request: HttpRequest) -> None:
+    key = _rate_limit_key(request)
+    # add() starts the window only if none is running; incr() keeps the window's original expiry.
+    cache.add(key, 0, WINDOW_SECONDS)
+    try:
+        cache.incr(key)
+    except ValueError:  # the window ended between add() and incr()
+        cache.set(key, 1, WINDOW_SECONDS)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def help_form(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        form = PublicHelpRequestForm(language_code=request.LANGUAGE_CODE)
+        return render(request, "intake/help.html", {"form": form})
+    if _rate_limited(request):
+        logger.info("Help request refused: too many from one address.")
+        response = render(request, "intake/rate_limited.html", status=429)
+        response["Retry-After"] = str(WINDOW_SECONDS)
+        return response
+    form = PublicHelpRequestForm(request.POST, language_code=request.LANGUAGE_CODE)
+    if form.is_bot():
+        _count_submission(request)
+        logger.info("Help request discarded: the honeypot field was filled in.")
+        # Answer exactly as for a real request, with a link that leads nowhere, so the sender learns nothing.
+        return redirect("intake:status", token=secrets.token_urlsafe(24))
+    if not form.is_valid():
+        return render(request, "intake/help.html", {"form": form})
+    _count_submission(request)
+    _, token = request_submit(data=form.to_input())
+    return redirect("intake:status", token=token)
+
+
+def _link_not_found(request: HttpRequest) -> HttpResponse:
+    return render(request, "intake/link_not_found.html", status=404)
+
+
+@never_cache
+@require_GET
+def status(request: HttpRequest, token: str) -> HttpResponse:
+    help_request = request_get_by_token(token)
+    if help_request is None:
+        return _link_not_found(request)
+    page = request_status_page(request=help_request)
+    context = {
+        "page": page,
+        "token": token,
+        "poll_seconds": POLL_SECONDS_CHOOSING if page.choosing else POLL_SECONDS,
+    }
+    if request.htmx:  # type: ignore[attr-defined]
+        # Polls say which version they show; unchanged means 204, so htmx leaves the page (and any
+        # half-typed reason, and a screen reader's place) alone.
+        if request.GET.get("seen") == page.fingerprint:
+            return HttpResponse(status=204)
+        return render(request, "intake/status.html#status_update", context)
+    return render(request, "intake/status.html", context)
+
+
+@never_cache
+@require_POST
+def status_choose(request: HttpRequest, token: str) -> HttpResponse:
+    help_request = request_get_by_token(token)
+    if help_request is None:
+        return _link_not_found(request)
+    try:
+        peer_public_id = uuid.UUID(request.POST.get("peer", ""))
+        request_choose_peer(request=help_request, peer_public_id=peer_public_id)
+    except (ValueError, OfferNotAvailable):
+        messages.warning(request, _("That peer is no longer free. Please choose another."))
+    return redirect("intake:status", token=token)
+
+
+@never_cache
+@require_POST
+def status_choose_for_me(request: HttpRequest, token: str) -> HttpResponse:
+    help_request = request_get_by_token(token)
+    if help_request is None:
+        return _link_not_found(request)
+    # The request may have been taken or closed meanwhile; the status page then says which.
+    with contextlib.suppress(OfferNotAvailable):
+        request_choose_for_me(request=help_request)
+    return redirect("intake:status", token=token)
+
+
+@never_cache
+@require_POST
+def status_rematch(request: HttpRequest, token: str) -> HttpResponse:
+    help_request = request_get_by_token(token)
+    if help_request is None:
+        return _link_not_found(request)
+    try:
+        request_rematch(request=help_request, reason=request.POST.get("reason", "").strip()[:180])
+    except OfferNotAvailable:
+        pass  # nothing to rematch any more; the status page shows why
+    else:
+        messages.success(request, _("We are looking for a different peer for you."))
+    return redirect("intake:status", token=token)
+
+
+@never_cache
+@require_POST
+def status_withdraw(request: HttpRequest, token: str) -> HttpResponse:
+    help_request = request_get_by_token(token)
+    if help_request is None:
+        return _link_not_found(request)
+    # Withdrawing a request that is already closed or withdrawn changes nothing.
+    with contextlib.suppress(TransitionNotAllowed):
+        request_withdraw(request=help_request)
+    return redirect("intake:status", token=token)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def status_delete(request: HttpRequest, token: str) -> HttpResponse:
+    help_request = request_get_by_token(token)
+    if help_request is None:
+        return _link_not_found(request)
+    if request.method == "POST":
+        request_erase(request=help_request)
+        return redirect("intake:deleted")
+    return render(request, "intake/delete_confirm.html", {"token": token, "status": help_request.status})
+
+
+@require_GET
+def deleted(request: HttpRequest) -> HttpResponse:
+    return render(request, "intake/deleted.html")
