@@ -32,7 +32,7 @@ def place_for_zip(zip_code: str) -> Place | None:
     if len(code) != 5 or not code.isdigit():
         return None
     try:
-        matches = zipcodes.matching(code)
+        matches = zipcodes.matching(code)  # type: ignore[no-untyped-call]
     except (ValueError, TypeError):
         return None
     if not matches:
