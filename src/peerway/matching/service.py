@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 from peerway.intake.models import HelpRequest
 from peerway.matching.engine import ProposedMatch, rank_peers
 from peerway.matching.explain import Unmatched, explain_unmatched
+from peerway.matching.features import encode_peers
 from peerway.matching.specs import Location, PeerSpec, RequestSpec
 from peerway.matching.weights import Weights, load_weights
 from peerway.recovery.models import EngagementStatus
@@ -90,9 +91,10 @@ def proposals_for_request(
     excluded = set(exclude_peer_ids)
     peers = [peer for peer in peers_with_caseload() if peer.pk not in excluded]
     by_public_id = {str(peer.public_id): peer for peer in peers}
-    specs = [peer_spec(peer) for peer in peers]
+    # Encoded once and shared by ranking and, when nobody fits, by the explanation.
+    pool = encode_peers([peer_spec(peer) for peer in peers])
     spec = request_spec(request)
-    matches = rank_peers(spec, specs, current_weights(), top=top)
+    matches = rank_peers(spec, pool, current_weights(), top=top)
     if matches:
         return [Proposal(peer=by_public_id[m.peer_id], match=m) for m in matches], None
-    return [], explain_unmatched(spec, specs)
+    return [], explain_unmatched(spec, pool)
