@@ -169,7 +169,18 @@ def _request_connected(cast: Cast) -> Case:
     )
 
 
+def _staff_entry(cast: Cast) -> Case:
+    # Peers, supervisors and administrators of a service organization take calls; billing, analysts don't.
+    return Case(
+        url=reverse("intake:staff_entry"),
+        allowed=[cast.alice, cast.sam, cast.ada, cast.olive],
+        outsiders=[],
+        without_role=[cast.bill, cast.analyst, cast.nobody],
+    )
+
+
 STAFF_URL_CASES: dict[str, Callable[[Cast], Case]] = {
+    "intake:staff_entry": _staff_entry,
     "workforce:request_connected": _request_connected,
     "matching:report": _matching_report,
     "workforce:profile_edit": _profile_edit,

@@ -7,7 +7,13 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 
 from peerway.accounts.models import Membership, User
-from peerway.accounts.roles import ACCESS_LOG_ROLES, PARTICIPANT_RECORD_ROLES, PERSONAL_DATA_ROLES, Role
+from peerway.accounts.roles import (
+    ACCESS_LOG_ROLES,
+    PARTICIPANT_RECORD_ROLES,
+    PERSONAL_DATA_ROLES,
+    SERVICE_ORG_KINDS,
+    Role,
+)
 
 
 def memberships_for_user(user: User) -> QuerySet[Membership]:
@@ -34,11 +40,15 @@ def user_needs_mfa(user: User) -> bool:
 
 def staff_links(memberships: Iterable[Membership]) -> dict[str, bool]:
     """Which staff pages to offer on the staff home, from the roles held (each page checks again)."""
+    memberships = list(memberships)
     roles = {Role(m.role) for m in memberships}
+    # Entering a call's request needs the role in a service organization (an administrator may be one elsewhere).
+    service_roles = {Role(m.role) for m in memberships if m.organization.kind in SERVICE_ORG_KINDS}
     return {
         "participants": bool(roles & PARTICIPANT_RECORD_ROLES),
         "queue": bool(roles & {Role.PEER, Role.SUPERVISOR}),
         "peer_profile": Role.PEER in roles,
         "matching_report": bool(roles & {Role.SUPERVISOR, Role.ORG_ADMIN, Role.ANALYST}),
         "access_log_export": bool(roles & ACCESS_LOG_ROLES),
+        "staff_entry": bool(service_roles & {Role.PEER, Role.SUPERVISOR, Role.ORG_ADMIN}),
     }

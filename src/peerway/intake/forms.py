@@ -1,4 +1,4 @@
-"""The request for a peer: what the public page asks, and what staff entry of a call or walk-in will reuse.
+"""The request for a peer: what the public page asks, and what staff entry of a call or walk-in reuses.
 
 Only how to reach the person, their consent and how they want to meet are required; everything else is a
 preference they may leave blank. Vocabulary terms are chosen by slug (and counties by name), so no row id
@@ -14,10 +14,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from peerway.core.models import Community, Language, LivedExperience, RecoveryPathway
-from peerway.intake.models import ContactMethod
+from peerway.intake.models import ContactMethod, RequestSource
 from peerway.intake.services import RequestInput
 from peerway.organizations.geography import place_for_zip
-from peerway.organizations.models import County
+from peerway.organizations.models import County, Organization
 from peerway.workforce.models import Gender, Modality
 
 CONTACT_CHOICES = [
@@ -228,3 +228,98 @@ class PublicHelpRequestForm(HelpRequestForm):
     def is_bot(self) -> bool:
         """True when the honeypot was filled in: the submission is discarded without telling the sender."""
         return bool(self.data.get("website", "").strip())
+
+
+# The doors a request reaches staff through (services.STAFF_ENTRY_SOURCES), labelled in the page's language.
+STAFF_SOURCE_CHOICES = [
+    (RequestSource.PHONE_LINE, _("Phone line")),
+    (RequestSource.TEXT_LINE, _("Text line")),
+    (RequestSource.WALK_IN, _("Walk-in")),
+    (RequestSource.EMERGENCY_DEPARTMENT, _("Emergency department")),
+    (RequestSource.PROGRAM_245G, _("245G program")),
+    (RequestSource.WITHDRAWAL_DISCHARGE, _("Withdrawal management discharge")),
+    (RequestSource.OTHER, _("Other")),
+]
+STAFF_CONTACT_CHOICES = [
+    (ContactMethod.CALL, _("Call them")),
+    (ContactMethod.TEXT, _("Text them")),
+    (ContactMethod.EMAIL, _("Email them")),
+    (ContactMethod.PAGE, _("They will keep their status page open")),
+]
+# The public form speaks to the person; staff fill it in for them, so its words speak about the person.
+STAFF_LABELS = {
+    "contact_method": _("How should a peer reach the person?"),
+    "first_name": _("Their first name or a nickname (optional)"),
+    "language": _("The language they would like to talk in"),
+    "language_required": _("They need a peer who speaks this language"),
+    "communities": _("Communities they belong to (optional)"),
+    "communities_own_words": _("In their own words (optional)"),
+    "lived_experience": _("Experience they would like their peer to share (optional)"),
+    "pathways": _("A path to recovery they would like the peer to know (optional)"),
+    "gender_preference": _("Would they like to talk with… (optional)"),
+    "modalities": _("How would they like to meet?"),
+    "wants_to_choose": _("They would like to choose their peer"),
+    "consent_to_contact": _("The person agreed to be contacted"),
+}
+STAFF_HELP_TEXTS = {
+    "phone": _("Needed for a call or a text."),
+    "email": _("Needed for an email."),
+    "communities_own_words": _("Any community, culture or identity that matters to them."),
+    "wants_to_choose": _("Their status page will show up to three peers who are free now, and they pick one."),
+    "consent_to_contact": _(
+        "Ask them: is it OK for a peer to contact you the way you chose? Only peers and their supervisors see "
+        "what they tell us, and only to connect them with a peer."
+    ),
+}
+
+
+class StaffHelpRequestForm(HelpRequestForm):
+    """A request taken by staff on a phone line, a text line or in person: the same questions plus its source.
+
+    ``organizations`` are those in which the staff member may enter requests; with more than one, the form
+    asks which one the entry is made for (it is recorded in that organization's access log).
+    """
+
+    source = forms.ChoiceField(
+        label=_("Where did this request come from?"),
+        choices=STAFF_SOURCE_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose where this request came from.")},
+    )
+    organization = forms.ModelChoiceField(
+        label=_("Entered for"),
+        queryset=Organization.objects.none(),
+        to_field_name="slug",
+        empty_label=None,
+    )
+
+    field_order = ["source", "organization"]
+
+    def __init__(self, *args: Any, organizations: list[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not organizations:
+            raise ValueError("Staff entry needs at least one organization.")
+        self.organizations = organizations
+        if len(organizations) == 1:
+            del self.fields["organization"]
+        else:
+            organization: Any = self.fields["organization"]
+            organization.queryset = Organization.objects.filter(pk__in=[o.pk for o in organizations])
+        contact_method: Any = self.fields["contact_method"]
+        contact_method.choices = STAFF_CONTACT_CHOICES
+        for name, label in STAFF_LABELS.items():
+            self.fields[name].label = label
+        for name, help_text in STAFF_HELP_TEXTS.items():
+            self.fields[name].help_text = help_text
+        county: Any = self.fields["county"]
+        county.empty_label = _("Choose their county")
+        self.fields["contact_method"].error_messages["required"] = _("Choose how a peer should reach the person.")
+        self.fields["consent_to_contact"].error_messages["required"] = _(
+            "Ask the person for their OK first: without it no peer can contact them."
+        )
+
+    def entered_for(self) -> Organization:
+        """The organization the entry is made for. Call only after ``is_valid()``."""
+        if "organization" in self.fields:
+            return self.cleaned_data["organization"]  # type: ignore[no-any-return]
+        return self.organizations[0]

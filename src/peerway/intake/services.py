@@ -15,13 +15,16 @@ from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from peerway.accounts.models import User
-from peerway.core.models import Community, Language, LivedExperience, RecoveryPathway
+from peerway.accounts.roles import SERVICE_ORG_KINDS, Role
+from peerway.core.access import access_events_record, acting_role
+from peerway.core.models import AccessAction, Community, Language, LivedExperience, RecoveryPathway
 from peerway.intake.models import OPEN_STATUSES, HelpRequest, Offer, OfferStatus, RequestSource, RequestStatus
 from peerway.organizations.geography import place_for_county, place_for_zip
-from peerway.organizations.models import County
+from peerway.organizations.models import County, Organization
 from peerway.recovery.models import Engagement, Program
 from peerway.recovery.services import participant_create
 from peerway.workforce.models import PeerProfile
+from peerway.workforce.selectors import SUBJECT_HELP_REQUEST
 
 if TYPE_CHECKING:
     from peerway.matching.service import Proposal
@@ -103,6 +106,41 @@ def request_submit(
     request.lived_experience.set(data.lived_experience)
     request.pathways.set(data.pathways)
     _enqueue_routing(request.pk)
+    return request, token
+
+
+# Staff in a service organization who take calls, texts and walk-ins and may enter a request for the person.
+STAFF_ENTRY_ROLES = frozenset({Role.PEER, Role.SUPERVISOR, Role.ORG_ADMIN})
+# A person entered by staff came through one of these doors; "web" and "relink" are recorded by other paths.
+STAFF_ENTRY_SOURCES = tuple(
+    source for source in RequestSource if source not in (RequestSource.WEB, RequestSource.RELINK)
+)
+
+
+@transaction.atomic
+def request_submit_by_staff(
+    *, data: RequestInput, source: str, actor: User, organization: Organization
+) -> tuple[HelpRequest, str]:
+    """Record a request a staff member took by phone, text or in person; returns it and its status token.
+
+    The same write as ``request_submit``, plus a "created" access event naming the staff member, their role
+    and organization, in the same transaction: a request entered by staff is never without its audit row.
+    """
+    if source not in STAFF_ENTRY_SOURCES:
+        raise ValueError(f"{source!r} is not a source staff can enter a request from.")
+    role = acting_role(actor, organization, STAFF_ENTRY_ROLES)
+    if role == "none" or organization.kind not in SERVICE_ORG_KINDS:
+        raise PermissionError("Only a peer, supervisor or administrator of the organization can enter a request.")
+    request, token = request_submit(data=data, source=source, entered_by=actor)
+    access_events_record(
+        actor=actor,
+        role=role,
+        organization=organization,
+        subject_type=SUBJECT_HELP_REQUEST,
+        subject_ids=[request.public_id],
+        action=AccessAction.CREATED,
+        reason=f"entered by staff ({source})",
+    )
     return request, token
 
 

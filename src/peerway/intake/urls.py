@@ -1,4 +1,7 @@
-"""Public URLs of the first call for help. The status link's token is the only key: no account, no row ids."""
+"""URLs of the first call for help. The status link's token is the only key: no account, no row ids.
+
+Staff entry of a call, text or walk-in lives here too, under /staff/ like every other staff page.
+"""
 
 from django.urls import path
 
@@ -15,4 +18,5 @@ urlpatterns = [
     path("r/<slug:token>/different-peer/", views.status_rematch, name="rematch"),
     path("r/<slug:token>/withdraw/", views.status_withdraw, name="withdraw"),
     path("r/<slug:token>/delete/", views.status_delete, name="erase"),
+    path("staff/intake/new/", views.staff_entry, name="staff_entry"),
 ]

@@ -1,4 +1,4 @@
-"""The person's side of the first call for help: the public request form and the private status page.
+"""The first call for help: the public request form, the private status page, and staff entry of a call.
 
 No account: the status page and its actions are reached only through the unguessable link given on
 submit. Nothing here logs what the person entered, their address or their link.
@@ -17,16 +17,24 @@ from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_fsm import TransitionNotAllowed
 
-from peerway.intake.forms import PublicHelpRequestForm
+from peerway.accounts.models import User
+from peerway.accounts.roles import SERVICE_ORG_KINDS
+from peerway.accounts.selectors import memberships_for_user, staff_links
+from peerway.core.decorators import staff_view
+from peerway.intake.forms import PublicHelpRequestForm, StaffHelpRequestForm
 from peerway.intake.selectors import request_status_page
 from peerway.intake.services import (
+    STAFF_ENTRY_ROLES,
+    STATUS_LINK_LIFETIME,
     OfferNotAvailable,
     request_choose_for_me,
     request_choose_peer,
@@ -34,8 +42,10 @@ from peerway.intake.services import (
     request_get_by_token,
     request_rematch,
     request_submit,
+    request_submit_by_staff,
     request_withdraw,
 )
+from peerway.organizations.models import Organization
 
 logger = logging.getLogger(__name__)
 
@@ -193,3 +203,47 @@ def status_delete(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def deleted(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/deleted.html")
+
+
+def _staff_entry_organizations(user: User) -> list[Organization]:
+    """The service organizations in which the user may enter a request: as peer, supervisor or administrator."""
+    organization_ids = memberships_for_user(user).filter(
+        role__in=[str(role) for role in STAFF_ENTRY_ROLES], organization__kind__in=SERVICE_ORG_KINDS
+    )
+    return list(Organization.objects.filter(pk__in=organization_ids.values("organization_id")).order_by("name"))
+
+
+def _status_link(request: HttpRequest, token: str, language_code: str) -> str:
+    # The link opens the status page in the language the person asked to talk in, when Peerway has it.
+    code = language_code if language_code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    with translation.override(code):
+        path = reverse("intake:status", kwargs={"token": token})
+    return request.build_absolute_uri(path)
+
+
+@staff_view
+@require_http_methods(["GET", "POST"])
+def staff_entry(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    organizations = _staff_entry_organizations(user)
+    if not organizations:
+        raise Http404("No organization in which you may enter a request.")
+    data = request.POST if request.method == "POST" else None
+    form = StaffHelpRequestForm(data, organizations=organizations, language_code=request.LANGUAGE_CODE)
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "intake/staff_entry.html", {"form": form})
+    help_request, token = request_submit_by_staff(
+        data=form.to_input(),
+        source=form.cleaned_data["source"],
+        actor=user,
+        organization=form.entered_for(),
+    )
+    # Rendered in the POST's response, not after a redirect: only the token's hash is kept, so this is the one
+    # moment the link exists in full, and it is never written to the session or the database to show it later.
+    context = {
+        "help_request": help_request,
+        "status_link": _status_link(request, token, help_request.language.slug),
+        "link_days": STATUS_LINK_LIFETIME.days,
+        "can": staff_links(memberships_for_user(user)),
+    }
+    return render(request, "intake/staff_entry_done.html", context)
