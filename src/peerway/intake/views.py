@@ -60,8 +60,9 @@ POLL_SECONDS_CHOOSING = 30
 
 
 def _rate_limit_key(request: HttpRequest) -> str:
-    # The client address comes from axes' helper, so one setting (AXES_CLIENT_IP_CALLABLE behind a proxy)
-    # tells both the sign-in lockout and this limit where to read it. Only a keyed hash of it is kept.
+    # The client address comes from axes' helper, so one setting (PEERWAY_PROXY_COUNT behind a proxy, see
+    # core/client_ip.py) tells both the sign-in lockout and this limit where to read it. Only a keyed hash
+    # of it is kept.
     address = get_client_ip_address(request) or "unknown"
     digest = hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()[:32]
     return f"intake:submissions:{digest}"
