@@ -22,11 +22,14 @@ from django.db import connection, transaction
 from peerway.accounts.models import Membership, User
 from peerway.accounts.roles import ROLE_ORG_KINDS, Role
 from peerway.core.seed import SeedReport, seed_run
+from peerway.intake.models import EscalationAlert, HelpRequest, Offer, OfferStatus, RequestStatus
 from peerway.organizations.models import Organization, OrganizationKind, Site
 from peerway.privacy.fields import phone_index
-from peerway.recovery.models import Participant
+from peerway.recovery.models import Engagement, EngagementStatus, Participant
+from peerway.workforce.models import PeerProfile, PeerStatus, WeeklyShift
 
 TODAY = dt.date(2026, 11, 23)
+ANCHOR = dt.datetime(2026, 11, 23, 6, 0, tzinfo=dt.UTC)  # midnight starting TODAY in Minnesota (CST), in UTC
 FICTIONAL_PHONE = re.compile(r"^\(\d{3}\) 555-01\d\d$")
 
 
@@ -109,7 +112,11 @@ def test_the_small_scale_has_every_kind_of_organization_in_several_regions(var_d
         if org.serves_people:
             assert org.service_counties.exists(), f"{org.slug} serves no county"
     assert 30 <= Membership.objects.filter(role=Role.PEER).count() <= 60
-    assert Participant.objects.count() == 300
+    # 300 participants of their own, plus one for every first call a peer accepted.
+    accepted = HelpRequest.objects.exclude(accepted_by=None).count()
+    assert accepted > 100
+    assert Participant.objects.count() == 300 + accepted
+    assert 140 <= HelpRequest.objects.count() <= 150
     assert report.total_rows > 0
 
 
@@ -146,15 +153,14 @@ def test_identifiers_are_fictional_and_timestamps_lie_within_five_years_of_today
 
     for email in User.objects.values_list("email", flat=True):
         assert email.endswith(("@example.org", "@example.test")), email
-    anchor = dt.datetime(2026, 11, 23, 6, 0, tzinfo=dt.UTC)  # midnight in Minnesota (CST) in UTC
     participants = list(Participant.objects.all())
     assert any(p.phone for p in participants) and any(p.email for p in participants)
     for participant in participants:
         assert participant.phone is None or FICTIONAL_PHONE.match(participant.phone), participant.phone
         assert participant.email is None or participant.email.endswith(("@example.org", "@example.test"))
         assert participant.medicaid_id is None or participant.medicaid_id.startswith("DEMO-")
-        assert anchor - dt.timedelta(days=5 * 365) <= participant.created_at <= participant.updated_at <= anchor
-    assert all(joined <= anchor for joined in User.objects.values_list("date_joined", flat=True))
+        assert ANCHOR - dt.timedelta(days=5 * 365) <= participant.created_at <= participant.updated_at <= ANCHOR
+    assert all(joined <= ANCHOR for joined in User.objects.values_list("date_joined", flat=True))
 
 
 @pytest.mark.django_db
@@ -174,6 +180,204 @@ def test_no_plaintext_phone_reaches_the_participant_table(var_dir: Path) -> None
     # The blind index is what lets staff find a phone number without the database holding it.
     for phone, index in phones.items():
         assert index == phone_index(phone)
+
+
+# The language that goes with a community, for communities that have one of their own.
+COMMUNITY_LANGUAGES = {
+    "somali": "so",
+    "hmong": "hmn",
+    "latino-mexican": "es",
+    "latino-central-american": "es",
+    "oromo": "om",
+    "ethiopian": "am",
+    "karen": "ksw",
+    "vietnamese": "vi",
+}
+
+
+def slugs(terms: Any) -> set[str]:
+    return {term.slug for term in terms.all()}
+
+
+@pytest.mark.django_db
+def test_every_peer_has_a_profile_with_weekly_shifts_and_about_a_third_are_on_shift(var_dir: Path) -> None:
+    seed_small()
+
+    profiles = list(PeerProfile.objects.select_related("user").prefetch_related("shifts", "service_counties"))
+    peer_users = set(Membership.objects.filter(role=Role.PEER).values_list("user_id", flat=True))
+    assert peer_users <= {profile.user_id for profile in profiles}
+    for profile in profiles:
+        assert profile.display_name == profile.user.first_name
+        assert 0 < len(profile.introduction) <= 600
+        assert 15 <= profile.caseload_limit <= 40
+        assert profile.modalities
+        assert profile.shifts.all(), f"{profile.display_name} has no shifts"
+        if profile.service_counties.all():
+            assert "in_person" in profile.modalities
+            assert profile.latitude is not None and profile.longitude is not None
+    on_shift = [profile for profile in profiles if profile.on_shift]
+    assert 0.15 <= len(on_shift) / len(profiles) <= 0.5
+    for profile in on_shift:
+        assert profile.status == PeerStatus.ACTIVE
+        assert profile.on_shift_since is not None and profile.on_shift_since <= ANCHOR
+    assert all(shift.starts_at < shift.ends_at for shift in WeeklyShift.objects.all())
+
+
+@pytest.mark.django_db
+def test_peers_mostly_speak_their_communitys_language_and_on_shift_peers_speak_several(var_dir: Path) -> None:
+    seed_small()
+
+    profiles = list(PeerProfile.objects.prefetch_related("languages", "communities"))
+    speakers = members = 0
+    for profile in profiles:
+        for community in slugs(profile.communities):
+            if community in COMMUNITY_LANGUAGES:
+                members += 1
+                speakers += COMMUNITY_LANGUAGES[community] in slugs(profile.languages)
+    assert members >= 5
+    assert speakers / members >= 0.7
+    on_shift_languages = {slug for profile in profiles if profile.on_shift for slug in slugs(profile.languages)}
+    assert len(on_shift_languages - {"en"}) >= 2, on_shift_languages
+
+
+@pytest.mark.django_db
+def test_an_accepted_request_has_one_accepted_offer_and_one_engagement_in_the_peers_organization(
+    var_dir: Path,
+) -> None:
+    seed_small()
+
+    accepted = list(
+        HelpRequest.objects.exclude(accepted_by=None).select_related("accepted_by", "engagement__participant")
+    )
+    assert len(accepted) > 100
+    for request in accepted:
+        assert request.status in (RequestStatus.ACCEPTED, RequestStatus.CONNECTED, RequestStatus.CLOSED)
+        winners = list(request.offers.filter(status=OfferStatus.ACCEPTED).values_list("peer_id", flat=True))
+        assert winners == [request.accepted_by_id]
+        engagement = request.engagement
+        organization_id = request.accepted_by.organization_id
+        assert request.organization_id == organization_id
+        assert engagement.organization_id == engagement.participant.organization_id == organization_id
+        assert engagement.peer_id == request.accepted_by_id
+        assert engagement.started_at == request.accepted_at
+        assert request.created_at < request.accepted_at <= request.created_at + dt.timedelta(days=1)
+        assert request.accepted_at <= ANCHOR
+    assert not Engagement.objects.filter(help_request__accepted_by=None).exists()
+    assert not Offer.objects.filter(status=OfferStatus.ACCEPTED, request__accepted_by=None).exists()
+    # Engagements begun in the last month are active, unless the peer never reached the person.
+    recent = Engagement.objects.filter(started_at__gte=ANCHOR - dt.timedelta(days=30))
+    assert recent.filter(status=EngagementStatus.ACTIVE).exists()
+    assert not recent.exclude(status=EngagementStatus.ACTIVE).exclude(help_request__connected_at=None).exists()
+    caseloads: dict[int, int] = {}
+    for peer_id in Engagement.objects.filter(status=EngagementStatus.ACTIVE).values_list("peer_id", flat=True):
+        caseloads[peer_id] = caseloads.get(peer_id, 0) + 1
+    for profile in PeerProfile.objects.filter(pk__in=caseloads):
+        assert caseloads[profile.pk] <= profile.caseload_limit
+
+
+@pytest.mark.django_db
+def test_offer_explanations_list_exactly_the_terms_the_request_and_the_peer_both_have(var_dir: Path) -> None:
+    seed_small()
+
+    offers = Offer.objects.select_related("request__language", "peer").prefetch_related(
+        *(
+            f"{side}__{field}"
+            for side in ("request", "peer")
+            for field in ("communities", "lived_experience", "pathways")
+        ),
+        "peer__languages",
+    )
+    assert offers.count() > 150
+    for offer in offers:
+        request, peer, shared = offer.request, offer.peer, offer.explanation
+        assert set(shared) == {
+            "languages",
+            "communities",
+            "lived_experience",
+            "pathways",
+            "modalities",
+            "gender_preference_met",
+            "age_band_preference_met",
+            "distance_km",
+        }
+        assert set(shared["languages"]) == {request.language.slug} & slugs(peer.languages)
+        for field in ("communities", "lived_experience", "pathways"):
+            assert set(shared[field]) == slugs(getattr(request, field)) & slugs(getattr(peer, field)), field
+        assert set(shared["modalities"]) == set(request.modalities) & set(peer.modalities)
+        # Hard rules of the engine: a common way to meet, and the language when the person needs it.
+        assert shared["modalities"]
+        assert shared["languages"] or not request.language_required
+        expected = None if not request.gender_preference else request.gender_preference == peer.gender
+        assert shared["gender_preference_met"] == expected
+
+
+@pytest.mark.django_db
+def test_some_open_requests_wait_because_no_peer_on_shift_speaks_their_language(var_dir: Path) -> None:
+    seed_small()
+
+    on_shift_languages = set(
+        PeerProfile.objects.filter(on_shift=True, status=PeerStatus.ACTIVE).values_list("languages__slug", flat=True)
+    )
+    received = list(HelpRequest.objects.filter(status=RequestStatus.RECEIVED).select_related("language"))
+    unmet = [request for request in received if request.routing_note.get("code") == "no_peer_speaks_language"]
+    assert unmet
+    for request in unmet:
+        assert request.language_required
+        assert request.routing_note["languages"] == [request.language.slug]
+        assert request.language.slug not in on_shift_languages
+        assert "next_shift_at" in request.routing_note
+        assert not request.offers.exists()
+    offered = list(HelpRequest.objects.filter(status=RequestStatus.OFFERED))
+    assert offered
+    for request in offered:
+        assert request.offers.filter(status=OfferStatus.OFFERED).exists()
+        assert request.created_at <= (request.last_offered_at or ANCHOR) <= ANCHOR
+    open_alerts = list(EscalationAlert.objects.filter(resolved_at=None).select_related("request"))
+    assert 1 <= len(open_alerts) <= 3
+    for alert in open_alerts:
+        assert alert.request.status == RequestStatus.OFFERED
+        assert alert.request.escalation_level == 2
+
+
+@pytest.mark.django_db
+def test_the_demo_peer_is_on_shift_with_one_or_two_offers_in_their_live_queue(var_dir: Path, client: Any) -> None:
+    seed_small()
+
+    accounts = json.loads((var_dir / "demo-accounts.json").read_text())
+    assert any(account["username"] == "riverbend-peer" for account in accounts)
+    user = User.objects.get(username="riverbend-peer")
+    assert user.peer_profile.on_shift
+    offers = Offer.objects.filter(peer__user=user, status=OfferStatus.OFFERED, request__status=RequestStatus.OFFERED)
+    assert 1 <= offers.count() <= 2
+
+    client.force_login(user)
+    response = client.get("/staff/queue/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    for offer in offers:
+        assert str(offer.public_id) in page
+
+
+@pytest.mark.django_db
+def test_help_requests_keep_only_a_hash_of_the_status_token_and_no_plaintext_contact(var_dir: Path) -> None:
+    seed_small()
+
+    hashes = list(HelpRequest.objects.values_list("status_token_hash", flat=True))
+    assert len(set(hashes)) == len(hashes)
+    assert all(re.fullmatch(r"[0-9a-f]{64}", value) for value in hashes)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT first_name, phone, email, communities_own_words FROM intake_helprequest")
+        rows = cursor.fetchall()
+    assert any(row[1] for row in rows)
+    for row in rows:
+        for value in row:
+            assert value is None or ("555-01" not in value and "example.org" not in value)
+    for request in HelpRequest.objects.exclude(phone=None):
+        assert FICTIONAL_PHONE.match(request.phone), request.phone
+        assert request.phone_index == phone_index(request.phone)
+    for email in HelpRequest.objects.exclude(email=None).values_list("email", flat=True):
+        assert email.endswith("@example.org")
 
 
 @pytest.mark.django_db
@@ -203,7 +407,8 @@ def test_the_command_prints_rows_per_table(var_dir: Path) -> None:
     out = io.StringIO()
     call_command("seed", "--today", "2026-11-23", "--no-progress", stdout=out, stderr=io.StringIO())
 
-    assert re.search(r"recovery_participant\s+300\b", out.getvalue())
+    for table in ("recovery_participant", "workforce_peerprofile", "intake_helprequest", "intake_offer"):
+        assert re.search(rf"^{table}\s+[1-9][\d,]*$", out.getvalue(), re.MULTILINE), table
     assert "demo sign-ins written to" in out.getvalue()
 
 

@@ -23,7 +23,9 @@ from django.db import transaction
 from peerway.core.seed.context import SeedContext, SeedError, SeedReport, StageReport
 from peerway.core.seed.organizations import organizations_seed
 from peerway.core.seed.participants import participants_seed
+from peerway.core.seed.peers import peers_seed
 from peerway.core.seed.people import demo_accounts_write, people_seed
+from peerway.core.seed.requests import requests_seed
 from peerway.core.seed.scales import SCALES, Scale
 from peerway.organizations.models import Organization
 
@@ -42,6 +44,8 @@ STAGES: tuple[Stage, ...] = (
     Stage("organizations", organizations_seed),
     Stage("people", people_seed),
     Stage("participants", participants_seed),
+    Stage("peers", peers_seed),
+    Stage("requests", requests_seed),
 )
 
 

@@ -47,6 +47,8 @@ class OrganizationSeed:
     place: Place
     # A community profile the organization is known for serving (a culturally specific RCO), or None.
     focus_profile: str | None = None
+    # Names of the counties it serves, its home county first (empty for organizations serving nobody).
+    service_counties: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,11 @@ class StaffSeed:
     organization_id: int
     role: str
     profile: str
+    first_name: str
+    joined: dt.datetime
+    # The published demo account of its role and organization ("riverbend-peer").
+    username: str
+    demo: bool
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,36 @@ class ParticipantSeed:
     organization_id: int
     created_at: dt.datetime
     profile: str
+
+
+@dataclass(frozen=True)
+class PeerSeed:
+    """A generated peer profile, with the matching facts later stages (help requests) route by.
+
+    Term lists are vocabulary slugs in the order they were drawn; ``region`` is the organization's.
+    """
+
+    profile_id: int
+    public_id: uuid.UUID
+    user_id: int
+    organization_id: int
+    region: str
+    role: str
+    demo_username: str | None
+    languages: tuple[str, ...]
+    communities: tuple[str, ...]
+    lived_experience: tuple[str, ...]
+    pathways: tuple[str, ...]
+    gender: str
+    age_band: str
+    modalities: tuple[str, ...]
+    latitude: float | None
+    longitude: float | None
+    service_radius_km: int
+    caseload_limit: int
+    status: str
+    on_shift: bool
+    created_at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -131,6 +168,7 @@ class SeedContext:
     rng: random.Random = field(default_factory=random.Random)
     organizations: list[OrganizationSeed] = field(default_factory=list)
     staff: list[StaffSeed] = field(default_factory=list)
+    peers: list[PeerSeed] = field(default_factory=list)
     participants: list[ParticipantSeed] = field(default_factory=list)
     demo_accounts: list[DemoAccount] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)

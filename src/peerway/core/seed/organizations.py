@@ -125,6 +125,7 @@ def organizations_seed(ctx: SeedContext) -> None:
         for organization, (planned_org, place) in zip(organizations, planned, strict=True):
             home = counties[place.county]
             sites.append(_site_build(ctx, organization, place, home))
+            served: list[County] = []
             if organization.serves_people:
                 served = _service_counties(ctx, organization, home, counties)
                 areas.extend(ServiceArea(organization=organization, county=county) for county in served)
@@ -133,7 +134,11 @@ def organizations_seed(ctx: SeedContext) -> None:
                     sites.append(_site_build(ctx, organization, second, counties[second.county]))
             ctx.organizations.append(
                 OrganizationSeed(
-                    organization=organization, region=home.region, place=place, focus_profile=planned_org.focus_profile
+                    organization=organization,
+                    region=home.region,
+                    place=place,
+                    focus_profile=planned_org.focus_profile,
+                    service_counties=tuple(county.name for county in served),
                 )
             )
             bar.update(1)

@@ -81,6 +81,7 @@ def people_seed(ctx: SeedContext) -> None:
                 for user, (org_index, role) in zip(users, memberships, strict=True)
             ],
         )
+    demo_usernames = {account.username for account in ctx.demo_accounts}
     for user, (org_index, role), profile in zip(users, memberships, profiles, strict=True):
         ctx.staff.append(
             StaffSeed(
@@ -88,6 +89,10 @@ def people_seed(ctx: SeedContext) -> None:
                 organization_id=ctx.organizations[org_index].organization.pk,
                 role=role,
                 profile=profile,
+                first_name=user.first_name,
+                joined=user.date_joined,
+                username=user.username,
+                demo=user.username in demo_usernames,
             )
         )
 

@@ -23,6 +23,10 @@ class Scale:
     evaluators: int
     analysts: int
     platform_admins: int
+    # First calls for help over the last 90 days, and how many of them are still open at --today (waiting
+    # in live queues, or with no peer who can take them).
+    help_requests: int
+    open_help_requests: int
     # One supervisor for about this many peers, as Minnesota programs staff supervision.
     peers_per_supervisor: int = 8
 
@@ -39,6 +43,10 @@ SCALES: dict[str, Scale] = {
         evaluators=3,
         analysts=2,
         platform_admins=1,
+        help_requests=150,
+        # Two unmet, one escalated and the demo peer's two: nothing the worker can widen onto the demo
+        # peer when `make demo` starts it, so their queue shows exactly those two offers.
+        open_help_requests=5,
     ),
     # A statewide deployment of today's size.
     "medium": Scale(
@@ -51,6 +59,8 @@ SCALES: dict[str, Scale] = {
         evaluators=12,
         analysts=4,
         platform_admins=2,
+        help_requests=5_000,
+        open_help_requests=30,
     ),
     # The load target: a state running Peerway for years across every program.
     "large": Scale(
@@ -63,5 +73,7 @@ SCALES: dict[str, Scale] = {
         evaluators=40,
         analysts=8,
         platform_admins=3,
+        help_requests=50_000,
+        open_help_requests=120,
     ),
 }
