@@ -76,9 +76,9 @@ def request_submit(
     place = place_for_zip(data.zip_code) if data.zip_code else None
     if place is None and data.county is not None:
         place = place_for_county(data.county.name, data.county.state)
-    county = data.county
-    if county is None and place is not None:
-        county = County.objects.filter(state=place.state, name=place.county).first()
+    county_id = data.county.pk if data.county is not None else None
+    if county_id is None and place is not None:
+        county_id = County.objects.filter(state=place.state, name=place.county).values_list("pk", flat=True).first()
     request = HelpRequest(
         source=source,
         entered_by=entered_by,
@@ -93,18 +93,18 @@ def request_submit(
         communities_own_words=data.communities_own_words.strip(),
         gender_preference=data.gender_preference,
         modalities=sorted(set(data.modalities)),
-        county=county,
+        county_id=county_id,
         zip_code=data.zip_code.strip()[:10],
         latitude=place.latitude if place else None,
         longitude=place.longitude if place else None,
         consent_to_contact=True,
         wants_to_choose=data.wants_to_choose,
     )
-    request.full_clean(exclude=["status_token_hash", "status"])
+    # The form has already checked the vocabulary and county choices against the database, and public_id
+    # is a fresh random UUID: validate the fields' values without those three lookups on every submit.
+    request.full_clean(exclude=["status_token_hash", "status", "language", "county"], validate_unique=False)
     request.save()
-    request.communities.set(data.communities)
-    request.lived_experience.set(data.lived_experience)
-    request.pathways.set(data.pathways)
+    _link_terms(request, data)
     _enqueue_routing(request.pk)
     return request, token
 
@@ -142,6 +142,25 @@ def request_submit_by_staff(
         reason=f"entered by staff ({source})",
     )
     return request, token
+
+
+def _link_terms(request: HelpRequest, data: RequestInput) -> None:
+    """Insert the request's vocabulary links directly: .set() would first read links a new row cannot have."""
+    for field_name, terms in (
+        ("communities", data.communities),
+        ("lived_experience", data.lived_experience),
+        ("pathways", data.pathways),
+    ):
+        if not terms:
+            continue
+        through = getattr(HelpRequest, field_name).through
+        term_column = HelpRequest._meta.get_field(field_name).m2m_reverse_field_name()
+        through.objects.bulk_create(
+            [
+                through(helprequest_id=request.pk, **{f"{term_column}_id": term.pk})
+                for term in {t.pk: t for t in terms}.values()
+            ]
+        )
 
 
 def _enqueue_routing(request_id: int) -> None:

@@ -28,7 +28,12 @@ def _county_name(raw: str) -> str:
 
 def place_for_zip(zip_code: str) -> Place | None:
     """The centroid and county of a five-digit US ZIP code, or None when it is not a known ZIP code."""
-    code = zip_code.strip()[:5]
+    return _place_for_code(zip_code.strip()[:5])
+
+
+# zipcodes scans its whole table on each lookup (about a millisecond); a ZIP code's place never changes.
+@lru_cache(maxsize=4096)
+def _place_for_code(code: str) -> Place | None:
     if len(code) != 5 or not code.isdigit():
         return None
     try:
