@@ -130,3 +130,19 @@ def test_the_peer_marks_the_first_contact_and_the_request_is_connected(amina: Pe
     request.refresh_from_db()
     assert request.status == RequestStatus.CONNECTED
     assert request.connected_at is not None
+
+
+def test_a_peer_whose_membership_ended_cannot_accept(amina: PeerProfile) -> None:
+    request = _submit()
+    offer = request_route(request_id=request.pk)[0]
+    amina.user.memberships.update(active=False)
+    response = _client(amina).post(reverse("workforce:offer_accept", args=[offer.public_id]))
+    assert response.status_code == 404
+    request.refresh_from_db()
+    assert request.status == RequestStatus.OFFERED
+
+
+def test_a_peer_whose_membership_ended_is_offered_nothing(amina: PeerProfile) -> None:
+    amina.user.memberships.update(active=False)
+    request = _submit()
+    assert request_route(request_id=request.pk) == []

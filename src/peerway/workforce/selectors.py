@@ -47,7 +47,11 @@ def queue_for_user(user: User) -> Queue:
     The first time an offer is shown is recorded as one ``listed`` access to the request, in the
     peer's organization; later refreshes of the same offer are not new accesses.
     """
-    profile = PeerProfile.objects.select_related("organization").filter(user=user).first()
+    profile = (
+        PeerProfile.objects.select_related("organization")
+        .filter(user=user, organization_id__in=organization_ids_for_user(user, [Role.PEER]))
+        .first()
+    )
     offers: list[Offer] = []
     if profile is not None:
         offers = list(
@@ -80,10 +84,14 @@ def queue_for_user(user: User) -> Queue:
 
 
 def offer_get_for_user(user: User, public_id: str) -> Offer:
-    """An open offer made to this user's peer profile; anything else is a 404."""
+    """An offer made to this user's peer profile while they are a peer of its organization; else a 404."""
     offer = (
         Offer.objects.select_related("request", "peer", "peer__organization")
-        .filter(public_id=public_id, peer__user=user)
+        .filter(
+            public_id=public_id,
+            peer__user=user,
+            peer__organization_id__in=organization_ids_for_user(user, [Role.PEER]),
+        )
         .first()
     )
     if offer is None:
