@@ -90,8 +90,8 @@ def job_result_download(*, job: Job, actor: User) -> FileResponse:
 def access_log_export_start(*, organization: Organization, actor: User) -> Job:
     """Start exporting ``organization``'s access log as CSV for ``actor``, a supervisor or administrator there.
 
-    In one transaction: the Job, and an ``exported`` AccessEvent whose subject is the organization's access log.
-    The worker task is queued when that transaction commits, so it never looks for a job that is not there.
+    In one transaction: the Job, an ``exported`` AccessEvent whose subject is the organization's access log, and
+    the worker task (the database queue's row), so none exists without the others.
     Raises PermissionDenied when ``actor`` holds no access-log role in a service organization.
     """
     from peerway.core.tasks import access_log_export_run  # the tasks module imports this one
@@ -111,8 +111,9 @@ def access_log_export_start(*, organization: Organization, actor: User) -> Job:
         action=AccessAction.EXPORTED,
         reason=f"access log export (job {job.public_id})",
     )
-    job_id = job.pk
-    transaction.on_commit(lambda: access_log_export_run.enqueue(job_id))
+    # The database queue writes its row in this transaction: the job, its audit row and its task commit
+    # together, so a crash can neither leave a job without a task nor a task without its job.
+    access_log_export_run.enqueue(job.pk)
     return job
 
 
