@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from babel.messages.pofile import read_po
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import LANGUAGES, WIDTHS, page_url
@@ -52,14 +51,6 @@ def translated(language: str, msgid: str) -> str:
     return str(message.string)
 
 
-def skip_unless_installed(name: str) -> None:
-    if name == "help":
-        try:
-            reverse("intake:help")
-        except NoReverseMatch:
-            pytest.skip("the intake app does not provide the request page yet")
-
-
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("name", sorted(PAGES))
@@ -73,7 +64,6 @@ def test_public_page_is_accessible_in_every_language(
     width: int,
 ) -> None:
     path, heading = PAGES[name]
-    skip_unless_installed(name)
     page.set_viewport_size({"width": width, "height": 900})
     response = page.goto(page_url(live_server.url, language, path))
 
@@ -87,7 +77,6 @@ def test_public_page_is_accessible_in_every_language(
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_public_page_fits_a_phone_screen(page: Page, live_server: Any, name: str, language: str) -> None:
-    skip_unless_installed(name)
     page.set_viewport_size({"width": 360, "height": 780})
     page.goto(page_url(live_server.url, language, PAGES[name][0]))
 
