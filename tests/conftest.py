@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import pytest
 from django.core.cache import cache
 
+from peerway.core import sms
 from tests.helpers import Cast, make_cast
 
 
@@ -19,3 +20,17 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _empty_text_outbox() -> Iterator[list[sms.TextMessage]]:
+    # The test text-message backend keeps messages in memory; every test starts with none.
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()
+
+
+@pytest.fixture
+def text_outbox(_empty_text_outbox: list[sms.TextMessage]) -> list[sms.TextMessage]:
+    """Text messages "sent" during the test (settings.SMS_BACKEND is the in-memory backend in tests)."""
+    return _empty_text_outbox

@@ -298,6 +298,17 @@ EMAIL_BACKEND = env_str(
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "peerway@localhost")
 
+# Text messages (see peerway/core/sms.py): no carrier ships with Peerway; a deployment names its own class.
+SMS_BACKEND = env_str(
+    "SMS_BACKEND",
+    {
+        "production": "peerway.core.sms.DisabledBackend",
+        "demo": "peerway.core.sms.ConsoleBackend",
+        "test": "peerway.core.sms.LocmemBackend",
+    }[MODE],
+)
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(VAR_DIR / "sms" / "messages.jsonl"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
