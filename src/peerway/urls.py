@@ -23,7 +23,7 @@ urlpatterns += i18n_patterns(
     path("", include("peerway.intake.urls")),
     path("accounts/", include("allauth.urls")),
     path("staff/", include((core_urls.staff_urlpatterns, "staff"))),
-    path("staff/participants/", include("peerway.recovery.urls")),
+    path("staff/", include("peerway.recovery.urls")),
     path("staff/queue/", include("peerway.workforce.urls")),
     path("staff/reports/matching/", include("peerway.matching.urls")),
     prefix_default_language=False,

@@ -1,11 +1,17 @@
 from django.urls import path
 
-from peerway.recovery import views
+from peerway.recovery.views import participants as participant_views
 
 app_name = "recovery"
 
+# Mounted at /staff/: each kind of record adds its own prefix (participants/, engagements/, ...).
+
 urlpatterns = [
-    path("", views.participant_list, name="participant_list"),
-    path("<uuid:public_id>/", views.participant_detail, name="participant_detail"),
-    path("<uuid:public_id>/access/", views.participant_access_history, name="participant_access_history"),
+    path("participants/", participant_views.participant_list, name="participant_list"),
+    path("participants/<uuid:public_id>/", participant_views.participant_detail, name="participant_detail"),
+    path(
+        "participants/<uuid:public_id>/access/",
+        participant_views.participant_access_history,
+        name="participant_access_history",
+    ),
 ]

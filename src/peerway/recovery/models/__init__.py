@@ -5,6 +5,9 @@ from peerway.recovery.models.participants import SUBJECT_PARTICIPANT, Participan
 from peerway.recovery.models.plans import (
     PLAN_KIND_FOR_PROGRAM,
     SESSIONS_ALLOWED_BEFORE_PLAN,
+    GoalStatus,
+    LifeArea,
+    PlanGoal,
     PlanKind,
     RecoveryPlan,
 )
@@ -15,7 +18,10 @@ __all__ = [
     "SUBJECT_PARTICIPANT",
     "Engagement",
     "EngagementStatus",
+    "GoalStatus",
+    "LifeArea",
     "Participant",
+    "PlanGoal",
     "PlanKind",
     "Program",
     "RecoveryPlan",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from peerway.core.models import PublicIdModel, TimestampedModel
+from peerway.privacy.fields import EncryptedTextField
 from peerway.recovery.models.engagements import Engagement, Program
 
 SESSIONS_ALLOWED_BEFORE_PLAN = 3
@@ -46,3 +47,43 @@ class RecoveryPlan(PublicIdModel, TimestampedModel):
     @property
     def is_complete(self) -> bool:
         return self.completed_at is not None
+
+
+class LifeArea(models.TextChoices):
+    """The life areas a plan's goals fall in; the person's own words say the rest."""
+
+    RECOVERY = "recovery", _("Recovery and substance use")
+    HEALTH = "health", _("Physical and mental health")
+    HOUSING = "housing", _("Housing and safety")
+    RELATIONSHIPS = "relationships", _("Family and relationships")
+    COMMUNITY = "community", _("Community and culture")
+    WORK = "work", _("Work, school and meaningful activity")
+    MONEY = "money", _("Money and benefits")
+    LEGAL = "legal", _("Legal")
+    SPIRITUALITY = "spirituality", _("Spirituality")
+    OTHER = "other", _("Other")
+
+
+class GoalStatus(models.TextChoices):
+    OPEN = "open", _("Working on it")
+    MET = "met", _("Met")
+    SET_ASIDE = "set_aside", _("Set aside")
+
+
+class PlanGoal(PublicIdModel, TimestampedModel):
+    """A goal in the person's own words (encrypted). Contacts name the goals a session worked on."""
+
+    plan = models.ForeignKey(RecoveryPlan, on_delete=models.CASCADE, related_name="goals")
+    life_area = models.CharField(max_length=32, choices=LifeArea.choices)
+    description = EncryptedTextField()
+    target_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=GoalStatus.choices, default=GoalStatus.OPEN)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "created_at"]
+
+    def __str__(self) -> str:
+        return f"Goal {str(self.public_id)[:8]} ({self.life_area})"
