@@ -24,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("staff/", include((core_urls.staff_urlpatterns, "staff"))),
     path("staff/", include("peerway.recovery.urls")),
+    path("staff/resources/", include("peerway.resources.urls")),
     path("staff/queue/", include("peerway.workforce.urls")),
     path("staff/reports/matching/", include("peerway.matching.urls")),
     prefix_default_language=False,

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from peerway.recovery.views import participants as participant_views
+from peerway.recovery.views import referrals as referral_views
 
 app_name = "recovery"
 
@@ -13,5 +14,16 @@ urlpatterns = [
         "participants/<uuid:public_id>/access/",
         participant_views.participant_access_history,
         name="participant_access_history",
+    ),
+    path(
+        "engagements/<uuid:public_id>/referrals/",
+        referral_views.engagement_referrals,
+        name="engagement_referrals",
+    ),
+    path("referrals/due/", referral_views.referrals_due, name="referrals_due"),
+    path(
+        "referrals/<uuid:public_id>/transition/",
+        referral_views.referral_transition_view,
+        name="referral_transition",
     ),
 ]

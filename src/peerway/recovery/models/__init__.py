@@ -11,8 +11,10 @@ from peerway.recovery.models.plans import (
     PlanKind,
     RecoveryPlan,
 )
+from peerway.recovery.models.referrals import OPEN_REFERRAL_STATUSES, Referral, ReferralStatus
 
 __all__ = [
+    "OPEN_REFERRAL_STATUSES",
     "PLAN_KIND_FOR_PROGRAM",
     "SESSIONS_ALLOWED_BEFORE_PLAN",
     "SUBJECT_PARTICIPANT",
@@ -25,4 +27,6 @@ __all__ = [
     "PlanKind",
     "Program",
     "RecoveryPlan",
+    "Referral",
+    "ReferralStatus",
 ]

@@ -1,0 +1,169 @@
+"""Changes to referrals: creating one, moving it along its lifecycle, and the follow-up reminders.
+
+Each is one transaction, audited inside it. A refused transition raises ReferralRefused with a message
+the peer can act on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import TransitionNotAllowed
+
+from peerway.accounts.models import User
+from peerway.accounts.roles import PARTICIPANT_RECORD_ROLES
+from peerway.core.access import access_events_record, acting_role
+from peerway.core.models import AccessAction
+from peerway.recovery.models import SUBJECT_PARTICIPANT, Engagement, Referral, ReferralStatus
+from peerway.recovery.selectors.referrals import referrals_due_queryset, resources_for_engagement
+from peerway.resources.models import Resource
+
+ACTIONS = ("acknowledge", "complete", "decline")
+
+
+class ReferralRefused(Exception):
+    """A change the referral's lifecycle or its data does not allow; ``str()`` is the message to show."""
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _check_follow_up(follow_up_on: dt.date | None) -> None:
+    if follow_up_on is not None and follow_up_on < _today():
+        raise ReferralRefused(_("The follow-up date cannot be in the past."))
+
+
+def _audit(referral: Referral, actor: User | None, action: AccessAction, reason: str) -> None:
+    engagement = referral.engagement
+    access_events_record(
+        actor=actor,
+        role=acting_role(actor, engagement.organization, PARTICIPANT_RECORD_ROLES),
+        organization=engagement.organization,
+        subject_type=SUBJECT_PARTICIPANT,
+        subject_ids=[engagement.participant.public_id],
+        action=action,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    engagement: Engagement,
+    resource: Resource,
+    actor: User | None,
+    note: str = "",
+    follow_up_on: dt.date | None = None,
+) -> Referral:
+    """Refer the person in ``engagement`` to ``resource`` (shared, or the engagement organization's own)."""
+    if not resources_for_engagement(engagement).filter(pk=resource.pk).exists():
+        raise ReferralRefused(_("This resource is not in your organization's directory."))
+    _check_follow_up(follow_up_on)
+    referral = Referral(
+        engagement=engagement,
+        resource=resource,
+        note=note or None,
+        follow_up_on=follow_up_on,
+        sent_at=timezone.now(),
+        created_by=actor,
+    )
+    referral.save()
+    _audit(referral, actor, AccessAction.CREATED, "referral")
+    return referral
+
+
+def _refusal(referral: Referral, action: str) -> str:
+    status = referral.status
+    if status in (ReferralStatus.COMPLETED, ReferralStatus.DECLINED):
+        return _("This referral is already %(status)s; it can no longer change.") % {
+            "status": referral.get_status_display().lower()
+        }
+    if action == "acknowledge":
+        return _("This referral is already acknowledged.")
+    if action == "complete":
+        return _("A referral must be acknowledged by the resource before it can be marked completed.")
+    return _("This change is not possible for a referral that is %(status)s.") % {
+        "status": referral.get_status_display().lower()
+    }
+
+
+@transaction.atomic
+def referral_transition(
+    *,
+    referral: Referral,
+    action: str,
+    actor: User | None,
+    outcome_note: str = "",
+    follow_up_on: dt.date | None = None,
+) -> Referral:
+    """Acknowledge, complete or decline ``referral``; record the outcome and a new follow-up date if given.
+
+    A completed or declined referral needs no follow-up: its date is kept but no reminder is sent.
+    """
+    if action not in ACTIONS:
+        raise ReferralRefused(_("Unknown action."))
+    referral = (
+        Referral.objects.select_for_update()
+        .select_related("engagement", "engagement__organization", "engagement__participant")
+        .get(pk=referral.pk)
+    )
+    _check_follow_up(follow_up_on)
+    try:
+        getattr(referral, action)()
+    except TransitionNotAllowed:
+        raise ReferralRefused(_refusal(referral, action)) from None
+    now = timezone.now()
+    if action == "acknowledge":
+        referral.acknowledged_at = now
+    else:
+        referral.closed_at = now
+    if outcome_note:
+        referral.outcome_note = outcome_note
+    if follow_up_on is not None and follow_up_on != referral.follow_up_on:
+        referral.follow_up_on = follow_up_on
+        referral.reminder_sent_at = None
+    referral.save()
+    _audit(referral, actor, AccessAction.CHANGED, f"referral {action}")
+    return referral
+
+
+@transaction.atomic
+def referrals_remind_due(*, now: dt.datetime | None = None) -> int:
+    """Email each peer once about their open referrals that became due for follow-up; returns how many.
+
+    A referral is reminded once per follow-up date (``reminder_sent_at``); the email names no person.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    due = list(
+        referrals_due_queryset(today)
+        .filter(reminder_sent_at__isnull=True)
+        .select_for_update(of=("self",))
+        .select_related("engagement__peer__user")
+        .order_by("id")
+    )
+    by_peer: dict[User, list[Referral]] = defaultdict(list)
+    for referral in due:
+        by_peer[referral.engagement.peer.user].append(referral)
+    link = settings.SITE_URL.rstrip("/") + reverse("recovery:referrals_due")
+    for user, referrals in by_peer.items():
+        if user.email:
+            send_mail(
+                subject="Peerway: referrals to follow up",
+                message=(
+                    f"{len(referrals)} referral(s) you made are due for follow-up.\n\n"
+                    f"Sign in to Peerway to see them: {link}\n"
+                ),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[user.email],
+            )
+    Referral.objects.filter(pk__in=[referral.pk for referral in due]).update(reminder_sent_at=now)
+    return len(due)

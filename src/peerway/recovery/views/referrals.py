@@ -1,0 +1,154 @@
+"""Staff pages for referrals: an engagement's referrals (read, refer, move along) and the follow-up list."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from peerway.core.decorators import staff_view
+from peerway.recovery.models import Engagement, Referral
+from peerway.recovery.selectors.referrals import (
+    engagement_for_referral_change,
+    engagement_referrals_for_user,
+    referral_for_change,
+    referrals_due_for_user,
+    resources_for_engagement,
+)
+from peerway.recovery.services.referrals import ReferralRefused, referral_create, referral_transition
+
+
+def _not_in_the_past(value: dt.date | None) -> None:
+    if value is not None and value < timezone.localdate():
+        raise forms.ValidationError(_("The follow-up date cannot be in the past."))
+
+
+class ReferralForm(forms.Form):
+    resource = forms.ModelChoiceField(queryset=None, to_field_name="public_id", label=gettext_lazy("Resource"))  # type: ignore[arg-type]
+    note = forms.CharField(
+        label=gettext_lazy("Why this referral (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    follow_up_on = forms.DateField(
+        label=gettext_lazy("Follow up on"),
+        required=False,
+        validators=[_not_in_the_past],
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("You get one email on this day if the referral is still open."),
+    )
+
+    def __init__(self, *args: Any, engagement: Engagement, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["resource"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = resources_for_engagement(engagement).select_related("county")
+        field.label_from_instance = lambda resource: (  # type: ignore[method-assign]
+            f"{resource.name} · {resource.get_category_display()}"
+            + (f" · {resource.county.name}" if resource.county else "")
+        )
+
+
+class ReferralTransitionForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[
+            ("acknowledge", gettext_lazy("Acknowledged by the resource")),
+            ("complete", gettext_lazy("Completed")),
+            ("decline", gettext_lazy("Declined")),
+        ],
+        label=gettext_lazy("What happened"),
+    )
+    outcome_note = forms.CharField(
+        label=gettext_lazy("Outcome (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    follow_up_on = forms.DateField(
+        label=gettext_lazy("Next follow-up (optional)"),
+        required=False,
+        validators=[_not_in_the_past],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+def _page(request: HttpRequest, public_id: str, form: ReferralForm | None, status: int = 200) -> HttpResponse:
+    engagement, referrals = engagement_referrals_for_user(request.user, public_id)  # type: ignore[arg-type]
+    if form is None:
+        initial = {"resource": request.GET.get("resource")} if request.GET.get("resource") else {}
+        form = ReferralForm(engagement=engagement, initial=initial)
+    return render(
+        request,
+        "recovery/referral_list.html",
+        {
+            "engagement": engagement,
+            "referrals": referrals,
+            "form": form,
+            "transition_form": ReferralTransitionForm(),
+            "today": timezone.localdate(),
+        },
+        status=status,
+    )
+
+
+@staff_view
+def engagement_referrals(request: HttpRequest, public_id: str) -> HttpResponse:
+    if request.method != "POST":
+        return _page(request, public_id, None)
+    engagement = engagement_for_referral_change(request.user, public_id)  # type: ignore[arg-type]
+    form = ReferralForm(request.POST, engagement=engagement)
+    if form.is_valid():
+        try:
+            referral_create(
+                engagement=engagement,
+                resource=form.cleaned_data["resource"],
+                actor=request.user,  # type: ignore[arg-type]
+                note=form.cleaned_data["note"],
+                follow_up_on=form.cleaned_data["follow_up_on"],
+            )
+        except ReferralRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("Referral sent."))
+            return redirect("recovery:engagement_referrals", public_id=engagement.public_id)
+    return _page(request, public_id, form, status=400)
+
+
+@staff_view
+@require_POST
+def referral_transition_view(request: HttpRequest, public_id: str) -> HttpResponse:
+    referral: Referral = referral_for_change(request.user, public_id)  # type: ignore[arg-type]
+    form = ReferralTransitionForm(request.POST)
+    if not form.is_valid():
+        problems = [str(error) for errors in form.errors.values() for error in errors]
+        messages.error(request, " ".join(problems))
+    else:
+        try:
+            referral_transition(
+                referral=referral,
+                action=form.cleaned_data["action"],
+                actor=request.user,  # type: ignore[arg-type]
+                outcome_note=form.cleaned_data["outcome_note"],
+                follow_up_on=form.cleaned_data["follow_up_on"],
+            )
+        except ReferralRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, _("Referral updated."))
+    return redirect("recovery:engagement_referrals", public_id=referral.engagement.public_id)
+
+
+@staff_view
+def referrals_due(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    referrals = referrals_due_for_user(request.user, today=today)  # type: ignore[arg-type]
+    return render(request, "recovery/referral_due.html", {"referrals": referrals, "today": today})

@@ -1,0 +1,42 @@
+"""Who sees which resources. Resources are public information about services, so reads are not audited.
+
+Staff with any role in an active organization see the shared (state-wide) resources and their own
+organizations'; nobody else sees the directory (a 404). Organization administrators import their own
+organization's resources; the state agency's administrators import the shared ones.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from peerway.accounts.models import User
+from peerway.accounts.roles import Role
+from peerway.accounts.selectors import memberships_for_user
+from peerway.organizations.models import Organization, OrganizationKind
+from peerway.resources.models import Resource
+
+# Whose administrators import the shared, state-wide resources.
+SHARED_RESOURCE_OWNER_KINDS = frozenset({OrganizationKind.STATE_AGENCY})
+
+
+def resources_for_user(user: User) -> QuerySet[Resource]:
+    """Active resources the user may see: shared ones and those of organizations where they hold any role."""
+    memberships = memberships_for_user(user)
+    if not memberships.exists():
+        raise Http404("No directory for this account.")
+    return Resource.objects.filter(
+        Q(organization__isnull=True) | Q(organization_id__in=memberships.values("organization_id")), active=True
+    )
+
+
+def resource_import_targets_for_user(user: User) -> list[Organization]:
+    """Organizations whose resources the user may import (as their administrator); empty means none."""
+    return sorted(
+        {m.organization for m in memberships_for_user(user).filter(role=str(Role.ORG_ADMIN))}, key=lambda o: o.name
+    )
+
+
+def resource_owner_for_import(organization: Organization) -> Organization | None:
+    """The owner of resources imported by ``organization``'s administrators: None (shared) for the state agency."""
+    return None if organization.kind in SHARED_RESOURCE_OWNER_KINDS else organization

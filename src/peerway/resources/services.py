@@ -1,0 +1,88 @@
+"""Changes to the resource directory: the CSV import, all or nothing, in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from peerway.accounts.models import User
+from peerway.core.models import Community, Language
+from peerway.organizations.models import County, Organization
+from peerway.resources.csv_rows import LineError, resource_rows_parse
+from peerway.resources.models import Resource, ResourceCategory
+
+
+class ResourceImportRejected(Exception):
+    """The file had bad lines; nothing was imported. ``errors`` lists every one with its line number."""
+
+    def __init__(self, errors: list[LineError]) -> None:
+        super().__init__(f"{len(errors)} problem(s) in the file; nothing was imported.")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    created: int
+    updated: int
+
+
+FIELDS = (
+    "name",
+    "category",
+    "description",
+    "hours",
+    "street",
+    "city",
+    "zip_code",
+    "latitude",
+    "longitude",
+    "phone",
+    "website",
+    "eligibility",
+    "active",
+)
+
+
+@transaction.atomic
+def resources_import(*, data: bytes, organization: Organization | None, actor: User | None = None) -> ImportSummary:
+    """Import a CSV file into ``organization``'s resources (None: the shared, state-wide ones).
+
+    Every row is checked first; if any is bad, ResourceImportRejected lists every bad line and nothing is
+    written. A row whose external_id the owner already has updates that resource instead of adding one.
+    """
+    language_ids = dict(Language.objects.values_list("slug", "id"))
+    community_ids = dict(Community.objects.values_list("slug", "id"))
+    counties = {name.lower(): name for name in County.objects.filter(state="MN").values_list("name", flat=True)}
+    county_ids = dict(County.objects.filter(state="MN").values_list("name", "id"))
+    result = resource_rows_parse(
+        data,
+        categories=set(ResourceCategory.values),
+        languages=set(language_ids),
+        communities=set(community_ids),
+        counties=counties,
+    )
+    if not result.ok:
+        raise ResourceImportRejected(result.errors)
+
+    existing = {
+        resource.external_id: resource
+        for resource in Resource.objects.select_for_update().filter(
+            organization=organization, external_id__in=[row.external_id for row in result.rows]
+        )
+    }
+    created = updated = 0
+    for row in result.rows:
+        resource = existing.get(row.external_id)
+        if resource is None:
+            resource = Resource(organization=organization, external_id=row.external_id)
+            created += 1
+        else:
+            updated += 1
+        for name in FIELDS:
+            setattr(resource, name, getattr(row, name))
+        resource.county_id = county_ids[row.county] if row.county else None
+        resource.save()
+        resource.languages.set([language_ids[slug] for slug in row.languages])
+        resource.communities.set([community_ids[slug] for slug in row.communities])
+    return ImportSummary(created=created, updated=updated)

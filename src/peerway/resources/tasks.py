@@ -1,0 +1,15 @@
+"""Background work of the directory and referrals. Periodic tasks take no arguments."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from peerway.core.scheduler import periodic
+from peerway.recovery.services.referrals import referrals_remind_due
+
+
+@periodic(name="referral_follow_up_reminders", every="daily", at="08:00")
+@task()
+def referral_follow_up_reminders_task() -> int:
+    """Email peers once about referrals that became due for follow-up (the email names nobody)."""
+    return referrals_remind_due()

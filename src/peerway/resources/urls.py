@@ -1,0 +1,11 @@
+from django.urls import path
+
+from peerway.resources import views
+
+app_name = "resources"
+
+# Mounted at /staff/resources/.
+urlpatterns = [
+    path("", views.resource_directory, name="directory"),
+    path("import/", views.resource_import, name="import"),
+]
