@@ -18,7 +18,8 @@ from django.utils import timezone
 from peerway.accounts.models import User
 from peerway.core.models import Job, Language
 from peerway.intake.models import HelpRequest, Offer
-from peerway.recovery.models import Engagement
+from peerway.recovery.models import Engagement, Referral
+from peerway.resources.models import Resource
 from peerway.workforce.models import PeerProfile
 from tests.factories import ParticipantFactory
 from tests.helpers import Cast, assert_staff_view_guarded
@@ -179,7 +180,79 @@ def _staff_entry(cast: Cast) -> Case:
     )
 
 
+def _engagement_of_alice(cast: Cast) -> Engagement:
+    return Engagement.objects.create(
+        participant=ParticipantFactory(organization=cast.org),
+        organization=cast.org,
+        peer=_alice_peer(cast),
+        program="rco",
+        started_at=timezone.now(),
+    )
+
+
+def _engagement_referrals(cast: Cast) -> Case:
+    # Anyone who may open the person's record reads the referrals (an audited read); POSTs are checked in
+    # tests/recovery/test_referrals.py (billing reads but does not refer).
+    engagement = _engagement_of_alice(cast)
+    return Case(
+        url=reverse("recovery:engagement_referrals", args=[engagement.public_id]),
+        allowed=[cast.alice, cast.sam, cast.ada, cast.bill],
+        outsiders=[cast.olive],
+        without_role=[cast.nobody, cast.analyst],
+    )
+
+
+def _referral_transition(cast: Cast) -> Case:
+    engagement = _engagement_of_alice(cast)
+    resource = Resource.objects.create(name="Sample Shared Pantry", category="food")
+    referral = Referral.objects.create(engagement=engagement, resource=resource, sent_at=timezone.now())
+    return Case(
+        url=reverse("recovery:referral_transition", args=[referral.public_id]),
+        allowed=[cast.alice],
+        outsiders=[cast.olive],
+        without_role=[cast.bill, cast.nobody, cast.analyst],
+        method="post",
+        data={"action": "decline"},
+        allowed_status=302,
+    )
+
+
+def _referrals_due(cast: Cast) -> Case:
+    # A list of the user's own (peer) or their team's (supervisor) referrals: Olive sees her organization's.
+    return Case(
+        url=reverse("recovery:referrals_due"),
+        allowed=[cast.alice, cast.sam, cast.olive],
+        outsiders=[],
+        without_role=[cast.ada, cast.bill, cast.nobody, cast.analyst],
+    )
+
+
+def _resource_directory(cast: Cast) -> Case:
+    # Shared resources and one's own organization's: anyone holding a role somewhere (visibility is tested
+    # in tests/resources/test_directory.py). The "nobody" of the cast holds no role.
+    return Case(
+        url=reverse("resources:directory"),
+        allowed=[cast.alice, cast.bill, cast.olive, cast.analyst],
+        outsiders=[],
+        without_role=[cast.nobody],
+    )
+
+
+def _resource_import(cast: Cast) -> Case:
+    return Case(
+        url=reverse("resources:import"),
+        allowed=[cast.ada, cast.olive],
+        outsiders=[],
+        without_role=[cast.alice, cast.sam, cast.bill, cast.nobody, cast.analyst],
+    )
+
+
 STAFF_URL_CASES: dict[str, Callable[[Cast], Case]] = {
+    "recovery:engagement_referrals": _engagement_referrals,
+    "recovery:referral_transition": _referral_transition,
+    "recovery:referrals_due": _referrals_due,
+    "resources:directory": _resource_directory,
+    "resources:import": _resource_import,
     "intake:staff_entry": _staff_entry,
     "workforce:request_connected": _request_connected,
     "matching:report": _matching_report,

@@ -1,0 +1,297 @@
+"""Closed-loop referrals: lifecycle through services, history, audit, pages and follow-up reminders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from peerway.core import scheduler
+from peerway.core.models import AccessEvent
+from peerway.recovery.models import Engagement, Referral, ReferralStatus
+from peerway.recovery.services.referrals import (
+    ReferralRefused,
+    referral_create,
+    referral_transition,
+    referrals_remind_due,
+)
+from peerway.resources.models import Resource
+from peerway.resources.tasks import referral_follow_up_reminders_task
+from peerway.workforce.models import PeerProfile
+from tests.factories import ParticipantFactory
+from tests.helpers import Cast, assert_staff_view_guarded
+
+pytestmark = pytest.mark.django_db
+CHICAGO = ZoneInfo("America/Chicago")
+
+
+def engagement_for(cast: Cast, *, name: str = "Sample Hodan", other: bool = False) -> Engagement:
+    user = cast.olive if other else cast.alice
+    organization = cast.other_org if other else cast.org
+    peer, _ = PeerProfile.objects.get_or_create(
+        user=user, defaults={"organization": organization, "display_name": user.first_name, "modalities": ["phone"]}
+    )
+    participant = ParticipantFactory(organization=organization, preferred_name=name)
+    return Engagement.objects.create(
+        participant=participant, organization=organization, peer=peer, program="rco", started_at=timezone.now()
+    )
+
+
+def fresh(referral: Referral) -> Referral:
+    # The status field is protected (changes go through services), so refresh_from_db cannot set it.
+    return Referral.objects.get(pk=referral.pk)
+
+
+def shared_resource(name: str = "Sample Food Shelf") -> Resource:
+    return Resource.objects.create(name=name, category="food", phone="(612) 555-0150")
+
+
+def referral_in(state: str, cast: Cast) -> Referral:
+    referral = referral_create(engagement=engagement_for(cast), resource=shared_resource(), actor=cast.alice)
+    steps = {"sent": [], "acknowledged": ["acknowledge"], "completed": ["acknowledge", "complete"],
+             "declined": ["decline"]}[state]
+    for step in steps:
+        referral = referral_transition(referral=referral, action=step, actor=cast.alice)
+    assert referral.status == state
+    return referral
+
+
+# Lifecycle ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "action", "end"),
+    [
+        ("sent", "acknowledge", "acknowledged"),
+        ("sent", "decline", "declined"),
+        ("acknowledged", "complete", "completed"),
+        ("acknowledged", "decline", "declined"),
+    ],
+)
+def test_every_allowed_transition(cast: Cast, start: str, action: str, end: str) -> None:
+    referral = referral_in(start, cast)
+    changed = referral_transition(referral=referral, action=action, actor=cast.alice, outcome_note="Went on Tuesday")
+    changed = fresh(changed)
+    assert changed.status == end
+    assert changed.outcome_note == "Went on Tuesday"
+    if action == "acknowledge":
+        assert changed.acknowledged_at is not None and changed.closed_at is None
+    else:
+        assert changed.closed_at is not None
+    assert [h.status for h in changed.history.order_by("history_id")][-1] == end
+
+
+@pytest.mark.parametrize(
+    ("start", "action", "message"),
+    [
+        ("sent", "complete", "must be acknowledged by the resource before it can be marked completed"),
+        ("acknowledged", "acknowledge", "already acknowledged"),
+        ("completed", "acknowledge", "already completed; it can no longer change"),
+        ("completed", "complete", "already completed; it can no longer change"),
+        ("completed", "decline", "already completed; it can no longer change"),
+        ("declined", "acknowledge", "already declined; it can no longer change"),
+        ("declined", "complete", "already declined; it can no longer change"),
+        ("declined", "decline", "already declined; it can no longer change"),
+        ("sent", "reopen", "Unknown action"),
+    ],
+)
+def test_every_refused_transition_says_why_and_changes_nothing(
+    cast: Cast, start: str, action: str, message: str
+) -> None:
+    referral = referral_in(start, cast)
+    versions = referral.history.count()
+    with pytest.raises(ReferralRefused, match=message):
+        referral_transition(referral=referral, action=action, actor=cast.alice, outcome_note="x")
+    referral = fresh(referral)
+    assert referral.status == start
+    assert referral.history.count() == versions
+
+
+def test_history_keeps_every_step_and_the_outcome_is_encrypted(cast: Cast) -> None:
+    referral = referral_in("sent", cast)
+    referral_transition(referral=referral, action="acknowledge", actor=cast.alice)
+    referral_transition(referral=referral, action="complete", actor=cast.alice, outcome_note="Has a bed tonight")
+    assert [h.status for h in referral.history.order_by("history_id")] == ["sent", "acknowledged", "completed"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT outcome_note FROM {Referral._meta.db_table} WHERE id = %s", [referral.pk])
+        raw = cursor.fetchone()[0]
+    assert "Has a bed tonight" not in str(raw)
+
+
+def test_a_referral_is_created_with_an_access_event_and_only_to_a_visible_resource(cast: Cast) -> None:
+    engagement = engagement_for(cast)
+    referral = referral_create(
+        engagement=engagement, resource=shared_resource(), actor=cast.alice, note="Needs groceries"
+    )
+    assert referral.status == ReferralStatus.SENT
+    assert AccessEvent.objects.filter(subject_id=engagement.participant.public_id, action="created").count() == 1
+    theirs = Resource.objects.create(name="Prairie Only", category="legal", organization=cast.other_org)
+    with pytest.raises(ReferralRefused, match="not in your organization's directory"):
+        referral_create(engagement=engagement, resource=theirs, actor=cast.alice)
+    with pytest.raises(ReferralRefused, match="cannot be in the past"):
+        referral_create(
+            engagement=engagement,
+            resource=shared_resource("Other"),
+            actor=cast.alice,
+            follow_up_on=timezone.localdate() - dt.timedelta(days=1),
+        )
+    assert Referral.objects.count() == 1
+
+
+# Reminders ------------------------------------------------------------------------------------------------
+
+
+def test_the_peer_is_emailed_once_when_a_referral_becomes_due(cast: Cast) -> None:
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=CHICAGO), tick=False):
+        referral = referral_create(
+            engagement=engagement_for(cast, name="Sample Private Name"),
+            resource=shared_resource("Sample Secret Clinic"),
+            actor=cast.alice,
+            follow_up_on=dt.date(2026, 3, 9),
+        )
+        closed = referral_create(
+            engagement=engagement_for(cast), resource=shared_resource(), actor=cast.alice,
+            follow_up_on=dt.date(2026, 3, 9),
+        )
+        referral_transition(referral=closed, action="decline", actor=cast.alice)
+    with time_machine.travel(dt.datetime(2026, 3, 8, 23, 0, tzinfo=CHICAGO), tick=False):
+        assert referrals_remind_due() == 0
+    assert mail.outbox == []
+    with time_machine.travel(dt.datetime(2026, 3, 9, 8, 30, tzinfo=CHICAGO), tick=False):
+        assert referrals_remind_due() == 1
+        assert referrals_remind_due() == 0
+    with time_machine.travel(dt.datetime(2026, 3, 12, 8, 30, tzinfo=CHICAGO), tick=False):
+        assert referrals_remind_due() == 0
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [cast.alice.email]
+    assert "1 referral(s)" in message.body and "/staff/referrals/due/" in message.body
+    for secret in ("Sample Private Name", "Sample Secret Clinic", str(referral.public_id)):
+        assert secret not in message.body and secret not in message.subject
+    # A new follow-up date is reminded once again when it comes.
+    with time_machine.travel(dt.datetime(2026, 3, 12, 9, 0, tzinfo=CHICAGO), tick=False):
+        referral_transition(referral=referral, action="acknowledge", actor=cast.alice, follow_up_on=dt.date(2026, 3, 20))
+    with time_machine.travel(dt.datetime(2026, 3, 20, 8, 30, tzinfo=CHICAGO), tick=False):
+        assert referrals_remind_due() == 1
+    assert len(mail.outbox) == 2
+
+
+def test_the_daily_job_is_scheduled_and_sends_the_reminders(cast: Cast) -> None:
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=CHICAGO), tick=False):
+        referral_create(
+            engagement=engagement_for(cast), resource=shared_resource(), actor=cast.alice,
+            follow_up_on=dt.date(2026, 3, 3),
+        )
+    jobs = {job.name: job for job in scheduler.periodic_jobs()}
+    assert jobs["referral_follow_up_reminders"].every == "daily"
+    with time_machine.travel(dt.datetime(2026, 3, 3, 7, 59, tzinfo=CHICAGO), tick=False):
+        assert "referral_follow_up_reminders" not in scheduler.scheduler_tick()
+    with time_machine.travel(dt.datetime(2026, 3, 3, 8, 0, tzinfo=CHICAGO), tick=False):
+        assert "referral_follow_up_reminders" in scheduler.scheduler_tick()
+        assert "referral_follow_up_reminders" not in scheduler.scheduler_tick()
+        assert referral_follow_up_reminders_task.call() == 1
+    assert len(mail.outbox) == 1
+
+
+# Pages ----------------------------------------------------------------------------------------------------
+
+
+def test_the_referrals_page_is_an_audited_read(cast: Cast) -> None:
+    engagement = engagement_for(cast, name="Sample Ayaan")
+    referral_create(engagement=engagement, resource=shared_resource("Sample Pantry"), actor=cast.alice)
+    url = reverse("recovery:engagement_referrals", args=[engagement.public_id])
+    AccessEvent.objects.all().delete()
+    client = Client()
+    client.force_login(cast.bill)
+    body = client.get(url).content.decode()
+    assert "Sample Ayaan" in body and "Sample Pantry" in body
+    events = AccessEvent.objects.filter(subject_id=engagement.participant.public_id)
+    assert [(e.action, e.actor_role, e.reason) for e in events] == [("viewed", "billing", "referrals")]
+
+
+def test_a_peer_refers_from_the_page_and_a_refused_step_shows_its_message(cast: Cast) -> None:
+    engagement = engagement_for(cast)
+    resource = shared_resource("Sample Pantry")
+    client = Client()
+    client.force_login(cast.alice)
+    url = reverse("recovery:engagement_referrals", args=[engagement.public_id])
+    past = (timezone.localdate() - dt.timedelta(days=2)).isoformat()
+    response = client.post(url, {"resource": str(resource.public_id), "note": "Kept text", "follow_up_on": past})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "cannot be in the past" in body and "Kept text" in body
+    assert not Referral.objects.exists()
+
+    response = client.post(url, {"resource": str(resource.public_id), "note": "Needs food"})
+    assert response.status_code == 302
+    referral = Referral.objects.get()
+    assert referral.note == "Needs food" and referral.created_by == cast.alice
+
+    transition = reverse("recovery:referral_transition", args=[referral.public_id])
+    body = client.post(transition, {"action": "complete"}, follow=True).content.decode()
+    assert "must be acknowledged by the resource before it can be marked completed" in body
+    client.post(transition, {"action": "acknowledge", "outcome_note": "Called them"})
+    referral = fresh(referral)
+    assert referral.status == "acknowledged" and referral.outcome_note == "Called them"
+
+
+def test_billing_reads_referrals_but_changes_none(cast: Cast) -> None:
+    engagement = engagement_for(cast)
+    referral = referral_create(engagement=engagement, resource=shared_resource(), actor=cast.alice)
+    assert_staff_view_guarded(
+        reverse("recovery:engagement_referrals", args=[engagement.public_id]),
+        allowed=[cast.sam],
+        outsiders=[cast.olive],
+        without_role=[cast.bill, cast.nobody, cast.analyst],
+        method="post",
+        data={"resource": str(shared_resource("Other").public_id)},
+        allowed_status=302,
+    )
+    assert_staff_view_guarded(
+        reverse("recovery:referral_transition", args=[referral.public_id]),
+        allowed=[cast.ada],
+        outsiders=[cast.olive],
+        without_role=[cast.bill, cast.nobody],
+        method="post",
+        data={"action": "acknowledge"},
+        allowed_status=302,
+    )
+
+
+def test_the_follow_up_list_shows_a_peer_their_own_and_a_supervisor_the_team(cast: Cast) -> None:
+    today = timezone.localdate()
+    mine = engagement_for(cast, name="Sample Mine")
+    theirs = engagement_for(cast, name="Sample Theirs", other=True)
+    referral_create(engagement=mine, resource=shared_resource(), actor=cast.alice, follow_up_on=today)
+    referral_create(engagement=theirs, resource=shared_resource(), actor=cast.olive, follow_up_on=today)
+    later = referral_create(
+        engagement=engagement_for(cast, name="Sample Later"), resource=shared_resource(), actor=cast.alice,
+        follow_up_on=today + dt.timedelta(days=3),
+    )
+    url = reverse("recovery:referrals_due")
+    AccessEvent.objects.all().delete()
+    for user, shown, hidden in (
+        (cast.alice, ["Sample Mine"], ["Sample Theirs", "Sample Later"]),
+        (cast.sam, ["Sample Mine"], ["Sample Theirs", "Sample Later"]),
+        (cast.olive, ["Sample Theirs"], ["Sample Mine"]),
+    ):
+        client = Client()
+        client.force_login(user)
+        body = client.get(url).content.decode()
+        for name in shown:
+            assert name in body, (user.username, name)
+        for name in hidden:
+            assert name not in body, (user.username, name)
+    assert AccessEvent.objects.filter(subject_id=mine.participant.public_id, action="listed").count() == 2
+    assert not AccessEvent.objects.filter(subject_id=later.engagement.participant.public_id).exists()
+    for user in (cast.ada, cast.bill, cast.nobody, cast.analyst):
+        client = Client()
+        client.force_login(user)
+        assert client.get(url).status_code == 404
