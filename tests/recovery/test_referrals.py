@@ -55,8 +55,12 @@ def shared_resource(name: str = "Sample Food Shelf") -> Resource:
 
 def referral_in(state: str, cast: Cast) -> Referral:
     referral = referral_create(engagement=engagement_for(cast), resource=shared_resource(), actor=cast.alice)
-    steps = {"sent": [], "acknowledged": ["acknowledge"], "completed": ["acknowledge", "complete"],
-             "declined": ["decline"]}[state]
+    steps = {
+        "sent": [],
+        "acknowledged": ["acknowledge"],
+        "completed": ["acknowledge", "complete"],
+        "declined": ["decline"],
+    }[state]
     for step in steps:
         referral = referral_transition(referral=referral, action=step, actor=cast.alice)
     assert referral.status == state
@@ -157,7 +161,9 @@ def test_the_peer_is_emailed_once_when_a_referral_becomes_due(cast: Cast) -> Non
             follow_up_on=dt.date(2026, 3, 9),
         )
         closed = referral_create(
-            engagement=engagement_for(cast), resource=shared_resource(), actor=cast.alice,
+            engagement=engagement_for(cast),
+            resource=shared_resource(),
+            actor=cast.alice,
             follow_up_on=dt.date(2026, 3, 9),
         )
         referral_transition(referral=closed, action="decline", actor=cast.alice)
@@ -177,7 +183,9 @@ def test_the_peer_is_emailed_once_when_a_referral_becomes_due(cast: Cast) -> Non
         assert secret not in message.body and secret not in message.subject
     # A new follow-up date is reminded once again when it comes.
     with time_machine.travel(dt.datetime(2026, 3, 12, 9, 0, tzinfo=CHICAGO), tick=False):
-        referral_transition(referral=referral, action="acknowledge", actor=cast.alice, follow_up_on=dt.date(2026, 3, 20))
+        referral_transition(
+            referral=referral, action="acknowledge", actor=cast.alice, follow_up_on=dt.date(2026, 3, 20)
+        )
     with time_machine.travel(dt.datetime(2026, 3, 20, 8, 30, tzinfo=CHICAGO), tick=False):
         assert referrals_remind_due() == 1
     assert len(mail.outbox) == 2
@@ -186,7 +194,9 @@ def test_the_peer_is_emailed_once_when_a_referral_becomes_due(cast: Cast) -> Non
 def test_the_daily_job_is_scheduled_and_sends_the_reminders(cast: Cast) -> None:
     with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=CHICAGO), tick=False):
         referral_create(
-            engagement=engagement_for(cast), resource=shared_resource(), actor=cast.alice,
+            engagement=engagement_for(cast),
+            resource=shared_resource(),
+            actor=cast.alice,
             follow_up_on=dt.date(2026, 3, 3),
         )
     jobs = {job.name: job for job in scheduler.periodic_jobs()}
@@ -272,7 +282,9 @@ def test_the_follow_up_list_shows_a_peer_their_own_and_a_supervisor_the_team(cas
     referral_create(engagement=mine, resource=shared_resource(), actor=cast.alice, follow_up_on=today)
     referral_create(engagement=theirs, resource=shared_resource(), actor=cast.olive, follow_up_on=today)
     later = referral_create(
-        engagement=engagement_for(cast, name="Sample Later"), resource=shared_resource(), actor=cast.alice,
+        engagement=engagement_for(cast, name="Sample Later"),
+        resource=shared_resource(),
+        actor=cast.alice,
         follow_up_on=today + dt.timedelta(days=3),
     )
     url = reverse("recovery:referrals_due")

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.django_db
 def resource(name: str, organization: Organization | None, **fields: object) -> Resource:
     languages = fields.pop("languages", ())
     communities = fields.pop("communities", ())
-    item = Resource.objects.create(name=name, organization=organization, category=fields.pop("category", "food"), **fields)
+    category = fields.pop("category", "food")
+    item = Resource.objects.create(name=name, organization=organization, category=category, **fields)
     item.languages.set(Language.objects.filter(slug__in=languages))  # type: ignore[misc]
     item.communities.set(Community.objects.filter(slug__in=communities))  # type: ignore[misc]
     return item
@@ -61,11 +62,18 @@ def test_a_signed_in_user_without_an_organization_has_no_directory(cast: Cast) -
 
 
 def test_search_and_filters_narrow_the_list(cast: Cast) -> None:
-    resource("Somali Family Clinic", None, category="moud", languages=["so"], communities=["somali"],
-             county=county("Hennepin"))
+    resource(
+        "Somali Family Clinic",
+        None,
+        category="moud",
+        languages=["so"],
+        communities=["somali"],
+        county=county("Hennepin"),
+    )
     resource("Spanish Legal Help", None, category="legal", languages=["es"], county=county("Ramsey"))
-    resource("Duluth Sober House", None, category="housing", languages=["en"], county=county("St. Louis"),
-             city="Duluth")
+    resource(
+        "Duluth Sober House", None, category="housing", languages=["en"], county=county("St. Louis"), city="Duluth"
+    )
 
     assert "Somali Family Clinic" in page_for(cast.alice, language="so")
     assert "Spanish Legal Help" not in page_for(cast.alice, language="so")

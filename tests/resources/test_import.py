@@ -86,7 +86,7 @@ def test_a_file_that_is_not_utf8_is_refused_with_the_line_it_breaks_on(cast: Cas
 
 
 def test_a_byte_order_mark_and_a_multiline_value_are_read(cast: Cast) -> None:
-    data = "\ufeffexternal_id,name,category,description\na-1,Place,food,\"two\nlines\"\nbad,Place,nope,x\n"
+    data = '\ufeffexternal_id,name,category,description\na-1,Place,food,"two\nlines"\nbad,Place,nope,x\n'
     with pytest.raises(ResourceImportRejected) as caught:
         resources_import(data=data.encode(), organization=cast.org)
     assert [error.line for error in caught.value.errors] == [4]
@@ -110,7 +110,9 @@ def test_a_file_over_the_size_limit_is_refused(cast: Cast) -> None:
     assert "limit is 2,097,152 bytes" in caught.value.errors[0].reason
 
 
-def test_the_command_imports_shared_resources_and_reports_bad_lines(cast: Cast, sample_csv: bytes, tmp_path: Path) -> None:
+def test_the_command_imports_shared_resources_and_reports_bad_lines(
+    cast: Cast, sample_csv: bytes, tmp_path: Path
+) -> None:
     good = tmp_path / "good.csv"
     good.write_bytes(sample_csv)
     out = io.StringIO()

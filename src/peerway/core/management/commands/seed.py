@@ -33,7 +33,8 @@ def _iso_date(raw: str) -> dt.date:
 class Command(BaseCommand):
     help = (
         "Fill an empty database with synthetic organizations, staff, peers with their profiles and shifts, "
-        "participants, and 90 days of first-call requests with offers and engagements. The same --seed and "
+        "participants, 90 days of first-call requests with offers and engagements, a resource directory and "
+        "referrals with follow-ups. The same --seed and "
         "--today always give the same data. Writes the demo sign-ins to var/demo-accounts.json."
     )
 
