@@ -18,7 +18,7 @@ class ResourceFilter(django_filters.FilterSet):
         field_name="languages",
         queryset=Language.objects.filter(active=True),
         to_field_name="slug",
-        label=_("Language"),
+        label=_("Language spoken"),
     )
     county = django_filters.ModelChoiceFilter(
         queryset=County.objects.filter(state="MN"), to_field_name="name", label=_("County")
