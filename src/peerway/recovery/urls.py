@@ -1,5 +1,6 @@
 from django.urls import path
 
+from peerway.recovery.views import checkups as checkup_views
 from peerway.recovery.views import participants as participant_views
 
 app_name = "recovery"
@@ -14,4 +15,11 @@ urlpatterns = [
         participant_views.participant_access_history,
         name="participant_access_history",
     ),
+    path("engagements/<uuid:public_id>/checkups/", checkup_views.checkup_list, name="checkup_list"),
+    path(
+        "engagements/<uuid:public_id>/checkups/<uuid:checkup_id>/record/",
+        checkup_views.checkup_record_view,
+        name="checkup_record",
+    ),
+    path("checkups/relinks/", checkup_views.checkup_relinks, name="checkup_relinks"),
 ]

@@ -1,5 +1,16 @@
 """Records about the people Peerway serves, one module per kind of record (see ARCHITECTURE.md)."""
 
+from peerway.recovery.models.checkups import (
+    RECOVERY_CAPITAL_MAX,
+    RECOVERY_CAPITAL_MIN,
+    RELINK_WELLBEING,
+    Checkup,
+    CheckupReminder,
+    CheckupStatus,
+    RelinkKind,
+    ReminderChannel,
+    Wellbeing,
+)
 from peerway.recovery.models.engagements import Engagement, EngagementStatus, Program
 from peerway.recovery.models.participants import SUBJECT_PARTICIPANT, Participant
 from peerway.recovery.models.plans import (
@@ -14,8 +25,14 @@ from peerway.recovery.models.plans import (
 
 __all__ = [
     "PLAN_KIND_FOR_PROGRAM",
+    "RECOVERY_CAPITAL_MAX",
+    "RECOVERY_CAPITAL_MIN",
+    "RELINK_WELLBEING",
     "SESSIONS_ALLOWED_BEFORE_PLAN",
     "SUBJECT_PARTICIPANT",
+    "Checkup",
+    "CheckupReminder",
+    "CheckupStatus",
     "Engagement",
     "EngagementStatus",
     "GoalStatus",
@@ -25,4 +42,7 @@ __all__ = [
     "PlanKind",
     "Program",
     "RecoveryPlan",
+    "RelinkKind",
+    "ReminderChannel",
+    "Wellbeing",
 ]
