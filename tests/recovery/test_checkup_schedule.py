@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 from hypothesis import given
@@ -50,7 +51,7 @@ def test_leap_day_anniversary_falls_on_the_28th() -> None:
 def test_dates_are_increasing_within_the_horizon(start: dt.date, interval: int, horizon: int) -> None:
     dates = checkup_due_dates(start, interval_months=interval, horizon_years=horizon)
     assert len(dates) == (12 * horizon) // interval
-    assert all(a < b for a, b in zip(dates, dates[1:], strict=False))
+    assert all(a < b for a, b in itertools.pairwise(dates))
     # An interval longer than the horizon schedules nothing; otherwise every date lies within it.
     assert all(start < d <= add_years(start, horizon) for d in dates)
     assert all(d.day <= start.day for d in dates)
