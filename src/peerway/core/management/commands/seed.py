@@ -33,7 +33,8 @@ def _iso_date(raw: str) -> dt.date:
 class Command(BaseCommand):
     help = (
         "Fill an empty database with synthetic organizations, staff, peers with their profiles and shifts, "
-        "participants, and 90 days of first-call requests with offers and engagements. The same --seed and "
+        "participants, 90 days of first-call requests with offers and engagements, and the engagements' recovery "
+        "check-ups (schedules and what the check-ups already due found). The same --seed and "
         "--today always give the same data. Writes the demo sign-ins to var/demo-accounts.json."
     )
 
