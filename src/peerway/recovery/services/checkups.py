@@ -20,6 +20,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
 from peerway.accounts.models import Membership, User
@@ -50,7 +51,9 @@ CHECKUP_ROLES = frozenset({Role.PEER, Role.SUPERVISOR, Role.ORG_ADMIN})
 # Reminders go out this many days before the due date (and, if the worker was down, up to the due date).
 REMINDER_DAYS_BEFORE = 3
 # Texts and emails carry no personal details: no name, no organization name, nothing about recovery.
-PERSON_TEXT = "Peerway: your peer will get in touch in the next few days for your check-up. Reply STOP to opt out."
+PERSON_TEXT = gettext_noop(
+    "Peerway: your peer will get in touch in the next few days for your check-up. Need support now? Call or text 988."
+)
 CRISIS_LINES = ("911", "988")
 
 
@@ -202,17 +205,20 @@ def _deliver(*, checkup: Checkup, channel: ReminderChannel, address: str) -> Non
     if channel == ReminderChannel.PEER_EMAIL:
         link = settings_site_url() + reverse("recovery:checkup_list", args=[checkup.engagement.public_id])
         send_mail(
-            subject="Peerway: a recovery check-up is coming up",
-            message=f"A recovery check-up with someone you support is due on {due}.\n\nOpen it in Peerway: {link}\n",
+            subject=_("Peerway: a recovery check-up is coming up"),
+            message=_(
+                "A recovery check-up with someone you support is due on %(due)s.\n\nOpen it in Peerway: %(link)s\n"
+            )
+            % {"due": due, "link": link},
             from_email=None,
             recipient_list=[address],
         )
     elif channel == ReminderChannel.PERSON_TEXT:
-        send_text(address, PERSON_TEXT)
+        send_text(address, _(PERSON_TEXT))
     else:
         send_mail(
-            subject="Peerway: your check-up",
-            message=(
+            subject=_("Peerway: your check-up"),
+            message=_(
                 "Your peer will get in touch in the next few days for your check-up.\n\n"
                 "If you need support now, call or text 988.\n"
             ),
@@ -330,11 +336,12 @@ def _supervisors_alert(checkup: Checkup) -> None:
         return
     link = settings_site_url() + reverse("recovery:checkup_relinks")
     send_mail(
-        subject="Peerway: a check-up needs a supervisor now",
-        message=(
+        subject=_("Peerway: a check-up needs a supervisor now"),
+        message=_(
             "A recovery check-up just recorded a person in crisis. Crisis lines: 911 (emergency), 988 (suicide "
-            f"and crisis lifeline).\n\nSee it in Peerway: {link}\n"
-        ),
+            "and crisis lifeline).\n\nSee it in Peerway: %(link)s\n"
+        )
+        % {"link": link},
         from_email=None,
         recipient_list=addresses,
     )
