@@ -19,10 +19,12 @@ from peerway.accounts.models import User
 from peerway.core.models import Job, Language
 from peerway.intake.models import HelpRequest, Offer
 from peerway.recovery.models import Engagement, Referral
+from peerway.recovery.services.checkups import checkups_schedule
 from peerway.resources.models import Resource
 from peerway.workforce.models import PeerProfile
 from tests.factories import ParticipantFactory
 from tests.helpers import Cast, assert_staff_view_guarded
+from tests.recovery.checkups_support import engagement_for
 
 
 @dataclass
@@ -247,6 +249,44 @@ def _resource_import(cast: Cast) -> Case:
     )
 
 
+def _checkup_list(cast: Cast) -> Case:
+    engagement = engagement_for(cast.org)
+    checkups_schedule(engagement=engagement)
+    return Case(
+        url=reverse("recovery:checkup_list", args=[engagement.public_id]),
+        allowed=[cast.alice, cast.sam, cast.ada],
+        outsiders=[cast.olive],
+        without_role=[cast.bill, cast.nobody, cast.analyst],
+    )
+
+
+def _checkup_record(cast: Cast) -> Case:
+    engagement = engagement_for(cast.org)
+    checkups_schedule(engagement=engagement)
+    checkup = engagement.checkups.order_by("sequence").first()
+    assert checkup is not None
+    # Recorded once: the one allowed visitor records it; everyone else is refused before anything changes.
+    return Case(
+        url=reverse("recovery:checkup_record", args=[engagement.public_id, checkup.public_id]),
+        allowed=[cast.alice],
+        outsiders=[cast.olive],
+        without_role=[cast.bill, cast.nobody, cast.analyst],
+        method="post",
+        data={"reached": "no"},
+        allowed_status=302,
+    )
+
+
+def _checkup_relinks(cast: Cast) -> Case:
+    # Supervisors and administrators, each of their own organizations only (olive's list is her own, empty).
+    return Case(
+        url=reverse("recovery:checkup_relinks"),
+        allowed=[cast.sam, cast.ada, cast.olive],
+        outsiders=[],
+        without_role=[cast.alice, cast.bill, cast.nobody, cast.analyst],
+    )
+
+
 STAFF_URL_CASES: dict[str, Callable[[Cast], Case]] = {
     "recovery:engagement_referrals": _engagement_referrals,
     "recovery:referral_transition": _referral_transition,
@@ -267,6 +307,9 @@ STAFF_URL_CASES: dict[str, Callable[[Cast], Case]] = {
     "recovery:participant_access_history": _access_history,
     "staff:job_detail": _job("staff:job_detail"),
     "staff:access_log_export": _access_log_export,
+    "recovery:checkup_list": _checkup_list,
+    "recovery:checkup_record": _checkup_record,
+    "recovery:checkup_relinks": _checkup_relinks,
 }
 # URLs whose allowed outcome is not a 200 page (a file download needs a finished job): checked for
 # tenancy here, and for their success case in their own module.

@@ -509,3 +509,19 @@ def test_a_failing_stage_leaves_nothing_behind(var_dir: Path, monkeypatch: pytes
     with pytest.raises(RuntimeError, match="disk full"):
         seed_small()
     assert (Organization.objects.count(), User.objects.count(), Participant.objects.count()) == (0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_check_ups_follow_each_engagement_with_recorded_past_and_scheduled_future(var_dir: Path) -> None:
+    from peerway.recovery.models import Checkup, CheckupStatus
+
+    seed_small()
+    engagements = Engagement.objects.count()
+    assert engagements
+    assert Checkup.objects.values("engagement").distinct().count() == engagements
+    assert Checkup.objects.filter(sequence=20).count() == engagements  # quarterly for five years
+    assert not Checkup.objects.filter(status=CheckupStatus.RECORDED, due_on__gte=TODAY).exists()
+    assert not Checkup.objects.filter(
+        status=CheckupStatus.SCHEDULED, engagement__status=EngagementStatus.CLOSED, due_on__gte=TODAY
+    ).exists()
+    assert not Checkup.objects.filter(recorded_at__gt=ANCHOR).exists()

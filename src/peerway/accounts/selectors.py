@@ -51,4 +51,5 @@ def staff_links(memberships: Iterable[Membership]) -> dict[str, bool]:
         "matching_report": bool(roles & {Role.SUPERVISOR, Role.ORG_ADMIN, Role.ANALYST}),
         "access_log_export": bool(roles & ACCESS_LOG_ROLES),
         "staff_entry": bool(service_roles & {Role.PEER, Role.SUPERVISOR, Role.ORG_ADMIN}),
+        "checkup_relinks": bool(service_roles & {Role.SUPERVISOR, Role.ORG_ADMIN}),
     }

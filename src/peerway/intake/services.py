@@ -21,7 +21,7 @@ from peerway.core.models import AccessAction, Community, Language, LivedExperien
 from peerway.intake.models import OPEN_STATUSES, HelpRequest, Offer, OfferStatus, RequestSource, RequestStatus
 from peerway.organizations.geography import place_for_county, place_for_zip
 from peerway.organizations.models import County, Organization
-from peerway.recovery.models import Engagement, Program
+from peerway.recovery.models import Engagement, Participant, Program
 from peerway.recovery.services import participant_create
 from peerway.workforce.models import PeerProfile
 from peerway.workforce.selectors import SUBJECT_HELP_REQUEST
@@ -200,7 +200,7 @@ def request_accept(*, request: HelpRequest, peer: PeerProfile) -> Engagement:
     now = timezone.now()
     Offer.objects.filter(pk=offer.pk).update(status=OfferStatus.ACCEPTED, responded_at=now)
     Offer.objects.filter(request_id=request.pk, status=OfferStatus.OFFERED).update(status=OfferStatus.LAPSED)
-    participant = participant_create(
+    participant = _relinked_participant(fresh, peer) or participant_create(
         organization=peer.organization,
         actor=peer.user,
         preferred_name=fresh.first_name or "",
@@ -369,7 +369,9 @@ def request_route(*, request_id: int) -> list[Offer]:
     proposals, unmatched = proposals_for_request(
         request, exclude_peer_ids=excluded | {p.peer.pk for p in preferred}, top=top
     )
-    proposals = preferred + proposals
+    # A re-linking person's previous peer, when they can take them now, is offered the request alone at first;
+    # escalation widens it to the best match after the organization's window (see request_relink).
+    proposals = preferred if preferred and request.escalation_level == 0 else preferred + proposals
     if not proposals:
         note: dict[str, object] = dict(unmatched.reason.as_dict()) if unmatched else {"code": "no_peers"}
         next_shift = next_shift_start()
@@ -501,3 +503,68 @@ def request_connect(*, request: HelpRequest, peer: PeerProfile) -> None:
         fresh.save()
     except (ConcurrentTransition, TransitionNotAllowed):
         raise OfferNotAvailable from None
+
+
+# Re-linking from a recovery check-up (recovery/services/checkups.py). A person who is struggling or wants to
+# re-connect gets a priority request that goes through the same first-call matching, their previous peer first.
+RELINK_MODALITIES = ("phone", "text", "video")
+
+
+@transaction.atomic
+def request_relink(
+    *,
+    participant: Participant,
+    preferred_peer: PeerProfile,
+    organization: Organization,
+    actor: User,
+) -> HelpRequest:
+    """A priority request for a person re-linking after a check-up, routed on the worker like any other.
+
+    The request carries only what matching and the first contact need. Audited as "created" by ``actor``.
+    """
+    if participant.organization_id != organization.pk:
+        raise ValueError("A re-link request is made for a participant of the acting organization.")
+    role = acting_role(actor, organization, STAFF_ENTRY_ROLES)
+    if role == "none":
+        raise PermissionError("Only a peer, supervisor or administrator of the organization can re-link a person.")
+    phone = participant.phone or ""
+    email = participant.email or ""
+    language = participant.language or Language.objects.get(slug="en")
+    data = RequestInput(
+        contact_method="call" if phone else ("email" if email else "page"),
+        language=language,
+        consent_to_contact=True,
+        first_name=participant.preferred_name or "",
+        phone=phone,
+        email=email,
+        communities=list(participant.communities.all()),
+        communities_own_words=participant.communities_own_words or "",
+        modalities=RELINK_MODALITIES,
+    )
+    request, _token = request_submit(data=data, source=RequestSource.RELINK, entered_by=actor)
+    request.priority = True
+    request.preferred_peer = preferred_peer
+    request.save(update_fields=["priority", "preferred_peer"])
+    access_events_record(
+        actor=actor,
+        role=role,
+        organization=organization,
+        subject_type=SUBJECT_HELP_REQUEST,
+        subject_ids=[request.public_id],
+        action=AccessAction.CREATED,
+        reason="re-link from a check-up",
+    )
+    return request
+
+
+def _relinked_participant(request: HelpRequest, peer: PeerProfile) -> Participant | None:
+    """The person a re-link request came from, when a peer of their own organization accepts it: the new
+    engagement continues their record instead of creating a second one."""
+    from peerway.recovery.models import Checkup
+
+    checkup = (
+        Checkup.objects.filter(relink_request_id=request.pk, engagement__organization_id=peer.organization_id)
+        .select_related("engagement__participant")
+        .first()
+    )
+    return checkup.engagement.participant if checkup is not None else None

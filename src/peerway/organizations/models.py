@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -54,6 +55,17 @@ class Organization(PublicIdModel, TimestampedModel):
     active = models.BooleanField(default=True)
     escalation_minutes = models.PositiveSmallIntegerField(
         default=5, help_text="How long an offered request waits for a peer before the offer widens."
+    )
+    # Recovery check-ups (see docs/outcomes.md): how often after an engagement starts, and for how long.
+    checkup_interval_months = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text="Months between two recovery check-ups of an engagement.",
+    )
+    checkup_horizon_years = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="Years after an engagement starts during which check-ups are scheduled.",
     )
 
     history = HistoricalRecords()

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from peerway.recovery.views import checkups as checkup_views
 from peerway.recovery.views import participants as participant_views
 from peerway.recovery.views import referrals as referral_views
 
@@ -26,4 +27,11 @@ urlpatterns = [
         referral_views.referral_transition_view,
         name="referral_transition",
     ),
+    path("engagements/<uuid:public_id>/checkups/", checkup_views.checkup_list, name="checkup_list"),
+    path(
+        "engagements/<uuid:public_id>/checkups/<uuid:checkup_id>/record/",
+        checkup_views.checkup_record_view,
+        name="checkup_record",
+    ),
+    path("checkups/relinks/", checkup_views.checkup_relinks, name="checkup_relinks"),
 ]

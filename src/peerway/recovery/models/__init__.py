@@ -1,5 +1,16 @@
 """Records about the people Peerway serves, one module per kind of record (see ARCHITECTURE.md)."""
 
+from peerway.recovery.models.checkups import (
+    RECOVERY_CAPITAL_MAX,
+    RECOVERY_CAPITAL_MIN,
+    RELINK_WELLBEING,
+    Checkup,
+    CheckupReminder,
+    CheckupStatus,
+    RelinkKind,
+    ReminderChannel,
+    Wellbeing,
+)
 from peerway.recovery.models.engagements import Engagement, EngagementStatus, Program
 from peerway.recovery.models.participants import SUBJECT_PARTICIPANT, Participant
 from peerway.recovery.models.plans import (
@@ -16,8 +27,14 @@ from peerway.recovery.models.referrals import OPEN_REFERRAL_STATUSES, Referral, 
 __all__ = [
     "OPEN_REFERRAL_STATUSES",
     "PLAN_KIND_FOR_PROGRAM",
+    "RECOVERY_CAPITAL_MAX",
+    "RECOVERY_CAPITAL_MIN",
+    "RELINK_WELLBEING",
     "SESSIONS_ALLOWED_BEFORE_PLAN",
     "SUBJECT_PARTICIPANT",
+    "Checkup",
+    "CheckupReminder",
+    "CheckupStatus",
     "Engagement",
     "EngagementStatus",
     "GoalStatus",
@@ -29,4 +46,7 @@ __all__ = [
     "RecoveryPlan",
     "Referral",
     "ReferralStatus",
+    "RelinkKind",
+    "ReminderChannel",
+    "Wellbeing",
 ]

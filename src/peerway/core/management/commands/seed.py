@@ -34,7 +34,8 @@ class Command(BaseCommand):
     help = (
         "Fill an empty database with synthetic organizations, staff, peers with their profiles and shifts, "
         "participants, 90 days of first-call requests with offers and engagements, a resource directory and "
-        "referrals with follow-ups. The same --seed and "
+        "referrals with follow-ups, the engagements' recovery check-ups (schedules and what the check-ups already "
+        "due found). The same --seed and "
         "--today always give the same data. Writes the demo sign-ins to var/demo-accounts.json."
     )
 

@@ -1,0 +1,167 @@
+"""Seed stage "checkups": each engagement's check-up schedule, and what the check-ups already due found.
+
+Works over whatever engagements the earlier stages made (queried, oldest first), so it copes with a run
+that has a few recent engagements as well as one with five years of them. Each engagement follows one
+trajectory, drawn from the stage's own random source:
+
+- **steady** — mostly reached and doing well, recovery capital rising slowly;
+- **setback** — as steady, until one check-up finds the person struggling or wanting to re-connect
+  (re-linked by a request or a referral to treatment) or, now and then, in crisis; then recovery again;
+- **lost** — reached at the first few check-ups, then not reached any more (loss to follow-up).
+
+Check-ups due before --today are recorded (a few days after they fell due, never after the anchor); the rest
+stay scheduled; a closed engagement's check-ups after its end are cancelled. Seeded re-links record their
+kind without a request row (the first-call stage owns requests). Next steps are short invented phrases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+
+from peerway.core.seed.context import SeedContext
+from peerway.recovery.checkup_schedule import checkup_due_dates
+from peerway.recovery.models import (
+    RECOVERY_CAPITAL_MAX,
+    RECOVERY_CAPITAL_MIN,
+    Checkup,
+    CheckupStatus,
+    Engagement,
+    EngagementStatus,
+    RelinkKind,
+    Wellbeing,
+)
+
+CHUNK = 5_000
+TRAJECTORIES = (("steady", 55), ("setback", 30), ("lost", 15))
+REACHED_SHARE = 0.85
+SCORE_TAKEN_SHARE = 0.6
+CRISIS_SHARE_OF_SETBACKS = 0.12
+TREATMENT_SHARE_OF_RELINKS = 0.3
+NEXT_STEPS = (
+    "Call again after the new job starts.",
+    "Check in about the housing application.",
+    "Bring the meeting list next time.",
+    "Talk about the family visit at the next check-up.",
+    "Follow up on the clinic appointment.",
+    "Keep going to the Tuesday group.",
+)
+SETBACK_STEPS = (
+    "Re-connected with a peer this week.",
+    "Went over the plan again together.",
+    "Treatment intake booked.",
+)
+
+
+@dataclass(frozen=True)
+class _Engagement:
+    pk: int
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    status: str
+    recorder_id: int
+    zone: str
+    interval_months: int
+    horizon_years: int
+
+
+def checkups_seed(ctx: SeedContext) -> None:
+    """Create check-up schedules for every engagement, recording the check-ups already due."""
+    engagements = [
+        _Engagement(*row)
+        for row in Engagement.objects.order_by("pk").values_list(
+            "pk",
+            "started_at",
+            "ended_at",
+            "status",
+            "peer__user_id",
+            "organization__timezone",
+            "organization__checkup_interval_months",
+            "organization__checkup_horizon_years",
+        )
+    ]
+    pending: list[Checkup] = []
+    with ctx.progress_bar("check-ups", len(engagements)) as bar:
+        for engagement in engagements:
+            pending.extend(_schedule(ctx, engagement))
+            if len(pending) >= CHUNK:
+                ctx.insert(Checkup, pending)
+                pending = []
+            bar.update(1)
+        ctx.insert(Checkup, pending)
+
+
+def _schedule(ctx: SeedContext, engagement: _Engagement) -> list[Checkup]:
+    rng = ctx.rng
+    zone = zoneinfo.ZoneInfo(engagement.zone)
+    start = engagement.started_at.astimezone(zone).date()
+    dates = checkup_due_dates(start, interval_months=engagement.interval_months, horizon_years=engagement.horizon_years)
+    trajectory = rng.choices([name for name, _ in TRAJECTORIES], [weight for _, weight in TRAJECTORIES])[0]
+    setback_at = rng.randrange(1, max(2, min(len(dates), 12))) if trajectory == "setback" else -1
+    lost_after = rng.randrange(0, 4) if trajectory == "lost" else len(dates)
+    score = rng.randint(28, 44)
+    ended_on = engagement.ended_at.astimezone(zone).date() if engagement.ended_at else None
+    closed = engagement.status == EngagementStatus.CLOSED
+    checkups = []
+    for index, due_on in enumerate(dates):
+        checkup = Checkup(
+            public_id=ctx.public_id(),
+            engagement_id=engagement.pk,
+            sequence=index + 1,
+            due_on=due_on,
+            created_at=engagement.started_at,
+            updated_at=engagement.started_at,
+        )
+        recorded_at = dt.datetime.combine(
+            due_on + dt.timedelta(days=rng.randint(0, 9)), dt.time(rng.randint(9, 17), rng.randint(0, 59)), zone
+        ).astimezone(dt.UTC)
+        if closed and ended_on is not None and due_on >= ended_on:
+            checkup.status = CheckupStatus.CANCELLED
+            checkup.cancelled_at = checkup.updated_at = engagement.ended_at
+        elif recorded_at <= ctx.anchor and due_on < ctx.today:
+            score = _record(ctx, checkup, index, recorded_at, engagement, score, setback_at, lost_after)
+        checkups.append(checkup)
+    return checkups
+
+
+def _record(
+    ctx: SeedContext,
+    checkup: Checkup,
+    index: int,
+    recorded_at: dt.datetime,
+    engagement: _Engagement,
+    score: int,
+    setback_at: int,
+    lost_after: int,
+) -> int:
+    """Fill in a recorded check-up; returns the person's recovery capital after it."""
+    rng = ctx.rng
+    checkup.status = CheckupStatus.RECORDED
+    checkup.recorded_at = checkup.updated_at = recorded_at
+    checkup.recorded_by_id = engagement.recorder_id
+    reached = index < lost_after and (index == setback_at or rng.random() < REACHED_SHARE)
+    checkup.reached = reached
+    if not reached:
+        checkup.next_steps = "Left a message; try again next week." if rng.random() < 0.5 else ""
+        return score
+    if index == setback_at:
+        score = max(RECOVERY_CAPITAL_MIN, score - rng.randint(8, 15))
+        if rng.random() < CRISIS_SHARE_OF_SETBACKS:
+            checkup.wellbeing = Wellbeing.IN_CRISIS
+            checkup.supervisors_alerted_at = recorded_at
+        else:
+            checkup.wellbeing = rng.choice((Wellbeing.STRUGGLING, Wellbeing.WANTS_RECONNECT))
+            checkup.relink_kind = (
+                RelinkKind.TREATMENT_REFERRAL if rng.random() < TREATMENT_SHARE_OF_RELINKS else RelinkKind.REQUEST
+            )
+        checkup.next_steps = rng.choice(SETBACK_STEPS)
+    else:
+        score = min(RECOVERY_CAPITAL_MAX, max(RECOVERY_CAPITAL_MIN, score + rng.randint(-2, 4)))
+        checkup.wellbeing = Wellbeing.DOING_WELL if score >= 35 or rng.random() < 0.7 else Wellbeing.STRUGGLING
+        if checkup.wellbeing == Wellbeing.STRUGGLING:
+            checkup.relink_kind = RelinkKind.REQUEST
+        checkup.next_steps = rng.choice(NEXT_STEPS) if rng.random() < 0.6 else ""
+    if index == setback_at or rng.random() < SCORE_TAKEN_SHARE:
+        checkup.recovery_capital = score
+    return score

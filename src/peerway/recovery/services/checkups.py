@@ -1,0 +1,360 @@
+"""Recovery check-ups: scheduling, reminders, recording, re-linking and crisis alerts. One transaction each.
+
+The schedule follows the organization's settings (every ``checkup_interval_months`` for
+``checkup_horizon_years`` after the engagement starts, quarterly for five years by default). The worker keeps
+schedules in step with engagements every day (``checkups_sync``) and reminds peer and person a few days
+before each check-up (``checkup_reminders_send``). See docs/outcomes.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from simple_history.utils import bulk_create_with_history
+
+from peerway.accounts.models import Membership, User
+from peerway.accounts.roles import Role
+from peerway.core.access import access_events_record, acting_role
+from peerway.core.models import AccessAction
+from peerway.core.sms import SmsNotConfigured, send_text
+from peerway.recovery.checkup_schedule import checkup_due_dates
+from peerway.recovery.models import (
+    RECOVERY_CAPITAL_MAX,
+    RECOVERY_CAPITAL_MIN,
+    RELINK_WELLBEING,
+    SUBJECT_PARTICIPANT,
+    Checkup,
+    CheckupReminder,
+    CheckupStatus,
+    Engagement,
+    EngagementStatus,
+    RelinkKind,
+    ReminderChannel,
+    Wellbeing,
+)
+
+logger = logging.getLogger(__name__)
+
+# Who records check-ups and reads them: the organization's peers, supervisors and administrators.
+CHECKUP_ROLES = frozenset({Role.PEER, Role.SUPERVISOR, Role.ORG_ADMIN})
+# Reminders go out this many days before the due date (and, if the worker was down, up to the due date).
+REMINDER_DAYS_BEFORE = 3
+# Texts and emails carry no personal details: no name, no organization name, nothing about recovery.
+PERSON_TEXT = gettext_noop(
+    "Peerway: your peer will get in touch in the next few days for your check-up. Need support now? Call or text 988."
+)
+CRISIS_LINES = ("911", "988")
+
+
+def local_today() -> dt.date:
+    return timezone.localdate()
+
+
+def engagement_start_date(engagement: Engagement) -> dt.date:
+    """The day the engagement started, in its organization's time zone."""
+    return engagement.started_at.astimezone(zoneinfo.ZoneInfo(engagement.organization.timezone)).date()
+
+
+@transaction.atomic
+def checkups_schedule(*, engagement: Engagement, today: dt.date | None = None) -> int:
+    """Create the engagement's missing check-ups, and restore future ones a closing had cancelled.
+
+    Idempotent: a second call creates nothing. A closed engagement gets none. Returns how many check-ups
+    were created or restored.
+    """
+    if engagement.status == EngagementStatus.CLOSED:
+        return 0
+    today = today or local_today()
+    organization = engagement.organization
+    dates = checkup_due_dates(
+        engagement_start_date(engagement),
+        interval_months=organization.checkup_interval_months,
+        horizon_years=organization.checkup_horizon_years,
+    )
+    existing = {
+        checkup.sequence: checkup for checkup in Checkup.objects.select_for_update().filter(engagement=engagement)
+    }
+    new = [
+        Checkup(engagement=engagement, sequence=sequence, due_on=due_on)
+        for sequence, due_on in enumerate(dates, start=1)
+        if sequence not in existing
+    ]
+    if new:
+        bulk_create_with_history(new, Checkup)
+    restored = 0
+    for checkup in existing.values():
+        if checkup.status == CheckupStatus.CANCELLED and checkup.due_on >= today:
+            checkup.status = CheckupStatus.SCHEDULED
+            checkup.cancelled_at = None
+            checkup.save(update_fields=["status", "cancelled_at", "updated_at"])
+            restored += 1
+    return len(new) + restored
+
+
+@transaction.atomic
+def checkups_cancel_future(*, engagement: Engagement, today: dt.date | None = None) -> int:
+    """Cancel the engagement's check-ups due today or later (it closed). Returns how many."""
+    today = today or local_today()
+    now = timezone.now()
+    cancelled = 0
+    for checkup in Checkup.objects.select_for_update().filter(
+        engagement=engagement, status=CheckupStatus.SCHEDULED, due_on__gte=today
+    ):
+        checkup.status = CheckupStatus.CANCELLED
+        checkup.cancelled_at = now
+        checkup.save(update_fields=["status", "cancelled_at", "updated_at"])
+        cancelled += 1
+    return cancelled
+
+
+def checkups_sync(*, today: dt.date | None = None) -> int:
+    """The daily job: schedule engagements that have no schedule (or were reopened), cancel closed ones'.
+
+    Returns how many engagements it changed. Each engagement is its own transaction.
+    """
+    today = today or local_today()
+    future_scheduled = Checkup.objects.filter(
+        engagement_id=OuterRef("pk"), status=CheckupStatus.SCHEDULED, due_on__gte=today
+    )
+    future_cancelled = Checkup.objects.filter(
+        engagement_id=OuterRef("pk"), status=CheckupStatus.CANCELLED, due_on__gte=today
+    )
+    any_checkup = Checkup.objects.filter(engagement_id=OuterRef("pk"))
+    changed = 0
+    closing = Engagement.objects.filter(status=EngagementStatus.CLOSED).filter(Exists(future_scheduled))
+    for engagement in closing.select_related("organization").order_by("pk"):
+        changed += int(checkups_cancel_future(engagement=engagement, today=today) > 0)
+    needing = (
+        Engagement.objects.exclude(status=EngagementStatus.CLOSED)
+        .filter(~Exists(any_checkup) | Exists(future_cancelled))
+        .select_related("organization")
+        .order_by("pk")
+    )
+    for engagement in needing:
+        changed += int(checkups_schedule(engagement=engagement, today=today) > 0)
+    return changed
+
+
+def checkup_reminders_send(*, today: dt.date | None = None) -> int:
+    """The daily job: remind the peer (email) and the person (text and/or email) of each check-up coming up.
+
+    A check-up is reminded from ``REMINDER_DAYS_BEFORE`` days before it is due until the due date, once per
+    channel: the CheckupReminder row is written in the same transaction as the send, and its unique
+    constraint stops a second one. Returns how many reminders were sent.
+    """
+    today = today or local_today()
+    due = (
+        Checkup.objects.filter(
+            status=CheckupStatus.SCHEDULED,
+            due_on__gte=today,
+            due_on__lte=today + dt.timedelta(days=REMINDER_DAYS_BEFORE),
+        )
+        .exclude(engagement__status=EngagementStatus.CLOSED)
+        .select_related("engagement__peer__user", "engagement__participant")
+        .order_by("due_on", "pk")
+    )
+    sent = 0
+    for checkup in due:
+        already = set(checkup.reminders.values_list("channel", flat=True))
+        for channel in ReminderChannel:
+            if channel in already:
+                continue
+            sent += int(_reminder_send(checkup=checkup, channel=channel))
+    return sent
+
+
+def _reminder_send(*, checkup: Checkup, channel: ReminderChannel) -> bool:
+    engagement = checkup.engagement
+    if channel == ReminderChannel.PEER_EMAIL:
+        address = engagement.peer.user.email
+    elif channel == ReminderChannel.PERSON_TEXT:
+        address = engagement.participant.phone or ""
+    else:
+        address = engagement.participant.email or ""
+    if not address:
+        return False
+    try:
+        with transaction.atomic():
+            reminder = CheckupReminder.objects.create(checkup=checkup, channel=channel, sent_at=timezone.now())
+            try:
+                _deliver(checkup=checkup, channel=channel, address=address)
+            except SmsNotConfigured:
+                logger.warning("No text carrier configured: check-up reminder %s not texted", checkup.public_id)
+                reminder.delivered = False
+                reminder.save(update_fields=["delivered"])
+                return False
+    except IntegrityError:
+        # Another worker sent this one first.
+        return False
+    return True
+
+
+def _deliver(*, checkup: Checkup, channel: ReminderChannel, address: str) -> None:
+    due = checkup.due_on.isoformat()
+    if channel == ReminderChannel.PEER_EMAIL:
+        link = settings_site_url() + reverse("recovery:checkup_list", args=[checkup.engagement.public_id])
+        send_mail(
+            subject=_("Peerway: a recovery check-up is coming up"),
+            message=_(
+                "A recovery check-up with someone you support is due on %(due)s.\n\nOpen it in Peerway: %(link)s\n"
+            )
+            % {"due": due, "link": link},
+            from_email=None,
+            recipient_list=[address],
+        )
+    elif channel == ReminderChannel.PERSON_TEXT:
+        send_text(address, _(PERSON_TEXT))
+    else:
+        send_mail(
+            subject=_("Peerway: your check-up"),
+            message=_(
+                "Your peer will get in touch in the next few days for your check-up.\n\n"
+                "If you need support now, call or text 988.\n"
+            ),
+            from_email=None,
+            recipient_list=[address],
+        )
+
+
+def settings_site_url() -> str:
+    return str(getattr(settings, "SITE_URL", "")).rstrip("/")
+
+
+@transaction.atomic
+def checkup_record(
+    *,
+    checkup: Checkup,
+    actor: User,
+    reached: bool,
+    wellbeing: str = "",
+    recovery_capital: int | None = None,
+    next_steps: str = "",
+    relink_kind: str = "",
+) -> Checkup:
+    """Record what a check-up found; re-link or alert as it asks. Raises ValidationError by field.
+
+    - not reached: nothing else is recorded but next steps;
+    - struggling / wants to re-connect: ``relink_kind`` "request" (the default) creates a priority first-call
+      request preferring the previous peer; "treatment_referral" records a referral to treatment;
+    - in crisis: the organization's supervisors are alerted by email (no personal details in it).
+    """
+    checkup = (
+        Checkup.objects.select_for_update()
+        .select_related("engagement__organization", "engagement__peer", "engagement__participant")
+        .get(pk=checkup.pk)
+    )
+    engagement = checkup.engagement
+    organization = engagement.organization
+    role = acting_role(actor, organization, CHECKUP_ROLES)
+    if role == "none":
+        raise PermissionError("Only a peer, supervisor or administrator of the organization records check-ups.")
+    errors: dict[str, list[str]] = {}
+    if checkup.status != CheckupStatus.SCHEDULED:
+        errors.setdefault("__all__", []).append(_("This check-up was already recorded or is cancelled."))
+    if reached:
+        if wellbeing not in Wellbeing.values:
+            errors.setdefault("wellbeing", []).append(_("Say how the person is doing."))
+        if recovery_capital is not None and not RECOVERY_CAPITAL_MIN <= recovery_capital <= RECOVERY_CAPITAL_MAX:
+            errors.setdefault("recovery_capital", []).append(
+                _("A recovery capital score is between %(low)s and %(high)s.")
+                % {"low": RECOVERY_CAPITAL_MIN, "high": RECOVERY_CAPITAL_MAX}
+            )
+        if wellbeing in RELINK_WELLBEING:
+            relink_kind = relink_kind or RelinkKind.REQUEST
+            if relink_kind not in RelinkKind.values:
+                errors.setdefault("relink_kind", []).append(_("Choose how to re-link the person."))
+        elif relink_kind:
+            errors.setdefault("relink_kind", []).append(
+                _("Re-linking is for a person who is struggling or wants to re-connect.")
+            )
+    else:
+        if wellbeing or recovery_capital is not None or relink_kind:
+            errors.setdefault("__all__", []).append(
+                _("When the person was not reached, only next steps can be recorded.")
+            )
+    if errors:
+        raise ValidationError(errors)
+
+    now = timezone.now()
+    checkup.status = CheckupStatus.RECORDED
+    checkup.recorded_at = now
+    checkup.recorded_by = actor
+    checkup.reached = reached
+    checkup.wellbeing = wellbeing if reached else ""
+    checkup.recovery_capital = recovery_capital if reached else None
+    checkup.next_steps = next_steps.strip()
+    checkup.relink_kind = relink_kind if reached and wellbeing in RELINK_WELLBEING else ""
+    if checkup.relink_kind == RelinkKind.REQUEST:
+        from peerway.intake.services import request_relink
+
+        checkup.relink_request = request_relink(
+            participant=engagement.participant,
+            preferred_peer=engagement.peer,
+            organization=organization,
+            actor=actor,
+        )
+    if reached and wellbeing == Wellbeing.IN_CRISIS:
+        _supervisors_alert(checkup)
+        checkup.supervisors_alerted_at = now
+    checkup.save()
+    access_events_record(
+        actor=actor,
+        role=role,
+        organization=organization,
+        subject_type=SUBJECT_PARTICIPANT,
+        subject_ids=[engagement.participant.public_id],
+        action=AccessAction.CHANGED,
+        reason="recorded a check-up",
+    )
+    return checkup
+
+
+def _supervisors_alert(checkup: Checkup) -> None:
+    organization = checkup.engagement.organization
+    addresses = sorted(
+        {
+            address
+            for address in Membership.objects.filter(
+                organization=organization, role=Role.SUPERVISOR, active=True, user__is_active=True
+            ).values_list("user__email", flat=True)
+            if address
+        }
+    )
+    if not addresses:
+        logger.warning("No supervisor with an email to alert of a crisis check-up in %s", organization.pk)
+        return
+    link = settings_site_url() + reverse("recovery:checkup_relinks")
+    send_mail(
+        subject=_("Peerway: a check-up needs a supervisor now"),
+        message=_(
+            "A recovery check-up just recorded a person in crisis. Crisis lines: 911 (emergency), 988 (suicide "
+            "and crisis lifeline).\n\nSee it in Peerway: %(link)s\n"
+        )
+        % {"link": link},
+        from_email=None,
+        recipient_list=addresses,
+    )
+
+
+__all__ = [
+    "CHECKUP_ROLES",
+    "CRISIS_LINES",
+    "REMINDER_DAYS_BEFORE",
+    "checkup_record",
+    "checkup_reminders_send",
+    "checkups_cancel_future",
+    "checkups_schedule",
+    "checkups_sync",
+    "engagement_start_date",
+]

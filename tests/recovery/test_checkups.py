@@ -1,0 +1,386 @@
+"""Recovery check-ups: scheduling across time, reminders once, recording, re-linking and crisis alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from peerway.core import sms
+from peerway.core.models import AccessAction, AccessEvent
+from peerway.intake.models import HelpRequest, OfferStatus, RequestSource
+from peerway.intake.services import request_accept, request_escalate, request_route
+from peerway.recovery.models import (
+    Checkup,
+    CheckupReminder,
+    CheckupStatus,
+    EngagementStatus,
+    Participant,
+    RelinkKind,
+    ReminderChannel,
+    Wellbeing,
+)
+from peerway.recovery.services.checkups import (
+    checkup_record,
+    checkup_reminders_send,
+    checkups_schedule,
+    checkups_sync,
+)
+from tests.factories import peer_profile
+from tests.helpers import Cast
+from tests.recovery.checkups_support import engagement_for, peer_for
+
+# Noon in Minnesota on 15 January 2024.
+START = dt.datetime(2024, 1, 15, 18, 0, tzinfo=dt.UTC)
+
+
+def at(day: dt.date) -> dt.datetime:
+    """Mid-morning in Minnesota on ``day`` (after the daily jobs' times)."""
+    return dt.datetime(day.year, day.month, day.day, 16, 0, tzinfo=dt.UTC)
+
+
+def scheduled(cast: Cast, **kwargs: object) -> Checkup:
+    """An engagement of alice's started at START with its schedule; its first check-up."""
+    engagement = engagement_for(cast.org, peer=peer_for(cast.alice, cast.org), started_at=START, **kwargs)
+    with time_machine.travel(START, tick=False):
+        checkups_schedule(engagement=engagement)
+    return engagement.checkups.order_by("sequence").first()  # type: ignore[return-value]
+
+
+# Scheduling ---------------------------------------------------------------------------------------------------
+
+
+def test_the_schedule_is_quarterly_for_five_years_and_idempotent(cast: Cast) -> None:
+    engagement = engagement_for(cast.org, started_at=START)
+    with time_machine.travel(START, tick=False):
+        assert checkups_schedule(engagement=engagement) == 20
+        assert checkups_schedule(engagement=engagement) == 0
+    dates = list(engagement.checkups.values_list("due_on", flat=True))
+    assert dates[0] == dt.date(2024, 4, 15)
+    assert dates[-1] == dt.date(2029, 1, 15)
+    assert list(engagement.checkups.values_list("sequence", flat=True)) == list(range(1, 21))
+    assert set(engagement.checkups.values_list("status", flat=True)) == {CheckupStatus.SCHEDULED}
+
+
+def test_the_organization_chooses_interval_and_horizon(cast: Cast) -> None:
+    cast.org.checkup_interval_months = 6
+    cast.org.checkup_horizon_years = 2
+    cast.org.save()
+    engagement = engagement_for(cast.org, started_at=START)
+    with time_machine.travel(START, tick=False):
+        checkups_schedule(engagement=engagement)
+    assert list(engagement.checkups.values_list("due_on", flat=True)) == [
+        dt.date(2024, 7, 15),
+        dt.date(2025, 1, 15),
+        dt.date(2025, 7, 15),
+        dt.date(2026, 1, 15),
+    ]
+
+
+def test_the_start_day_is_the_organizations_local_day(cast: Cast) -> None:
+    # 03:00 UTC on 1 March is still 29 February in Minnesota.
+    engagement = engagement_for(cast.org, started_at=dt.datetime(2024, 3, 1, 3, 0, tzinfo=dt.UTC))
+    with time_machine.travel(START, tick=False):
+        checkups_schedule(engagement=engagement)
+    assert engagement.checkups.first().due_on == dt.date(2024, 5, 29)  # type: ignore[union-attr]
+
+
+def test_the_daily_job_schedules_cancels_on_closing_and_restores_on_reopening(cast: Cast) -> None:
+    engagement = engagement_for(cast.org, started_at=START)
+    other = engagement_for(cast.org, started_at=START, status=EngagementStatus.CLOSED)
+    with time_machine.travel(START, tick=False):
+        assert checkups_sync() == 1
+        assert checkups_sync() == 0
+    assert engagement.checkups.count() == 20
+    assert not other.checkups.exists()
+
+    # A year and a day later the engagement closes: the check-ups still ahead are cancelled, the past kept
+    # (the fourth fell due on 15 January 2025).
+    engagement.status = EngagementStatus.CLOSED
+    engagement.save()
+    with time_machine.travel(at(dt.date(2025, 1, 16)), tick=False):
+        assert checkups_sync() == 1
+    statuses = dict(engagement.checkups.values_list("sequence", "status"))
+    assert [statuses[n] for n in (1, 4)] == [CheckupStatus.SCHEDULED, CheckupStatus.SCHEDULED]
+    assert {statuses[n] for n in range(5, 21)} == {CheckupStatus.CANCELLED}
+    assert engagement.checkups.get(sequence=5).history.count() == 2
+
+    # Reopened in the summer: the job restores what is still ahead, up to five years from the first start.
+    engagement.status = EngagementStatus.ACTIVE
+    engagement.save()
+    with time_machine.travel(at(dt.date(2025, 6, 1)), tick=False):
+        assert checkups_sync() == 1
+    statuses = dict(engagement.checkups.values_list("sequence", "status"))
+    assert statuses[5] == CheckupStatus.CANCELLED  # due 15 April 2025, before the reopening
+    assert {statuses[n] for n in range(6, 21)} == {CheckupStatus.SCHEDULED}
+    assert engagement.checkups.count() == 20
+
+
+# Reminders ----------------------------------------------------------------------------------------------------
+
+
+def test_reminders_go_out_three_days_before_once_per_channel(cast: Cast, text_outbox: list[sms.TextMessage]) -> None:
+    first = scheduled(cast, preferred_name="Sample Hodan", phone="(612) 555-0142", email="hodan@example.test")
+    due = first.due_on  # 15 April 2024
+
+    with time_machine.travel(at(due - dt.timedelta(days=4)), tick=False):
+        assert checkup_reminders_send() == 0
+    with time_machine.travel(at(due - dt.timedelta(days=3)), tick=False):
+        assert checkup_reminders_send() == 3
+        assert checkup_reminders_send() == 0
+    with time_machine.travel(at(due), tick=False):
+        assert checkup_reminders_send() == 0
+
+    assert set(first.reminders.values_list("channel", flat=True)) == set(ReminderChannel.values)
+    assert [m.to for m in text_outbox] == ["(612) 555-0142"]
+    assert sorted(m.to[0] for m in mail.outbox) == ["alice@example.test", "hodan@example.test"]
+    bodies = [m.body for m in text_outbox] + [m.body + m.subject for m in mail.outbox]
+    assert not any("Hodan" in body or "Riverbend" in body for body in bodies)
+
+
+def test_a_worker_that_was_down_still_reminds_before_the_due_date(cast: Cast) -> None:
+    first = scheduled(cast, phone="", email="")
+    with time_machine.travel(at(first.due_on - dt.timedelta(days=1)), tick=False):
+        assert checkup_reminders_send() == 1  # the peer's email: the person gave no phone or email
+    assert list(first.reminders.values_list("channel", flat=True)) == [ReminderChannel.PEER_EMAIL]
+
+
+def test_a_refused_text_is_recorded_and_not_retried(cast: Cast, settings: pytest.FixtureRequest) -> None:
+    settings.SMS_BACKEND = "peerway.core.sms.DisabledBackend"  # type: ignore[attr-defined]
+    first = scheduled(cast, email="")
+    with time_machine.travel(at(first.due_on), tick=False):
+        assert checkup_reminders_send() == 1
+        assert checkup_reminders_send() == 0
+    text = CheckupReminder.objects.get(checkup=first, channel=ReminderChannel.PERSON_TEXT)
+    assert text.delivered is False
+
+
+def test_cancelled_and_recorded_check_ups_are_not_reminded(cast: Cast) -> None:
+    first = scheduled(cast)
+    with time_machine.travel(at(first.due_on - dt.timedelta(days=2)), tick=False):
+        checkup_record(checkup=first, actor=cast.alice, reached=False)
+        assert checkup_reminders_send() == 0
+    assert not CheckupReminder.objects.exists()
+
+
+def test_the_daily_jobs_are_registered_with_the_scheduler() -> None:
+    from peerway.core.scheduler import periodic_jobs
+
+    jobs = {job.name: job for job in periodic_jobs()}
+    assert jobs["checkups_sync"].every == "daily"
+    assert jobs["checkup_reminders_send"].at == dt.time(9, 0)
+
+
+# Recording ----------------------------------------------------------------------------------------------------
+
+
+def test_recording_a_check_up_keeps_its_history_and_is_audited(cast: Cast) -> None:
+    first = scheduled(cast)
+    recorded = checkup_record(
+        checkup=first,
+        actor=cast.alice,
+        reached=True,
+        wellbeing=Wellbeing.DOING_WELL,
+        recovery_capital=52,
+        next_steps="Sample: call again after the new job starts.",
+    )
+    assert recorded.status == CheckupStatus.RECORDED
+    assert recorded.recorded_by == cast.alice
+    assert recorded.history.count() == 2
+    assert not HelpRequest.objects.exists()
+    event = AccessEvent.objects.get(action=AccessAction.CHANGED)
+    assert event.subject_id == first.engagement.participant.public_id
+    assert event.actor_role == "peer"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"reached": True}, "wellbeing"),
+        ({"reached": True, "wellbeing": "fine"}, "wellbeing"),
+        ({"reached": True, "wellbeing": Wellbeing.DOING_WELL, "recovery_capital": 9}, "recovery_capital"),
+        ({"reached": True, "wellbeing": Wellbeing.DOING_WELL, "recovery_capital": 61}, "recovery_capital"),
+        ({"reached": True, "wellbeing": Wellbeing.DOING_WELL, "relink_kind": RelinkKind.REQUEST}, "relink_kind"),
+        ({"reached": True, "wellbeing": Wellbeing.STRUGGLING, "relink_kind": "hope"}, "relink_kind"),
+        ({"reached": False, "wellbeing": Wellbeing.DOING_WELL}, "__all__"),
+        ({"reached": False, "recovery_capital": 30}, "__all__"),
+    ],
+)
+def test_invalid_recordings_are_refused_by_field(cast: Cast, kwargs: dict[str, object], field: str) -> None:
+    first = scheduled(cast)
+    with pytest.raises(ValidationError) as error:
+        checkup_record(checkup=first, actor=cast.alice, **kwargs)  # type: ignore[arg-type]
+    assert field in error.value.message_dict
+    first.refresh_from_db()
+    assert first.status == CheckupStatus.SCHEDULED
+
+
+def test_a_check_up_is_recorded_once_and_never_when_cancelled(cast: Cast) -> None:
+    first = scheduled(cast)
+    checkup_record(checkup=first, actor=cast.alice, reached=False)
+    with pytest.raises(ValidationError, match="already recorded"):
+        checkup_record(checkup=first, actor=cast.alice, reached=False)
+    second = first.engagement.checkups.get(sequence=2)
+    Checkup.objects.filter(pk=second.pk).update(status=CheckupStatus.CANCELLED)
+    with pytest.raises(ValidationError):
+        checkup_record(checkup=second, actor=cast.alice, reached=False)
+
+
+def test_only_the_organizations_peers_supervisors_and_admins_record(cast: Cast) -> None:
+    first = scheduled(cast)
+    for user in (cast.bill, cast.olive, cast.nobody, cast.analyst):
+        with pytest.raises(PermissionError):
+            checkup_record(checkup=first, actor=user, reached=False)
+    checkup_record(checkup=first, actor=cast.sam, reached=False)
+
+
+# Re-linking -------------------------------------------------------------------------------------------------
+
+
+def test_struggling_creates_a_priority_request_offered_to_the_previous_peer_first(cast: Cast) -> None:
+    first = scheduled(cast)
+    engagement = first.engagement
+    other = peer_profile(cast.org, name="Quinn")
+
+    recorded = checkup_record(checkup=first, actor=cast.alice, reached=True, wellbeing=Wellbeing.STRUGGLING)
+
+    request = recorded.relink_request
+    assert request is not None
+    assert recorded.relink_kind == RelinkKind.REQUEST
+    assert (request.priority, request.source, request.preferred_peer) == (True, RequestSource.RELINK, engagement.peer)
+    assert request.phone == engagement.participant.phone
+    assert AccessEvent.objects.filter(subject_id=request.public_id, action=AccessAction.CREATED).exists()
+
+    offers = request_route(request_id=request.pk)
+    assert [offer.peer for offer in offers] == [engagement.peer]
+
+    # Nobody accepts within the window: the offer widens to the best match.
+    assert request_escalate(request_id=request.pk)
+    assert set(request.offers.filter(status=OfferStatus.OFFERED).values_list("peer", flat=True)) == {
+        engagement.peer.pk,
+        other.pk,
+    }
+
+
+def test_accepting_a_re_link_continues_the_same_persons_record(cast: Cast) -> None:
+    first = scheduled(cast)
+    recorded = checkup_record(checkup=first, actor=cast.alice, reached=True, wellbeing=Wellbeing.WANTS_RECONNECT)
+    request = recorded.relink_request
+    assert request is not None
+    request_route(request_id=request.pk)
+    people = Participant.objects.count()
+
+    engagement = request_accept(request=request, peer=first.engagement.peer)
+
+    assert engagement.participant == first.engagement.participant
+    assert Participant.objects.count() == people
+    assert engagement.participant.engagements.count() == 2
+
+
+@pytest.mark.parametrize("unavailable", ["off_shift", "full"])
+def test_when_the_previous_peer_cannot_take_them_the_best_match_is_offered(cast: Cast, unavailable: str) -> None:
+    first = scheduled(cast)
+    previous = first.engagement.peer
+    if unavailable == "off_shift":
+        previous.on_shift = False
+    else:
+        previous.caseload_limit = 0
+    previous.save()
+    other = peer_profile(cast.org, name="Quinn")
+
+    recorded = checkup_record(checkup=first, actor=cast.sam, reached=True, wellbeing=Wellbeing.STRUGGLING)
+    offers = request_route(request_id=recorded.relink_request.pk)  # type: ignore[union-attr]
+
+    assert [offer.peer for offer in offers] == [other]
+
+
+def test_a_referral_to_treatment_is_recorded_without_a_request(cast: Cast) -> None:
+    first = scheduled(cast)
+    recorded = checkup_record(
+        checkup=first,
+        actor=cast.alice,
+        reached=True,
+        wellbeing=Wellbeing.STRUGGLING,
+        relink_kind=RelinkKind.TREATMENT_REFERRAL,
+        next_steps="Sample: withdrawal management intake on Monday.",
+    )
+    assert recorded.relink_kind == RelinkKind.TREATMENT_REFERRAL
+    assert recorded.relink_request is None
+    assert not HelpRequest.objects.exists()
+
+
+def test_in_crisis_alerts_the_supervisors_without_personal_details(cast: Cast) -> None:
+    first = scheduled(cast, preferred_name="Sample Hodan")
+    recorded = checkup_record(checkup=first, actor=cast.alice, reached=True, wellbeing=Wellbeing.IN_CRISIS)
+    assert recorded.supervisors_alerted_at is not None
+    assert [m.to for m in mail.outbox] == [["sam@example.test"]]
+    assert "988" in mail.outbox[0].body
+    assert "Hodan" not in mail.outbox[0].body + mail.outbox[0].subject
+    assert not HelpRequest.objects.exists()
+
+
+# Pages ------------------------------------------------------------------------------------------------------
+
+
+def test_the_check_up_page_shows_the_schedule_and_wellness_and_is_audited(cast: Cast, client) -> None:  # type: ignore[no-untyped-def]
+    first = scheduled(cast, preferred_name="Sample Nimco")
+    client.force_login(cast.alice)
+    with time_machine.travel(at(dt.date(2024, 3, 1)), tick=False):
+        response = client.get(reverse("recovery:checkup_list", args=[first.engagement.public_id]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Sample Nimco" in html and "Sustained wellness" in html and "Record the check-up" in html
+    assert response["Cache-Control"] == "no-store, private"
+    event = AccessEvent.objects.get(action=AccessAction.VIEWED)
+    assert event.subject_id == first.engagement.participant.public_id
+
+
+def test_a_bad_score_comes_back_with_the_error_and_what_was_typed(cast: Cast, client) -> None:  # type: ignore[no-untyped-def]
+    first = scheduled(cast)
+    client.force_login(cast.alice)
+    url = reverse("recovery:checkup_record", args=[first.engagement.public_id, first.public_id])
+    response = client.post(
+        url, {"reached": "yes", "wellbeing": "doing_well", "recovery_capital": "70", "next_steps": "Sample typed"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'value="70"' in html and "Sample typed" in html
+    first.refresh_from_db()
+    assert first.status == CheckupStatus.SCHEDULED
+
+
+def test_recording_in_crisis_shows_the_crisis_lines(cast: Cast, client) -> None:  # type: ignore[no-untyped-def]
+    first = scheduled(cast)
+    client.force_login(cast.alice)
+    url = reverse("recovery:checkup_record", args=[first.engagement.public_id, first.public_id])
+    response = client.post(url, {"reached": "yes", "wellbeing": "in_crisis"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'href="tel:988"' in html and 'href="tel:911"' in html
+
+
+def test_recording_struggling_redirects_and_the_supervisor_sees_the_re_link(cast: Cast, client) -> None:  # type: ignore[no-untyped-def]
+    first = scheduled(cast, preferred_name="Sample Ayaan")
+    client.force_login(cast.alice)
+    url = reverse("recovery:checkup_record", args=[first.engagement.public_id, first.public_id])
+    response = client.post(url, {"reached": "yes", "wellbeing": "struggling", "relink_kind": "request"})
+    assert response.status_code == 302
+    assert HelpRequest.objects.get().priority
+
+    supervisor = type(client)()
+    supervisor.force_login(cast.sam)
+    page = supervisor.get(reverse("recovery:checkup_relinks"))
+    assert page.status_code == 200
+    assert "Sample Ayaan" in page.content.decode()
+    listed = AccessEvent.objects.get(action=AccessAction.LISTED)
+    assert listed.subject_id == first.engagement.participant.public_id
+    assert listed.actor == cast.sam
+
+    # Another organization's supervisor sees nothing of it.
+    outsider = type(client)()
+    outsider.force_login(cast.olive)
+    assert "Sample Ayaan" not in outsider.get(reverse("recovery:checkup_relinks")).content.decode()
