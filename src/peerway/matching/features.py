@@ -368,11 +368,13 @@ def score_block(
         reachable[:, peers] = in_range
         feasible[located_rows] &= reachable | ~pool.share_only_in_person[bits[located_rows]]
         if weights.proximity > 0.0:
-            closeness = geo.km_from_chord_squared_block(chord2)
+            # Only pairs within the peer's radius earn the proximity term (elsewhere it is 0), so the
+            # distances (a square root and an arcsine each) are computed for those pairs alone.
+            pair_rows, pair_peers = np.nonzero(in_range)
+            closeness = geo.km_from_chord_squared_block(chord2[pair_rows, pair_peers])
             closeness /= -weights.distance_scale_km
             closeness += 1.0
             np.maximum(closeness, 0.0, out=closeness)
             closeness *= weights.proximity
-            closeness[~in_range] = 0.0
-            scores[np.ix_(located_rows, peers)] += closeness
+            scores[located_rows[pair_rows], peers[pair_peers]] += closeness
     return feasible, scores
