@@ -10,7 +10,10 @@ figures and writes them to ``var/bench/matching.json``.
 (b) Batch: 2,000 requests x 10,000 peers: encoding the peers, :func:`solve_batch` (scoring, pruning, building
     the cost matrix, solving, certifying, reading the result) and the explanations of every assignment and
     every unassigned request; the best of ``--repeats`` runs. Then the bare solver call on the same (final)
-    matrix, timed alone. For context, SciPy's ``linear_sum_assignment`` on the full dense requests x slots
+    matrix, timed alone: "the same" means the very ``AssignmentProblem.cost`` CSR object that the pipeline's
+    last round handed to the solver. CPU time (all threads) is reported beside wall-clock time, and so is
+    one in-place float64 pass over a requests x available-peers array: a floor for any method that scores
+    every pair (see docs/performance.md). For context, SciPy's ``linear_sum_assignment`` on the full dense requests x slots
     matrix (the textbook formulation) is timed too; the load average shows how busy the machine was.
 """
 
