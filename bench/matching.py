@@ -13,8 +13,9 @@ figures and writes them to ``var/bench/matching.json``.
     matrix, timed alone: "the same" means the very ``AssignmentProblem.cost`` CSR object that the pipeline's
     last round handed to the solver. CPU time (all threads) is reported beside wall-clock time, and so is
     one in-place float64 pass over a requests x available-peers array: a floor for any method that scores
-    every pair (see docs/performance.md). For context, SciPy's ``linear_sum_assignment`` on the full dense requests x slots
-    matrix (the textbook formulation) is timed too; the load average shows how busy the machine was.
+    every pair (see docs/performance.md). For context, SciPy's ``linear_sum_assignment`` on the full dense
+    requests x slots matrix (the textbook formulation) is timed too; the load average shows how busy the
+    machine was.
 """
 
 from __future__ import annotations
