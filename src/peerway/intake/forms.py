@@ -73,9 +73,9 @@ for _model in (Language, Community, LivedExperience, RecoveryPathway, County):
 
 def _cached_choices(cache_key: object, queryset: QuerySet[Any], key: str) -> dict[str, Model]:
     """The queryset's rows by ``key`` (slug or name), from the per-process copy when it is fresh enough."""
-    now = time.monotonic()
+    now = time.time()
     entry = _choices.get(cache_key)
-    if entry is not None and now - entry[0] <= CHOICES_MAX_AGE_SECONDS:
+    if entry is not None and 0.0 <= now - entry[0] <= CHOICES_MAX_AGE_SECONDS:
         return entry[1]
     rows = {str(getattr(row, key)): row for row in queryset.all()}
     with _choices_lock:
