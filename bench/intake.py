@@ -16,7 +16,9 @@ Run from the repository root: ``.venv/bin/python bench/intake.py`` (``--duration
    so that other load on the machine falls on both alike, every submission from its own address and with
    its own synthetic answers, and measures successful submissions per second and their latency. Intake:
    POST /help/ answered by a redirect to a private status link (/r/<token>/). Trivial: POST
-   /bench/trivial-insert/, the same middleware, body and redirect, one INSERT.
+   /bench/trivial-insert/, the same middleware, body and redirect, one INSERT. Neither side follows its
+   redirect: a latency is the POST alone, from sending it to reading the whole 302 answer, on both sides
+   alike (the status page a person then loads is a separate GET, not part of submitting).
 5. Counts the rows each phase added, so every success is known to have reached the database.
 
 Routing to peers runs on the worker (not started here): the request it measures is the person's submit,
@@ -103,7 +105,7 @@ def main() -> int:
         wait_until_serving(server, port)
         checks = protections_check(port, workers)
         load_before = os.getloadavg()[0]
-        phases = run_phases(port, database_url, args.clients, args.duration, args.warmup, args.rounds)
+        phases = run_phases(port, database_url, args.clients, args.duration, args.warmup, args.rounds, server.pid)
         checks["load_average_before"] = round(load_before, 2)
         checks["load_average_after"] = round(os.getloadavg()[0], 2)
     finally:
@@ -381,11 +383,16 @@ class Phase:
     latencies: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
     rows_added: int = 0
+    # CPU seconds the server spent during the measured slices: gunicorn's processes, PostgreSQL's backends.
+    app_cpu_seconds: float = 0.0
+    db_cpu_seconds: float = 0.0
     # Successes in each measured slice, in order.
     rounds: list[int] = field(default_factory=list)
 
 
-def run_phases(port: int, database_url: str, clients: int, duration: float, warmup: float, rounds: int) -> list[Phase]:
+def run_phases(
+    port: int, database_url: str, clients: int, duration: float, warmup: float, rounds: int, server_pid: int
+) -> list[Phase]:
     """Warm up, then measure the two endpoints in alternating slices of ``duration / rounds`` seconds each,
     so that load from anything else on the machine falls on both alike."""
     pool = [Client(port, seed=number + 1) for number in range(clients)]
@@ -400,7 +407,9 @@ def run_phases(port: int, database_url: str, clients: int, duration: float, warm
         # One client alone first: the time each request takes to serve, with no queue in front of it.
         for name, path, table in endpoints:
             print(f"== {name}, one client alone for {SOLO_SECONDS:g} s", file=sys.stderr)
-            alone.append(measure(pool[:1], Phase(f"{name}, 1 client", path), SOLO_SECONDS, database_url, table))
+            alone.append(
+                measure(pool[:1], Phase(f"{name}, 1 client", path), SOLO_SECONDS, database_url, table, server_pid)
+            )
         phases = {name: Phase(name, path) for name, path, _ in endpoints}
         for number in range(rounds):
             for name, _, table in endpoints:
@@ -408,19 +417,59 @@ def run_phases(port: int, database_url: str, clients: int, duration: float, warm
                     f"== round {number + 1}/{rounds}: {name}, {clients} clients x {duration / rounds:g} s",
                     file=sys.stderr,
                 )
-                measure(pool, phases[name], duration / rounds, database_url, table)
+                measure(pool, phases[name], duration / rounds, database_url, table, server_pid)
         return [*phases.values(), *alone]
     finally:
         for client in pool:
             client.close()
 
 
-def measure(pool: list[Client], phase: Phase, duration: float, database_url: str, table: str) -> Phase:
-    """``drive``, and count the rows it added to ``table``."""
+def measure(pool: list[Client], phase: Phase, duration: float, database_url: str, table: str, server_pid: int) -> Phase:
+    """``drive``, count the rows it added to ``table``, and the server's CPU time it took."""
     before = row_count(database_url, table)
+    app_before, db_before = server_cpu_seconds(server_pid, database_url)
     drive(pool, phase, duration)
+    app_after, db_after = server_cpu_seconds(server_pid, database_url)
     phase.rows_added += row_count(database_url, table) - before
+    phase.app_cpu_seconds += app_after - app_before
+    # A PostgreSQL backend that appeared during the slice counts from 0, one that left is not counted.
+    phase.db_cpu_seconds += sum(db_after.get(pid, 0.0) - db_before.get(pid, 0.0) for pid in db_after)
     return phase
+
+
+def process_cpu_seconds(pid: int) -> tuple[int, float] | None:
+    """(parent pid, user + system CPU seconds) of a process, from /proc; None if it is gone or unreadable."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu_seconds(server_pid: int, database_url: str) -> tuple[float, dict[int, float]]:
+    """CPU seconds used so far by gunicorn (master and workers), and by each PostgreSQL backend connected to
+    the benchmark's database (empty when PostgreSQL runs elsewhere). CPU time, unlike latency, hardly
+    depends on what else the machine is running, so it says what each request costs the server."""
+    import psycopg
+
+    app = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        found = process_cpu_seconds(int(entry.name))
+        if found is not None and (int(entry.name) == server_pid or found[0] == server_pid):
+            app += found[1]
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [POSTGRES_DATABASE]
+        ).fetchall()
+    backends: dict[int, float] = {}
+    for (pid,) in rows:
+        found = process_cpu_seconds(int(pid))
+        if found is not None:
+            backends[int(pid)] = found[1]
+    return app, backends
 
 
 def drive(pool: list[Client], phase: Phase, duration: float) -> Phase:
@@ -489,6 +538,9 @@ def phase_figures(phase: Phase) -> dict[str, Any]:
         "p95_ms": percentile(0.95),
         "p99_ms": percentile(0.99),
         "max_ms": round(1000 * ordered[-1], 1) if ordered else 0.0,
+        # Server CPU per successful request (10 ms clock ticks summed over the slices).
+        "app_cpu_ms_per_request": round(1000 * phase.app_cpu_seconds / len(ordered), 2) if ordered else 0.0,
+        "db_cpu_ms_per_request": round(1000 * phase.db_cpu_seconds / len(ordered), 2) if ordered else 0.0,
     }
 
 
@@ -518,6 +570,9 @@ def report_build(args: argparse.Namespace, workers: int, checks: dict[str, Any],
         "checks": checks,
         "results": figures,
         "intake_to_trivial_ratio": ratio,
+        # What the ratio would be if the server's CPU were the only limit (a machine of its own): trivial's
+        # CPU per request over intake's, gunicorn plus PostgreSQL, under the 20-client load.
+        "intake_to_trivial_cpu_ratio": cpu_ratio(trivial, intake),
         "targets": {
             "ratio_at_least": TARGET_RATIO,
             "intake_p95_ms_at_most": TARGET_P95_MS,
@@ -527,18 +582,32 @@ def report_build(args: argparse.Namespace, workers: int, checks: dict[str, Any],
     }
 
 
+def cpu_ratio(trivial: dict[str, Any], intake: dict[str, Any]) -> float:
+    trivial_cpu = trivial["app_cpu_ms_per_request"] + trivial["db_cpu_ms_per_request"]
+    intake_cpu = intake["app_cpu_ms_per_request"] + intake["db_cpu_ms_per_request"]
+    return round(trivial_cpu / intake_cpu, 2) if intake_cpu else 0.0
+
+
 def print_report(report: dict[str, Any]) -> None:
     print(
         f"{report['server']}, PostgreSQL, {report['clients']} concurrent clients, {report['duration_seconds']:g} s "
         f"per endpoint in {report['rounds']} alternating rounds"
     )
-    print(f"{'phase':<17} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'ok':>7} {'rows':>7}  errors")
+    print(
+        f"{'phase':<17} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'ok':>7} {'rows':>7} "
+        f"{'app CPU':>8} {'db CPU':>7}  errors"
+    )
     for name, figures in report["results"].items():
         print(
             f"{name:<17} {figures['requests_per_second']:>8.1f} {figures['p50_ms']:>8.1f} {figures['p95_ms']:>8.1f} "
-            f"{figures['p99_ms']:>8.1f} {figures['successes']:>7} {figures['rows_added']:>7}  "
+            f"{figures['p99_ms']:>8.1f} {figures['successes']:>7} {figures['rows_added']:>7} "
+            f"{figures['app_cpu_ms_per_request']:>8.2f} {figures['db_cpu_ms_per_request']:>7.2f}  "
             f"{figures['errors'] or '-'}"
         )
+    print(
+        f"server CPU per request (ms, gunicorn + PostgreSQL): intake / trivial ratio as if CPU were the only "
+        f"limit = {report['intake_to_trivial_cpu_ratio']:.2f}"
+    )
     targets = report["targets"]
     ratio_verdict = "met" if targets["ratio_met"] else "NOT met"
     p95_verdict = "met" if targets["p95_met"] else "NOT met"

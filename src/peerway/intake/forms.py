@@ -8,9 +8,14 @@ ever appears in the page.
 from __future__ import annotations
 
 import re
+import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.db.models import Model, QuerySet
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 from peerway.core.models import Community, Language, LivedExperience, RecoveryPathway
@@ -43,7 +48,65 @@ PHONE_CHARACTERS = re.compile(r"^[0-9+().\-\s]+$")
 ZIP_CODE = re.compile(r"^\d{5}(-\d{4})?$")
 
 
-class VocabularyMultipleChoiceField(forms.ModelMultipleChoiceField):
+# Validating a submission looks its chosen terms up in a per-process copy of each vocabulary's choices
+# instead of querying four vocabularies and the counties on every submit (five round trips). The copy is
+# dropped whenever a term or county is saved or deleted in this process, and is at most this old otherwise,
+# so a change made through another process is seen within a minute. A value not found in the copy is
+# always looked up in the database (so nothing valid is ever refused, e.g. a term added a moment ago in
+# another process); the one thing the copy can do is accept, for up to a minute, a term another process
+# has just deactivated (rows are never deleted: HelpRequest protects them).
+CHOICES_MAX_AGE_SECONDS = 60.0
+_choices_lock = threading.Lock()
+_choices: dict[object, tuple[float, dict[str, Model]]] = {}
+
+
+def vocabulary_choices_clear(**_: Any) -> None:
+    """Forget every cached copy of the choices (connected to saves and deletes of the vocabularies)."""
+    with _choices_lock:
+        _choices.clear()
+
+
+for _model in (Language, Community, LivedExperience, RecoveryPathway, County):
+    post_save.connect(vocabulary_choices_clear, sender=_model, dispatch_uid=f"intake-choices-{_model.__name__}-save")
+    post_delete.connect(vocabulary_choices_clear, sender=_model, dispatch_uid=f"intake-choices-{_model.__name__}-del")
+
+
+def _cached_choices(cache_key: object, queryset: QuerySet[Any], key: str) -> dict[str, Model]:
+    """The queryset's rows by ``key`` (slug or name), from the per-process copy when it is fresh enough."""
+    now = time.time()
+    entry = _choices.get(cache_key)
+    if entry is not None and 0.0 <= now - entry[0] <= CHOICES_MAX_AGE_SECONDS:
+        return entry[1]
+    rows = {str(getattr(row, key)): row for row in queryset.all()}
+    with _choices_lock:
+        _choices[cache_key] = (now, rows)
+    return rows
+
+
+class CachedChoicesMixin:
+    """For a model choice field declared with a fixed queryset: validate against the cached copy of its rows.
+
+    The copy belongs to the declared field (the forms' per-instance copies of it share it), so a form must
+    not give one of these fields another queryset; use a plain model choice field for that.
+    """
+
+    queryset: QuerySet[Any]
+    to_field_name: str | None
+    empty_values: Any
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._choices_key = object()
+
+    def _rows(self) -> dict[str, Model]:
+        return _cached_choices(self._choices_key, self.queryset, self.to_field_name or "pk")
+
+    def _lookup(self, value: Any, fallback: Callable[[Any], Any]) -> Any:
+        row = self._rows().get(str(value))
+        return row if row is not None else fallback(value)
+
+
+class VocabularyMultipleChoiceField(CachedChoicesMixin, forms.ModelMultipleChoiceField):
     """Checkboxes of a vocabulary, labelled in the page's language."""
 
     widget = forms.CheckboxSelectMultiple
@@ -54,15 +117,36 @@ class VocabularyMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.label())
 
+    def _check_values(self, value: Any) -> Any:
+        # Every chosen slug known to the cached copy: its rows, in the queryset's order; else the database
+        # decides (and words the errors), exactly as before.
+        try:
+            chosen = {str(slug) for slug in value}
+        except TypeError:
+            return super()._check_values(value)
+        rows = self._rows()
+        if not chosen <= rows.keys():
+            return super()._check_values(value)
+        return [row for slug, row in rows.items() if slug in chosen]
 
-class LanguageChoiceField(forms.ModelChoiceField):
+
+class CachedModelChoiceField(CachedChoicesMixin, forms.ModelChoiceField):
+    """A single choice validated against the cached copy of the queryset's rows."""
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        return self._lookup(value, super().to_python)
+
+
+class LanguageChoiceField(CachedModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         # The language's own name too, so a Somali speaker on the English page still finds "Soomaali".
         label = obj.label()
         return f"{label} ({obj.name_local})" if obj.name_local and obj.name_local != label else label
 
 
-class CountyChoiceField(forms.ModelChoiceField):
+class CountyChoiceField(CachedModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name)
 

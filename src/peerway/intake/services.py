@@ -8,9 +8,9 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
@@ -145,22 +145,39 @@ def request_submit_by_staff(
 
 
 def _link_terms(request: HelpRequest, data: RequestInput) -> None:
-    """Insert the request's vocabulary links directly: .set() would first read links a new row cannot have."""
-    for field_name, terms in (
-        ("communities", data.communities),
-        ("lived_experience", data.lived_experience),
-        ("pathways", data.pathways),
-    ):
-        if not terms:
-            continue
-        through = getattr(HelpRequest, field_name).through
-        term_column = HelpRequest._meta.get_field(field_name).m2m_reverse_field_name()
-        through.objects.bulk_create(
-            [
-                through(helprequest_id=request.pk, **{f"{term_column}_id": term.pk})
-                for term in {t.pk: t for t in terms}.values()
-            ]
+    """Insert the request's vocabulary links directly: .set() would first read links a new row cannot have.
+
+    On PostgreSQL the links of every vocabulary go in one statement (data-modifying CTEs): one round trip
+    instead of up to three. Elsewhere, one bulk insert per vocabulary.
+    """
+    chosen = [
+        (name, sorted({term.pk for term in terms}))
+        for name, terms in (
+            ("communities", data.communities),
+            ("lived_experience", data.lived_experience),
+            ("pathways", data.pathways),
         )
+        if terms
+    ]
+    if connection.vendor == "postgresql" and len(chosen) > 1:
+        quote = connection.ops.quote_name
+        statements: list[str] = []
+        params: list[object] = []
+        for name, pks in chosen:
+            m2m: Any = HelpRequest._meta.get_field(name)
+            table, own, term = m2m.remote_field.through._meta.db_table, m2m.m2m_column_name(), m2m.m2m_reverse_name()
+            statements.append(
+                f"INSERT INTO {quote(table)} ({quote(own)}, {quote(term)}) SELECT %s, unnest(%s::bigint[])"
+            )
+            params += [request.pk, pks]
+        ctes = ", ".join(f"l{index} AS ({statement})" for index, statement in enumerate(statements[:-1]))
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH {ctes} {statements[-1]}", params)
+        return
+    for name, pks in chosen:
+        through = getattr(HelpRequest, name).through
+        term_column = HelpRequest._meta.get_field(name).m2m_reverse_field_name()
+        through.objects.bulk_create([through(helprequest_id=request.pk, **{f"{term_column}_id": pk}) for pk in pks])
 
 
 def _enqueue_routing(request_id: int) -> None:

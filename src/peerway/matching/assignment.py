@@ -213,7 +213,8 @@ def _keep(
     thresholds[crowded] = estimate
     keep = scores >= thresholds[:, np.newaxis]
     keep &= feasible
-    kept_slots = np.einsum("ij,j->i", keep[crowded], slot_weights)
+    # Usually every row is crowded: then no copy of the rows is needed.
+    kept_slots = np.einsum("ij,j->i", keep if crowded.size == keep.shape[0] else keep[crowded], slot_weights)
     for index in np.flatnonzero(kept_slots < wanted_slots).tolist():
         row = int(crowded[index])
         peers = np.flatnonzero(feasible[row])

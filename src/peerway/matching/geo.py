@@ -63,7 +63,17 @@ def unit_vectors(points: list[tuple[float, float]]) -> NDArray[np.float64]:
     """An ``(n, 3)`` array of :func:`unit_vector` for each (lat, lon), identical to the per-point values."""
     if not points:
         return np.zeros((0, 3), dtype=np.float64)
-    return np.array([unit_vector(lat, lon) for lat, lon in points], dtype=np.float64)
+    # unit_vector's operations inlined (the same math calls in the same order, so the same bits).
+    radians, cos, sin = math.radians, math.cos, math.sin
+    out = np.empty((len(points), 3), dtype=np.float64)
+    out[:, 0], out[:, 1], out[:, 2] = zip(
+        *[
+            (cos_phi * cos(lam), cos_phi * sin(lam), sin(phi))
+            for phi, lam, cos_phi in ((radians(lat), radians(lon), cos(radians(lat))) for lat, lon in points)
+        ],
+        strict=True,
+    )
+    return out
 
 
 def chord_squared_block(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
