@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "peerway.intake",
     "peerway.matching",
     "peerway.recovery",
+    "peerway.certification",
     "peerway.privacy",
     "peerway.api",
 ]
