@@ -25,9 +25,27 @@ from peerway.core.models import PublicIdModel, TimestampedModel
 from peerway.privacy.fields import EncryptedTextField
 
 
+class PrivateStorage(FileSystemStorage):
+    """Evidence lives under var/private/certification/ (PEERWAY_PRIVATE_FILES_DIR), which no URL serves: only
+    the permission-checking view reads it. The location is read on each use, so tests can point it elsewhere."""
+
+    @property
+    def base_location(self) -> str:  # type: ignore[override]
+        return str(getattr(settings, "PEERWAY_PRIVATE_FILES_DIR", settings.VAR_DIR / "private") / "certification")
+
+    @property
+    def location(self) -> str:  # type: ignore[override]
+        import os
+
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self) -> None:  # type: ignore[override]
+        return None
+
+
 def private_storage() -> FileSystemStorage:
-    """Evidence lives under var/private/, which no URL serves: only the permission-checking view reads it."""
-    return FileSystemStorage(location=settings.VAR_DIR / "private" / "certification", base_url=None)
+    return PrivateStorage()
 
 
 class Board(TimestampedModel):
@@ -366,3 +384,19 @@ class Evidence(PublicIdModel, TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.original_name}"
+
+
+# The SAMHSA 2023 National Model Standards for Peer Support Certification topic areas (see docs/DOMAIN.md).
+SAMHSA_TOPIC_LABELS = {
+    "lived_experience": _("Lived experience"),
+    "training": _("Training"),
+    "exam": _("Exam"),
+    "education": _("Education"),
+    "supervised_experience": _("Supervised experience"),
+    "background_check": _("Background check"),
+    "recovery": _("Recovery"),
+    "ethics": _("Ethics"),
+    "costs_and_fees": _("Costs and fees"),
+    "peer_supervision": _("Peer supervision"),
+}
+assert tuple(SAMHSA_TOPIC_LABELS) == rules.SAMHSA_TOPICS
