@@ -123,14 +123,31 @@ def test_submit_is_refused_with_what_is_missing(cast: Cast, boards: Boards) -> N
 
 def test_the_submit_page_lists_what_is_missing(cast: Cast, boards: Boards) -> None:
     application = services.application_create(applicant=cast.alice, credential_type=boards.cprs)
-    fill(application, skip="training:ethics")
+    fill(application, skip="attestation:ethics")
     client = Client()
     client.force_login(cast.alice)
     response = client.post(reverse("certification:submit", args=[application.public_id]))
     assert response.status_code == 400
     text = response.content.decode()
     assert "cannot be submitted yet" in text
-    assert "Ethical responsibility: 0 of 16 hours" in text
+    assert "Signed code of ethics" in text.split("Still missing:")[1].split("</ul>")[0]
+
+
+def test_hour_gaps_go_to_the_reviewer_and_block_approval(cast: Cast, boards: Boards) -> None:
+    application = services.application_create(applicant=cast.alice, credential_type=boards.cprs)
+    fill(application, skip="training:ethics")
+    services.training_add(
+        application, domain="ethics", provider="X", completed_on=timezone.localdate(), hours=Decimal(12)
+    )
+    services.application_submit(application, actor=cast.alice)
+    services.review_start(application, reviewer=boards.bea)
+    client = Client()
+    client.force_login(boards.bea)
+    page = client.get(reverse("certification:review", args=[application.public_id])).content.decode()
+    assert "Ethical responsibility:\n    12 of 16 hours" in page or "12 of 16 hours" in page
+    with pytest.raises(services.TransitionRefused, match="Cannot approve: requirements not met: Ethical responsibility: 12 of 16 hours"):
+        services.review_approve(application, reviewer=boards.bea)
+    assert Application.objects.get(pk=application.pk).status == S.UNDER_REVIEW
 
 
 @pytest.mark.parametrize(
@@ -200,12 +217,14 @@ def test_decision_letter_is_a_pdf_in_the_applicants_language(cast: Cast, boards:
         client = Client()
         client.force_login(user)
         response = client.get(reverse("certification:letter", args=[application.public_id]))
-        assert response.status_code == 200
+        assert response.status_code == 200, user.username
         assert response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF")
-    client = Client()
-    client.force_login(cast.olive)
-    assert client.get(reverse("certification:letter", args=[application.public_id])).status_code == 404
+    for outsider in (cast.olive, cast.sam, boards.dora):
+        client = Client()
+        client.force_login(outsider)
+        assert client.get(reverse("certification:letter", args=[application.public_id])).status_code == 404
+    assert Client().get(reverse("certification:letter", args=[application.public_id])).status_code == 302
 
 
 def test_reviewer_actions_through_the_pages(cast: Cast, boards: Boards) -> None:

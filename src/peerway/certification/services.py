@@ -269,17 +269,25 @@ def _locked(application: Application) -> Application:
     return Application.objects.select_for_update().select_related("credential_type__board").get(pk=application.pk)
 
 
+# Requirement lines that must be met before an application can be submitted at all.
+SUBMIT_BLOCKERS = ("evidence:", "attestation:")
+
+
 @transaction.atomic
 def application_submit(application: Application, *, actor: User) -> Application:
-    """Submit, when every requirement is met (the checklist lists what is missing otherwise)."""
+    """Submit, when every required file and attestation is there (``SubmissionIncomplete`` lists what is not).
+
+    Hours short of a requirement do not block submission: the reviewer sees them as gaps on the computed
+    checklist and can ask for more information; approval needs every requirement met.
+    """
     application = _locked(application)
     if actor.pk != application.applicant_id:
         raise TransitionRefused(_("Only the applicant can submit the application."))
     if not can_proceed(application.submit):
         _transition(application, application.submit, actor)  # raises with the clear message
-    checklist = application_checklist(application)
-    if not checklist.complete:
-        raise SubmissionIncomplete(checklist.gaps)
+    blockers = tuple(line for line in application_checklist(application).gaps if line.key.startswith(SUBMIT_BLOCKERS))
+    if blockers:
+        raise SubmissionIncomplete(blockers)
     _transition(application, application.submit, actor)
     application.submitted_at = timezone.now()
     application.save(update_fields=["submitted_at", "updated_at"])
@@ -325,6 +333,13 @@ def review_approve(application: Application, *, reviewer: User, reason: str = ""
     """Approve and issue the credential (a renewal extends the credential held)."""
     application = _locked(application)
     _reviewer_may_act(reviewer, application)
+    if can_proceed(application.approve):
+        gaps = application_checklist(application).gaps
+        if gaps:
+            raise TransitionRefused(
+                _("Cannot approve: requirements not met: %(gaps)s. Ask the applicant for more information.")
+                % {"gaps": "; ".join(line.summary for line in gaps)}
+            )
     _transition(application, application.approve, reviewer, reason)
     application.decided_at = timezone.now()
     application.decision_reason = reason
