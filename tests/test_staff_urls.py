@@ -197,11 +197,15 @@ def _cert_application(cast: Cast, status: str = "draft") -> Any:
     from peerway.certification.models import Application, CredentialType
 
     return Application.objects.create(
-        applicant=cast.alice, credential_type=CredentialType.objects.get(board__slug="mn-mcb", code="CPRS"), status=status
+        applicant=cast.alice,
+        credential_type=CredentialType.objects.get(board__slug="mn-mcb", code="CPRS"),
+        status=status,
     )
 
 
-def _cert_applicant(name: str, method: str = "get", data: dict[str, Any] | None = None, status: int = 200) -> Callable[[Cast], Case]:
+def _cert_applicant(
+    name: str, method: str = "get", data: dict[str, Any] | None = None, status: int = 200
+) -> Callable[[Cast], Case]:
     # The applicant's own pages: only alice; her supervisor and other organizations get a 404.
     def build(cast: Cast) -> Case:
         application = _cert_application(cast)

@@ -78,7 +78,9 @@ def test_reciprocity_from_minnesota_to_delaware(cast: Cast, boards: Boards) -> N
         "jurisdiction_share",
         "evidence:held_credential",
     }
-    services.training_add(application, domain="harm_reduction", provider="DE", completed_on=timezone.localdate(), hours=6)
+    services.training_add(
+        application, domain="harm_reduction", provider="DE", completed_on=timezone.localdate(), hours=6
+    )
     services.attestations_set(application, kinds={"ethics", "background_check"}, jurisdiction_share_percent=60)
     services.evidence_upload(
         application, uploaded_by=cast.alice, kind="held_credential", upload=SimpleUploadedFile("c.pdf", PDF)

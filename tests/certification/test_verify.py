@@ -30,7 +30,10 @@ def test_search_by_number_shows_only_credential_facts(credential) -> None:  # ty
 def test_search_by_name(credential) -> None:  # type: ignore[no-untyped-def]
     text = Client().get(reverse("certification:verify"), {"name": "alice  lindqvist"}).content.decode()
     assert credential.number in text
-    assert "No credential found." in Client().get(reverse("certification:verify"), {"name": "Alice Other"}).content.decode()
+    assert (
+        "No credential found."
+        in Client().get(reverse("certification:verify"), {"name": "Alice Other"}).content.decode()
+    )
 
 
 def test_a_single_word_is_not_a_search(credential) -> None:  # type: ignore[no-untyped-def]

@@ -113,7 +113,9 @@ def test_approval_issues_an_active_credential_with_a_random_number(cast: Cast, b
 def test_submit_is_refused_with_what_is_missing(cast: Cast, boards: Boards) -> None:
     application = services.application_create(applicant=cast.alice, credential_type=boards.cprs)
     fill(application, skip="evidence:training_certificate")
-    services.training_add(application, domain="ethics", provider="X", completed_on=timezone.localdate(), hours=Decimal(-0) + 1)
+    services.training_add(
+        application, domain="ethics", provider="X", completed_on=timezone.localdate(), hours=Decimal(-0) + 1
+    )
     with pytest.raises(services.SubmissionIncomplete) as incomplete:
         services.application_submit(application, actor=cast.alice)
     assert [line.key for line in incomplete.value.gaps] == ["evidence:training_certificate"]
@@ -145,7 +147,9 @@ def test_hour_gaps_go_to_the_reviewer_and_block_approval(cast: Cast, boards: Boa
     client.force_login(boards.bea)
     page = client.get(reverse("certification:review", args=[application.public_id])).content.decode()
     assert "Ethical responsibility:\n    12 of 16 hours" in page or "12 of 16 hours" in page
-    with pytest.raises(services.TransitionRefused, match="Cannot approve: requirements not met: Ethical responsibility: 12 of 16 hours"):
+    with pytest.raises(
+        services.TransitionRefused, match="Cannot approve: requirements not met: Ethical responsibility: 12 of 16 hours"
+    ):
         services.review_approve(application, reviewer=boards.bea)
     assert Application.objects.get(pk=application.pk).status == S.UNDER_REVIEW
 
@@ -158,7 +162,9 @@ def test_hour_gaps_go_to_the_reviewer_and_block_approval(cast: Cast, boards: Boa
         ({"completed_on": timezone.localdate() + dt.timedelta(days=2)}, "completed_on", "future"),
     ],
 )
-def test_bad_training_hours_are_refused(cast: Cast, boards: Boards, kwargs: dict[str, object], field: str, message: str) -> None:
+def test_bad_training_hours_are_refused(
+    cast: Cast, boards: Boards, kwargs: dict[str, object], field: str, message: str
+) -> None:
     application = services.application_create(applicant=cast.alice, credential_type=boards.cprs)
     data: dict[str, object] = {
         "domain": "ethics",
@@ -195,14 +201,19 @@ def test_experience_over_24_hours_a_day_is_refused_on_the_page(cast: Cast, board
 def test_entries_cannot_change_after_submission(cast: Cast, boards: Boards) -> None:
     application = _to(S.SUBMITTED, complete_application(cast.alice, boards.cprs), boards)
     with pytest.raises(services.TransitionRefused, match="can be changed only"):
-        services.training_add(application, domain="ethics", provider="X", completed_on=timezone.localdate(), hours=Decimal(1))
+        services.training_add(
+            application, domain="ethics", provider="X", completed_on=timezone.localdate(), hours=Decimal(1)
+        )
 
 
 def test_more_info_lets_the_applicant_add_and_resubmit(cast: Cast, boards: Boards) -> None:
     application = _to(S.MORE_INFO_NEEDED, complete_application(cast.alice, boards.cprs), boards)
     client = Client()
     client.force_login(cast.alice)
-    assert "Please add your exam result." in client.get(reverse("certification:application", args=[application.public_id])).content.decode()
+    assert (
+        "Please add your exam result."
+        in client.get(reverse("certification:application", args=[application.public_id])).content.decode()
+    )
     services.exam_add(application, exam="icrc_pr", taken_on=timezone.localdate(), passed=True)
     services.application_submit(application, actor=cast.alice)
     assert Application.objects.get(pk=application.pk).status == S.SUBMITTED

@@ -47,7 +47,9 @@ def test_apply_review_approve_verify(
     sign_in(page, base, "alice")
     page.goto(page_url(base, "en", "staff/certification/"))
     check_axe(page, "my certification [en]")
-    page.select_option("#id_credential_type", label="Minnesota Certification Board: Certified Peer Recovery Specialist (CPRS)")
+    page.select_option(
+        "#id_credential_type", label="Minnesota Certification Board: Certified Peer Recovery Specialist (CPRS)"
+    )
     page.get_by_role("button", name="Start a draft").click()
     expect(page.locator("h1")).to_contain_text("Certified Peer Recovery Specialist")
     application = Application.objects.get(applicant=alice)
@@ -55,9 +57,13 @@ def test_apply_review_approve_verify(
     # Training recorded earlier (ethics short: 12 of 16) and the exam result, as if entered on other nights.
     day = timezone.localdate() - dt.timedelta(days=60)
     for domain, hours in (("advocacy", 10), ("mentoring_education", 10), ("recovery_wellness", 10), ("ethics", 12)):
-        services.training_add(application, domain=domain, provider="Recovery Training Co", completed_on=day, hours=Decimal(hours))
+        services.training_add(
+            application, domain=domain, provider="Recovery Training Co", completed_on=day, hours=Decimal(hours)
+        )
     services.exam_add(application, exam="icrc_pr", taken_on=day, passed=True)
-    services.evidence_upload(application, uploaded_by=alice, kind="exam_result", upload=SimpleUploadedFile("exam.pdf", PDF))
+    services.evidence_upload(
+        application, uploaded_by=alice, kind="exam_result", upload=SimpleUploadedFile("exam.pdf", PDF)
+    )
 
     page.reload()
     expect(page.locator(".checklist")).to_contain_text("12 of 16 hours")
