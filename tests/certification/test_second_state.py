@@ -114,3 +114,14 @@ def test_a_complete_initial_delaware_application_can_be_approved(cast: Cast, boa
     credential = services.review_approve(application, reviewer=boards.dora)
     assert credential.credential_type.board.jurisdiction == "DE"
     assert credential.expires_on is not None and credential.expires_on > timezone.localdate() + dt.timedelta(days=700)
+
+
+def test_my_page_shows_reciprocity_eligibility_with_reasons(cast: Cast, boards: Boards) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    held_credential(cast.alice, boards.cprs)
+    client = Client()
+    client.force_login(cast.alice)
+    text = client.get(reverse("certification:my")).content.decode()
+    assert "Not eligible" in text and "mn_state is not an accepted exam" in text

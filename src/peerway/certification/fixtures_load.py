@@ -8,7 +8,7 @@ changes made in the admin survive a deployment. A rule change is a new version i
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,10 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+def _stamp(value: str) -> datetime:
+    return datetime.combine(date.fromisoformat(value), time(0), tzinfo=UTC)
+
+
 @transaction.atomic
 def standards_load_file(path: Path) -> int:
     """Add the board and credential types of one fixture file that are missing; return how many rows were added."""
@@ -30,10 +34,12 @@ def standards_load_file(path: Path) -> int:
 
     data: dict[str, Any] = json.loads(path.read_text())
     board_data = data["board"]
+    # Timestamps come from the data, not the clock, so a flushed and re-seeded database is identical.
+    earliest = min(_stamp(row["effective_from"]) for row in data["credential_types"])
     board, created = Board.objects.get_or_create(
         slug=board_data["slug"],
         defaults={key: board_data.get(key, "") for key in ("name", "jurisdiction", "website", "source_note")}
-        | {"icrc_member": bool(board_data.get("icrc_member", False))},
+        | {"icrc_member": bool(board_data.get("icrc_member", False)), "created_at": earliest, "updated_at": earliest},
     )
     added = int(created)
     by_code: dict[str, CredentialType] = {}
@@ -52,6 +58,8 @@ def standards_load_file(path: Path) -> int:
                 "requirements": row["requirements"],
                 "samhsa": row.get("samhsa", {}),
                 "source": row.get("source", ""),
+                "created_at": _stamp(row["effective_from"]),
+                "updated_at": _stamp(row["effective_from"]),
             },
         )
         added += int(created)

@@ -40,6 +40,7 @@ from peerway.certification.selectors import (
     application_get_for_reviewer,
     boards_for_reviewer,
     conflict_of_interest,
+    credential_types_open,
     credentials_for_holder,
     credentials_verify,
     reciprocity_evaluate,
@@ -76,12 +77,13 @@ def my_certification(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your draft application is ready. Add your hours and files, then submit."))
             return redirect("certification:application", public_id=application.public_id)
+    # Reciprocity: for each credential held, every credential at another board that accepts IC&RC reciprocity.
+    targets = [t for t in credential_types_open() if t.spec.reciprocity.accepts_icrc]
     reciprocity = [
         (credential, target, reciprocity_evaluate(credential, target))
         for credential in credentials
-        for target in CredentialType.objects.filter(reciprocal_of__isnull=False).select_related("board")
+        for target in targets
         if target.board_id != credential.credential_type.board_id
-        or target.reciprocal_of_id == credential.credential_type_id
     ]
     return render(
         request,
