@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "peerway.matching",
     "peerway.recovery",
     "peerway.resources",
+    "peerway.certification",
     "peerway.privacy",
     "peerway.api",
 ]

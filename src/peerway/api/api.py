@@ -37,3 +37,8 @@ def me(request: HttpRequest) -> MeOut:
         for m in memberships_for_user(request.user)  # type: ignore[arg-type]
     ]
     return MeOut(username=request.user.get_username(), memberships=memberships)
+
+
+from peerway.certification.api import router as certification_router  # noqa: E402
+
+api.add_router("/v1", certification_router)

@@ -1,0 +1,48 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from peerway.certification.models import ApplicationTransition, Board, Credential, CredentialType
+
+
+class CredentialTypeInline(admin.TabularInline):
+    model = CredentialType
+    extra = 0
+    fields = ["code", "name", "level", "version", "effective_from", "effective_to", "reference_standard"]
+    show_change_link = True
+
+
+@admin.register(Board)
+class BoardAdmin(admin.ModelAdmin):
+    list_display = ["name", "jurisdiction", "icrc_member", "organization"]
+    list_filter = ["icrc_member", "jurisdiction"]
+    search_fields = ["name", "slug"]
+    inlines = [CredentialTypeInline]
+
+
+@admin.register(CredentialType)
+class CredentialTypeAdmin(admin.ModelAdmin):
+    """Requirements are edited here as JSON (shape in docs/certification.md); a malformed document is refused."""
+
+    list_display = ["code", "name", "board", "version", "effective_from", "effective_to", "reference_standard"]
+    list_filter = ["board", "reference_standard"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Credential)
+class CredentialAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "credential_type", "status", "issued_on", "expires_on"]
+    list_filter = ["status", "credential_type__board"]
+    search_fields = ["number"]
+    raw_id_fields = ["holder", "application"]
+
+
+@admin.register(ApplicationTransition)
+class ApplicationTransitionAdmin(admin.ModelAdmin):
+    list_display = ["application", "source", "target", "actor", "at"]
+    list_filter = ["target"]
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False

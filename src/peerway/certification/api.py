@@ -1,0 +1,69 @@
+"""Public credential verification as JSON: GET /api/v1/verify?number=… or ?name=First+Last (no sign-in)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Schema
+
+from peerway.api.problems import problem_response
+from peerway.certification.selectors import credentials_verify
+from peerway.certification.views import VERIFY_WINDOW_SECONDS, verify_rate_limited
+
+router = Router(tags=["certification"])
+
+
+class VerifyQuery(Schema):
+    number: str = ""
+    name: str = ""
+
+
+class VerifiedCredential(Schema):
+    name: str
+    credential_type: str
+    credential_code: str
+    number: str
+    status: str
+    issued_on: date
+    expires_on: date | None
+    issuing_board: str
+    jurisdiction: str
+
+
+class VerifyOut(Schema):
+    results: list[VerifiedCredential]
+
+
+@router.get(
+    "/verify",
+    auth=None,
+    response={200: VerifyOut},
+    summary="Verify a peer credential by number or full name (public, rate-limited)",
+)
+def verify(request: HttpRequest, query: Query[VerifyQuery]) -> VerifyOut | HttpResponse:
+    number, name = query.number.strip()[:32], " ".join(query.name.split())[:120]
+    if not number and len(name.split()) < 2:
+        return problem_response(
+            status=400, title="Give a credential number, or a first and last name.", detail="Use ?number= or ?name=."
+        )
+    if verify_rate_limited(request):
+        response = problem_response(status=429, title="Too many searches; wait and try again.")
+        response["Retry-After"] = str(VERIFY_WINDOW_SECONDS)
+        return response
+    return VerifyOut(
+        results=[
+            VerifiedCredential(
+                name=f"{c.holder.first_name} {c.holder.last_name}".strip(),
+                credential_type=c.credential_type.name,
+                credential_code=c.credential_type.code,
+                number=c.number,
+                status=c.status,
+                issued_on=c.issued_on,
+                expires_on=c.expires_on,
+                issuing_board=c.credential_type.board.name,
+                jurisdiction=c.credential_type.board.jurisdiction,
+            )
+            for c in credentials_verify(name=name, number=number)
+        ]
+    )

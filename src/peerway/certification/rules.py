@@ -1,0 +1,429 @@
+"""Credential requirements as data, and their evaluation. Pure: no Django imports.
+
+A credential type's requirements are a JSON document (see docs/certification.md); ``RequirementSpec.from_json``
+parses and validates it. ``evaluate_application`` turns a spec and what an applicant has recorded into a
+checklist whose unmet lines name the exact gap ("Ethical responsibility: 12 of 16 hours");
+``evaluate_renewal`` does the same for continuing education in a renewal period; ``evaluate_reciprocity``
+decides whether a held credential makes its holder eligible for a reciprocal credential and which of the
+target's requirements it already satisfies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+ZERO = Decimal(0)
+
+# Keys of checklist lines. Training domains are "training:<slug>", attestations "attestation:<kind>",
+# evidence "evidence:<kind>".
+TRAINING_TOTAL = "training_total"
+EXPERIENCE = "experience"
+SUPERVISION = "supervision"
+EXAM = "exam"
+EDUCATION = "education"
+JURISDICTION = "jurisdiction_share"
+CE_TOTAL = "ce_total"
+CE_ETHICS = "ce_ethics"
+
+ATTESTATION_KINDS = ("ethics", "lived_experience", "education", "background_check")
+EVIDENCE_KINDS = (
+    "training_certificate",
+    "exam_result",
+    "supervision_verification",
+    "experience_verification",
+    "job_description",
+    "lived_experience_statement",
+    "held_credential",
+    "ce_certificate",
+)
+SAMHSA_TOPICS = (
+    "lived_experience",
+    "training",
+    "exam",
+    "education",
+    "supervised_experience",
+    "background_check",
+    "recovery",
+    "ethics",
+    "costs_and_fees",
+    "peer_supervision",
+)
+
+
+class SpecError(ValueError):
+    """The requirements document is malformed; the message says where."""
+
+
+def _hours(value: Any, where: str) -> Decimal:
+    try:
+        hours = Decimal(str(value))
+    except (InvalidOperation, ValueError) as error:
+        raise SpecError(f"{where}: {value!r} is not a number of hours") from error
+    if not hours.is_finite() or hours < 0:
+        raise SpecError(f"{where}: hours must be zero or more, not {value!r}")
+    return hours
+
+
+def _strings(value: Any, where: str, allowed: Sequence[str] | None = None) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise SpecError(f"{where}: expected a list of strings")
+    if allowed is not None:
+        unknown = [item for item in value if item not in allowed]
+        if unknown:
+            raise SpecError(f"{where}: unknown {', '.join(unknown)} (allowed: {', '.join(allowed)})")
+    return tuple(value)
+
+
+@dataclass(frozen=True)
+class DomainRequirement:
+    slug: str
+    label: str
+    hours: Decimal
+
+
+@dataclass(frozen=True)
+class RenewalRule:
+    period_months: int
+    ce_hours: Decimal
+    ce_ethics_hours: Decimal
+
+
+@dataclass(frozen=True)
+class ReciprocityRule:
+    # The board accepts reciprocity from IC&RC member boards for this credential.
+    accepts_icrc: bool = False
+    # Line keys a reciprocity applicant must still meet here (e.g. residence in this jurisdiction).
+    always_required: tuple[str, ...] = ()
+    # Evidence asked only of reciprocity applicants (e.g. a copy of the credential held).
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RequirementSpec:
+    training_domains: tuple[DomainRequirement, ...] = ()
+    training_total_hours: Decimal = ZERO
+    experience_hours: Decimal = ZERO
+    supervision_hours: Decimal = ZERO
+    exam_required: bool = False
+    accepted_exams: tuple[str, ...] = ()
+    education: str = ""
+    attestations: tuple[str, ...] = ()
+    jurisdiction_share_percent: int = 0
+    evidence: tuple[str, ...] = ()
+    renewal: RenewalRule | None = None
+    reciprocity: ReciprocityRule = field(default_factory=ReciprocityRule)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RequirementSpec:
+        if not isinstance(data, Mapping):
+            raise SpecError("requirements: expected an object")
+        training = data.get("training", {})
+        domains: list[DomainRequirement] = []
+        for position, row in enumerate(training.get("domains", [])):
+            where = f"training.domains[{position}]"
+            if not isinstance(row, Mapping) or not isinstance(row.get("slug"), str) or not row["slug"]:
+                raise SpecError(f"{where}: needs a slug")
+            domains.append(
+                DomainRequirement(row["slug"], str(row.get("label", row["slug"])), _hours(row["hours"], where))
+            )
+        if len({d.slug for d in domains}) != len(domains):
+            raise SpecError("training.domains: a domain appears twice")
+        domain_sum = sum((d.hours for d in domains), ZERO)
+        total = _hours(training.get("total_hours", domain_sum), "training.total_hours")
+        if total < domain_sum:
+            raise SpecError("training.total_hours: less than the sum of the domains")
+        exam = data.get("exam", {})
+        share = data.get("jurisdiction_share_percent", 0)
+        if not isinstance(share, int) or not 0 <= share <= 100:
+            raise SpecError("jurisdiction_share_percent: a whole percentage from 0 to 100")
+        renewal_data = data.get("renewal")
+        renewal = None
+        if renewal_data is not None:
+            months = renewal_data.get("period_months")
+            if not isinstance(months, int) or months <= 0:
+                raise SpecError("renewal.period_months: a positive whole number")
+            ce = _hours(renewal_data.get("ce_hours", 0), "renewal.ce_hours")
+            ethics = _hours(renewal_data.get("ce_ethics_hours", 0), "renewal.ce_ethics_hours")
+            if ethics > ce:
+                raise SpecError("renewal.ce_ethics_hours: more than renewal.ce_hours")
+            renewal = RenewalRule(months, ce, ethics)
+        reciprocity_data = data.get("reciprocity", {})
+        reciprocity = ReciprocityRule(
+            accepts_icrc=bool(reciprocity_data.get("accepts_icrc", False)),
+            always_required=_strings(reciprocity_data.get("always_required", []), "reciprocity.always_required"),
+            evidence=_strings(reciprocity_data.get("evidence", []), "reciprocity.evidence", EVIDENCE_KINDS),
+        )
+        accepted = _strings(exam.get("accepted", []), "exam.accepted")
+        required = bool(exam.get("required", False))
+        if required and not accepted:
+            raise SpecError("exam.accepted: a required exam needs at least one accepted exam")
+        return cls(
+            training_domains=tuple(domains),
+            training_total_hours=total,
+            experience_hours=_hours(data.get("experience_hours", 0), "experience_hours"),
+            supervision_hours=_hours(data.get("supervision_hours", 0), "supervision_hours"),
+            exam_required=required,
+            accepted_exams=accepted,
+            education=str(data.get("education", "")),
+            attestations=_strings(data.get("attestations", []), "attestations", ATTESTATION_KINDS),
+            jurisdiction_share_percent=share,
+            evidence=_strings(data.get("evidence", []), "evidence", EVIDENCE_KINDS),
+            renewal=renewal,
+            reciprocity=reciprocity,
+        )
+
+    def domain(self, slug: str) -> DomainRequirement | None:
+        return next((d for d in self.training_domains if d.slug == slug), None)
+
+
+@dataclass(frozen=True)
+class Record:
+    """What an applicant has recorded (summed per kind by the caller)."""
+
+    training_hours: Mapping[str, Decimal] = field(default_factory=dict)
+    experience_hours: Decimal = ZERO
+    supervision_hours: Decimal = ZERO
+    exams_passed: frozenset[str] = frozenset()
+    education: frozenset[str] = frozenset()
+    attestations: frozenset[str] = frozenset()
+    jurisdiction_share_percent: int = 0
+    evidence: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Line:
+    """One requirement. ``unit`` is "hours", "percent" or "" (a yes/no requirement: have/need are 0 or 1)."""
+
+    key: str
+    label: str
+    have: Decimal
+    need: Decimal
+    unit: str = "hours"
+    satisfied_by_held: bool = False
+
+    @property
+    def met(self) -> bool:
+        return self.satisfied_by_held or self.have >= self.need
+
+    @property
+    def missing(self) -> Decimal:
+        return ZERO if self.met else self.need - self.have
+
+    @property
+    def summary(self) -> str:
+        """English text of the line, e.g. "Ethical responsibility: 12 of 16 hours" (templates translate their own)."""
+        if self.satisfied_by_held:
+            return f"{self.label}: satisfied by the credential held"
+        if self.unit == "hours":
+            return f"{self.label}: {_fmt(self.have)} of {_fmt(self.need)} hours"
+        if self.unit == "percent":
+            return f"{self.label}: {_fmt(self.have)}% of {_fmt(self.need)}%"
+        return f"{self.label}: {'done' if self.met else 'missing'}"
+
+
+def _fmt(value: Decimal) -> str:
+    text = format(value.normalize(), "f") if value == value.to_integral_value() else format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@dataclass(frozen=True)
+class Checklist:
+    lines: tuple[Line, ...]
+
+    @property
+    def complete(self) -> bool:
+        return all(line.met for line in self.lines)
+
+    @property
+    def gaps(self) -> tuple[Line, ...]:
+        return tuple(line for line in self.lines if not line.met)
+
+    def line(self, key: str) -> Line:
+        return next(line for line in self.lines if line.key == key)
+
+
+def _yes(flag: bool) -> Decimal:
+    return Decimal(1) if flag else ZERO
+
+
+ATTESTATION_LABELS = {
+    "ethics": "Signed code of ethics",
+    "lived_experience": "Lived experience of recovery (attested, no diagnosis)",
+    "education": "High school diploma or equivalent",
+    "background_check": "Background check",
+}
+EVIDENCE_LABELS = {
+    "training_certificate": "Training certificate",
+    "exam_result": "Exam result",
+    "supervision_verification": "Supervision verification",
+    "experience_verification": "Experience verification",
+    "job_description": "Job description",
+    "lived_experience_statement": "Lived-experience statement",
+    "held_credential": "Copy of the credential held",
+    "ce_certificate": "Continuing-education certificate",
+}
+
+
+def evaluate_application(
+    spec: RequirementSpec, record: Record, satisfied: Iterable[str] = (), *, reciprocity: bool = False
+) -> Checklist:
+    """Every requirement of ``spec`` as a line; lines whose key is in ``satisfied`` are met by a held credential.
+
+    A reciprocity application (``reciprocity=True``) is also asked the spec's reciprocity evidence.
+    """
+    held = frozenset(satisfied)
+    lines: list[Line] = []
+
+    def add(key: str, label: str, have: Decimal, need: Decimal, unit: str = "hours") -> None:
+        lines.append(Line(key, label, have, need, unit, satisfied_by_held=key in held))
+
+    for domain in spec.training_domains:
+        add(f"training:{domain.slug}", domain.label, record.training_hours.get(domain.slug, ZERO), domain.hours)
+    if spec.training_total_hours > 0:
+        add(
+            TRAINING_TOTAL,
+            "Training, all domains",
+            sum(record.training_hours.values(), ZERO),
+            spec.training_total_hours,
+        )
+    if spec.experience_hours > 0:
+        add(EXPERIENCE, "Experience", record.experience_hours, spec.experience_hours)
+    if spec.supervision_hours > 0:
+        add(SUPERVISION, "Supervision", record.supervision_hours, spec.supervision_hours)
+    if spec.exam_required:
+        add(EXAM, "Exam passed", _yes(bool(record.exams_passed & set(spec.accepted_exams))), Decimal(1), "")
+    if spec.education:
+        add(EDUCATION, "Education", _yes(spec.education in record.education), Decimal(1), "")
+    for kind in spec.attestations:
+        add(f"attestation:{kind}", ATTESTATION_LABELS[kind], _yes(kind in record.attestations), Decimal(1), "")
+    if spec.jurisdiction_share_percent > 0:
+        add(
+            JURISDICTION,
+            "Residence or work in the jurisdiction",
+            Decimal(record.jurisdiction_share_percent),
+            Decimal(spec.jurisdiction_share_percent),
+            "percent",
+        )
+    evidence = spec.evidence + (spec.reciprocity.evidence if reciprocity else ())
+    for kind in dict.fromkeys(evidence):
+        add(f"evidence:{kind}", EVIDENCE_LABELS[kind], _yes(kind in record.evidence), Decimal(1), "")
+    return Checklist(tuple(lines))
+
+
+@dataclass(frozen=True)
+class CeEntry:
+    completed_on: date
+    hours: Decimal
+    ethics: bool = False
+
+
+def evaluate_renewal(rule: RenewalRule, entries: Iterable[CeEntry], period_start: date, period_end: date) -> Checklist:
+    """Continuing education completed from ``period_start`` to ``period_end`` (inclusive) against the rule."""
+    in_period = [e for e in entries if period_start <= e.completed_on <= period_end]
+    total = sum((e.hours for e in in_period), ZERO)
+    ethics = sum((e.hours for e in in_period if e.ethics), ZERO)
+    lines = [Line(CE_TOTAL, "Continuing education", total, rule.ce_hours)]
+    if rule.ce_ethics_hours > 0:
+        lines.append(Line(CE_ETHICS, "Continuing education in ethics", ethics, rule.ce_ethics_hours))
+    return Checklist(tuple(lines))
+
+
+@dataclass(frozen=True)
+class HeldCredential:
+    spec: RequirementSpec
+    board_is_icrc_member: bool
+    active: bool
+    label: str = "the credential held"
+
+
+@dataclass(frozen=True)
+class ReciprocityResult:
+    eligible: bool
+    reasons: tuple[str, ...]
+    satisfied: frozenset[str]
+
+
+def shortfalls_against(spec: RequirementSpec, minimums: RequirementSpec) -> tuple[str, ...]:
+    """Where ``spec`` asks less than ``minimums`` (empty when it meets every minimum)."""
+    reasons: list[str] = []
+    for domain in minimums.training_domains:
+        mine = spec.domain(domain.slug)
+        have = mine.hours if mine else ZERO
+        if have < domain.hours:
+            reasons.append(f"{domain.label}: {_fmt(have)} of {_fmt(domain.hours)} training hours")
+    for label, have, need in (
+        ("Training, all domains", spec.training_total_hours, minimums.training_total_hours),
+        ("Experience", spec.experience_hours, minimums.experience_hours),
+        ("Supervision", spec.supervision_hours, minimums.supervision_hours),
+    ):
+        if have < need:
+            reasons.append(f"{label}: {_fmt(have)} of {_fmt(need)} hours")
+    if minimums.exam_required:
+        if not spec.exam_required:
+            reasons.append("Exam: none required")
+        else:
+            other = [exam for exam in spec.accepted_exams if exam not in minimums.accepted_exams]
+            if other:
+                reasons.append(
+                    f"Exam: {', '.join(other)} is not an accepted exam ({', '.join(minimums.accepted_exams)})"
+                )
+    for kind in minimums.attestations:
+        if kind not in spec.attestations:
+            reasons.append(f"{ATTESTATION_LABELS[kind]}: not required")
+    if minimums.renewal is not None:
+        if spec.renewal is None:
+            reasons.append("Renewal: none required")
+        else:
+            if spec.renewal.period_months > minimums.renewal.period_months:
+                reasons.append(
+                    f"Renewal: every {spec.renewal.period_months} months, more than {minimums.renewal.period_months}"
+                )
+            if spec.renewal.ce_hours < minimums.renewal.ce_hours:
+                reasons.append(
+                    f"Continuing education: {_fmt(spec.renewal.ce_hours)} of {_fmt(minimums.renewal.ce_hours)} hours"
+                )
+            if spec.renewal.ce_ethics_hours < minimums.renewal.ce_ethics_hours:
+                reasons.append(
+                    f"Continuing education in ethics: {_fmt(spec.renewal.ce_ethics_hours)} of "
+                    f"{_fmt(minimums.renewal.ce_ethics_hours)} hours"
+                )
+    return tuple(reasons)
+
+
+def evaluate_reciprocity(held: HeldCredential, minimums: RequirementSpec, target: RequirementSpec) -> ReciprocityResult:
+    """Whether ``held`` makes its holder eligible for ``target`` by reciprocity, and what it already satisfies."""
+    reasons: list[str] = []
+    if not target.reciprocity.accepts_icrc:
+        reasons.append("This credential is not offered by reciprocity.")
+    if not held.board_is_icrc_member:
+        reasons.append(f"The board that issued {held.label} is not an IC&RC member board.")
+    if not held.active:
+        reasons.append(f"{held.label} is not active.")
+    shortfalls = shortfalls_against(held.spec, minimums)
+    if shortfalls:
+        reasons.append(f"{held.label} does not meet the IC&RC minimums: " + "; ".join(shortfalls) + ".")
+    if reasons:
+        return ReciprocityResult(False, tuple(reasons), frozenset())
+    satisfied: set[str] = set()
+    for domain in target.training_domains:
+        mine = held.spec.domain(domain.slug)
+        if mine is not None and mine.hours >= domain.hours:
+            satisfied.add(f"training:{domain.slug}")
+    if held.spec.training_total_hours >= target.training_total_hours:
+        satisfied.add(TRAINING_TOTAL)
+    if held.spec.experience_hours >= target.experience_hours:
+        satisfied.add(EXPERIENCE)
+    if held.spec.supervision_hours >= target.supervision_hours:
+        satisfied.add(SUPERVISION)
+    if held.spec.exam_required and set(held.spec.accepted_exams) <= set(target.accepted_exams):
+        satisfied.add(EXAM)
+    if target.education and target.education == held.spec.education:
+        satisfied.add(EDUCATION)
+    satisfied.update(f"attestation:{kind}" for kind in target.attestations if kind in held.spec.attestations)
+    satisfied.update(f"evidence:{kind}" for kind in target.evidence if kind not in target.reciprocity.evidence)
+    satisfied -= set(target.reciprocity.always_required)
+    return ReciprocityResult(True, (), frozenset(satisfied))

@@ -1,0 +1,406 @@
+"""Every change to certification records. One transaction each; the only place application status moves."""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from peerway.accounts.models import User
+from peerway.certification import rules
+from peerway.certification.models import (
+    Application,
+    ApplicationKind,
+    ApplicationStatus,
+    ApplicationTransition,
+    Attestation,
+    Credential,
+    CredentialStatus,
+    CredentialType,
+    Evidence,
+    ExamResult,
+    ExperienceEntry,
+    SupervisionEntry,
+    TrainingEntry,
+)
+from peerway.certification.selectors import application_checklist, conflict_of_interest, reciprocity_evaluate
+
+MAX_EVIDENCE_BYTES = getattr(settings, "PEERWAY_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
+# Content types by their first bytes: the name and the browser's claimed type are not trusted.
+MAGIC = (
+    (b"%PDF-", "application/pdf", "pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+)
+
+
+class TransitionRefused(Exception):
+    """A status change that is not allowed from the application's status, or by this person."""
+
+
+@dataclass
+class SubmissionIncomplete(Exception):
+    gaps: tuple[rules.Line, ...]
+
+    def __str__(self) -> str:
+        return "; ".join(line.summary for line in self.gaps)
+
+
+def _editable(application: Application) -> None:
+    if not application.editable:
+        raise TransitionRefused(
+            _("This application is %(status)s: it can be changed only as a draft or when more information is asked.")
+            % {"status": application.get_status_display()}
+        )
+
+
+def hours_errors(hours: Decimal | None, started_on: date | None, ended_on: date | None = None) -> dict[str, str]:
+    """Bad input for hours over dates: negative or zero, more than 24 a day, in the future, ends before start."""
+    errors: dict[str, str] = {}
+    ended_on = ended_on or started_on
+    today = timezone.localdate()
+    if started_on and started_on > today:
+        errors["started_on"] = _("The date cannot be in the future.")
+    if ended_on and ended_on > today:
+        errors["ended_on"] = _("The date cannot be in the future.")
+    if started_on and ended_on and ended_on < started_on:
+        errors["ended_on"] = _("The end date is before the start date.")
+    if hours is not None:
+        if hours <= 0:
+            errors["hours"] = _("Hours must be more than zero.")
+        elif started_on and ended_on and ended_on >= started_on:
+            days = (ended_on - started_on).days + 1
+            if hours > 24 * days:
+                errors["hours"] = _("%(hours)s hours in %(days)s day(s) is more than 24 hours a day.") % {
+                    "hours": hours,
+                    "days": days,
+                }
+    return errors
+
+
+def _check_hours(
+    hours: Decimal, started_on: date, ended_on: date | None = None, *, start_field: str = "started_on"
+) -> None:
+    errors = hours_errors(hours, started_on, ended_on)
+    if "started_on" in errors and start_field != "started_on":
+        errors[start_field] = errors.pop("started_on")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def application_create(
+    *,
+    applicant: User,
+    credential_type: CredentialType,
+    kind: str = ApplicationKind.INITIAL,
+    held: Credential | None = None,
+) -> Application:
+    if credential_type.reference_standard:
+        raise ValidationError(_("A reference standard is not a credential one can apply for."))
+    if kind in (ApplicationKind.RECIPROCITY, ApplicationKind.RENEWAL) and (
+        held is None or held.holder_id != applicant.pk
+    ):
+        raise ValidationError(_("Choose a credential you hold."))
+    if kind == ApplicationKind.RECIPROCITY:
+        assert held is not None
+        result = reciprocity_evaluate(held, credential_type)
+        if not result.eligible:
+            raise ValidationError(" ".join(result.reasons))
+    return Application.objects.create(
+        applicant=applicant, credential_type=credential_type, kind=kind, held_credential=held
+    )
+
+
+@transaction.atomic
+def training_add(
+    application: Application, *, domain: str, provider: str, completed_on: date, hours: Decimal, course: str = ""
+) -> TrainingEntry:
+    _editable(application)
+    if application.credential_type.spec.domain(domain) is None:
+        raise ValidationError({"domain": _("This credential has no such training domain.")})
+    _check_hours(hours, completed_on, start_field="completed_on")
+    return TrainingEntry.objects.create(
+        application=application, domain=domain, provider=provider, course=course, completed_on=completed_on, hours=hours
+    )
+
+
+@transaction.atomic
+def experience_add(
+    application: Application, *, setting: str, started_on: date, ended_on: date, hours: Decimal
+) -> ExperienceEntry:
+    _editable(application)
+    _check_hours(hours, started_on, ended_on)
+    return ExperienceEntry.objects.create(
+        application=application, setting=setting, started_on=started_on, ended_on=ended_on, hours=hours
+    )
+
+
+@transaction.atomic
+def supervision_add(
+    application: Application, *, supervisor_name: str, started_on: date, ended_on: date, hours: Decimal
+) -> SupervisionEntry:
+    _editable(application)
+    _check_hours(hours, started_on, ended_on)
+    return SupervisionEntry.objects.create(
+        application=application, supervisor_name=supervisor_name, started_on=started_on, ended_on=ended_on, hours=hours
+    )
+
+
+@transaction.atomic
+def exam_add(
+    application: Application, *, exam: str, taken_on: date, passed: bool, score: int | None = None
+) -> ExamResult:
+    _editable(application)
+    if taken_on > timezone.localdate():
+        raise ValidationError({"taken_on": _("The date cannot be in the future.")})
+    return ExamResult.objects.create(application=application, exam=exam, taken_on=taken_on, passed=passed, score=score)
+
+
+@transaction.atomic
+def attestations_set(application: Application, *, kinds: set[str], jurisdiction_share_percent: int) -> None:
+    """Sign the attestations in ``kinds``; unchecked ones are withdrawn."""
+    _editable(application)
+    if not 0 <= jurisdiction_share_percent <= 100:
+        raise ValidationError({"jurisdiction_share_percent": _("A percentage from 0 to 100.")})
+    valid = {choice.value for choice in Attestation.Kind}
+    application.attestations.exclude(kind__in=kinds).delete()
+    existing = set(application.attestations.values_list("kind", flat=True))
+    now = timezone.now()
+    Attestation.objects.bulk_create(
+        [Attestation(application=application, kind=kind, signed_at=now) for kind in sorted(kinds & valid - existing)]
+    )
+    application.jurisdiction_share_percent = jurisdiction_share_percent
+    application.save(update_fields=["jurisdiction_share_percent", "updated_at"])
+
+
+def _sniff(head: bytes) -> tuple[str, str] | None:
+    for magic, content_type, extension in MAGIC:
+        if head.startswith(magic):
+            return content_type, extension
+    return None
+
+
+@transaction.atomic
+def evidence_upload(application: Application, *, uploaded_by: User, kind: str, upload: UploadedFile) -> Evidence:
+    """Store one file privately, after checking its real type (first bytes) and its size; otherwise store nothing."""
+    _editable(application)
+    size = upload.size or 0
+    if size > MAX_EVIDENCE_BYTES:
+        raise ValidationError(
+            {"file": _("The file is larger than %(limit)s MB.") % {"limit": MAX_EVIDENCE_BYTES // (1024 * 1024)}}
+        )
+    if size == 0:
+        raise ValidationError({"file": _("The file is empty.")})
+    upload.seek(0)
+    sniffed = _sniff(upload.read(16))
+    if sniffed is None:
+        raise ValidationError({"file": _("Upload a PDF, PNG or JPEG file.")})
+    upload.seek(0)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    content_type, _extension = sniffed
+    evidence = Evidence(
+        application=application,
+        kind=kind,
+        original_name=(upload.name or "upload")[:200],
+        content_type=content_type,
+        size=size,
+        sha256=digest.hexdigest(),
+        uploaded_by=uploaded_by,
+    )
+    evidence.file.save("evidence", upload, save=False)
+    try:
+        evidence.save()
+    except Exception:
+        evidence.file.delete(save=False)
+        raise
+    return evidence
+
+
+@transaction.atomic
+def entry_delete(application: Application, *, kind: str, entry_id: int) -> None:
+    _editable(application)
+    managers = {
+        "training": application.training,
+        "experience": application.experience,
+        "supervision": application.supervision,
+        "exam": application.exams,
+    }
+    if kind == "evidence":
+        evidence = application.evidence.filter(pk=entry_id).first()
+        if evidence is not None:
+            evidence.file.delete(save=False)
+            evidence.delete()
+        return
+    if kind in managers:
+        managers[kind].filter(pk=entry_id).delete()
+
+
+def _transition(application: Application, method: Callable[[], None], actor: User, reason: str = "") -> None:
+    name = method.__name__
+    if not can_proceed(method):
+        raise TransitionRefused(
+            _("Cannot %(action)s: the application is %(status)s.")
+            % {"action": TRANSITION_LABELS.get(name, name), "status": application.get_status_display()}
+        )
+    source = application.status
+    method()
+    application.save()
+    ApplicationTransition.objects.create(
+        application=application, actor=actor, at=timezone.now(), source=source, target=application.status, reason=reason
+    )
+
+
+TRANSITION_LABELS = {
+    "submit": "submit",
+    "start_review": "start the review",
+    "ask_for_more_info": "ask for more information",
+    "approve": "approve",
+    "deny": "deny",
+}
+
+
+def _locked(application: Application) -> Application:
+    return Application.objects.select_for_update().select_related("credential_type__board").get(pk=application.pk)
+
+
+# Requirement lines that must be met before an application can be submitted at all.
+SUBMIT_BLOCKERS = ("evidence:", "attestation:")
+
+
+@transaction.atomic
+def application_submit(application: Application, *, actor: User) -> Application:
+    """Submit, when every required file and attestation is there (``SubmissionIncomplete`` lists what is not).
+
+    Hours short of a requirement do not block submission: the reviewer sees them as gaps on the computed
+    checklist and can ask for more information; approval needs every requirement met.
+    """
+    application = _locked(application)
+    if actor.pk != application.applicant_id:
+        raise TransitionRefused(_("Only the applicant can submit the application."))
+    if not can_proceed(application.submit):
+        _transition(application, application.submit, actor)  # raises with the clear message
+    blockers = tuple(line for line in application_checklist(application).gaps if line.key.startswith(SUBMIT_BLOCKERS))
+    if blockers:
+        raise SubmissionIncomplete(blockers)
+    _transition(application, application.submit, actor)
+    application.submitted_at = timezone.now()
+    application.save(update_fields=["submitted_at", "updated_at"])
+    return application
+
+
+def _reviewer_may_act(reviewer: User, application: Application) -> None:
+    reason = conflict_of_interest(reviewer, application)
+    if reason:
+        raise TransitionRefused(_("Conflict of interest: %(reason)s") % {"reason": _(reason)})
+
+
+@transaction.atomic
+def review_start(application: Application, *, reviewer: User) -> Application:
+    application = _locked(application)
+    _reviewer_may_act(reviewer, application)
+    _transition(application, application.start_review, reviewer)
+    application.reviewer = reviewer
+    application.save(update_fields=["reviewer", "updated_at"])
+    return application
+
+
+@transaction.atomic
+def review_ask_for_more_info(application: Application, *, reviewer: User, message: str) -> Application:
+    application = _locked(application)
+    _reviewer_may_act(reviewer, application)
+    if not message.strip():
+        raise ValidationError({"message": _("Tell the applicant what is needed.")})
+    _transition(application, application.ask_for_more_info, reviewer, message.strip())
+    application.info_request = message.strip()
+    application.save(update_fields=["info_request", "updated_at"])
+    return application
+
+
+def _add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@transaction.atomic
+def review_approve(application: Application, *, reviewer: User, reason: str = "") -> Credential:
+    """Approve and issue the credential (a renewal extends the credential held)."""
+    application = _locked(application)
+    _reviewer_may_act(reviewer, application)
+    if can_proceed(application.approve):
+        gaps = application_checklist(application).gaps
+        if gaps:
+            raise TransitionRefused(
+                _("Cannot approve: requirements not met: %(gaps)s. Ask the applicant for more information.")
+                % {"gaps": "; ".join(line.summary for line in gaps)}
+            )
+    _transition(application, application.approve, reviewer, reason)
+    application.decided_at = timezone.now()
+    application.decision_reason = reason
+    application.save(update_fields=["decided_at", "decision_reason", "updated_at"])
+    today = timezone.localdate()
+    renewal = application.credential_type.spec.renewal
+    expires_on = _add_months(today, renewal.period_months) if renewal else None
+    if application.kind == ApplicationKind.RENEWAL and application.held_credential is not None:
+        credential = application.held_credential
+        base = max(credential.expires_on or today, today)
+        credential.expires_on = _add_months(base, renewal.period_months) if renewal else None
+        credential.status = CredentialStatus.ACTIVE
+        credential.save()
+        return credential
+    return Credential.objects.create(
+        holder=application.applicant,
+        credential_type=application.credential_type,
+        issued_on=today,
+        expires_on=expires_on,
+        application=application,
+    )
+
+
+@transaction.atomic
+def review_deny(application: Application, *, reviewer: User, reason: str) -> Application:
+    application = _locked(application)
+    _reviewer_may_act(reviewer, application)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the denial.")})
+    _transition(application, application.deny, reviewer, reason.strip())
+    application.decided_at = timezone.now()
+    application.decision_reason = reason.strip()
+    application.save(update_fields=["decided_at", "decision_reason", "updated_at"])
+    return application
+
+
+__all__ = [
+    "ApplicationStatus",
+    "SubmissionIncomplete",
+    "TransitionRefused",
+    "application_create",
+    "application_submit",
+    "attestations_set",
+    "entry_delete",
+    "evidence_upload",
+    "exam_add",
+    "experience_add",
+    "hours_errors",
+    "review_approve",
+    "review_ask_for_more_info",
+    "review_deny",
+    "review_start",
+    "supervision_add",
+    "training_add",
+]
