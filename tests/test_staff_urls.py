@@ -275,7 +275,9 @@ def _contact_create(cast: Cast) -> Case:
     )
 
 
-def _contact_url(name: str, allowed: tuple[str, ...], without: tuple[str, ...], method: str = "get") -> Callable[[Cast], Case]:
+def _contact_url(
+    name: str, allowed: tuple[str, ...], without: tuple[str, ...], method: str = "get"
+) -> Callable[[Cast], Case]:
     def build(cast: Cast) -> Case:
         cast.org.contact_cosign_policy = "all"
         cast.org.save()

@@ -132,7 +132,9 @@ def test_the_compare_page_and_merge_through_the_views(cast: Cast) -> None:
     second = ParticipantFactory(organization=cast.org, phone="(612) 555-0188")
     body = _client(cast.sam).get(reverse("recovery:participant_compare", args=[first.public_id, second.public_id]))
     assert "phone" in body.content.decode() and "Merge the records" in body.content.decode()
-    peer_body = _client(cast.alice).get(reverse("recovery:participant_compare", args=[first.public_id, second.public_id]))
+    peer_body = _client(cast.alice).get(
+        reverse("recovery:participant_compare", args=[first.public_id, second.public_id])
+    )
     assert "Merge the records" not in peer_body.content.decode()
     response = _client(cast.sam).post(
         reverse("recovery:participant_merge", args=[first.public_id, second.public_id]), {"keep": str(second.public_id)}

@@ -29,6 +29,13 @@ class Scale:
     open_help_requests: int
     # One supervisor for about this many peers, as Minnesota programs staff supervision.
     peers_per_supervisor: int = 8
+    # Engagements and contacts (stage "engagements"): the share of participants with an engagement beyond
+    # the first calls, the most contacts one engagement gets, and the peers who carry a heavy caseload
+    # (one per organization, for the first organizations) with the share of its people they take.
+    engagement_share: float = 0.6
+    contacts_per_engagement_max: int = 8
+    heavy_caseload_peers: int = 1
+    heavy_caseload_share: float = 0.5
 
 
 SCALES: dict[str, Scale] = {
@@ -47,6 +54,10 @@ SCALES: dict[str, Scale] = {
         # Two unmet, one escalated and the demo peer's two: nothing the worker can widen onto the demo
         # peer when `make demo` starts it, so their queue shows exactly those two offers.
         open_help_requests=5,
+        engagement_share=0.6,
+        contacts_per_engagement_max=8,
+        heavy_caseload_peers=1,
+        heavy_caseload_share=0.5,
     ),
     # A statewide deployment of today's size.
     "medium": Scale(
@@ -61,6 +72,10 @@ SCALES: dict[str, Scale] = {
         platform_admins=2,
         help_requests=5_000,
         open_help_requests=30,
+        engagement_share=0.5,
+        contacts_per_engagement_max=6,
+        heavy_caseload_peers=3,
+        heavy_caseload_share=0.3,
     ),
     # The load target: a state running Peerway for years across every program.
     "large": Scale(
@@ -75,5 +90,10 @@ SCALES: dict[str, Scale] = {
         platform_admins=3,
         help_requests=50_000,
         open_help_requests=120,
+        # About 250 people per organization: a heavy peer takes about 60 engagements.
+        engagement_share=0.5,
+        contacts_per_engagement_max=5,
+        heavy_caseload_peers=10,
+        heavy_caseload_share=0.36,
     ),
 }
