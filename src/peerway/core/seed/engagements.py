@@ -207,7 +207,7 @@ def _contacts_insert(ctx: SeedContext, planned: list[PlannedEngagement], engagem
     contacts: list[Contact] = []
     contents: list[list[dict]] = []
     for plan, engagement in zip(planned, engagements, strict=True):
-        end = engagement.ended_at or engagement.checkup_since or ctx.anchor - dt.timedelta(hours=2)
+        end = min(engagement.ended_at or engagement.checkup_since or ctx.anchor, ctx.anchor - dt.timedelta(hours=3))
         count = ctx.rng.randint(0, ctx.scale.contacts_per_engagement_max)
         moments = sorted(ctx.moment_between(engagement.started_at, end) for _ in range(count))
         sessions = 0
