@@ -25,6 +25,7 @@ from peerway.workforce.models import PeerProfile
 from tests.factories import MembershipFactory, OrganizationFactory, ParticipantFactory, UserFactory
 from tests.helpers import Cast, assert_staff_view_guarded
 from tests.recovery.checkups_support import engagement_for
+from tests.recovery.records import ready_engagement, record
 
 
 @dataclass
@@ -363,6 +364,129 @@ def _cert_review(action: str = "") -> Callable[[Cast], Case]:
     return build
 
 
+def _participant_create(cast: Cast) -> Case:
+    # Records are created in the user's own organization: Olive creates in hers.
+    return Case(
+        url=reverse("recovery:participant_create"),
+        allowed=[cast.alice, cast.sam, cast.ada, cast.olive],
+        outsiders=[],
+        without_role=[cast.bill, cast.nobody, cast.analyst],
+    )
+
+
+def _participant_edit(name: str) -> Callable[[Cast], Case]:
+    def build(cast: Cast) -> Case:
+        participant = ParticipantFactory(organization=cast.org)
+        return Case(
+            url=reverse(name, args=[participant.public_id]),
+            allowed=[cast.alice, cast.sam, cast.ada],
+            outsiders=[cast.olive],
+            without_role=[cast.bill, cast.nobody, cast.analyst],
+        )
+
+    return build
+
+
+def _participant_compare(cast: Cast) -> Case:
+    first = ParticipantFactory(organization=cast.org)
+    second = ParticipantFactory(organization=cast.org)
+    return Case(
+        url=reverse("recovery:participant_compare", args=[first.public_id, second.public_id]),
+        allowed=[cast.alice, cast.sam, cast.ada, cast.bill],
+        outsiders=[cast.olive],
+        without_role=[cast.nobody, cast.analyst],
+    )
+
+
+def _participant_merge(cast: Cast) -> Case:
+    first = ParticipantFactory(organization=cast.org)
+    second = ParticipantFactory(organization=cast.org)
+    return Case(
+        url=reverse("recovery:participant_merge", args=[first.public_id, second.public_id]),
+        allowed=[cast.sam],
+        outsiders=[cast.olive],
+        without_role=[cast.alice, cast.bill, cast.nobody],
+        method="post",
+        data={"keep": str(first.public_id)},
+        allowed_status=302,
+    )
+
+
+def _engagement_page(cast: Cast) -> Case:
+    engagement = ready_engagement(cast)
+    return Case(
+        url=reverse("recovery:engagement_detail", args=[engagement.public_id]),
+        allowed=[cast.alice, cast.sam, cast.ada, cast.bill],
+        outsiders=[cast.olive],
+        without_role=[cast.nobody, cast.analyst],
+    )
+
+
+def _engagement_post(name: str, data: dict[str, str] | None = None) -> Callable[[Cast], Case]:
+    # Refusals (a second status change, a repeated attestation) come back as a message on the page: a redirect.
+    def build(cast: Cast) -> Case:
+        engagement = ready_engagement(cast, notice=False)
+        return Case(
+            url=reverse(name, args=[engagement.public_id]),
+            allowed=[cast.alice, cast.sam, cast.ada],
+            outsiders=[cast.olive],
+            without_role=[cast.bill, cast.nobody],
+            method="post",
+            data=data,
+            allowed_status=302,
+        )
+
+    return build
+
+
+def _engagement_handoff(cast: Cast) -> Case:
+    engagement = ready_engagement(cast)
+    return Case(
+        url=reverse("recovery:engagement_handoff", args=[engagement.public_id]),
+        allowed=[cast.sam, cast.ada],
+        outsiders=[cast.olive],
+        without_role=[cast.alice, cast.bill, cast.nobody],
+    )
+
+
+def _contact_create(cast: Cast) -> Case:
+    engagement = ready_engagement(cast)
+    return Case(
+        url=reverse("recovery:contact_create", args=[engagement.public_id]),
+        allowed=[cast.alice, cast.sam, cast.ada],
+        outsiders=[cast.olive],
+        without_role=[cast.bill, cast.nobody],
+    )
+
+
+def _contact_url(
+    name: str, allowed: tuple[str, ...], without: tuple[str, ...], method: str = "get"
+) -> Callable[[Cast], Case]:
+    def build(cast: Cast) -> Case:
+        cast.org.contact_cosign_policy = "all"
+        cast.org.save()
+        contact = record(ready_engagement(cast), cast.alice)
+        return Case(
+            url=reverse(name, args=[contact.public_id]),
+            allowed=[getattr(cast, who) for who in allowed],
+            outsiders=[cast.olive],
+            without_role=[getattr(cast, who) for who in without],
+            method=method,
+            allowed_status=302 if method == "post" else 200,
+        )
+
+    return build
+
+
+def _contact_cosign_queue(cast: Cast) -> Case:
+    return Case(
+        url=reverse("recovery:contact_cosign_queue"),
+        allowed=[cast.sam, cast.ada, cast.olive],
+        outsiders=[],
+        without_role=[cast.alice, cast.bill, cast.nobody, cast.analyst],
+    )
+
+
 STAFF_URL_CASES: dict[str, Callable[[Cast], Case]] = {
     "recovery:engagement_referrals": _engagement_referrals,
     "recovery:referral_transition": _referral_transition,
@@ -402,6 +526,25 @@ STAFF_URL_CASES: dict[str, Callable[[Cast], Case]] = {
     "certification:review_queue": _cert_review_queue,
     "certification:review": _cert_review(),
     "certification:review_action": _cert_review("start"),
+    "recovery:participant_create": _participant_create,
+    "recovery:participant_edit": _participant_edit("recovery:participant_edit"),
+    "recovery:participant_compare": _participant_compare,
+    "recovery:participant_merge": _participant_merge,
+    "recovery:engagement_start": _participant_edit("recovery:engagement_start"),
+    "recovery:engagement_detail": _engagement_page,
+    "recovery:engagement_status": _engagement_post("recovery:engagement_status", {"action": "checkup"}),
+    "recovery:engagement_notice": _engagement_post("recovery:engagement_notice"),
+    "recovery:engagement_attest": _engagement_post("recovery:engagement_attest"),
+    "recovery:engagement_handoff": _engagement_handoff,
+    "recovery:contact_create": _contact_create,
+    "recovery:contact_detail": _contact_url(
+        "recovery:contact_detail", ("alice", "sam", "ada", "bill"), ("nobody", "analyst")
+    ),
+    "recovery:contact_correct": _contact_url("recovery:contact_correct", ("alice", "sam", "ada"), ("bill", "nobody")),
+    "recovery:contact_cosign": _contact_url(
+        "recovery:contact_cosign", ("sam", "ada"), ("alice", "bill", "nobody"), method="post"
+    ),
+    "recovery:contact_cosign_queue": _contact_cosign_queue,
 }
 # URLs whose allowed outcome is not a 200 page (a file download needs a finished job): checked for
 # tenancy here, and for their success case in their own module.

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from peerway.accounts.models import Membership, User
 from peerway.accounts.roles import ROLE_ORG_KINDS, Role
@@ -262,14 +262,16 @@ def test_an_accepted_request_has_one_accepted_offer_and_one_engagement_in_the_pe
         assert engagement.started_at == request.accepted_at
         assert request.created_at < request.accepted_at <= request.created_at + dt.timedelta(days=1)
         assert request.accepted_at <= ANCHOR
-    assert not Engagement.objects.filter(help_request__accepted_by=None).exists()
+    # Engagements from first calls; the "engagements" stage adds years of history without one.
+    from_calls = Engagement.objects.filter(help_request__isnull=False)
+    assert not from_calls.filter(help_request__accepted_by=None).exists()
     assert not Offer.objects.filter(status=OfferStatus.ACCEPTED, request__accepted_by=None).exists()
     # Engagements begun in the last month are active, unless the peer never reached the person.
-    recent = Engagement.objects.filter(started_at__gte=ANCHOR - dt.timedelta(days=30))
+    recent = from_calls.filter(started_at__gte=ANCHOR - dt.timedelta(days=30))
     assert recent.filter(status=EngagementStatus.ACTIVE).exists()
     assert not recent.exclude(status=EngagementStatus.ACTIVE).exclude(help_request__connected_at=None).exists()
     caseloads: dict[int, int] = {}
-    for peer_id in Engagement.objects.filter(status=EngagementStatus.ACTIVE).values_list("peer_id", flat=True):
+    for peer_id in from_calls.filter(status=EngagementStatus.ACTIVE).values_list("peer_id", flat=True):
         caseloads[peer_id] = caseloads.get(peer_id, 0) + 1
     for profile in PeerProfile.objects.filter(pk__in=caseloads):
         assert caseloads[profile.pk] <= profile.caseload_limit
@@ -525,3 +527,23 @@ def test_check_ups_follow_each_engagement_with_recorded_past_and_scheduled_futur
         status=CheckupStatus.SCHEDULED, engagement__status=EngagementStatus.CLOSED, due_on__gte=TODAY
     ).exists()
     assert not Checkup.objects.filter(recorded_at__gt=ANCHOR).exists()
+
+
+def test_engagements_span_five_years_with_contacts_versions_and_locks(var_dir: Path) -> None:
+    from peerway.recovery.models import Contact, ContactVersion, EngagementHandoff, PeerAttestation
+
+    seed_small()
+    statuses = set(Engagement.objects.values_list("status", flat=True))
+    assert statuses == {"active", "checkup", "closed"}
+    assert Engagement.objects.filter(started_at__lt=ANCHOR - dt.timedelta(days=3 * 365)).exists()
+    assert not Engagement.objects.filter(voluntary_notice_at=None).exists()
+    for engagement in Engagement.objects.all()[:200]:
+        assert PeerAttestation.objects.filter(engagement=engagement, peer_id=engagement.peer_id).exists()
+    assert EngagementHandoff.objects.exists()
+    several = Engagement.objects.values("participant_id").annotate(n=models.Count("id")).filter(n__gt=1)
+    assert several.exists()
+    assert not Contact.objects.filter(current_version=None).exists()
+    assert Contact.objects.exclude(locked_at=None).filter(locked_version=None).count() == 0
+    assert ContactVersion.objects.filter(number=2).exists()
+    assert not Contact.objects.filter(occurred_at__gt=ANCHOR).exists()
+    assert not ContactVersion.objects.filter(created_at__gt=ANCHOR).exists()

@@ -43,6 +43,15 @@ class County(models.Model):
         return (self.state, self.name)
 
 
+class ContactCosignPolicy(models.TextChoices):
+    """Which contacts a supervisor co-signs. "Peers without an active credential" waits for credentials to be
+    recorded; until then it asks for a co-sign on every contact, the safe reading."""
+
+    NONE = "none", "No co-sign"
+    ALL = "all", "Every contact"
+    UNCREDENTIALED = "uncredentialed", "Contacts by peers without an active credential"
+
+
 class Organization(PublicIdModel, TimestampedModel):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200)
@@ -66,6 +75,9 @@ class Organization(PublicIdModel, TimestampedModel):
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(10)],
         help_text="Years after an engagement starts during which check-ups are scheduled.",
+    )
+    contact_cosign_policy = models.CharField(
+        max_length=16, choices=ContactCosignPolicy.choices, default=ContactCosignPolicy.NONE
     )
 
     history = HistoricalRecords()

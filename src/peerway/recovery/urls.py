@@ -1,6 +1,8 @@
 from django.urls import path
 
 from peerway.recovery.views import checkups as checkup_views
+from peerway.recovery.views import contacts as contact_views
+from peerway.recovery.views import engagements as engagement_views
 from peerway.recovery.views import participants as participant_views
 from peerway.recovery.views import referrals as referral_views
 
@@ -10,7 +12,9 @@ app_name = "recovery"
 
 urlpatterns = [
     path("participants/", participant_views.participant_list, name="participant_list"),
+    path("participants/new/", participant_views.participant_create_page, name="participant_create"),
     path("participants/<uuid:public_id>/", participant_views.participant_detail, name="participant_detail"),
+    path("participants/<uuid:public_id>/edit/", participant_views.participant_edit, name="participant_edit"),
     path(
         "participants/<uuid:public_id>/access/",
         participant_views.participant_access_history,
@@ -34,4 +38,29 @@ urlpatterns = [
         name="checkup_record",
     ),
     path("checkups/relinks/", checkup_views.checkup_relinks, name="checkup_relinks"),
+    path(
+        "participants/<uuid:public_id>/duplicates/<uuid:other_id>/",
+        participant_views.participant_compare,
+        name="participant_compare",
+    ),
+    path(
+        "participants/<uuid:public_id>/duplicates/<uuid:other_id>/merge/",
+        participant_views.participant_merge_action,
+        name="participant_merge",
+    ),
+    path(
+        "participants/<uuid:public_id>/engagements/new/",
+        participant_views.engagement_start_page,
+        name="engagement_start",
+    ),
+    path("engagements/<uuid:public_id>/", engagement_views.engagement_detail, name="engagement_detail"),
+    path("engagements/<uuid:public_id>/status/", engagement_views.engagement_status, name="engagement_status"),
+    path("engagements/<uuid:public_id>/notice/", engagement_views.engagement_notice, name="engagement_notice"),
+    path("engagements/<uuid:public_id>/attest/", engagement_views.engagement_attestation, name="engagement_attest"),
+    path("engagements/<uuid:public_id>/handoff/", engagement_views.engagement_handoff_page, name="engagement_handoff"),
+    path("engagements/<uuid:public_id>/contacts/new/", contact_views.contact_create, name="contact_create"),
+    path("contacts/cosign/", contact_views.contact_cosign_queue, name="contact_cosign_queue"),
+    path("contacts/<uuid:public_id>/", contact_views.contact_detail, name="contact_detail"),
+    path("contacts/<uuid:public_id>/correct/", contact_views.contact_correct_page, name="contact_correct"),
+    path("contacts/<uuid:public_id>/cosign/", contact_views.contact_cosign_action, name="contact_cosign"),
 ]

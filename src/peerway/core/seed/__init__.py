@@ -22,6 +22,7 @@ from django.db import transaction
 
 from peerway.core.seed.checkups import checkups_seed
 from peerway.core.seed.context import SeedContext, SeedError, SeedReport, StageReport
+from peerway.core.seed.engagements import engagements_seed
 from peerway.core.seed.organizations import organizations_seed
 from peerway.core.seed.participants import participants_seed
 from peerway.core.seed.peers import peers_seed
@@ -48,6 +49,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("participants", participants_seed),
     Stage("peers", peers_seed),
     Stage("requests", requests_seed),
+    Stage("engagements", engagements_seed),
     Stage("resources", resources_seed),
     Stage("checkups", checkups_seed),
 )

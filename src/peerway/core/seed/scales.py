@@ -31,6 +31,13 @@ class Scale:
     peers_per_supervisor: int = 8
     # Community resources in the directory (referrals follow from the engagements that exist).
     resources: int = 300
+    # Engagements and contacts (stage "engagements"): the share of participants with an engagement beyond
+    # the first calls, the most contacts one engagement gets, and the peers who carry a heavy caseload
+    # (one per organization, for the first organizations) with the share of its people they take.
+    engagement_share: float = 0.6
+    contacts_per_engagement_max: int = 8
+    heavy_caseload_peers: int = 1
+    heavy_caseload_share: float = 0.5
 
 
 SCALES: dict[str, Scale] = {
@@ -49,6 +56,10 @@ SCALES: dict[str, Scale] = {
         # Two unmet, one escalated and the demo peer's two: nothing the worker can widen onto the demo
         # peer when `make demo` starts it, so their queue shows exactly those two offers.
         open_help_requests=5,
+        engagement_share=0.6,
+        contacts_per_engagement_max=8,
+        heavy_caseload_peers=1,
+        heavy_caseload_share=0.5,
     ),
     # A statewide deployment of today's size.
     "medium": Scale(
@@ -64,6 +75,10 @@ SCALES: dict[str, Scale] = {
         help_requests=5_000,
         open_help_requests=30,
         resources=1_500,
+        engagement_share=0.5,
+        contacts_per_engagement_max=6,
+        heavy_caseload_peers=3,
+        heavy_caseload_share=0.3,
     ),
     # The load target: a state running Peerway for years across every program.
     "large": Scale(
@@ -79,5 +94,10 @@ SCALES: dict[str, Scale] = {
         help_requests=50_000,
         open_help_requests=120,
         resources=6_000,
+        # About 250 people per organization: a heavy peer takes about 60 engagements.
+        engagement_share=0.5,
+        contacts_per_engagement_max=5,
+        heavy_caseload_peers=10,
+        heavy_caseload_share=0.36,
     ),
 }

@@ -11,7 +11,21 @@ from peerway.recovery.models.checkups import (
     ReminderChannel,
     Wellbeing,
 )
-from peerway.recovery.models.engagements import Engagement, EngagementStatus, Program
+from peerway.recovery.models.contacts import (
+    MAX_CONTACT_MINUTES,
+    Contact,
+    ContactKind,
+    ContactModality,
+    ContactVersion,
+)
+from peerway.recovery.models.engagements import (
+    SUBJECT_ENGAGEMENT,
+    Engagement,
+    EngagementHandoff,
+    EngagementStatus,
+    PeerAttestation,
+    Program,
+)
 from peerway.recovery.models.participants import SUBJECT_PARTICIPANT, Participant
 from peerway.recovery.models.plans import (
     PLAN_KIND_FOR_PROGRAM,
@@ -25,21 +39,29 @@ from peerway.recovery.models.plans import (
 from peerway.recovery.models.referrals import OPEN_REFERRAL_STATUSES, Referral, ReferralStatus
 
 __all__ = [
+    "MAX_CONTACT_MINUTES",
     "OPEN_REFERRAL_STATUSES",
     "PLAN_KIND_FOR_PROGRAM",
     "RECOVERY_CAPITAL_MAX",
     "RECOVERY_CAPITAL_MIN",
     "RELINK_WELLBEING",
     "SESSIONS_ALLOWED_BEFORE_PLAN",
+    "SUBJECT_ENGAGEMENT",
     "SUBJECT_PARTICIPANT",
     "Checkup",
     "CheckupReminder",
     "CheckupStatus",
+    "Contact",
+    "ContactKind",
+    "ContactModality",
+    "ContactVersion",
     "Engagement",
+    "EngagementHandoff",
     "EngagementStatus",
     "GoalStatus",
     "LifeArea",
     "Participant",
+    "PeerAttestation",
     "PlanGoal",
     "PlanKind",
     "Program",

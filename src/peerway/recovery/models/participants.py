@@ -39,6 +39,11 @@ class Participant(PublicIdModel, TimestampedModel):
     language = models.ForeignKey(Language, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     communities = models.ManyToManyField(Community, blank=True, related_name="+")
     communities_own_words = EncryptedTextField(null=True, blank=True)
+    # A merged duplicate stays as a tombstone pointing at the record that was kept, for the audit trail.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from", editable=False
+    )
+    merged_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords(excluded_fields=["phone_index", "email_index", "medicaid_id_index"])
 
@@ -48,6 +53,10 @@ class Participant(PublicIdModel, TimestampedModel):
 
     def __str__(self) -> str:
         return f"Participant {str(self.public_id)[:8]}"
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
 
     def refresh_blind_indexes(self) -> None:
         self.phone_index = phone_index(self.phone or "")

@@ -10,14 +10,15 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from peerway.accounts.models import User
-from peerway.accounts.roles import ACCESS_LOG_ROLES, PARTICIPANT_RECORD_ROLES
+from peerway.accounts.roles import ACCESS_LOG_ROLES, PARTICIPANT_RECORD_ROLES, Role
 from peerway.accounts.selectors import organization_ids_for_user
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction, AccessEvent
+from peerway.organizations.models import Organization
 from peerway.privacy.fields import phone_index
 from peerway.recovery.models import SUBJECT_PARTICIPANT, Engagement, Participant
 
@@ -38,7 +39,7 @@ def participant_get_for_user(user: User, public_id: uuid.UUID | str, *, reason: 
     try:
         participant = (
             participants_for_user(user)
-            .select_related("organization", "language")
+            .select_related("organization", "language", "merged_into")
             .prefetch_related(
                 "communities",
                 Prefetch(
@@ -68,7 +69,7 @@ def participant_page_for_user(user: User, *, page_number: int | str = 1, phone: 
 
     ``phone`` finds people by the blind index of their phone number, never by decrypting everyone.
     """
-    queryset = participants_for_user(user).select_related("organization", "language")
+    queryset = participants_for_user(user).filter(merged_into__isnull=True).select_related("organization", "language")
     if phone:
         queryset = queryset.filter(phone_index=phone_index(phone))
     page = Paginator(queryset, PAGE_SIZE).get_page(page_number)
@@ -115,3 +116,153 @@ def participant_access_history_for_user(
         subject_type=SUBJECT_PARTICIPANT, subject_id=participant.public_id
     ).select_related("actor")
     return participant, events
+
+
+MATCH_LABELS = {"phone_index": "phone", "email_index": "email", "medicaid_id_index": "Medicaid id"}
+
+
+def participant_duplicates(
+    *, organization_id: int, phone: str = "", email: str = "", medicaid_id: str = "", exclude_pk: int | None = None
+) -> list[tuple[Participant, list[str]]]:
+    """Records in the organization that share a phone, email or Medicaid id (by blind index), with what
+    matched. Unaudited: callers that show them write the access events."""
+    probe = Participant(phone=phone, email=email, medicaid_id=medicaid_id)
+    probe.refresh_blind_indexes()
+    wanted = {name: getattr(probe, name) for name in MATCH_LABELS if getattr(probe, name)}
+    if not wanted:
+        return []
+    condition = Q()
+    for name, value in wanted.items():
+        condition |= Q(**{name: value})
+    candidates = Participant.objects.filter(condition, organization_id=organization_id, merged_into__isnull=True)
+    if exclude_pk is not None:
+        candidates = candidates.exclude(pk=exclude_pk)
+    return [
+        (
+            other,
+            [label for name, label in MATCH_LABELS.items() if name in wanted and getattr(other, name) == wanted[name]],
+        )
+        for other in candidates.order_by("created_at", "id")[:20]
+    ]
+
+
+def participant_duplicates_of(participant: Participant) -> list[tuple[Participant, list[str]]]:
+    return participant_duplicates(
+        organization_id=participant.organization_id,
+        phone=participant.phone or "",
+        email=participant.email or "",
+        medicaid_id=participant.medicaid_id or "",
+        exclude_pk=participant.pk,
+    )
+
+
+@transaction.atomic
+def participant_compare_for_user(
+    user: User, public_id: uuid.UUID | str, other_id: uuid.UUID | str
+) -> tuple[Participant, Participant, list[str]]:
+    """Two records side by side and what matched between them; both get a ``viewed`` AccessEvent.
+
+    A 404 unless both are live records of one organization where the user may open records.
+    """
+    allowed = participants_for_user(user).filter(merged_into__isnull=True).select_related("organization", "language")
+    try:
+        first = allowed.get(public_id=public_id)
+        second = allowed.get(public_id=other_id, organization_id=first.organization_id)
+    except (Participant.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404("No such participant.") from None
+    if first.pk == second.pk:
+        raise Http404("No such participant.")
+    matched = [
+        label
+        for name, label in MATCH_LABELS.items()
+        if getattr(first, name) and getattr(first, name) == getattr(second, name)
+    ]
+    access_events_record(
+        actor=user,
+        role=acting_role(user, first.organization, PARTICIPANT_RECORD_ROLES),
+        organization=first.organization,
+        subject_type=SUBJECT_PARTICIPANT,
+        subject_ids=[first.public_id, second.public_id],
+        action=AccessAction.VIEWED,
+        reason="compared as possible duplicates",
+    )
+    return first, second, matched
+
+
+# Who creates and edits participants' records, and who merges them.
+PARTICIPANT_EDIT_ROLES = frozenset({Role.PEER, Role.SUPERVISOR, Role.ORG_ADMIN})
+MERGE_ROLES = frozenset({Role.SUPERVISOR, Role.ORG_ADMIN})
+
+
+def organization_for_new_record(user: User) -> Organization:
+    """The organization a new participant's record belongs to: the first where the user may create one."""
+    organization = (
+        Organization.objects.filter(pk__in=organization_ids_for_user(user, PARTICIPANT_EDIT_ROLES), active=True)
+        .order_by("name", "pk")
+        .first()
+    )
+    if organization is None:
+        raise Http404("No organization to add a record to.")
+    return organization
+
+
+@transaction.atomic
+def participant_duplicates_listed(
+    user: User, *, organization: Organization, phone: str, email: str, medicaid_id: str
+) -> list[tuple[Participant, list[str]]]:
+    """Possible duplicates for a record about to be created, each shown one with a ``listed`` AccessEvent."""
+    duplicates = participant_duplicates(
+        organization_id=organization.pk, phone=phone, email=email, medicaid_id=medicaid_id
+    )
+    if duplicates:
+        access_events_record(
+            actor=user,
+            role=acting_role(user, organization, PARTICIPANT_EDIT_ROLES),
+            organization=organization,
+            subject_type=SUBJECT_PARTICIPANT,
+            subject_ids=[other.public_id for other, _matched in duplicates],
+            action=AccessAction.LISTED,
+            reason="possible duplicates of a new record",
+        )
+    return duplicates
+
+
+@transaction.atomic
+def participant_for_edit_for_user(user: User, public_id: uuid.UUID | str) -> Participant:
+    """A live record the user may edit, with a ``viewed`` AccessEvent (the form shows its details)."""
+    try:
+        participant = (
+            Participant.objects.filter(
+                organization_id__in=organization_ids_for_user(user, PARTICIPANT_EDIT_ROLES), merged_into__isnull=True
+            )
+            .select_related("organization", "language")
+            .get(public_id=public_id)
+        )
+    except (Participant.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404("No such participant.") from None
+    access_events_record(
+        actor=user,
+        role=acting_role(user, participant.organization, PARTICIPANT_EDIT_ROLES),
+        organization=participant.organization,
+        subject_type=SUBJECT_PARTICIPANT,
+        subject_ids=[participant.public_id],
+        action=AccessAction.VIEWED,
+        reason="edit form",
+    )
+    return participant
+
+
+def participants_for_merge(
+    user: User, public_id: uuid.UUID | str, other_id: uuid.UUID | str
+) -> tuple[Participant, Participant]:
+    """Two live records of one organization where the user may merge, or a 404. Unaudited: the merge
+    service writes the events."""
+    allowed = Participant.objects.filter(
+        organization_id__in=organization_ids_for_user(user, MERGE_ROLES), merged_into__isnull=True
+    )
+    try:
+        first = allowed.get(public_id=public_id)
+        second = allowed.get(public_id=other_id, organization_id=first.organization_id)
+    except (Participant.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404("No such participant.") from None
+    return first, second

@@ -1,14 +1,38 @@
 from __future__ import annotations
 
+from django.contrib import messages
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from peerway.core.decorators import staff_view
+from peerway.recovery.forms.engagements import EngagementStartForm
+from peerway.recovery.forms.participants import MergeForm, ParticipantForm
+from peerway.recovery.models import Participant, Program
 from peerway.recovery.selectors import (
     participant_access_history_for_user,
+    participant_compare_for_user,
+    participant_duplicates_of,
     participant_get_for_user,
     participant_page_for_user,
 )
+from peerway.recovery.selectors.participants import (
+    organization_for_new_record,
+    participant_duplicates_listed,
+    participant_for_edit_for_user,
+    participants_for_merge,
+)
+from peerway.recovery.services import (
+    ActionRefused,
+    engagement_start,
+    participant_create,
+    participant_merge,
+    participant_update,
+)
+from peerway.recovery.services.engagements import user_leads
+from peerway.workforce.models import PeerProfile
 
 
 @staff_view
@@ -21,10 +45,135 @@ def participant_list(request: HttpRequest) -> HttpResponse:
 @staff_view
 def participant_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     participant = participant_get_for_user(request.user, public_id, reason="record page")  # type: ignore[arg-type]
-    return render(request, "recovery/participant_detail.html", {"participant": participant})
+    duplicates = [] if participant.is_merged else participant_duplicates_of(participant)
+    return render(
+        request,
+        "recovery/participant_detail.html",
+        {"participant": participant, "duplicate_ids": [other.public_id for other, _matched in duplicates]},
+    )
 
 
 @staff_view
 def participant_access_history(request: HttpRequest, public_id: str) -> HttpResponse:
     participant, events = participant_access_history_for_user(request.user, public_id)  # type: ignore[arg-type]
     return render(request, "recovery/participant_access.html", {"participant": participant, "events": events[:500]})
+
+
+def _add_refusal(form: Form, refusal: ActionRefused) -> None:
+    form.add_error(None, refusal.message)
+
+
+@staff_view
+def participant_create_page(request: HttpRequest) -> HttpResponse:
+    """New participant in the user's organization. A phone, email or Medicaid id already on file offers the
+    existing record(s) first; creating anyway needs an explicit "different person" check."""
+    organization = organization_for_new_record(request.user)  # type: ignore[arg-type]
+    form = ParticipantForm(request.POST or None)
+    duplicates: list[tuple[Participant, list[str]]] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.service_kwargs()
+        duplicates = participant_duplicates_listed(
+            request.user,  # type: ignore[arg-type]
+            organization=organization,
+            phone=str(data["phone"]),
+            email=str(data["email"]),
+            medicaid_id=str(data["medicaid_id"]),
+        )
+        if duplicates and not form.cleaned_data["different_person"]:
+            form.add_error(
+                None,
+                _("Records in your organization share these details. Open one, or confirm this is a different person."),
+            )
+        else:
+            participant = participant_create(
+                organization=organization, actor=request.user, reason="created by staff", **data
+            )  # type: ignore[arg-type]
+            return redirect("recovery:participant_detail", public_id=participant.public_id)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "recovery/participant_form.html",
+        {"form": form, "duplicates": duplicates, "participant": None},
+        status=status,
+    )
+
+
+@staff_view
+def participant_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+    participant = participant_for_edit_for_user(request.user, public_id)  # type: ignore[arg-type]
+    initial = {
+        "preferred_name": participant.preferred_name,
+        "phone": participant.phone,
+        "email": participant.email,
+        "language": participant.language,
+        "communities": list(participant.communities.all()),
+        "communities_own_words": participant.communities_own_words,
+        "date_of_birth": participant.date_of_birth,
+        "medicaid_id": participant.medicaid_id,
+    }
+    form = ParticipantForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            participant_update(participant=participant, actor=request.user, **form.service_kwargs())  # type: ignore[arg-type]
+        except ActionRefused as refusal:
+            _add_refusal(form, refusal)
+        else:
+            return redirect("recovery:participant_detail", public_id=participant.public_id)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "recovery/participant_form.html",
+        {"form": form, "duplicates": [], "participant": participant},
+        status=status,
+    )
+
+
+@staff_view
+def participant_compare(request: HttpRequest, public_id: str, other_id: str) -> HttpResponse:
+    first, second, matched = participant_compare_for_user(request.user, public_id, other_id)  # type: ignore[arg-type]
+    leads = user_leads(request.user, first.organization_id)  # type: ignore[arg-type]
+    form = MergeForm(first_id=str(first.public_id), second_id=str(second.public_id))
+    return render(
+        request,
+        "recovery/participant_compare.html",
+        {"first": first, "second": second, "matched": matched, "leads": leads, "form": form},
+    )
+
+
+@staff_view
+@require_POST
+def participant_merge_action(request: HttpRequest, public_id: str, other_id: str) -> HttpResponse:
+    first, second = participants_for_merge(request.user, public_id, other_id)  # type: ignore[arg-type]
+    form = MergeForm(request.POST, first_id=str(first.public_id), second_id=str(second.public_id))
+    if not form.is_valid():
+        messages.error(request, _("Choose the record to keep."))
+        return redirect("recovery:participant_compare", public_id=first.public_id, other_id=second.public_id)
+    keep, duplicate = (first, second) if form.cleaned_data["keep"] == str(first.public_id) else (second, first)
+    try:
+        participant_merge(keep=keep, duplicate=duplicate, actor=request.user)  # type: ignore[arg-type]
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect("recovery:participant_compare", public_id=first.public_id, other_id=second.public_id)
+    messages.success(request, _("The records are merged."))
+    return redirect("recovery:participant_detail", public_id=keep.public_id)
+
+
+@staff_view
+def engagement_start_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    participant = participant_for_edit_for_user(request.user, public_id)  # type: ignore[arg-type]
+    peers = PeerProfile.objects.filter(organization_id=participant.organization_id).order_by("display_name")
+    own = peers.filter(user_id=request.user.pk).first()
+    initial = {
+        "peer": own,
+        "program": participant.organization.kind if participant.organization.kind in Program.values else Program.RCO,
+    }
+    form = EngagementStartForm(request.POST or None, initial=initial, peers=peers)
+    if request.method == "POST" and form.is_valid():
+        try:
+            engagement = engagement_start(participant=participant, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ActionRefused as refusal:
+            _add_refusal(form, refusal)
+        else:
+            return redirect("recovery:engagement_detail", public_id=engagement.public_id)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "recovery/engagement_start.html", {"participant": participant, "form": form}, status=status)

@@ -1,0 +1,46 @@
+"""Staff forms for participants' records: the minimum necessary data."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from peerway.core.models import Community, Language
+
+
+class ParticipantForm(forms.Form):
+    preferred_name = forms.CharField(label=_("Preferred name"), max_length=255)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    email = forms.EmailField(label=_("Email"), required=False)
+    language = forms.ModelChoiceField(label=_("Language"), queryset=Language.objects.all(), required=False)
+    communities = forms.ModelMultipleChoiceField(
+        label=_("Communities"), queryset=Community.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    communities_own_words = forms.CharField(
+        label=_("Communities, in their own words"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    date_of_birth = forms.DateField(
+        label=_("Date of birth (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    medicaid_id = forms.CharField(label=_("Medicaid or insurance id (optional)"), max_length=64, required=False)
+    different_person = forms.BooleanField(
+        label=_("I checked: this is a different person from the records listed above"), required=False
+    )
+
+    def service_kwargs(self) -> dict[str, object]:
+        data = dict(self.cleaned_data)
+        data.pop("different_person", None)
+        return data
+
+
+class MergeForm(forms.Form):
+    keep = forms.ChoiceField(label=_("Keep which record"), widget=forms.RadioSelect)
+
+    def __init__(self, *args: object, first_id: str, second_id: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["keep"].choices = [(first_id, _("The first record")), (second_id, _("The second record"))]

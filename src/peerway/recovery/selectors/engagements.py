@@ -1,0 +1,84 @@
+"""Reads of engagements, scoped to the acting user and audited (the subject is the participant)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from peerway.accounts.models import User
+from peerway.accounts.roles import PARTICIPANT_RECORD_ROLES, Role
+from peerway.accounts.selectors import organization_ids_for_user
+from peerway.core.access import access_events_record, acting_role
+from peerway.core.models import AccessAction
+from peerway.recovery.models import (
+    SUBJECT_PARTICIPANT,
+    Contact,
+    Engagement,
+    EngagementHandoff,
+    PeerAttestation,
+)
+
+# Who changes an engagement (the service further limits peers to their own engagements).
+ENGAGEMENT_ACTION_ROLES = frozenset({Role.PEER, Role.SUPERVISOR, Role.ORG_ADMIN})
+LEAD_ROLES = frozenset({Role.SUPERVISOR, Role.ORG_ADMIN})
+
+
+def engagements_for_user(user: User, roles: Iterable[Role] = PARTICIPANT_RECORD_ROLES) -> QuerySet[Engagement]:
+    """Engagements of the organizations where the user holds one of ``roles``. Lazy and unaudited."""
+    return Engagement.objects.filter(organization_id__in=organization_ids_for_user(user, roles))
+
+
+def engagement_for_action(
+    user: User, public_id: uuid.UUID | str, roles: Iterable[Role] = ENGAGEMENT_ACTION_ROLES
+) -> Engagement:
+    """The engagement an action names, or a 404. Unaudited: the service that acts writes the event."""
+    try:
+        return (
+            engagements_for_user(user, roles)
+            .select_related("organization", "participant", "peer")
+            .get(public_id=public_id)
+        )
+    except (Engagement.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404("No such engagement.") from None
+
+
+@transaction.atomic
+def engagement_get_for_user(user: User, public_id: uuid.UUID | str, *, reason: str = "") -> Engagement:
+    """One engagement with its contacts (current versions), hand-offs and attestations, and one ``viewed``
+    AccessEvent for the person, in the same transaction."""
+    try:
+        engagement = (
+            engagements_for_user(user)
+            .select_related("organization", "participant", "peer", "voluntary_notice_by", "plan")
+            .prefetch_related(
+                Prefetch(
+                    "contacts",
+                    queryset=Contact.objects.select_related("current_version", "peer", "cosigned_by").order_by(
+                        "-occurred_at", "-id"
+                    ),
+                ),
+                Prefetch(
+                    "handoffs",
+                    queryset=EngagementHandoff.objects.select_related("from_peer", "to_peer", "handed_off_by"),
+                ),
+                Prefetch("attestations", queryset=PeerAttestation.objects.select_related("peer")),
+            )
+            .get(public_id=public_id)
+        )
+    except (Engagement.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404("No such engagement.") from None
+    access_events_record(
+        actor=user,
+        role=acting_role(user, engagement.organization, PARTICIPANT_RECORD_ROLES),
+        organization=engagement.organization,
+        subject_type=SUBJECT_PARTICIPANT,
+        subject_ids=[engagement.participant.public_id],
+        action=AccessAction.VIEWED,
+        reason=reason,
+    )
+    return engagement

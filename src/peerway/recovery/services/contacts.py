@@ -1,0 +1,256 @@
+"""Recording, correcting, locking and co-signing contacts. One transaction each; never a silent edit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from peerway.accounts.models import User
+from peerway.accounts.roles import PARTICIPANT_RECORD_ROLES
+from peerway.core.access import access_events_record, acting_role
+from peerway.core.models import AccessAction
+from peerway.recovery.models import (
+    SUBJECT_PARTICIPANT,
+    Contact,
+    ContactVersion,
+    Engagement,
+    EngagementStatus,
+    PlanGoal,
+    RecoveryPlan,
+)
+from peerway.recovery.plan_rule import contact_needs_cosign, plan_compliance
+from peerway.recovery.services.engagements import peer_has_attested, user_leads
+from peerway.recovery.services.refusals import ActionRefused
+
+CONTENT_FIELDS = (
+    "occurred_on",
+    "started_at",
+    "duration_minutes",
+    "modality",
+    "place",
+    "kind",
+    "note",
+    "person_present",
+)
+
+
+def _log(actor: User | None, engagement: Engagement, action: AccessAction, reason: str) -> None:
+    access_events_record(
+        actor=actor,
+        role=acting_role(actor, engagement.organization, PARTICIPANT_RECORD_ROLES),
+        organization=engagement.organization,
+        subject_type=SUBJECT_PARTICIPANT,
+        subject_ids=[engagement.participant.public_id],
+        action=action,
+        reason=reason,
+    )
+
+
+def _version(
+    *,
+    contact: Contact,
+    number: int,
+    actor: User | None,
+    occurred_on: dt.date,
+    started_at: dt.time,
+    duration_minutes: int,
+    modality: str,
+    kind: str,
+    note: str,
+    place: str,
+    person_present: bool,
+    goals: Iterable[PlanGoal],
+    reason: str,
+) -> ContactVersion:
+    """Validate and write one version. Goals must come from the engagement's own plan."""
+    engagement = contact.engagement
+    version = ContactVersion(
+        contact=contact,
+        number=number,
+        occurred_on=occurred_on,
+        started_at=started_at,
+        duration_minutes=duration_minutes,
+        modality=modality,
+        kind=kind,
+        note=note,
+        place=place,
+        person_present=person_present,
+        reason=reason,
+        created_by=actor,
+    )
+    version.full_clean(exclude=["contact"])
+    version.clean_in(ZoneInfo(engagement.organization.timezone))
+    goals = list(goals)
+    if any(goal.plan.engagement_id != engagement.pk for goal in goals):
+        raise ValidationError({"goals": _("Choose goals from this engagement's plan.")})
+    version.save()
+    version.goals.set(goals)
+    return version
+
+
+def sessions_held(engagement: Engagement) -> int:
+    """Contacts of the engagement in which the person took part, as their current versions say."""
+    return Contact.objects.filter(engagement=engagement, current_version__person_present=True).count()
+
+
+@transaction.atomic
+def contact_record(
+    *,
+    engagement: Engagement,
+    actor: User,
+    occurred_on: dt.date,
+    started_at: dt.time,
+    duration_minutes: int,
+    modality: str,
+    kind: str,
+    note: str,
+    place: str = "",
+    person_present: bool = True,
+    goals: Iterable[PlanGoal] = (),
+) -> Contact:
+    """Record a contact by the engagement's peer.
+
+    Refused (ActionRefused) when the engagement is closed, the written notice is missing, or the peer has
+    not attested (Minn. Stat. 254B.052). Invalid content raises ValidationError naming the field. A contact
+    after the third session while the plan is not complete is stored with ``plan_missing`` set.
+    """
+    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    engagement = Engagement.objects.select_related("organization", "participant", "peer").get(pk=engagement.pk)
+    if engagement.peer.user_id != actor.pk:
+        raise ActionRefused(_("Only the engagement's peer records its contacts."))
+    if engagement.status == EngagementStatus.CLOSED:
+        raise ActionRefused(_("The engagement is closed; reopen it to record a contact."))
+    if engagement.voluntary_notice_at is None:
+        raise ActionRefused(_("Record the written notice that participation is voluntary first."))
+    if not peer_has_attested(engagement, engagement.peer):
+        raise ActionRefused(_("Attest that you do not live with or work for this person before recording contacts."))
+    before = sessions_held(engagement)
+    plan_complete = RecoveryPlan.objects.filter(engagement=engagement, completed_at__isnull=False).exists()
+    compliance = plan_compliance(sessions_done=before, plan_complete=plan_complete)
+    tz = ZoneInfo(engagement.organization.timezone)
+    contact = Contact.objects.create(
+        engagement=engagement,
+        peer=engagement.peer,
+        recorded_by=actor,
+        occurred_at=dt.datetime.combine(occurred_on, started_at, tzinfo=tz)
+        if occurred_on and started_at
+        else timezone.now(),
+        sessions_before=before,
+        plan_missing=not compliance.compliant,
+        needs_cosign=contact_needs_cosign(policy=engagement.organization.contact_cosign_policy),
+    )
+    version = _version(
+        contact=contact,
+        number=1,
+        actor=actor,
+        occurred_on=occurred_on,
+        started_at=started_at,
+        duration_minutes=duration_minutes,
+        modality=modality,
+        kind=kind,
+        note=note,
+        place=place,
+        person_present=person_present,
+        goals=goals,
+        reason="",
+    )
+    contact.current_version = version
+    contact.save(update_fields=["current_version", "updated_at"])
+    _log(actor, engagement, AccessAction.CREATED, "recorded a contact")
+    return contact
+
+
+@transaction.atomic
+def contact_correct(
+    *,
+    contact: Contact,
+    actor: User,
+    reason: str,
+    occurred_on: dt.date,
+    started_at: dt.time,
+    duration_minutes: int,
+    modality: str,
+    kind: str,
+    note: str,
+    place: str = "",
+    person_present: bool = True,
+    goals: Iterable[PlanGoal] = (),
+) -> ContactVersion:
+    """A correction is a new version (number, who, when, reason); the earlier ones stay.
+
+    After billing locked the contact, a reason is required and the locked version stays as billed. A
+    correction withdraws an earlier co-sign: the supervisor co-signs what the record now says.
+    """
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    contact = Contact.objects.select_related(
+        "engagement__organization", "engagement__participant", "engagement__peer"
+    ).get(pk=contact.pk)
+    engagement = contact.engagement
+    if contact.recorded_by_id != actor.pk and not user_leads(actor, engagement.organization_id):
+        raise ActionRefused(_("Only the peer who recorded the contact or a supervisor corrects it."))
+    if contact.is_locked and not reason.strip():
+        raise ValidationError({"reason": _("This contact was billed: say why it is being corrected.")})
+    number = (contact.versions.aggregate(top=Max("number"))["top"] or 0) + 1
+    version = _version(
+        contact=contact,
+        number=number,
+        actor=actor,
+        occurred_on=occurred_on,
+        started_at=started_at,
+        duration_minutes=duration_minutes,
+        modality=modality,
+        kind=kind,
+        note=note,
+        place=place,
+        person_present=person_present,
+        goals=goals,
+        reason=reason.strip(),
+    )
+    contact.current_version = version
+    contact.occurred_at = version.occurred_at(ZoneInfo(engagement.organization.timezone))
+    contact.cosigned_at = None
+    contact.cosigned_by = None
+    contact.cosigned_version = None
+    contact.save()
+    _log(actor, engagement, AccessAction.CHANGED, f"corrected a contact (version {number})")
+    return version
+
+
+@transaction.atomic
+def contact_lock_for_billing(*, contact: Contact, actor: User | None = None) -> Contact:
+    """Freeze the current version as the billed one. Locking twice keeps the first lock."""
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if contact.locked_at is None:
+        contact.locked_at = timezone.now()
+        contact.locked_version_id = contact.current_version_id
+        contact.save(update_fields=["locked_at", "locked_version", "updated_at"])
+    return contact
+
+
+@transaction.atomic
+def contact_cosign(*, contact: Contact, actor: User) -> Contact:
+    """A supervisor co-signs the contact's current version, where the organization's policy asks."""
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    contact = Contact.objects.select_related("engagement__organization", "engagement__participant").get(pk=contact.pk)
+    engagement = contact.engagement
+    if not user_leads(actor, engagement.organization_id):
+        raise ActionRefused(_("Only a supervisor co-signs contacts."))
+    if not contact.needs_cosign:
+        raise ActionRefused(_("This contact does not need a co-sign."))
+    if contact.cosigned_at is not None:
+        raise ActionRefused(_("This contact is already co-signed."))
+    if contact.recorded_by_id == actor.pk:
+        raise ActionRefused(_("Someone else co-signs the contacts you recorded."))
+    contact.cosigned_at = timezone.now()
+    contact.cosigned_by = actor
+    contact.cosigned_version_id = contact.current_version_id
+    contact.save()
+    _log(actor, engagement, AccessAction.CHANGED, "co-signed a contact")
+    return contact

@@ -1,0 +1,192 @@
+"""Contact services: recording rules, validation, versioning before and after the billing lock, co-sign,
+and the plan flag after the third session."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from peerway.core.models import AccessEvent
+from peerway.recovery.models import Contact, PlanGoal, RecoveryPlan
+from peerway.recovery.services import (
+    ActionRefused,
+    contact_correct,
+    contact_cosign,
+    contact_lock_for_billing,
+    engagement_transition,
+)
+from tests.factories import peer_profile
+from tests.helpers import Cast
+from tests.recovery.records import contact_fields, ready_engagement, record
+
+
+def test_a_contact_is_recorded_as_version_one_and_logged(cast: Cast) -> None:
+    engagement = ready_engagement(cast)
+    contact = record(engagement, cast.alice, place="Library")
+    version = contact.current_version
+    assert version is not None and version.number == 1 and version.created_by == cast.alice
+    assert version.note == "Talked through the housing goal." and version.place == "Library"
+    assert not contact.plan_missing and not contact.needs_cosign
+    assert AccessEvent.objects.filter(subject_id=engagement.participant.public_id, action="created").count() == 1
+
+
+def test_only_the_engagements_peer_records_contacts(cast: Cast) -> None:
+    engagement = ready_engagement(cast)
+    with pytest.raises(ActionRefused, match="Only the engagement's peer"):
+        record(engagement, cast.sam)
+
+
+def test_a_peer_without_attestation_cannot_record(cast: Cast) -> None:
+    engagement = ready_engagement(cast, attested=False)
+    with pytest.raises(ActionRefused, match="Attest"):
+        record(engagement, cast.alice)
+    assert not Contact.objects.exists()
+
+
+def test_no_contact_before_the_written_notice(cast: Cast) -> None:
+    with pytest.raises(ActionRefused, match="written notice"):
+        record(ready_engagement(cast, notice=False), cast.alice)
+
+
+def test_no_contact_on_a_closed_engagement(cast: Cast) -> None:
+    engagement = engagement_transition(engagement=ready_engagement(cast), action="close", actor=cast.alice)
+    with pytest.raises(ActionRefused, match="closed"):
+        record(engagement, cast.alice)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"duration_minutes": 0}, "duration_minutes", "at least one minute"),
+        ({"duration_minutes": 721}, "duration_minutes", "more than 12 hours"),
+        ({"occurred_on": dt.date(2031, 1, 1)}, "occurred_on", "in the future"),
+    ],
+)
+def test_bad_content_is_refused_next_to_its_field(cast: Cast, overrides: dict, field: str, message: str) -> None:
+    engagement = ready_engagement(cast)
+    with pytest.raises(ValidationError) as caught:
+        record(engagement, cast.alice, **overrides)
+    assert message in " ".join(caught.value.message_dict[field])
+    assert not Contact.objects.exists()
+
+
+@time_machine.travel(dt.datetime(2026, 6, 1, 15, 0, tzinfo=dt.UTC), tick=False)
+def test_a_start_time_later_today_is_refused(cast: Cast) -> None:
+    engagement = ready_engagement(cast)
+    # 15:00 UTC is 10:00 in Minnesota (CDT): 11:00 the same day has not happened yet.
+    with pytest.raises(ValidationError) as caught:
+        record(engagement, cast.alice, occurred_on=dt.date(2026, 6, 1), started_at=dt.time(11, 0))
+    assert "started_at" in caught.value.message_dict
+    assert record(engagement, cast.alice, occurred_on=dt.date(2026, 6, 1), started_at=dt.time(9, 0)).pk
+
+
+def test_goals_come_from_the_engagements_own_plan(cast: Cast) -> None:
+    engagement = ready_engagement(cast)
+    other = ready_engagement(cast)
+    own_goal = PlanGoal.objects.create(
+        plan=RecoveryPlan.objects.create(engagement=engagement, kind="individual_recovery_plan"),
+        life_area="housing",
+        description="A place of my own",
+    )
+    foreign_goal = PlanGoal.objects.create(
+        plan=RecoveryPlan.objects.create(engagement=other, kind="individual_recovery_plan"),
+        life_area="work",
+        description="Other person's goal",
+    )
+    contact = record(engagement, cast.alice, goals=[own_goal])
+    assert list(contact.current_version.goals.all()) == [own_goal]  # type: ignore[union-attr]
+    with pytest.raises(ValidationError):
+        record(engagement, cast.alice, goals=[foreign_goal])
+
+
+def test_a_correction_is_a_new_version_and_the_old_one_stays(cast: Cast) -> None:
+    contact = record(ready_engagement(cast), cast.alice)
+    version = contact_correct(contact=contact, actor=cast.alice, reason="", **contact_fields(duration_minutes=60))
+    contact.refresh_from_db()
+    assert version.number == 2 and contact.current_version == version
+    assert [v.duration_minutes for v in contact.versions.order_by("number")] == [45, 60]
+
+
+def test_after_the_billing_lock_a_correction_needs_a_reason_and_the_billed_version_stays(cast: Cast) -> None:
+    contact = record(ready_engagement(cast), cast.alice)
+    first = contact.current_version
+    contact = contact_lock_for_billing(contact=contact)
+    assert contact.locked_at is not None and contact.locked_version == first
+    with pytest.raises(ValidationError) as caught:
+        contact_correct(contact=contact, actor=cast.alice, reason="  ", **contact_fields(duration_minutes=60))
+    assert "reason" in caught.value.message_dict
+    assert contact.versions.count() == 1
+
+    version = contact_correct(
+        contact=contact, actor=cast.sam, reason="Wrong length typed", **contact_fields(duration_minutes=60)
+    )
+    contact.refresh_from_db()
+    assert contact.current_version == version and version.reason == "Wrong length typed"
+    assert contact.locked_version == first and first is not None and first.duration_minutes == 45
+    locked_at = contact.locked_at
+    contact_lock_for_billing(contact=contact)
+    contact.refresh_from_db()
+    assert contact.locked_at == locked_at and contact.locked_version == first
+
+
+def test_another_peer_cannot_correct(cast: Cast) -> None:
+    contact = record(ready_engagement(cast), cast.alice)
+    bob = peer_profile(cast.org, name="Bob")
+    with pytest.raises(ActionRefused, match="Only the peer who recorded"):
+        contact_correct(contact=contact, actor=bob.user, reason="", **contact_fields())
+
+
+def test_cosign_follows_the_organizations_policy(cast: Cast) -> None:
+    engagement = ready_engagement(cast)
+    unsigned = record(engagement, cast.alice)
+    with pytest.raises(ActionRefused, match="does not need a co-sign"):
+        contact_cosign(contact=unsigned, actor=cast.sam)
+
+    cast.org.contact_cosign_policy = "all"
+    cast.org.save()
+    contact = record(engagement, cast.alice)
+    assert contact.awaiting_cosign
+    with pytest.raises(ActionRefused, match="Only a supervisor"):
+        contact_cosign(contact=contact, actor=cast.alice)
+    contact = contact_cosign(contact=contact, actor=cast.sam)
+    assert contact.cosigned_by == cast.sam and contact.cosigned_version == contact.current_version
+    with pytest.raises(ActionRefused, match="already co-signed"):
+        contact_cosign(contact=contact, actor=cast.sam)
+
+    # A correction withdraws the co-sign: the supervisor signs what the record now says.
+    contact_correct(contact=contact, actor=cast.alice, reason="", **contact_fields(note="Clarified"))
+    contact.refresh_from_db()
+    assert contact.awaiting_cosign
+
+
+def test_a_supervisor_does_not_cosign_their_own_contact(cast: Cast) -> None:
+    cast.org.contact_cosign_policy = "all"
+    cast.org.save()
+    contact = record(ready_engagement(cast), cast.alice)
+    contact_correct(contact=contact, actor=cast.sam, reason="", **contact_fields())
+    Contact.objects.filter(pk=contact.pk).update(recorded_by=cast.sam)
+    with pytest.raises(ActionRefused, match="Someone else co-signs"):
+        contact_cosign(contact=contact, actor=cast.sam)
+
+
+def test_contacts_after_the_third_session_without_a_complete_plan_are_flagged(cast: Cast) -> None:
+    engagement = ready_engagement(cast)
+    flags = [record(engagement, cast.alice).plan_missing for _ in range(4)]
+    assert flags == [False, False, False, True]
+    # A contact in which the person did not take part is not a session.
+    other = ready_engagement(cast)
+    for _ in range(3):
+        record(other, cast.alice, person_present=False)
+    assert not record(other, cast.alice).plan_missing
+
+
+def test_a_complete_plan_clears_the_flag_for_later_contacts(cast: Cast) -> None:
+    engagement = ready_engagement(cast)
+    for _ in range(3):
+        record(engagement, cast.alice)
+    RecoveryPlan.objects.create(engagement=engagement, kind="individual_recovery_plan", completed_at=timezone.now())
+    assert not record(engagement, cast.alice).plan_missing

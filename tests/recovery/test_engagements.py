@@ -1,0 +1,180 @@
+"""Engagement services: lifecycle with every refused move, the 254B.052 records, hand-off."""
+
+from __future__ import annotations
+
+import pytest
+
+from peerway.core.models import AccessEvent
+from peerway.recovery.models import EngagementHandoff, EngagementStatus, PeerAttestation, PlanKind
+from peerway.recovery.services import (
+    ActionRefused,
+    engagement_attest,
+    engagement_handoff,
+    engagement_start,
+    engagement_transition,
+    engagement_voluntary_notice_record,
+)
+from tests.factories import ParticipantFactory, peer_profile
+from tests.helpers import Cast
+from tests.recovery.records import peer_of, ready_engagement
+
+
+def test_start_records_the_notice_and_the_peers_attestation(cast: Cast) -> None:
+    alice = peer_of(cast.alice, cast)
+    participant = ParticipantFactory(organization=cast.org)
+    engagement = engagement_start(
+        participant=participant, peer=alice, program="rco", actor=cast.alice, voluntary_notice_given=True, attest=True
+    )
+    assert engagement.status == EngagementStatus.ACTIVE
+    assert engagement.voluntary_notice_by == cast.alice and engagement.voluntary_notice_at is not None
+    assert PeerAttestation.objects.filter(engagement=engagement, peer=alice).exists()
+    assert AccessEvent.objects.filter(subject_id=participant.public_id, action="created").count() == 1
+
+
+def test_start_refuses_without_the_written_notice(cast: Cast) -> None:
+    alice = peer_of(cast.alice, cast)
+    with pytest.raises(ActionRefused, match="written notice"):
+        engagement_start(
+            participant=ParticipantFactory(organization=cast.org),
+            peer=alice,
+            program="rco",
+            actor=cast.alice,
+            voluntary_notice_given=False,
+        )
+
+
+def test_nobody_attests_for_someone_else(cast: Cast) -> None:
+    alice = peer_of(cast.alice, cast)
+    with pytest.raises(ActionRefused, match="Only the peer"):
+        engagement_start(
+            participant=ParticipantFactory(organization=cast.org),
+            peer=alice,
+            program="rco",
+            actor=cast.sam,
+            voluntary_notice_given=True,
+            attest=True,
+        )
+
+
+@pytest.mark.parametrize(
+    ("program", "plan_kind"),
+    [
+        ("rco", PlanKind.INDIVIDUAL_RECOVERY_PLAN),
+        ("sud_245g", PlanKind.TREATMENT_PLAN),
+        ("withdrawal_mgmt", PlanKind.STABILIZATION_PLAN),
+    ],
+)
+def test_the_required_plan_follows_the_program(cast: Cast, program: str, plan_kind: str) -> None:
+    assert ready_engagement(cast, program=program).required_plan_kind == plan_kind
+
+
+def test_the_lifecycle_goes_active_checkup_closed_and_back(cast: Cast) -> None:
+    engagement = ready_engagement(cast)
+    engagement = engagement_transition(engagement=engagement, action="checkup", actor=cast.alice)
+    assert engagement.status == EngagementStatus.CHECKUP and engagement.checkup_since is not None
+    engagement = engagement_transition(engagement=engagement, action="close", actor=cast.sam)
+    assert engagement.status == EngagementStatus.CLOSED and engagement.ended_at is not None
+    engagement = engagement_transition(engagement=engagement, action="reopen", actor=cast.ada)
+    assert engagement.status == EngagementStatus.ACTIVE and engagement.ended_at is None
+    assert engagement.reopened_at is not None
+    assert [h.status for h in engagement.history.order_by("history_id")] == ["active", "checkup", "closed", "active"]
+
+
+def test_an_active_engagement_closes_directly(cast: Cast) -> None:
+    engagement = engagement_transition(engagement=ready_engagement(cast), action="close", actor=cast.alice)
+    assert engagement.status == EngagementStatus.CLOSED
+
+
+@pytest.mark.parametrize(
+    ("start", "action", "message"),
+    [
+        ("checkup", "checkup", "already in the check-up phase"),
+        ("closed", "checkup", "must be reopened before it enters the check-up phase"),
+        ("closed", "close", "already closed"),
+        ("active", "reopen", "already active"),
+        ("checkup", "reopen", "only a closed engagement is reopened"),
+        ("active", "explode", "Unknown action"),
+    ],
+)
+def test_every_refused_move_says_why(cast: Cast, start: str, action: str, message: str) -> None:
+    engagement = ready_engagement(cast)
+    if start in ("checkup", "closed"):
+        engagement = engagement_transition(engagement=engagement, action="checkup", actor=cast.alice)
+    if start == "closed":
+        engagement = engagement_transition(engagement=engagement, action="close", actor=cast.alice)
+    with pytest.raises(ActionRefused, match=message):
+        engagement_transition(engagement=engagement, action=action, actor=cast.alice)
+    engagement.refresh_from_db()
+    assert engagement.status == start
+
+
+def test_another_peer_cannot_move_someone_elses_engagement(cast: Cast) -> None:
+    engagement = ready_engagement(cast)
+    bob = peer_profile(cast.org, name="Bob")
+    with pytest.raises(ActionRefused, match="Only the engagement's peer or a supervisor"):
+        engagement_transition(engagement=engagement, action="close", actor=bob.user)
+
+
+def test_the_status_field_cannot_be_set_by_hand(cast: Cast) -> None:
+    engagement = ready_engagement(cast)
+    with pytest.raises(AttributeError):
+        engagement.status = EngagementStatus.CLOSED
+
+
+def test_the_notice_is_recorded_once(cast: Cast) -> None:
+    engagement = ready_engagement(cast, notice=False)
+    engagement = engagement_voluntary_notice_record(engagement=engagement, actor=cast.alice)
+    assert engagement.voluntary_notice_by == cast.alice
+    with pytest.raises(ActionRefused, match="already recorded"):
+        engagement_voluntary_notice_record(engagement=engagement, actor=cast.alice)
+
+
+def test_handoff_needs_the_new_peers_attestation(cast: Cast) -> None:
+    engagement = ready_engagement(cast)
+    bob = peer_profile(cast.org, name="Bob")
+    with pytest.raises(ActionRefused, match="has not attested"):
+        engagement_handoff(engagement=engagement, to_peer=bob, reason="Alice moves to nights", actor=cast.sam)
+    engagement.refresh_from_db()
+    assert engagement.peer.user == cast.alice
+
+    engagement_attest(engagement=engagement, actor=bob.user)
+    handoff = engagement_handoff(engagement=engagement, to_peer=bob, reason="Alice moves to nights", actor=cast.sam)
+    engagement.refresh_from_db()
+    assert engagement.peer == bob
+    assert handoff.from_peer.user == cast.alice
+    assert EngagementHandoff.objects.get(engagement=engagement).reason == "Alice moves to nights"
+    assert {h.peer_id for h in engagement.history.all()} == {handoff.from_peer.pk, bob.pk}
+
+
+@pytest.mark.parametrize(
+    ("who", "reason", "message"),
+    [
+        ("alice", "x", "Only a supervisor"),
+        ("sam", "   ", "Say why"),
+    ],
+)
+def test_handoff_refusals(cast: Cast, who: str, reason: str, message: str) -> None:
+    engagement = ready_engagement(cast)
+    bob = peer_profile(cast.org, name="Bob")
+    engagement_attest(engagement=engagement, actor=bob.user)
+    with pytest.raises(ActionRefused, match=message):
+        engagement_handoff(engagement=engagement, to_peer=bob, reason=reason, actor=getattr(cast, who))
+
+
+def test_handoff_refuses_a_closed_engagement_and_a_peer_of_another_organization(cast: Cast) -> None:
+    engagement = ready_engagement(cast)
+    olive_peer = peer_profile(cast.other_org, name="Oliver")
+    with pytest.raises(ActionRefused, match="another organization"):
+        engagement_handoff(engagement=engagement, to_peer=olive_peer, reason="r", actor=cast.sam)
+    engagement_transition(engagement=engagement, action="close", actor=cast.sam)
+    bob = peer_profile(cast.org, name="Bob")
+    with pytest.raises(ActionRefused, match="closed"):
+        engagement_handoff(engagement=engagement, to_peer=bob, reason="r", actor=cast.sam)
+
+
+def test_a_peer_attests_once_and_only_in_their_organization(cast: Cast) -> None:
+    engagement = ready_engagement(cast)
+    with pytest.raises(ActionRefused, match="already attested"):
+        engagement_attest(engagement=engagement, actor=cast.alice)
+    with pytest.raises(ActionRefused, match="Only a peer of this organization"):
+        engagement_attest(engagement=engagement, actor=cast.sam)

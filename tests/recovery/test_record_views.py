@@ -1,0 +1,171 @@
+"""Staff pages for engagements, contacts and participants' details: what they show, audit, re-rendering."""
+
+from __future__ import annotations
+
+import re
+
+from django.test import Client
+from django.urls import reverse
+
+from peerway.core.models import AccessEvent
+from peerway.recovery.models import Contact, Engagement, Participant
+from peerway.recovery.services import contact_lock_for_billing
+from tests.factories import ParticipantFactory
+from tests.helpers import Cast
+from tests.recovery.records import contact_fields, peer_of, ready_engagement, record
+
+
+def _client(user: object) -> Client:
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    return client
+
+
+def test_the_engagement_page_shows_contacts_and_checks_and_logs_one_view(cast: Cast) -> None:
+    engagement = ready_engagement(cast)
+    for _ in range(4):
+        record(engagement, cast.alice)
+    AccessEvent.objects.all().delete()
+    body = _client(cast.alice).get(reverse("recovery:engagement_detail", args=[engagement.public_id])).content.decode()
+    assert "Written notice that participation is voluntary: given" in body
+    assert "attested they do not live with or work for the person" in body
+    assert "No complete plan after the third session" in body
+    assert "Record a contact" in body
+    assert AccessEvent.objects.filter(subject_id=engagement.participant.public_id, action="viewed").count() == 1
+
+
+def test_quick_entry_from_the_engagement_page_records_a_contact(cast: Cast) -> None:
+    engagement = ready_engagement(cast)
+    fields = contact_fields()
+    data = {**fields, "occurred_on": fields["occurred_on"].isoformat(), "started_at": "14:00", "from": "engagement"}
+    response = _client(cast.alice).post(reverse("recovery:contact_create", args=[engagement.public_id]), data)
+    assert response.status_code == 302
+    assert Contact.objects.get(engagement=engagement).current_version.duration_minutes == 45  # type: ignore[union-attr]
+
+
+def test_a_bad_contact_re_renders_the_engagement_page_with_the_typed_values(cast: Cast) -> None:
+    engagement = ready_engagement(cast)
+    fields = contact_fields(duration_minutes=800, note="Typed note stays")
+    data = {**fields, "occurred_on": fields["occurred_on"].isoformat(), "started_at": "14:00", "from": "engagement"}
+    response = _client(cast.alice).post(reverse("recovery:contact_create", args=[engagement.public_id]), data)
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "more than 12 hours" in body and "Typed note stays" in body
+    assert not Contact.objects.exists()
+
+
+def test_a_peer_without_attestation_is_told_why_on_the_form(cast: Cast) -> None:
+    engagement = ready_engagement(cast, attested=False)
+    fields = contact_fields()
+    data = {**fields, "occurred_on": fields["occurred_on"].isoformat(), "started_at": "14:00"}
+    response = _client(cast.alice).post(reverse("recovery:contact_create", args=[engagement.public_id]), data)
+    assert response.status_code == 400 and "Attest that you do not live with" in response.content.decode()
+
+
+def test_quick_entry_starts_from_the_peers_last_modality_and_kind(cast: Cast) -> None:
+    engagement = ready_engagement(cast)
+    record(engagement, cast.alice, modality="video", kind="advocacy")
+    body = _client(cast.alice).get(reverse("recovery:contact_create", args=[engagement.public_id])).content.decode()
+    assert re.search(r'<input[^>]*value="video"[^>]*checked', body)
+    assert not re.search(r'<input[^>]*value="phone"[^>]*checked', body)
+    assert '<option value="advocacy" selected>' in body
+
+
+def test_the_contact_page_shows_every_version_and_the_billed_one(cast: Cast) -> None:
+    contact = record(ready_engagement(cast), cast.alice)
+    contact_lock_for_billing(contact=contact)
+    client = _client(cast.alice)
+    fields = contact_fields(duration_minutes=50)
+    data = {**fields, "occurred_on": fields["occurred_on"].isoformat(), "started_at": "14:00", "reason": ""}
+    response = client.post(reverse("recovery:contact_correct", args=[contact.public_id]), data)
+    assert response.status_code == 400 and "say why it is being corrected" in response.content.decode()
+    data["reason"] = "Typo in the length"
+    assert client.post(reverse("recovery:contact_correct", args=[contact.public_id]), data).status_code == 302
+    body = client.get(reverse("recovery:contact_detail", args=[contact.public_id])).content.decode()
+    assert "Version 2" in body and "Version 1" in body and "Billed as version 1" in body
+    assert "Typo in the length" in body
+
+
+def test_the_cosign_queue_lists_waiting_contacts_and_signs_them(cast: Cast) -> None:
+    cast.org.contact_cosign_policy = "all"
+    cast.org.save()
+    contact = record(ready_engagement(cast), cast.alice)
+    client = _client(cast.sam)
+    body = client.get(reverse("recovery:contact_cosign_queue")).content.decode()
+    assert str(contact.public_id) in body
+    assert AccessEvent.objects.filter(action="listed", reason="contacts awaiting co-sign").count() == 1
+    client.post(reverse("recovery:contact_cosign", args=[contact.public_id]), {"next": "queue"})
+    contact.refresh_from_db()
+    assert contact.cosigned_by == cast.sam
+
+
+def test_a_new_record_with_a_known_phone_offers_the_existing_one_first(cast: Cast) -> None:
+    existing = ParticipantFactory(organization=cast.org, phone="(612) 555-0177", preferred_name="Sample Existing")
+    client = _client(cast.alice)
+    data = {"preferred_name": "Sample New", "phone": "612.555.0177"}
+    response = client.post(reverse("recovery:participant_create"), data)
+    body = response.content.decode()
+    assert response.status_code == 400 and "Sample Existing" in body and "Sample New" in body
+    assert AccessEvent.objects.filter(subject_id=existing.public_id, action="listed").exists()
+    assert Participant.objects.count() == 1
+    response = client.post(reverse("recovery:participant_create"), {**data, "different_person": "on"})
+    assert response.status_code == 302 and Participant.objects.count() == 2
+    created = Participant.objects.exclude(pk=existing.pk).get()
+    page = client.get(reverse("recovery:participant_detail", args=[created.public_id])).content.decode()
+    assert reverse("recovery:participant_compare", args=[created.public_id, existing.public_id]) in page
+
+
+def test_editing_keeps_history_and_logs_the_change(cast: Cast) -> None:
+    participant = ParticipantFactory(organization=cast.org, preferred_name="Sample Before")
+    response = _client(cast.alice).post(
+        reverse("recovery:participant_edit", args=[participant.public_id]), {"preferred_name": "Sample After"}
+    )
+    assert response.status_code == 302
+    participant.refresh_from_db()
+    assert participant.preferred_name == "Sample After"
+    assert participant.history.count() == 2
+    assert AccessEvent.objects.filter(subject_id=participant.public_id, action="changed").count() == 1
+
+
+def test_the_compare_page_and_merge_through_the_views(cast: Cast) -> None:
+    first = ParticipantFactory(organization=cast.org, phone="(612) 555-0188")
+    second = ParticipantFactory(organization=cast.org, phone="(612) 555-0188")
+    body = _client(cast.sam).get(reverse("recovery:participant_compare", args=[first.public_id, second.public_id]))
+    assert "phone" in body.content.decode() and "Merge the records" in body.content.decode()
+    peer_body = _client(cast.alice).get(
+        reverse("recovery:participant_compare", args=[first.public_id, second.public_id])
+    )
+    assert "Merge the records" not in peer_body.content.decode()
+    response = _client(cast.sam).post(
+        reverse("recovery:participant_merge", args=[first.public_id, second.public_id]), {"keep": str(second.public_id)}
+    )
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert first.merged_into == second
+    list_body = _client(cast.sam).get(reverse("recovery:participant_list")).content.decode()
+    assert str(first.public_id) not in list_body
+
+
+def test_a_peer_starts_an_engagement_with_notice_and_attestation(cast: Cast) -> None:
+    alice = peer_of(cast.alice, cast)
+    participant = ParticipantFactory(organization=cast.org)
+    response = _client(cast.alice).post(
+        reverse("recovery:engagement_start", args=[participant.public_id]),
+        {"peer": alice.pk, "program": "rco", "voluntary_notice_given": "on", "attest": "on"},
+    )
+    assert response.status_code == 302
+    engagement = Engagement.objects.get(participant=participant)
+    assert engagement.attestations.filter(peer=alice).exists() and engagement.voluntary_notice_given
+    refused = _client(cast.alice).post(
+        reverse("recovery:engagement_start", args=[participant.public_id]), {"peer": alice.pk, "program": "rco"}
+    )
+    assert refused.status_code == 400 and "written notice" in refused.content.decode()
+
+
+def test_a_status_refusal_is_shown_as_a_message(cast: Cast) -> None:
+    engagement = ready_engagement(cast)
+    client = _client(cast.alice)
+    response = client.post(
+        reverse("recovery:engagement_status", args=[engagement.public_id]), {"action": "reopen"}, follow=True
+    )
+    assert "already active" in response.content.decode()
