@@ -100,7 +100,7 @@ def test_the_daily_job_schedules_cancels_on_closing_and_restores_on_reopening(ca
 
     # A year and a day later the engagement closes: the check-ups still ahead are cancelled, the past kept
     # (the fourth fell due on 15 January 2025).
-    engagement.status = EngagementStatus.CLOSED
+    engagement.close()  # directly, not through the service, which would cancel at once: the job must catch up
     engagement.save()
     with time_machine.travel(at(dt.date(2025, 1, 16)), tick=False):
         assert checkups_sync() == 1
@@ -110,7 +110,7 @@ def test_the_daily_job_schedules_cancels_on_closing_and_restores_on_reopening(ca
     assert engagement.checkups.get(sequence=5).history.count() == 2
 
     # Reopened in the summer: the job restores what is still ahead, up to five years from the first start.
-    engagement.status = EngagementStatus.ACTIVE
+    engagement.reopen()
     engagement.save()
     with time_machine.travel(at(dt.date(2025, 6, 1)), tick=False):
         assert checkups_sync() == 1
@@ -384,3 +384,21 @@ def test_recording_struggling_redirects_and_the_supervisor_sees_the_re_link(cast
     outsider = type(client)()
     outsider.force_login(cast.olive)
     assert "Sample Ayaan" not in outsider.get(reverse("recovery:checkup_relinks")).content.decode()
+
+
+def test_closing_and_reopening_through_the_service_reschedules_at_once(cast: Cast) -> None:
+    from peerway.recovery.services.engagements import engagement_transition
+
+    alice = peer_for(cast.alice, cast.org)
+    engagement = engagement_for(cast.org, peer=alice, started_at=START, status=EngagementStatus.ACTIVE)
+    with time_machine.travel(START, tick=False):
+        checkups_schedule(engagement=engagement)
+    with time_machine.travel(at(dt.date(2025, 1, 16)), tick=False):
+        engagement = engagement_transition(engagement=engagement, action="close", actor=cast.sam)
+        cancelled = engagement.checkups.filter(status=CheckupStatus.CANCELLED).count()
+        assert cancelled == 16
+        assert checkups_sync() == 0  # nothing left for the daily job
+    with time_machine.travel(at(dt.date(2025, 6, 1)), tick=False):
+        engagement = engagement_transition(engagement=engagement, action="reopen", actor=cast.sam)
+        assert engagement.checkups.filter(status=CheckupStatus.CANCELLED).count() < cancelled
+        assert checkups_sync() == 0

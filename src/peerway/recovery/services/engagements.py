@@ -22,6 +22,7 @@ from peerway.recovery.models import (
     PeerAttestation,
     Program,
 )
+from peerway.recovery.services.checkups import checkups_cancel_future, checkups_schedule
 from peerway.recovery.services.refusals import ActionRefused
 from peerway.workforce.models import PeerProfile
 
@@ -104,6 +105,7 @@ def engagement_start(
     engagement.save()
     if attest:
         PeerAttestation.objects.create(engagement=engagement, peer=peer)
+    checkups_schedule(engagement=engagement)
     _log(actor, engagement, "started an engagement", AccessAction.CREATED)
     return engagement
 
@@ -157,6 +159,11 @@ def engagement_transition(*, engagement: Engagement, action: str, actor: User) -
         fresh.save()
     except (TransitionNotAllowed, ConcurrentTransition):
         raise ActionRefused(_("Someone else changed this engagement just now; reload the page.")) from None
+    # Check-ups follow the status at once (the daily sync would catch up, a day late).
+    if fresh.status == EngagementStatus.CLOSED:
+        checkups_cancel_future(engagement=fresh)
+    elif action == "reopen":
+        checkups_schedule(engagement=fresh)
     _log(actor, fresh, f"engagement {action}")
     return fresh
 
