@@ -179,7 +179,58 @@ def _staff_entry(cast: Cast) -> Case:
     )
 
 
+def _engagement(cast: Cast) -> Engagement:
+    return Engagement.objects.create(
+        participant=ParticipantFactory(organization=cast.org),
+        organization=cast.org,
+        peer=_alice_peer(cast),
+        program="rco",
+        started_at=timezone.now(),
+    )
+
+
+def _engagement_page(name: str) -> Callable[[Cast], Case]:
+    # The plan and its PDF: anyone who may open the person's record in the organization (billing reads it).
+    def build(cast: Cast) -> Case:
+        engagement = _engagement(cast)
+        return Case(
+            url=reverse(name, args=[engagement.public_id]),
+            allowed=[cast.alice, cast.sam, cast.ada, cast.bill],
+            outsiders=[cast.olive],
+            without_role=[cast.nobody, cast.analyst],
+        )
+
+    return build
+
+
+def _engagement_messages(cast: Cast) -> Case:
+    # The engagement's own peer and supervisors/administrators covering; billing does not read messages.
+    engagement = _engagement(cast)
+    return Case(
+        url=reverse("recovery:engagement_messages", args=[engagement.public_id]),
+        allowed=[cast.alice, cast.sam, cast.ada],
+        outsiders=[cast.olive],
+        without_role=[cast.bill, cast.nobody, cast.analyst],
+    )
+
+
+def _participant_space_link(cast: Cast) -> Case:
+    participant = ParticipantFactory(organization=cast.org)
+    return Case(
+        url=reverse("recovery:participant_space_link", args=[participant.public_id]),
+        allowed=[cast.alice, cast.sam, cast.ada],
+        outsiders=[cast.olive],
+        without_role=[cast.bill, cast.nobody, cast.analyst],
+        method="post",
+        data={"action": "create"},
+    )
+
+
 STAFF_URL_CASES: dict[str, Callable[[Cast], Case]] = {
+    "recovery:engagement_plan": _engagement_page("recovery:engagement_plan"),
+    "recovery:engagement_plan_pdf": _engagement_page("recovery:engagement_plan_pdf"),
+    "recovery:engagement_messages": _engagement_messages,
+    "recovery:participant_space_link": _participant_space_link,
     "intake:staff_entry": _staff_entry,
     "workforce:request_connected": _request_connected,
     "matching:report": _matching_report,

@@ -1,6 +1,7 @@
 """Records about the people Peerway serves, one module per kind of record (see ARCHITECTURE.md)."""
 
 from peerway.recovery.models.engagements import Engagement, EngagementStatus, Program
+from peerway.recovery.models.messages import Message, MessageSender
 from peerway.recovery.models.participants import SUBJECT_PARTICIPANT, Participant
 from peerway.recovery.models.plans import (
     PLAN_KIND_FOR_PROGRAM,
@@ -9,6 +10,8 @@ from peerway.recovery.models.plans import (
     LifeArea,
     PlanGoal,
     PlanKind,
+    PlanStep,
+    ProgressNote,
     RecoveryPlan,
 )
 
@@ -20,9 +23,13 @@ __all__ = [
     "EngagementStatus",
     "GoalStatus",
     "LifeArea",
+    "Message",
+    "MessageSender",
     "Participant",
     "PlanGoal",
     "PlanKind",
+    "PlanStep",
     "Program",
+    "ProgressNote",
     "RecoveryPlan",
 ]
