@@ -21,9 +21,7 @@ def alice_profile(cast: Cast) -> PeerProfile:
 
 
 def engagement_for(cast: Cast, *, program: str = "rco", language: str = "en", **participant: Any) -> Engagement:
-    person = ParticipantFactory(
-        organization=cast.org, language=Language.objects.get(slug=language), **participant
-    )
+    person = ParticipantFactory(organization=cast.org, language=Language.objects.get(slug=language), **participant)
     return Engagement.objects.create(
         participant=person, organization=cast.org, peer=alice_profile(cast), program=program, started_at=timezone.now()
     )

@@ -6,7 +6,6 @@ import datetime as dt
 
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from peerway.core.models import AccessEvent
 from peerway.recovery.selectors.plans import plan_pdf_document

@@ -28,7 +28,9 @@ def test_a_plan_without_goals_cannot_be_complete_and_reopening_keeps_history(cas
     with pytest.raises(ValidationError):
         svc.plan_complete(plan=plan, actor=cast.alice)
     goal = svc.goal_add(plan=plan, actor=cast.alice, life_area="housing", description="A place of my own")
-    svc.goal_update(goal=goal, actor=cast.alice, description=goal.description, status=GoalStatus.SET_ASIDE, target_date=None)
+    svc.goal_update(
+        goal=goal, actor=cast.alice, description=goal.description, status=GoalStatus.SET_ASIDE, target_date=None
+    )
     with pytest.raises(ValidationError):  # a set-aside goal is not a plan
         svc.plan_complete(plan=plan, actor=cast.alice)
     svc.goal_add(plan=plan, actor=cast.alice, life_area="work", description="Finish my GED")
@@ -36,7 +38,9 @@ def test_a_plan_without_goals_cannot_be_complete_and_reopening_keeps_history(cas
     assert plan.completed_at is not None
     plan = svc.plan_reopen(plan=plan, actor=cast.alice)
     assert plan.completed_at is None
-    completed_states = [h.completed_at is not None for h in RecoveryPlan.history.filter(id=plan.pk).order_by("history_date")]
+    completed_states = [
+        h.completed_at is not None for h in RecoveryPlan.history.filter(id=plan.pk).order_by("history_date")
+    ]
     assert completed_states[-2:] == [True, False]
 
 
@@ -60,10 +64,14 @@ def test_steps_and_progress_notes(cast: Cast) -> None:
     assert step.who_helps == "My sister Ana" and step.done_at is None
     assert svc.step_set_done(step=step, actor=cast.alice, done=True).done_at is not None
     assert svc.step_set_done(step=step, actor=cast.alice, done=False).done_at is None
-    note = svc.progress_note_add(plan=plan, actor=cast.alice, text="Slept 7 hours twice", noted_on=timezone.localdate(), goal=goal)
+    note = svc.progress_note_add(
+        plan=plan, actor=cast.alice, text="Slept 7 hours twice", noted_on=timezone.localdate(), goal=goal
+    )
     assert note.author == cast.alice
     with pytest.raises(ValidationError):
-        svc.progress_note_add(plan=plan, actor=cast.alice, text="x", noted_on=timezone.localdate() + dt.timedelta(days=1))
+        svc.progress_note_add(
+            plan=plan, actor=cast.alice, text="x", noted_on=timezone.localdate() + dt.timedelta(days=1)
+        )
     other_plan = svc.plan_get_or_create(engagement_for(cast))
     with pytest.raises(ValidationError):
         svc.progress_note_add(plan=other_plan, actor=cast.alice, text="x", noted_on=timezone.localdate(), goal=goal)
@@ -101,7 +109,8 @@ def test_the_plan_page_works_end_to_end(cast: Cast) -> None:
     assert response.status_code == 302
     goal = engagement.plan.goals.get()
     response = client.post(
-        url, {"action": "step_add", "goal": str(goal.public_id), f"step-{goal.public_id}-description": "Call the landlord"}
+        url,
+        {"action": "step_add", "goal": str(goal.public_id), f"step-{goal.public_id}-description": "Call the landlord"},
     )
     assert response.status_code == 302
     response = client.post(

@@ -54,7 +54,9 @@ def test_a_link_is_stored_hashed_and_a_new_one_revokes_the_old(cast: Cast, text_
     assert participant_link_get_by_token(second.token) == second.link
     participant_link_revoke(link=second.link, actor=cast.alice)
     assert participant_link_get_by_token(second.token) is None
-    assert AccessEvent.objects.filter(subject_id=engagement.participant.public_id, reason="private link revoked").exists()
+    assert AccessEvent.objects.filter(
+        subject_id=engagement.participant.public_id, reason="private link revoked"
+    ).exists()
 
 
 def test_a_link_expires(cast: Cast) -> None:
@@ -81,9 +83,8 @@ def test_code_expiry_attempts_and_constant_time_check(cast: Cast, text_outbox: l
     assert engagement.participant.preferred_name not in body  # no personal details in the text
     wrong = "000000" if code != "000000" else "111111"
     assert link_code_verify(link=link, code=wrong) is False
-    with time_machine.travel(timezone.now() + dt.timedelta(minutes=11)):
-        with pytest.raises(CodeExpired):
-            link_code_verify(link=link, code=code)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=11)), pytest.raises(CodeExpired):
+        link_code_verify(link=link, code=code)
     link_code_send(link=link)
     code = _code_from(text_outbox)
     for _ in range(CODE_ATTEMPTS):
@@ -162,7 +163,9 @@ def test_downloads_hold_the_record_and_are_logged_as_self(cast: Cast, text_outbo
     plan = plan_svc.plan_get_or_create(engagement)
     goal = plan_svc.goal_add(plan=plan, actor=cast.alice, life_area="work", description="Get my CDL")
     plan_svc.step_add(goal=goal, actor=cast.alice, description="Study the manual")
-    plan_svc.progress_note_add(plan=plan, actor=cast.alice, text="Passed the permit test", noted_on=timezone.localdate())
+    plan_svc.progress_note_add(
+        plan=plan, actor=cast.alice, text="Passed the permit test", noted_on=timezone.localdate()
+    )
     message_send_from_staff(engagement=engagement, actor=cast.alice, body="Proud of you")
     client, token = _signed_in_client(cast, engagement, text_outbox)
     AccessEvent.objects.all().delete()

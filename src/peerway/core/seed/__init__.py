@@ -25,6 +25,7 @@ from peerway.core.seed.organizations import organizations_seed
 from peerway.core.seed.participants import participants_seed
 from peerway.core.seed.peers import peers_seed
 from peerway.core.seed.people import demo_accounts_write, people_seed
+from peerway.core.seed.plans import plans_seed
 from peerway.core.seed.requests import requests_seed
 from peerway.core.seed.scales import SCALES, Scale
 from peerway.organizations.models import Organization
@@ -46,6 +47,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("participants", participants_seed),
     Stage("peers", peers_seed),
     Stage("requests", requests_seed),
+    Stage("plans", plans_seed),
 )
 
 

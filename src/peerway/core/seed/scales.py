@@ -29,6 +29,8 @@ class Scale:
     open_help_requests: int
     # One supervisor for about this many peers, as Minnesota programs staff supervision.
     peers_per_supervisor: int = 8
+    # Engagements with a secure-message thread between the person and their peer (plans stage).
+    message_threads: int = 8
 
 
 SCALES: dict[str, Scale] = {
@@ -61,6 +63,7 @@ SCALES: dict[str, Scale] = {
         platform_admins=2,
         help_requests=5_000,
         open_help_requests=30,
+        message_threads=200,
     ),
     # The load target: a state running Peerway for years across every program.
     "large": Scale(
@@ -75,5 +78,6 @@ SCALES: dict[str, Scale] = {
         platform_admins=3,
         help_requests=50_000,
         open_help_requests=120,
+        message_threads=2_000,
     ),
 }
