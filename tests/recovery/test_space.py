@@ -209,3 +209,22 @@ def test_public_pages_follow_the_language_prefix(cast: Cast) -> None:
     assert url.startswith("/es/")
     response = Client().get(url)
     assert response.status_code == 200 and 'lang="es"' in response.content.decode()
+
+
+def test_the_code_page_says_when_too_many_codes_were_asked_for(cast: Cast, text_outbox: list[TextMessage]) -> None:
+    engagement = engagement_for(cast)
+    token = participant_link_create(participant=engagement.participant, actor=cast.alice, send=False).token
+    client = Client()
+    url = reverse("space:code_send", args=[token])
+    for _ in range(CODES_PER_WINDOW):
+        assert client.post(url).status_code == 200
+    response = client.post(url)
+    assert response.status_code == 429 and "Too many codes" in response.content.decode()
+
+
+def test_an_unknown_link_and_leaving(cast: Cast, text_outbox: list[TextMessage]) -> None:
+    assert Client().get(reverse("space:enter", args=["not-a-real-token"])).status_code == 404
+    engagement = engagement_for(cast)
+    client, token = _signed_in_client(cast, engagement, text_outbox)
+    assert client.post(reverse("space:leave", args=[token])).status_code == 200
+    assert client.get(reverse("space:record_download", args=[token])).status_code == 302

@@ -21,6 +21,7 @@ from peerway.accounts.selectors import organization_ids_for_user
 from peerway.core.decorators import staff_view
 from peerway.recovery.models import GoalStatus, LifeArea, PlanGoal, PlanStep, RecoveryPlan
 from peerway.recovery.selectors import participants_for_user
+from peerway.recovery.selectors.messages import unread_message_count
 from peerway.recovery.selectors.plans import (
     engagement_get_for_user,
     plan_page_for_user,
@@ -118,6 +119,7 @@ def _render_page(
             initial={"recorded": page.plan.program_plan_recorded, "plan_date": page.plan.program_plan_date},
         ),
         "plan_error": bound.get("plan_error"),
+        "unread": unread_message_count(page.engagement),
     }
     return render(request, "recovery/plan_detail.html", context, status=status)
 
