@@ -39,6 +39,9 @@ from peerway.recovery.selectors.space import current_engagement, own_plan_pdf, o
 from peerway.recovery.services.messages import MAX_MESSAGE_LENGTH, message_send_from_participant, messages_mark_read
 
 SPACE_SESSION = dt.timedelta(minutes=30)
+# The token is in the URL: never send it to another site. "same-origin" rather than "no-referrer", because with
+# no referrer at all Chromium posts forms with "Origin: null" and Django's CSRF check refuses them.
+REFERRER_POLICY = "same-origin"
 SESSION_KEY = "peerway_space"
 
 
@@ -114,7 +117,7 @@ def space_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
             return redirect("space:enter", token=token)
         response = view(request, token, link, *args, **kwargs)
         response["Cache-Control"] = "no-store, private"
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = REFERRER_POLICY
         return response
 
     return wrapped
@@ -129,7 +132,7 @@ def enter(request: HttpRequest, token: str) -> HttpResponse:
     if not _signed_in(request, link):
         if code_channel(link.participant):
             response = _code_page(request, token, link)
-            response["Referrer-Policy"] = "no-referrer"
+            response["Referrer-Policy"] = REFERRER_POLICY
             return response
         link_opened_without_code(link=link)
         _sign_in(request, link)
@@ -138,7 +141,7 @@ def enter(request: HttpRequest, token: str) -> HttpResponse:
         messages_mark_read(engagement=page.engagement, reader=MessageSender.PARTICIPANT)
     response = render(request, "space/home.html", {"token": token, "page": page, "message_form": SpaceMessageForm()})
     response["Cache-Control"] = "no-store, private"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = REFERRER_POLICY
     return response
 
 
