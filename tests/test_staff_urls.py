@@ -487,6 +487,39 @@ def _contact_cosign_queue(cast: Cast) -> Case:
     )
 
 
+def _engagement(cast: Cast) -> Engagement:
+    return Engagement.objects.create(
+        participant=ParticipantFactory(organization=cast.org),
+        organization=cast.org,
+        peer=_alice_peer(cast),
+        program="rco",
+        started_at=timezone.now(),
+    )
+
+
+def _engagement_messages(cast: Cast) -> Case:
+    # The engagement's own peer and supervisors/administrators covering; billing does not read messages.
+    engagement = _engagement(cast)
+    return Case(
+        url=reverse("recovery:engagement_messages", args=[engagement.public_id]),
+        allowed=[cast.alice, cast.sam, cast.ada],
+        outsiders=[cast.olive],
+        without_role=[cast.bill, cast.nobody, cast.analyst],
+    )
+
+
+def _participant_space_link(cast: Cast) -> Case:
+    participant = ParticipantFactory(organization=cast.org)
+    return Case(
+        url=reverse("recovery:participant_space_link", args=[participant.public_id]),
+        allowed=[cast.alice, cast.sam, cast.ada],
+        outsiders=[cast.olive],
+        without_role=[cast.bill, cast.nobody, cast.analyst],
+        method="post",
+        data={"action": "create"},
+    )
+
+
 STAFF_URL_CASES: dict[str, Callable[[Cast], Case]] = {
     "recovery:engagement_referrals": _engagement_referrals,
     "recovery:referral_transition": _referral_transition,
@@ -545,6 +578,10 @@ STAFF_URL_CASES: dict[str, Callable[[Cast], Case]] = {
         "recovery:contact_cosign", ("sam", "ada"), ("alice", "bill", "nobody"), method="post"
     ),
     "recovery:contact_cosign_queue": _contact_cosign_queue,
+    "recovery:engagement_plan": _engagement_page("recovery:engagement_plan"),
+    "recovery:engagement_plan_pdf": _engagement_page("recovery:engagement_plan_pdf"),
+    "recovery:engagement_messages": _engagement_messages,
+    "recovery:participant_space_link": _participant_space_link,
 }
 # URLs whose allowed outcome is not a 200 page (a file download needs a finished job): checked for
 # tenancy here, and for their success case in their own module.

@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("", include((core_urls.public_urlpatterns, "public"))),
     path("", include("peerway.intake.urls")),
     path("", include("peerway.certification.urls")),
+    path("me/", include("peerway.recovery.space_urls")),
     path("accounts/", include("allauth.urls")),
     path("staff/", include((core_urls.staff_urlpatterns, "staff"))),
     path("staff/", include("peerway.recovery.urls")),

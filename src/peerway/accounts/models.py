@@ -54,3 +54,9 @@ class Membership(models.Model):
             raise ValidationError(
                 {"role": f"The role {self.get_role_display()} cannot be held in this kind of organization."}
             )
+
+
+# Participants' private links live in their own module; Django finds models through this one.
+from peerway.accounts.participant_links import ParticipantLink  # noqa: E402
+
+__all__ = ["ROLE_CHOICES", "Membership", "ParticipantLink", "User"]

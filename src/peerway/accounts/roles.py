@@ -55,3 +55,9 @@ ROLE_ORG_KINDS: dict[Role, frozenset[str]] = {
     Role.ANALYST: frozenset({"state_agency"}),
     Role.PLATFORM_ADMIN: frozenset({"state_agency"}),
 }
+
+# Roles that change a participant's recovery plan and send their private link (billing reads the plan only).
+PLAN_EDIT_ROLES = frozenset({Role.PEER, Role.SUPERVISOR, Role.ORG_ADMIN})
+
+# Besides the engagement's own peer, who reads and answers its secure messages (cover during a hand-off).
+MESSAGE_COVER_ROLES = frozenset({Role.SUPERVISOR, Role.ORG_ADMIN})

@@ -3,7 +3,9 @@ from django.urls import path
 from peerway.recovery.views import checkups as checkup_views
 from peerway.recovery.views import contacts as contact_views
 from peerway.recovery.views import engagements as engagement_views
+from peerway.recovery.views import messages as message_views
 from peerway.recovery.views import participants as participant_views
+from peerway.recovery.views import plans as plan_views
 from peerway.recovery.views import referrals as referral_views
 
 app_name = "recovery"
@@ -63,4 +65,12 @@ urlpatterns = [
     path("contacts/<uuid:public_id>/", contact_views.contact_detail, name="contact_detail"),
     path("contacts/<uuid:public_id>/correct/", contact_views.contact_correct_page, name="contact_correct"),
     path("contacts/<uuid:public_id>/cosign/", contact_views.contact_cosign_action, name="contact_cosign"),
+    path(
+        "participants/<uuid:public_id>/private-link/",
+        plan_views.participant_space_link,
+        name="participant_space_link",
+    ),
+    path("engagements/<uuid:public_id>/plan/", plan_views.plan_detail, name="engagement_plan"),
+    path("engagements/<uuid:public_id>/plan/plan.pdf", plan_views.plan_pdf, name="engagement_plan_pdf"),
+    path("engagements/<uuid:public_id>/messages/", message_views.engagement_messages, name="engagement_messages"),
 ]

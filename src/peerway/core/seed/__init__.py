@@ -27,6 +27,7 @@ from peerway.core.seed.organizations import organizations_seed
 from peerway.core.seed.participants import participants_seed
 from peerway.core.seed.peers import peers_seed
 from peerway.core.seed.people import demo_accounts_write, people_seed
+from peerway.core.seed.plans import plans_seed
 from peerway.core.seed.requests import requests_seed
 from peerway.core.seed.resources import resources_seed
 from peerway.core.seed.scales import SCALES, Scale
@@ -50,6 +51,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("peers", peers_seed),
     Stage("requests", requests_seed),
     Stage("engagements", engagements_seed),
+    Stage("plans", plans_seed),
     Stage("resources", resources_seed),
     Stage("checkups", checkups_seed),
 )

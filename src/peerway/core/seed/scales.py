@@ -38,6 +38,8 @@ class Scale:
     contacts_per_engagement_max: int = 8
     heavy_caseload_peers: int = 1
     heavy_caseload_share: float = 0.5
+    # Engagements with a secure-message thread between the person and their peer (plans stage).
+    message_threads: int = 8
 
 
 SCALES: dict[str, Scale] = {
@@ -79,6 +81,7 @@ SCALES: dict[str, Scale] = {
         contacts_per_engagement_max=6,
         heavy_caseload_peers=3,
         heavy_caseload_share=0.3,
+        message_threads=200,
     ),
     # The load target: a state running Peerway for years across every program.
     "large": Scale(
@@ -99,5 +102,6 @@ SCALES: dict[str, Scale] = {
         contacts_per_engagement_max=5,
         heavy_caseload_peers=10,
         heavy_caseload_share=0.36,
+        message_threads=2_000,
     ),
 }

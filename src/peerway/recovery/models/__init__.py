@@ -26,6 +26,7 @@ from peerway.recovery.models.engagements import (
     PeerAttestation,
     Program,
 )
+from peerway.recovery.models.messages import Message, MessageSender
 from peerway.recovery.models.participants import SUBJECT_PARTICIPANT, Participant
 from peerway.recovery.models.plans import (
     PLAN_KIND_FOR_PROGRAM,
@@ -34,6 +35,8 @@ from peerway.recovery.models.plans import (
     LifeArea,
     PlanGoal,
     PlanKind,
+    PlanStep,
+    ProgressNote,
     RecoveryPlan,
 )
 from peerway.recovery.models.referrals import OPEN_REFERRAL_STATUSES, Referral, ReferralStatus
@@ -60,11 +63,15 @@ __all__ = [
     "EngagementStatus",
     "GoalStatus",
     "LifeArea",
+    "Message",
+    "MessageSender",
     "Participant",
     "PeerAttestation",
     "PlanGoal",
     "PlanKind",
+    "PlanStep",
     "Program",
+    "ProgressNote",
     "RecoveryPlan",
     "Referral",
     "ReferralStatus",

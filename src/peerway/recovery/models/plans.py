@@ -7,6 +7,7 @@ An individual recovery plan must be complete within the first three sessions.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -38,6 +39,10 @@ class RecoveryPlan(PublicIdModel, TimestampedModel):
     engagement = models.OneToOneField(Engagement, on_delete=models.CASCADE, related_name="plan")
     kind = models.CharField(max_length=32, choices=PlanKind.choices)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # 245G/245F: the treatment or stabilization plan is kept in the program's record; Peerway notes that
+    # it exists and on which date it was written.
+    program_plan_recorded = models.BooleanField(default=False)
+    program_plan_date = models.DateField(null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -47,6 +52,11 @@ class RecoveryPlan(PublicIdModel, TimestampedModel):
     @property
     def is_complete(self) -> bool:
         return self.completed_at is not None
+
+    @property
+    def lives_in_program_record(self) -> bool:
+        """True for 245G treatment plans and 245F stabilization plans."""
+        return self.kind != PlanKind.INDIVIDUAL_RECOVERY_PLAN
 
 
 class LifeArea(models.TextChoices):
@@ -87,3 +97,42 @@ class PlanGoal(PublicIdModel, TimestampedModel):
 
     def __str__(self) -> str:
         return f"Goal {str(self.public_id)[:8]} ({self.life_area})"
+
+
+class PlanStep(PublicIdModel, TimestampedModel):
+    """One step towards a goal, with who helps (people or resources, free text). Both encrypted."""
+
+    goal = models.ForeignKey(PlanGoal, on_delete=models.CASCADE, related_name="steps")
+    description = EncryptedTextField()
+    who_helps = EncryptedTextField(null=True, blank=True)
+    target_date = models.DateField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "created_at"]
+
+    def __str__(self) -> str:
+        return f"Step {str(self.public_id)[:8]}"
+
+
+class ProgressNote(PublicIdModel, TimestampedModel):
+    """A dated note on how the plan is going, optionally about one goal. The text is encrypted."""
+
+    plan = models.ForeignKey(RecoveryPlan, on_delete=models.CASCADE, related_name="progress_notes")
+    goal = models.ForeignKey(PlanGoal, null=True, blank=True, on_delete=models.SET_NULL, related_name="progress_notes")
+    noted_on = models.DateField()
+    text = EncryptedTextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-noted_on", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"Progress note {str(self.public_id)[:8]} ({self.noted_on})"

@@ -1,0 +1,244 @@
+"""Participants' private links and their one-time codes. One transaction each.
+
+- A link is an unguessable token (``secrets.token_urlsafe``); only its SHA-256 is stored. It expires after
+  ``LINK_LIFETIME`` and is revoked by staff or by creating a new one (a participant has one live link).
+- When the person gave a phone (or else an email), opening the link needs a 6-digit code sent there. It expires
+  after ``CODE_LIFETIME``, allows ``CODE_ATTEMPTS`` wrong tries, is compared in constant time, and at most
+  ``CODES_PER_WINDOW`` codes are sent per link per ``CODE_WINDOW`` (counted in the cache, as intake's form limit).
+- When the person gave neither, the link alone opens the space (docs/participant-space.md says so).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from peerway.accounts.models import User
+from peerway.accounts.participant_links import ParticipantLink
+from peerway.accounts.roles import PLAN_EDIT_ROLES
+from peerway.core import sms
+from peerway.core.access import access_events_record, acting_role
+from peerway.core.models import AccessAction
+
+LINK_LIFETIME = dt.timedelta(days=90)
+CODE_LIFETIME = dt.timedelta(minutes=10)
+CODE_ATTEMPTS = 5
+CODES_PER_WINDOW = 3
+CODE_WINDOW = dt.timedelta(minutes=15)
+
+
+class CodeError(Exception):
+    """Base of the reasons a code cannot be sent or checked; ``str()`` is safe to show the person."""
+
+
+class CodeRateLimited(CodeError):
+    pass
+
+
+class CodeExpired(CodeError):
+    pass
+
+
+class CodeLocked(CodeError):
+    pass
+
+
+class NoWayToSendCode(CodeError):
+    pass
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _code_hash(link: ParticipantLink, code: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"space-code:{link.public_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def participant_language(participant: object) -> str:
+    """The participant's language code when Peerway has that language, else English."""
+    language = getattr(participant, "language", None)
+    code = getattr(language, "slug", "") or ""
+    return code if code in {code for code, _name in settings.LANGUAGES} else "en"
+
+
+def link_url(token: str, language: str) -> str:
+    """The absolute URL of a private link, in the person's language."""
+    with translation.override(language):
+        return settings.SITE_URL.rstrip("/") + reverse("space:enter", args=[token])
+
+
+def code_channel(participant: object) -> str:
+    """ "phone", "email" or "" (neither given: the link alone opens the space)."""
+    if getattr(participant, "phone", None):
+        return "phone"
+    if getattr(participant, "email", None):
+        return "email"
+    return ""
+
+
+@dataclass(frozen=True)
+class CreatedLink:
+    link: ParticipantLink
+    token: str
+    url: str
+    sent_by: str  # "phone", "email" or "" when staff must hand the link over themselves
+
+
+@transaction.atomic
+def participant_link_create(*, participant: object, actor: User | None, send: bool = True) -> CreatedLink:
+    """A new private link for ``participant``; older live links are revoked. Sends it to the person's phone or
+    email when ``send`` and they gave one (the message names no one)."""
+    from peerway.recovery.models import SUBJECT_PARTICIPANT, Participant
+
+    assert isinstance(participant, Participant)
+    now = timezone.now()
+    ParticipantLink.objects.filter(participant=participant, revoked_at__isnull=True).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    link = ParticipantLink.objects.create(
+        participant=participant,
+        token_hash=token_hash(token),
+        created_by=actor,
+        created_at=now,
+        expires_at=now + LINK_LIFETIME,
+    )
+    language = participant_language(participant)
+    url = link_url(token, language)
+    sent_by = ""
+    if send:
+        with translation.override(language):
+            body = _("Your private Peerway link: %(url)s") % {"url": url}
+            sent_by = _deliver(participant, subject=_("Your private Peerway link"), body=body)
+    access_events_record(
+        actor=actor,
+        role=acting_role(actor, participant.organization, PLAN_EDIT_ROLES),
+        organization=participant.organization,
+        subject_type=SUBJECT_PARTICIPANT,
+        subject_ids=[participant.public_id],
+        action=AccessAction.CHANGED,
+        reason="private link created",
+    )
+    return CreatedLink(link=link, token=token, url=url, sent_by=sent_by)
+
+
+def _deliver(participant: object, *, subject: str, body: str) -> str:
+    """Text the phone, else email; returns the channel used, or "" when there was none (or no carrier)."""
+    phone = getattr(participant, "phone", None)
+    email = getattr(participant, "email", None)
+    if phone:
+        try:
+            sms.send_text(phone, body)
+            return "phone"
+        except sms.SmsNotConfigured:
+            pass
+    if email:
+        send_mail(subject, body, None, [email])
+        return "email"
+    return ""
+
+
+@transaction.atomic
+def participant_link_revoke(*, link: ParticipantLink, actor: User | None) -> ParticipantLink:
+    from peerway.recovery.models import SUBJECT_PARTICIPANT
+
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+        participant = link.participant
+        access_events_record(
+            actor=actor,
+            role=acting_role(actor, participant.organization, PLAN_EDIT_ROLES),
+            organization=participant.organization,
+            subject_type=SUBJECT_PARTICIPANT,
+            subject_ids=[participant.public_id],
+            action=AccessAction.CHANGED,
+            reason="private link revoked",
+        )
+    return link
+
+
+def participant_link_get_by_token(token: str) -> ParticipantLink | None:
+    """The live (unexpired, unrevoked) link with this token, or None."""
+    return (
+        ParticipantLink.objects.select_related("participant", "participant__language", "participant__organization")
+        .filter(token_hash=token_hash(token), revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+def _rate_key(link: ParticipantLink) -> str:
+    return f"space-code-sent:{link.public_id}"
+
+
+@transaction.atomic
+def link_code_send(*, link: ParticipantLink) -> str:
+    """Send a new 6-digit code to the person's phone or email; returns the channel. The previous code stops
+    working. Raises CodeRateLimited, or NoWayToSendCode when they gave neither (or nothing could send)."""
+    participant = link.participant
+    if not code_channel(participant):
+        raise NoWayToSendCode(_("This link does not need a code."))
+    key = _rate_key(link)
+    window = int(CODE_WINDOW.total_seconds())
+    cache.add(key, 0, window)
+    if int(cache.get(key, 0)) >= CODES_PER_WINDOW:
+        raise CodeRateLimited(_("Too many codes were sent. Please wait 15 minutes and try again."))
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, window)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    link = ParticipantLink.objects.select_for_update().get(pk=link.pk)
+    link.code_hash = _code_hash(link, code)
+    link.code_expires_at = timezone.now() + CODE_LIFETIME
+    link.code_attempts = 0
+    link.save(update_fields=["code_hash", "code_expires_at", "code_attempts"])
+    with translation.override(participant_language(participant)):
+        body = _("Your Peerway code is %(code)s. It expires in 10 minutes. Nobody from Peerway will ask for it.") % {
+            "code": code
+        }
+        channel = _deliver(participant, subject=_("Your Peerway code"), body=body)
+    if not channel:
+        raise NoWayToSendCode(_("The code could not be sent. Please ask your peer for help."))
+    return channel
+
+
+@transaction.atomic
+def link_code_verify(*, link: ParticipantLink, code: str) -> bool:
+    """True when ``code`` is the outstanding code (which is then used up); False for a wrong code, which
+    counts as an attempt. Raises CodeExpired when there is no live code, CodeLocked after too many tries."""
+    link = ParticipantLink.objects.select_for_update().get(pk=link.pk)
+    if not link.code_hash or link.code_expires_at is None or link.code_expires_at <= timezone.now():
+        raise CodeExpired(_("This code has expired. Ask for a new one."))
+    if link.code_attempts >= CODE_ATTEMPTS:
+        raise CodeLocked(_("Too many wrong codes. Ask for a new one."))
+    candidate = "".join(ch for ch in code if ch.isdigit())
+    if not hmac.compare_digest(_code_hash(link, candidate), link.code_hash):
+        link.code_attempts += 1
+        link.save(update_fields=["code_attempts"])
+        return False
+    link.code_hash = ""
+    link.code_expires_at = None
+    link.last_opened_at = timezone.now()
+    link.save(update_fields=["code_hash", "code_expires_at", "last_opened_at"])
+    return True
+
+
+@transaction.atomic
+def link_opened_without_code(*, link: ParticipantLink) -> None:
+    """Record that a link whose person gave no phone or email was opened."""
+    if code_channel(link.participant):
+        raise CodeError(_("This link needs a code."))
+    link.last_opened_at = timezone.now()
+    link.save(update_fields=["last_opened_at"])

@@ -1,0 +1,166 @@
+"""What a person sees in their own space, reached through their private link (never through staff sign-in).
+
+Downloads of their own record write an AccessEvent with no actor and the role "self", so the organization's
+access log shows that the person took a copy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from peerway.accounts.participant_links import ParticipantLink
+from peerway.core.access import access_events_record
+from peerway.core.models import AccessAction
+from peerway.recovery.models import (
+    SUBJECT_PARTICIPANT,
+    Engagement,
+    EngagementStatus,
+    Message,
+    Participant,
+    RecoveryPlan,
+)
+from peerway.recovery.selectors.plans import plan_for_engagement, plan_pdf_bytes
+
+SELF_ROLE = "self"
+
+
+@dataclass
+class SpacePage:
+    participant: Participant
+    engagement: Engagement | None
+    plan: RecoveryPlan | None
+    goals: list[Any]
+    messages: list[Message]
+
+
+def current_engagement(participant: Participant) -> Engagement | None:
+    """The engagement the space is about: the latest open one, else the latest."""
+    engagements = Engagement.objects.filter(participant=participant).select_related("peer", "organization")
+    open_ = engagements.exclude(status=EngagementStatus.CLOSED).order_by("-started_at").first()
+    return open_ or engagements.order_by("-started_at").first()
+
+
+def space_page(link: ParticipantLink) -> SpacePage:
+    participant = link.participant
+    engagement = current_engagement(participant)
+    if engagement is None:
+        return SpacePage(participant=participant, engagement=None, plan=None, goals=[], messages=[])
+    plan = plan_for_engagement(engagement)
+    return SpacePage(
+        participant=participant,
+        engagement=engagement,
+        plan=plan if plan.pk else None,
+        goals=list(plan.goals.all()) if plan.pk else [],
+        messages=list(engagement.messages.all()),
+    )
+
+
+def _self_access(participant: Participant, reason: str) -> None:
+    access_events_record(
+        actor=None,
+        role=SELF_ROLE,
+        organization=participant.organization,
+        subject_type=SUBJECT_PARTICIPANT,
+        subject_ids=[participant.public_id],
+        action=AccessAction.EXPORTED,
+        reason=reason,
+    )
+
+
+def _date(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+@transaction.atomic
+def own_record_export(link: ParticipantLink) -> dict[str, Any]:
+    """Everything Peerway keeps about the person that they can take with them, as plain JSON data."""
+    participant = (
+        Participant.objects.select_related("language", "organization")
+        .prefetch_related("communities")
+        .get(pk=link.participant_id)
+    )
+    engagements = []
+    for engagement in Engagement.objects.filter(participant=participant).select_related("peer", "organization"):
+        plan = plan_for_engagement(engagement)
+        engagements.append(
+            {
+                "id": str(engagement.public_id),
+                "organization": engagement.organization.name,
+                "program": engagement.get_program_display(),
+                "status": engagement.get_status_display(),
+                "peer": engagement.peer.display_name,
+                "started_at": _date(engagement.started_at),
+                "ended_at": _date(engagement.ended_at),
+                "plan": _plan_export(plan) if plan.pk else None,
+                "messages": [
+                    {
+                        "from": "me" if message.from_participant else "peer",
+                        "sent_at": _date(message.created_at),
+                        "read_at": _date(message.read_at),
+                        "body": message.body,
+                    }
+                    for message in engagement.messages.all()
+                ],
+            }
+        )
+    _self_access(participant, "own record download (JSON)")
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "participant": {
+            "id": str(participant.public_id),
+            "organization": participant.organization.name,
+            "preferred_name": participant.preferred_name or "",
+            "phone": participant.phone or "",
+            "email": participant.email or "",
+            "medicaid_id": participant.medicaid_id or "",
+            "date_of_birth": _date(participant.date_of_birth),
+            "language": participant.language.name if participant.language else "",
+            "communities": [str(community) for community in participant.communities.all()],
+            "communities_own_words": participant.communities_own_words or "",
+            "created_at": _date(participant.created_at),
+        },
+        "engagements": engagements,
+    }
+
+
+def _plan_export(plan: RecoveryPlan) -> dict[str, Any]:
+    return {
+        "kind": plan.get_kind_display(),
+        "completed_at": _date(plan.completed_at),
+        "program_plan_date": _date(plan.program_plan_date),
+        "goals": [
+            {
+                "life_area": goal.get_life_area_display(),
+                "description": goal.description,
+                "status": goal.get_status_display(),
+                "target_date": _date(goal.target_date),
+                "steps": [
+                    {
+                        "description": step.description,
+                        "who_helps": step.who_helps or "",
+                        "target_date": _date(step.target_date),
+                        "done_at": _date(step.done_at),
+                    }
+                    for step in goal.steps.all()
+                ],
+            }
+            for goal in plan.goals.all()
+        ],
+        "progress_notes": [{"noted_on": _date(note.noted_on), "text": note.text} for note in plan.progress_notes.all()],
+    }
+
+
+@transaction.atomic
+def own_plan_pdf(link: ParticipantLink) -> bytes | None:
+    """The printable plan of the person's current engagement, or None when there is none yet."""
+    engagement = current_engagement(link.participant)
+    if engagement is None or not RecoveryPlan.objects.filter(engagement=engagement).exists():
+        return None
+    engagement.participant = link.participant
+    data = plan_pdf_bytes(engagement)
+    _self_access(link.participant, "own plan PDF download")
+    return data

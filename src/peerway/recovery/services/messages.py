@@ -1,0 +1,91 @@
+"""Secure messages between a person and their peer. One transaction each.
+
+A new message notifies the other side with a fixed text that carries no personal details: no names, no
+words from the message. The peer's notice links to the staff messages page (behind sign-in); the person's
+notice cannot carry their link (only its hash is stored), so it tells them to open the link they have.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from peerway.accounts.links import participant_language
+from peerway.accounts.models import User
+from peerway.accounts.roles import MESSAGE_COVER_ROLES, Role
+from peerway.core import sms
+from peerway.core.access import access_events_record, acting_role
+from peerway.core.models import AccessAction
+from peerway.recovery.models import SUBJECT_PARTICIPANT, Engagement, Message, MessageSender
+
+MAX_MESSAGE_LENGTH = 2000
+
+
+def _clean_body(body: str) -> str:
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": _("Write a message first.")})
+    if len(body) > MAX_MESSAGE_LENGTH:
+        raise ValidationError({"body": _("Messages can be at most 2000 characters.")})
+    return body
+
+
+def peer_notice_text() -> tuple[str, str]:
+    return _("New message in Peerway"), _("You have a new message in Peerway.")
+
+
+@transaction.atomic
+def message_send_from_participant(*, engagement: Engagement, body: str) -> Message:
+    """The person writes to their peer; the peer gets an email with a link to the staff messages page."""
+    message = Message.objects.create(engagement=engagement, sender=MessageSender.PARTICIPANT, body=_clean_body(body))
+    peer_user = engagement.peer.user
+    if peer_user.email:
+        url = settings.SITE_URL.rstrip("/") + reverse("recovery:engagement_messages", args=[engagement.public_id])
+        with translation.override(peer_user.preferred_language or "en"):
+            subject, text = peer_notice_text()
+            send_mail(subject, f"{text}\n\n{url}\n", None, [peer_user.email])
+    return message
+
+
+@transaction.atomic
+def message_send_from_staff(*, engagement: Engagement, actor: User, body: str) -> Message:
+    """A peer (or a supervisor covering) writes to the person, who gets a text (or email) naming no one."""
+    message = Message.objects.create(
+        engagement=engagement, sender=MessageSender.STAFF, sender_user=actor, body=_clean_body(body)
+    )
+    participant = engagement.participant
+    with translation.override(participant_language(participant)):
+        notice = _("You have a new message in Peerway. Open your private Peerway link to read it.")
+        subject = _("New message in Peerway")
+    if participant.phone:
+        try:
+            sms.send_text(participant.phone, notice)
+        except sms.SmsNotConfigured:
+            if participant.email:
+                send_mail(subject, notice, None, [participant.email])
+    elif participant.email:
+        send_mail(subject, notice, None, [participant.email])
+    access_events_record(
+        actor=actor,
+        role=acting_role(actor, engagement.organization, {Role.PEER, *MESSAGE_COVER_ROLES}),
+        organization=engagement.organization,
+        subject_type=SUBJECT_PARTICIPANT,
+        subject_ids=[participant.public_id],
+        action=AccessAction.CREATED,
+        reason="secure message sent",
+    )
+    return message
+
+
+@transaction.atomic
+def messages_mark_read(*, engagement: Engagement, reader: str) -> int:
+    """Mark the other side's unread messages read; ``reader`` is MessageSender.PARTICIPANT or STAFF."""
+    other = MessageSender.STAFF if reader == MessageSender.PARTICIPANT else MessageSender.PARTICIPANT
+    return Message.objects.filter(engagement=engagement, sender=other, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

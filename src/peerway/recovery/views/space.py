@@ -1,0 +1,224 @@
+"""The person's own space, behind their private link: no account, no password.
+
+Opening the link asks for a one-time code sent to the phone or email they gave (when they gave one); a
+session flag then keeps them in for ``SPACE_SESSION`` (tied to that one link, checked again on every page,
+so revoking the link ends it). Pages work without JavaScript.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from peerway.accounts.links import (
+    CodeError,
+    CodeRateLimited,
+    code_channel,
+    link_code_send,
+    link_code_verify,
+    link_opened_without_code,
+    participant_link_get_by_token,
+)
+from peerway.accounts.participant_links import ParticipantLink
+from peerway.recovery.models import MessageSender
+from peerway.recovery.selectors.space import current_engagement, own_plan_pdf, own_record_export, space_page
+from peerway.recovery.services.messages import MAX_MESSAGE_LENGTH, message_send_from_participant, messages_mark_read
+
+SPACE_SESSION = dt.timedelta(minutes=30)
+# The token is in the URL: never send it to another site. "same-origin" rather than "no-referrer", because with
+# no referrer at all Chromium posts forms with "Origin: null" and Django's CSRF check refuses them.
+REFERRER_POLICY = "same-origin"
+SESSION_KEY = "peerway_space"
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Code"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+class SpaceMessageForm(forms.Form):
+    body = forms.CharField(
+        label=gettext_lazy("Message to your peer"),
+        max_length=MAX_MESSAGE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+def _signed_in(request: HttpRequest, link: ParticipantLink) -> bool:
+    flag = request.session.get(SESSION_KEY)
+    if not isinstance(flag, dict) or flag.get("link") != str(link.public_id):
+        return False
+    try:
+        until = dt.datetime.fromisoformat(flag["until"])
+    except (KeyError, TypeError, ValueError):
+        return False
+    return until > timezone.now()
+
+
+def _sign_in(request: HttpRequest, link: ParticipantLink) -> None:
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = {"link": str(link.public_id), "until": (timezone.now() + SPACE_SESSION).isoformat()}
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    return render(request, "space/link_not_found.html", status=404)
+
+
+def _masked(link: ParticipantLink) -> str:
+    participant = link.participant
+    if code_channel(participant) == "phone":
+        digits = "".join(ch for ch in participant.phone or "" if ch.isdigit())
+        return _("your phone ending in %(digits)s") % {"digits": digits[-2:]}
+    email = participant.email or ""
+    return _("your email at %(domain)s") % {"domain": email.rpartition("@")[2]}
+
+
+def _code_page(
+    request: HttpRequest,
+    token: str,
+    link: ParticipantLink,
+    *,
+    form: CodeForm | None = None,
+    sent: bool = False,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    context = {"token": token, "form": form or CodeForm(), "sent": sent, "error": error, "where": _masked(link)}
+    return render(request, "space/code.html", context, status=status)
+
+
+def space_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page of the space: the link must be live and this browser signed in to it."""
+
+    @never_cache
+    @wraps(view)
+    def wrapped(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        link = participant_link_get_by_token(token)
+        if link is None:
+            return _not_found(request)
+        if not _signed_in(request, link):
+            return redirect("space:enter", token=token)
+        response = view(request, token, link, *args, **kwargs)
+        response["Cache-Control"] = "no-store, private"
+        response["Referrer-Policy"] = REFERRER_POLICY
+        return response
+
+    return wrapped
+
+
+@never_cache
+@require_GET
+def enter(request: HttpRequest, token: str) -> HttpResponse:
+    link = participant_link_get_by_token(token)
+    if link is None:
+        return _not_found(request)
+    if not _signed_in(request, link):
+        if code_channel(link.participant):
+            response = _code_page(request, token, link)
+            response["Referrer-Policy"] = REFERRER_POLICY
+            return response
+        link_opened_without_code(link=link)
+        _sign_in(request, link)
+    page = space_page(link)
+    if page.engagement is not None:
+        messages_mark_read(engagement=page.engagement, reader=MessageSender.PARTICIPANT)
+    response = render(request, "space/home.html", {"token": token, "page": page, "message_form": SpaceMessageForm()})
+    response["Cache-Control"] = "no-store, private"
+    response["Referrer-Policy"] = REFERRER_POLICY
+    return response
+
+
+@never_cache
+@require_POST
+def code_send(request: HttpRequest, token: str) -> HttpResponse:
+    link = participant_link_get_by_token(token)
+    if link is None:
+        return _not_found(request)
+    try:
+        link_code_send(link=link)
+    except CodeRateLimited as error:
+        return _code_page(request, token, link, error=str(error), status=429)
+    except CodeError as error:
+        return _code_page(request, token, link, error=str(error), status=400)
+    return _code_page(request, token, link, sent=True)
+
+
+@never_cache
+@require_POST
+def code_verify(request: HttpRequest, token: str) -> HttpResponse:
+    link = participant_link_get_by_token(token)
+    if link is None:
+        return _not_found(request)
+    form = CodeForm(request.POST)
+    if not form.is_valid():
+        return _code_page(request, token, link, form=form, sent=True, status=400)
+    try:
+        ok = link_code_verify(link=link, code=form.cleaned_data["code"])
+    except CodeError as error:
+        form.add_error("code", str(error))
+        return _code_page(request, token, link, form=form, sent=True, status=400)
+    if not ok:
+        form.add_error("code", _("That code is not right. Check it and try again."))
+        return _code_page(request, token, link, form=form, sent=True, status=400)
+    _sign_in(request, link)
+    return redirect("space:enter", token=token)
+
+
+@require_POST
+@space_required
+def message_send(request: HttpRequest, token: str, link: ParticipantLink) -> HttpResponse:
+    engagement = current_engagement(link.participant)
+    form = SpaceMessageForm(request.POST)
+    if engagement is not None and form.is_valid():
+        try:
+            message_send_from_participant(engagement=engagement, body=form.cleaned_data["body"])
+            return redirect(reverse("space:enter", args=[token]) + "#messages")
+        except ValidationError as error:
+            form.add_error("body", error.messages)
+    page = space_page(link)
+    return render(request, "space/home.html", {"token": token, "page": page, "message_form": form}, status=400)
+
+
+@require_GET
+@space_required
+def record_download(request: HttpRequest, token: str, link: ParticipantLink) -> HttpResponse:
+    data = own_record_export(link)
+    response = HttpResponse(json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="my-peerway-record.json"'
+    return response
+
+
+@require_GET
+@space_required
+def plan_download(request: HttpRequest, token: str, link: ParticipantLink) -> HttpResponse:
+    data = own_plan_pdf(link)
+    if data is None:
+        return _not_found(request)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="my-recovery-plan.pdf"'
+    return response
+
+
+@never_cache
+@require_POST
+def leave(request: HttpRequest, token: str) -> HttpResponse:
+    request.session.pop(SESSION_KEY, None)
+    request.session.cycle_key()
+    return render(request, "space/left.html")

@@ -1,0 +1,27 @@
+"""Engagements for the plan, space and message tests: alice (peer in cast.org) supports one person."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from peerway.core.models import Language
+from peerway.recovery.models import Engagement
+from peerway.workforce.models import PeerProfile
+from tests.factories import ParticipantFactory
+from tests.helpers import Cast
+
+
+def alice_profile(cast: Cast) -> PeerProfile:
+    profile, _ = PeerProfile.objects.get_or_create(
+        user=cast.alice, defaults={"organization": cast.org, "display_name": "Alice", "modalities": ["phone"]}
+    )
+    return profile
+
+
+def engagement_for(cast: Cast, *, program: str = "rco", language: str = "en", **participant: Any) -> Engagement:
+    person = ParticipantFactory(organization=cast.org, language=Language.objects.get(slug=language), **participant)
+    return Engagement.objects.create(
+        participant=person, organization=cast.org, peer=alice_profile(cast), program=program, started_at=timezone.now()
+    )

@@ -1,0 +1,231 @@
+"""The person's own space: private links, one-time codes, the session, downloads and their AccessEvents."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from peerway.accounts.links import (
+    CODE_ATTEMPTS,
+    CODES_PER_WINDOW,
+    LINK_LIFETIME,
+    CodeExpired,
+    CodeLocked,
+    CodeRateLimited,
+    link_code_send,
+    link_code_verify,
+    participant_link_create,
+    participant_link_get_by_token,
+    participant_link_revoke,
+)
+from peerway.accounts.models import ParticipantLink
+from peerway.core.models import AccessEvent
+from peerway.core.sms import TextMessage
+from peerway.recovery.services import plans as plan_svc
+from peerway.recovery.services.messages import message_send_from_staff
+from tests.helpers import Cast
+from tests.recovery.plan_helpers import engagement_for
+
+CODE = re.compile(r"\b(\d{6})\b")
+
+
+def _code_from(outbox: list[TextMessage]) -> str:
+    match = CODE.search(outbox[-1].body)
+    assert match, outbox[-1].body
+    return match.group(1)
+
+
+def test_a_link_is_stored_hashed_and_a_new_one_revokes_the_old(cast: Cast, text_outbox: list[TextMessage]) -> None:
+    engagement = engagement_for(cast)
+    first = participant_link_create(participant=engagement.participant, actor=cast.alice)
+    assert first.sent_by == "phone" and first.url in text_outbox[-1].body
+    assert first.token not in first.link.token_hash
+    assert participant_link_get_by_token(first.token) == first.link
+    second = participant_link_create(participant=engagement.participant, actor=cast.alice)
+    assert participant_link_get_by_token(first.token) is None
+    assert participant_link_get_by_token(second.token) == second.link
+    participant_link_revoke(link=second.link, actor=cast.alice)
+    assert participant_link_get_by_token(second.token) is None
+    assert AccessEvent.objects.filter(
+        subject_id=engagement.participant.public_id, reason="private link revoked"
+    ).exists()
+
+
+def test_a_link_expires(cast: Cast) -> None:
+    engagement = engagement_for(cast)
+    created = participant_link_create(participant=engagement.participant, actor=cast.alice)
+    with time_machine.travel(timezone.now() + LINK_LIFETIME + dt.timedelta(minutes=1)):
+        assert participant_link_get_by_token(created.token) is None
+        assert Client().get(reverse("space:enter", args=[created.token])).status_code == 404
+
+
+def test_the_link_is_in_the_persons_language(cast: Cast, text_outbox: list[TextMessage]) -> None:
+    engagement = engagement_for(cast, language="es")
+    created = participant_link_create(participant=engagement.participant, actor=cast.alice)
+    assert "/es/me/" in created.url
+
+
+def test_code_expiry_attempts_and_constant_time_check(cast: Cast, text_outbox: list[TextMessage]) -> None:
+    engagement = engagement_for(cast)
+    created = participant_link_create(participant=engagement.participant, actor=cast.alice, send=False)
+    link = created.link
+    assert link_code_send(link=link) == "phone"
+    code = _code_from(text_outbox)
+    body = text_outbox[-1].body
+    assert engagement.participant.preferred_name not in body  # no personal details in the text
+    wrong = "000000" if code != "000000" else "111111"
+    assert link_code_verify(link=link, code=wrong) is False
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=11)), pytest.raises(CodeExpired):
+        link_code_verify(link=link, code=code)
+    link_code_send(link=link)
+    code = _code_from(text_outbox)
+    for _ in range(CODE_ATTEMPTS):
+        assert link_code_verify(link=link, code=wrong) is False
+    with pytest.raises(CodeLocked):
+        link_code_verify(link=link, code=code)
+    link_code_send(link=link)
+    code = _code_from(text_outbox)
+    assert link_code_verify(link=link, code=code) is True
+    with pytest.raises(CodeExpired):  # used up
+        link_code_verify(link=link, code=code)
+
+
+def test_codes_are_rate_limited(cast: Cast, text_outbox: list[TextMessage]) -> None:
+    engagement = engagement_for(cast)
+    link = participant_link_create(participant=engagement.participant, actor=cast.alice, send=False).link
+    for _ in range(CODES_PER_WINDOW):
+        link_code_send(link=link)
+    with pytest.raises(CodeRateLimited):
+        link_code_send(link=link)
+    assert len(text_outbox) == CODES_PER_WINDOW
+
+
+def test_the_code_goes_by_email_when_there_is_no_phone(cast: Cast, text_outbox: list[TextMessage]) -> None:
+    engagement = engagement_for(cast, phone=None)
+    link = participant_link_create(participant=engagement.participant, actor=cast.alice, send=False).link
+    mail.outbox.clear()
+    assert link_code_send(link=link) == "email"
+    assert not text_outbox and CODE.search(mail.outbox[-1].body)
+
+
+def test_with_neither_phone_nor_email_the_link_alone_opens_the_space(cast: Cast) -> None:
+    engagement = engagement_for(cast, phone=None, email=None, preferred_name="Sample Ife")
+    created = participant_link_create(participant=engagement.participant, actor=cast.alice)
+    assert created.sent_by == ""
+    body = Client().get(reverse("space:enter", args=[created.token])).content.decode()
+    assert "Sample Ife" in body and "My recovery plan" in body
+
+
+def _signed_in_client(cast: Cast, engagement, text_outbox) -> tuple[Client, str]:  # type: ignore[no-untyped-def]
+    token = participant_link_create(participant=engagement.participant, actor=cast.alice, send=False).token
+    client = Client()
+    response = client.get(reverse("space:enter", args=[token]))
+    assert response.status_code == 200 and "Send me a code" in response.content.decode()
+    assert client.get(reverse("space:record_download", args=[token])).status_code == 302  # not yet signed in
+    client.post(reverse("space:code_send", args=[token]))
+    response = client.post(reverse("space:code_verify", args=[token]), {"code": "12"})
+    assert response.status_code == 400
+    response = client.post(reverse("space:code_verify", args=[token]), {"code": _code_from(text_outbox)})
+    assert response.status_code == 302
+    return client, token
+
+
+def test_the_space_shows_the_plan_and_the_session_ends(cast: Cast, text_outbox: list[TextMessage]) -> None:
+    engagement = engagement_for(cast)
+    plan = plan_svc.plan_get_or_create(engagement)
+    goal = plan_svc.goal_add(plan=plan, actor=cast.alice, life_area="housing", description="A quiet room")
+    plan_svc.step_add(goal=goal, actor=cast.alice, description="Apply at the co-op", who_helps="Navigator Jo")
+    client, token = _signed_in_client(cast, engagement, text_outbox)
+    body = client.get(reverse("space:enter", args=[token])).content.decode()
+    assert "A quiet room" in body and "Apply at the co-op" in body and "Navigator Jo" in body
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=31)):
+        assert "Send me a code" in client.get(reverse("space:enter", args=[token])).content.decode()
+
+
+def test_revoking_the_link_closes_an_open_session(cast: Cast, text_outbox: list[TextMessage]) -> None:
+    engagement = engagement_for(cast)
+    client, token = _signed_in_client(cast, engagement, text_outbox)
+    link = ParticipantLink.objects.get(participant=engagement.participant)
+    participant_link_revoke(link=link, actor=cast.alice)
+    assert client.get(reverse("space:enter", args=[token])).status_code == 404
+
+
+def test_downloads_hold_the_record_and_are_logged_as_self(cast: Cast, text_outbox: list[TextMessage]) -> None:
+    engagement = engagement_for(cast, preferred_name="Sample Dawit", medicaid_id="DEMO-1")
+    plan = plan_svc.plan_get_or_create(engagement)
+    goal = plan_svc.goal_add(plan=plan, actor=cast.alice, life_area="work", description="Get my CDL")
+    plan_svc.step_add(goal=goal, actor=cast.alice, description="Study the manual")
+    plan_svc.progress_note_add(
+        plan=plan, actor=cast.alice, text="Passed the permit test", noted_on=timezone.localdate()
+    )
+    message_send_from_staff(engagement=engagement, actor=cast.alice, body="Proud of you")
+    client, token = _signed_in_client(cast, engagement, text_outbox)
+    AccessEvent.objects.all().delete()
+    response = client.get(reverse("space:record_download", args=[token]))
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    data = json.loads(response.content)
+    assert data["participant"]["preferred_name"] == "Sample Dawit"
+    assert data["participant"]["medicaid_id"] == "DEMO-1"
+    [exported] = data["engagements"]
+    assert exported["plan"]["goals"][0]["description"] == "Get my CDL"
+    assert exported["plan"]["goals"][0]["steps"][0]["description"] == "Study the manual"
+    assert exported["plan"]["progress_notes"][0]["text"] == "Passed the permit test"
+    assert exported["messages"][0] == {**exported["messages"][0], "from": "peer", "body": "Proud of you"}
+    response = client.get(reverse("space:plan_download", args=[token]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    events = list(AccessEvent.objects.filter(subject_id=engagement.participant.public_id).order_by("id"))
+    assert [(e.actor, e.actor_role, e.action) for e in events] == [(None, "self", "exported")] * 2
+
+
+def test_staff_create_and_revoke_the_link_from_the_participant_page(cast: Cast, text_outbox: list[TextMessage]) -> None:
+    engagement = engagement_for(cast)
+    url = reverse("recovery:participant_space_link", args=[engagement.participant.public_id])
+    client = Client()
+    client.force_login(cast.alice)
+    page = client.get(reverse("recovery:participant_detail", args=[engagement.participant.public_id]))
+    assert url in page.content.decode()
+    response = client.post(url, {"action": "create"})
+    assert response.status_code == 200 and "/me/" in response.content.decode()
+    assert ParticipantLink.objects.filter(participant=engagement.participant, revoked_at__isnull=True).count() == 1
+    client.post(url, {"action": "revoke"})
+    assert not ParticipantLink.objects.filter(participant=engagement.participant, revoked_at__isnull=True).exists()
+    client.force_login(cast.bill)
+    assert client.post(url, {"action": "create"}).status_code == 404
+
+
+def test_public_pages_follow_the_language_prefix(cast: Cast) -> None:
+    engagement = engagement_for(cast, language="es")
+    created = participant_link_create(participant=engagement.participant, actor=cast.alice, send=False)
+    # The request activates Spanish in this thread (LocaleMiddleware); the override puts English back after.
+    with translation.override("es"):
+        url = reverse("space:enter", args=[created.token])
+        response = Client().get(url)
+    assert url.startswith("/es/")
+    assert response.status_code == 200 and 'lang="es"' in response.content.decode()
+
+
+def test_the_code_page_says_when_too_many_codes_were_asked_for(cast: Cast, text_outbox: list[TextMessage]) -> None:
+    engagement = engagement_for(cast)
+    token = participant_link_create(participant=engagement.participant, actor=cast.alice, send=False).token
+    client = Client()
+    url = reverse("space:code_send", args=[token])
+    for _ in range(CODES_PER_WINDOW):
+        assert client.post(url).status_code == 200
+    response = client.post(url)
+    assert response.status_code == 429 and "Too many codes" in response.content.decode()
+
+
+def test_an_unknown_link_and_leaving(cast: Cast, text_outbox: list[TextMessage]) -> None:
+    assert Client().get(reverse("space:enter", args=["not-a-real-token"])).status_code == 404
+    engagement = engagement_for(cast)
+    client, token = _signed_in_client(cast, engagement, text_outbox)
+    assert client.post(reverse("space:leave", args=[token])).status_code == 200
+    assert client.get(reverse("space:record_download", args=[token])).status_code == 302
