@@ -21,6 +21,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include((core_urls.public_urlpatterns, "public"))),
     path("", include("peerway.intake.urls")),
+    path("", include("peerway.recovery.public_urls")),
     path("accounts/", include("allauth.urls")),
     path("staff/", include((core_urls.staff_urlpatterns, "staff"))),
     path("staff/", include("peerway.recovery.urls")),

@@ -20,6 +20,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from peerway.core.seed.checkins import checkins_seed
 from peerway.core.seed.context import SeedContext, SeedError, SeedReport, StageReport
 from peerway.core.seed.organizations import organizations_seed
 from peerway.core.seed.participants import participants_seed
@@ -46,6 +47,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("participants", participants_seed),
     Stage("peers", peers_seed),
     Stage("requests", requests_seed),
+    Stage("checkins", checkins_seed),
 )
 
 

@@ -29,6 +29,8 @@ class Scale:
     open_help_requests: int
     # One supervisor for about this many peers, as Minnesota programs staff supervision.
     peers_per_supervisor: int = 8
+    # Recovery capital check-ins, about quarterly: at most this many per engagement (five years' worth).
+    checkins_per_engagement_max: int = 20
 
 
 SCALES: dict[str, Scale] = {
