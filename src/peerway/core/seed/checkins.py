@@ -43,7 +43,8 @@ def checkins_seed(ctx: SeedContext) -> None:
         trajectory = rng.choices(names, weights)[0]
         end = min(ended_at or ctx.anchor, ctx.anchor)
         moment = started_at + dt.timedelta(days=FIRST_CHECKIN_DAYS, hours=rng.randint(0, 10))
-        score = round(rng.triangular(low + 8, high - 14, 31))
+        # Most people start low to middling; some reach out with a good deal of recovery capital already.
+        score = round(rng.triangular(low + 6, high - 4, 32))
         count = 0
         stop_after = rng.randint(1, 3) if trajectory == "lost" else ctx.scale.checkins_per_engagement_max
         while moment < end and count < stop_after:

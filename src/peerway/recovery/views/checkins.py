@@ -27,7 +27,7 @@ from peerway.organizations.models import Organization
 from peerway.recovery.charts import participant_checkin_chart_svg
 from peerway.recovery.forms.checkins import CheckInAnswersForm, CheckInLinkForm, InstrumentUploadForm, StaffCheckInForm
 from peerway.recovery.instruments.fhir import FhirInvalid, Response, questionnaire_response_build
-from peerway.recovery.models import Instrument
+from peerway.recovery.models import Engagement, EngagementStatus, Instrument, Participant
 from peerway.recovery.selectors.checkins import (
     checkin_entry_participant_for_user,
     checkin_get_for_user,
@@ -117,6 +117,16 @@ def _may_enter(user: User, organization: Organization) -> bool:
     )
 
 
+def _current_engagement(participant: Participant, organization: Organization) -> Engagement | None:
+    """The engagement a new check-in belongs to: the person's latest open one in this organization."""
+    return (
+        participant.engagements.filter(organization=organization)
+        .exclude(status=EngagementStatus.CLOSED)
+        .order_by("-started_at")
+        .first()
+    )
+
+
 def _instrument_from_request(request: HttpRequest, organization: Organization) -> Instrument:
     instruments = instruments_for_organization(organization)
     wanted = request.GET.get("instrument") or request.POST.get("instrument_id")
@@ -144,6 +154,7 @@ def checkin_entry(request: HttpRequest, public_id: str) -> HttpResponse:
             answers=form.answers(),
             actor=user,
             answered_at=form.cleaned_data["answered_at"],
+            engagement=_current_engagement(participant, participant.organization),
         )
         messages.success(request, _("Check-in saved: score %(score)s.") % {"score": checkin.score})
         return redirect("recovery:checkin_list", public_id=participant.public_id)
@@ -160,7 +171,12 @@ def checkin_link_new(request: HttpRequest, public_id: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose a check-in."))
         return redirect("recovery:checkin_list", public_id=participant.public_id)
-    link, token = checkin_link_create(participant=participant, instrument=form.cleaned_data["instrument"], actor=user)
+    link, token = checkin_link_create(
+        participant=participant,
+        instrument=form.cleaned_data["instrument"],
+        actor=user,
+        engagement=_current_engagement(participant, participant.organization),
+    )
     language = participant.language.slug if participant.language else settings.LANGUAGE_CODE
     url = checkin_link_url(request, token, language)
     sent = False
