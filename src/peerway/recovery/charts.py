@@ -25,6 +25,9 @@ STYLE = Style(
     foreground_strong="#1f2933",
     foreground_subtle="#52606d",
     colors=("#0b5394", "#8a4b00"),
+    guide_stroke_color="#d0d7de",
+    guide_stroke_dasharray="1,0",
+    major_guide_stroke_color="#d0d7de",
     font_family="system-ui, sans-serif",
 )
 
@@ -55,7 +58,11 @@ def checkin_chart_svg(checkins: Sequence[CheckIn], *, title: str = "") -> bytes:
         definition = entries[0].instrument.definition
         low = definition.scoring.minimum if low is None else min(low, definition.scoring.minimum)
         high = definition.scoring.maximum if high is None else max(high, definition.scoring.maximum)
-        chart.add(entries[0].instrument.title, [(c.answered_at, c.score) for c in entries])
+        chart.add(
+            entries[0].instrument.title,
+            [(c.answered_at, c.score) for c in entries],
+            stroke_style={"width": 3},
+        )
         threshold = flag_threshold(definition.scoring)
         if threshold is not None and len(by_instrument) == 1:
             first, last = entries[0].answered_at, entries[-1].answered_at
@@ -63,7 +70,7 @@ def checkin_chart_svg(checkins: Sequence[CheckIn], *, title: str = "") -> bytes:
                 _("Threshold (%(score)s)") % {"score": threshold},
                 [(first, threshold), (last, threshold)],
                 show_dots=False,
-                stroke_style={"width": 2, "dasharray": "8, 6"},
+                stroke_style={"width": 3, "dasharray": "10, 6"},
             )
     if low is not None and high is not None:
         chart.range = (low, high)
