@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from peerway.accounts.models import User
 from peerway.accounts.roles import PARTICIPANT_RECORD_ROLES
@@ -123,12 +124,15 @@ def checkin_link_create(
 
 
 @transaction.atomic
-def checkin_link_send(*, link: CheckInLink, url: str, actor: User | None) -> None:
-    """Text the link to the participant's phone. The body names no person and no health detail."""
+def checkin_link_send(*, link: CheckInLink, url: str, actor: User | None, language: str = "en") -> None:
+    """Text the link to the participant's phone, in ``language``. The body names no person and no health
+    detail. Raises ValueError when there is no phone number, SmsNotConfigured when texts are not set up."""
     participant = link.participant
     if not participant.phone:
         raise ValueError("The person has no phone number to text.")
-    send_text(participant.phone, f"Peerway: a short check-in is waiting for you. {url}")
+    with translation.override(language):
+        body = _("Peerway: a short check-in is waiting for you. %(url)s") % {"url": url}
+    send_text(participant.phone, body)
     link.sent_at = timezone.now()
     link.save(update_fields=["sent_at", "updated_at"])
     _record_access(actor, participant, AccessAction.DISCLOSED, "check-in link texted")

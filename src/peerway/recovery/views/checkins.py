@@ -183,7 +183,7 @@ def checkin_link_new(request: HttpRequest, public_id: str) -> HttpResponse:
     problem = ""
     if form.cleaned_data["send_text"]:
         try:
-            checkin_link_send(link=link, url=url, actor=user)
+            checkin_link_send(link=link, url=url, actor=user, language=language)
             sent = True
         except ValueError:
             problem = _("The person has no phone number: give them the link another way.")
