@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from peerway.core.models import AccessEvent, Language
 from peerway.core.sms import TextMessage
@@ -33,6 +34,14 @@ from tests.factories import ParticipantFactory
 from tests.helpers import Cast
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards() -> Iterator[None]:
+    # A request to /so/... leaves Somali active in this thread; later tests' reverse() would use it.
+    yield
+    translation.deactivate()
+
 
 ITEMS = [
     "substance-use",
