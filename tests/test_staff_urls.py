@@ -18,7 +18,8 @@ from django.utils import timezone
 from peerway.accounts.models import User
 from peerway.core.models import Job, Language
 from peerway.intake.models import HelpRequest, Offer
-from peerway.recovery.models import Engagement, Referral
+from peerway.recovery.models import Engagement, Instrument, Referral
+from peerway.recovery.services.checkins import checkin_record_by_staff
 from peerway.recovery.services.checkups import checkups_schedule
 from peerway.resources.models import Resource
 from peerway.workforce.models import PeerProfile
@@ -520,6 +521,71 @@ def _participant_space_link(cast: Cast) -> Case:
     )
 
 
+def _checkin_read(name: str) -> Callable[[Cast], Case]:
+    # Reading check-ins: whoever may open the person's record.
+    def build(cast: Cast) -> Case:
+        participant = ParticipantFactory(organization=cast.org)
+        return Case(
+            url=reverse(name, args=[participant.public_id]),
+            allowed=[cast.alice, cast.sam, cast.ada, cast.bill],
+            outsiders=[cast.olive],
+            without_role=[cast.nobody, cast.analyst],
+        )
+
+    return build
+
+
+def _checkin_entry(cast: Cast) -> Case:
+    # Recording answers: peers, supervisors and administrators; billing staff only read.
+    participant = ParticipantFactory(organization=cast.org)
+    return Case(
+        url=reverse("recovery:checkin_entry", args=[participant.public_id]),
+        allowed=[cast.alice, cast.sam, cast.ada],
+        outsiders=[cast.olive],
+        without_role=[cast.bill, cast.nobody, cast.analyst],
+    )
+
+
+def _checkin_link_new(cast: Cast) -> Case:
+    participant = ParticipantFactory(organization=cast.org)
+    instrument = Instrument.objects.get(organization=None)
+    return Case(
+        url=reverse("recovery:checkin_link_new", args=[participant.public_id]),
+        allowed=[cast.alice, cast.sam, cast.ada],
+        outsiders=[cast.olive],
+        without_role=[cast.bill, cast.nobody, cast.analyst],
+        method="post",
+        data={"instrument": str(instrument.pk)},
+    )
+
+
+def _checkin_fhir(cast: Cast) -> Case:
+    participant = ParticipantFactory(organization=cast.org)
+    instrument = Instrument.objects.get(organization=None)
+    checkin = checkin_record_by_staff(
+        participant=participant,
+        instrument=instrument,
+        answers={item.link_id: "4" for item in instrument.definition.items},
+        actor=cast.alice,
+    )
+    return Case(
+        url=reverse("recovery:checkin_fhir", args=[checkin.public_id]),
+        allowed=[cast.alice, cast.sam, cast.ada, cast.bill],
+        outsiders=[cast.olive],
+        without_role=[cast.nobody, cast.analyst],
+    )
+
+
+def _instrument_list(cast: Cast) -> Case:
+    # The page lists the instruments of the organizations one administers: Olive sees her own.
+    return Case(
+        url=reverse("recovery:instrument_list"),
+        allowed=[cast.ada, cast.olive],
+        outsiders=[],
+        without_role=[cast.alice, cast.sam, cast.bill, cast.nobody, cast.analyst],
+    )
+
+
 STAFF_URL_CASES: dict[str, Callable[[Cast], Case]] = {
     "recovery:engagement_referrals": _engagement_referrals,
     "recovery:referral_transition": _referral_transition,
@@ -582,6 +648,12 @@ STAFF_URL_CASES: dict[str, Callable[[Cast], Case]] = {
     "recovery:engagement_plan_pdf": _engagement_page("recovery:engagement_plan_pdf"),
     "recovery:engagement_messages": _engagement_messages,
     "recovery:participant_space_link": _participant_space_link,
+    "recovery:checkin_list": _checkin_read("recovery:checkin_list"),
+    "recovery:checkin_chart": _checkin_read("recovery:checkin_chart"),
+    "recovery:checkin_entry": _checkin_entry,
+    "recovery:checkin_link_new": _checkin_link_new,
+    "recovery:checkin_fhir": _checkin_fhir,
+    "recovery:instrument_list": _instrument_list,
 }
 # URLs whose allowed outcome is not a 200 page (a file download needs a finished job): checked for
 # tenancy here, and for their success case in their own module.

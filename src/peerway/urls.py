@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("", include("peerway.intake.urls")),
     path("", include("peerway.certification.urls")),
     path("me/", include("peerway.recovery.space_urls")),
+    path("", include("peerway.recovery.public_urls")),
     path("accounts/", include("allauth.urls")),
     path("staff/", include((core_urls.staff_urlpatterns, "staff"))),
     path("staff/", include("peerway.recovery.urls")),

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from peerway.recovery.views import checkins as checkin_views
 from peerway.recovery.views import checkups as checkup_views
 from peerway.recovery.views import contacts as contact_views
 from peerway.recovery.views import engagements as engagement_views
@@ -73,4 +74,10 @@ urlpatterns = [
     path("engagements/<uuid:public_id>/plan/", plan_views.plan_detail, name="engagement_plan"),
     path("engagements/<uuid:public_id>/plan/plan.pdf", plan_views.plan_pdf, name="engagement_plan_pdf"),
     path("engagements/<uuid:public_id>/messages/", message_views.engagement_messages, name="engagement_messages"),
+    path("participants/<uuid:public_id>/checkins/", checkin_views.checkin_list, name="checkin_list"),
+    path("participants/<uuid:public_id>/checkins/chart.svg", checkin_views.checkin_chart, name="checkin_chart"),
+    path("participants/<uuid:public_id>/checkins/new/", checkin_views.checkin_entry, name="checkin_entry"),
+    path("participants/<uuid:public_id>/checkins/link/", checkin_views.checkin_link_new, name="checkin_link_new"),
+    path("checkins/<uuid:public_id>/fhir/", checkin_views.checkin_fhir, name="checkin_fhir"),
+    path("instruments/", checkin_views.instrument_list, name="instrument_list"),
 ]

@@ -20,6 +20,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from peerway.core.seed.checkins import checkins_seed
 from peerway.core.seed.checkups import checkups_seed
 from peerway.core.seed.context import SeedContext, SeedError, SeedReport, StageReport
 from peerway.core.seed.engagements import engagements_seed
@@ -54,6 +55,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("plans", plans_seed),
     Stage("resources", resources_seed),
     Stage("checkups", checkups_seed),
+    Stage("checkins", checkins_seed),
 )
 
 

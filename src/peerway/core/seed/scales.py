@@ -40,6 +40,8 @@ class Scale:
     heavy_caseload_share: float = 0.5
     # Engagements with a secure-message thread between the person and their peer (plans stage).
     message_threads: int = 8
+    # Recovery capital check-ins, about quarterly: at most this many per engagement (five years' worth).
+    checkins_per_engagement_max: int = 20
 
 
 SCALES: dict[str, Scale] = {

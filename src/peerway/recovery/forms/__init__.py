@@ -1,0 +1,1 @@
+"""Forms for recovery records, one module per kind of record."""

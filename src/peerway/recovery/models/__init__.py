@@ -1,5 +1,6 @@
 """Records about the people Peerway serves, one module per kind of record (see ARCHITECTURE.md)."""
 
+from peerway.recovery.models.checkins import SUBJECT_CHECKIN, CheckIn, CheckInLink, CheckInSource, Instrument
 from peerway.recovery.models.checkups import (
     RECOVERY_CAPITAL_MAX,
     RECOVERY_CAPITAL_MIN,
@@ -49,8 +50,12 @@ __all__ = [
     "RECOVERY_CAPITAL_MIN",
     "RELINK_WELLBEING",
     "SESSIONS_ALLOWED_BEFORE_PLAN",
+    "SUBJECT_CHECKIN",
     "SUBJECT_ENGAGEMENT",
     "SUBJECT_PARTICIPANT",
+    "CheckIn",
+    "CheckInLink",
+    "CheckInSource",
     "Checkup",
     "CheckupReminder",
     "CheckupStatus",
@@ -62,6 +67,7 @@ __all__ = [
     "EngagementHandoff",
     "EngagementStatus",
     "GoalStatus",
+    "Instrument",
     "LifeArea",
     "Message",
     "MessageSender",

@@ -1,0 +1,305 @@
+"""Check-ins: loading instruments, private links, staff entry, the chart, and the access log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from peerway.core.models import AccessEvent, Language
+from peerway.core.sms import TextMessage
+from peerway.recovery.charts import participant_checkin_chart_svg
+from peerway.recovery.instruments.engine import AnswersError
+from peerway.recovery.instruments.fhir import FhirInvalid, questionnaire_response_parse
+from peerway.recovery.models import CheckIn, CheckInLink, CheckInSource, Instrument, Participant
+from peerway.recovery.services.checkins import (
+    PEERWAY_CHECKIN_FILE,
+    checkin_answer_by_link,
+    checkin_link_create,
+    checkin_record_by_staff,
+    instrument_import,
+)
+from tests.factories import ParticipantFactory
+from tests.helpers import Cast
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards() -> Iterator[None]:
+    # A request to /so/... leaves Somali active in this thread; later tests' reverse() would use it.
+    yield
+    translation.deactivate()
+
+
+ITEMS = [
+    "substance-use",
+    "psychological-health",
+    "physical-health",
+    "community-involvement",
+    "social-support",
+    "meaningful-activities",
+    "housing-and-safety",
+    "risk-taking",
+    "coping-and-functioning",
+    "recovery-experience",
+]
+
+
+def peerway_instrument() -> Instrument:
+    return Instrument.objects.get(organization=None, url__endswith="recovery-capital-checkin")
+
+
+def answers(*values: int) -> dict[str, str]:
+    return {link_id: str(value) for link_id, value in zip(ITEMS, values, strict=True)}
+
+
+def form_data(values: list[int]) -> dict[str, str]:
+    return {f"q_{link_id}": str(value) for link_id, value in zip(ITEMS, values, strict=True)}
+
+
+def test_peerways_check_in_is_loaded_after_migrate_once() -> None:
+    instrument = peerway_instrument()
+    assert instrument.definition.scoring.minimum == 10
+    assert instrument.definition.scoring.maximum == 60
+    assert Instrument.objects.filter(organization=None).count() == 1
+
+
+def test_answering_twice_through_the_same_link_keeps_the_later_answers_with_history(cast: Cast) -> None:
+    participant = ParticipantFactory(organization=cast.org)
+    link, token = checkin_link_create(participant=participant, instrument=peerway_instrument(), actor=cast.alice)
+    assert link.token_hash != token and token not in link.token_hash
+    client = Client()
+    url = reverse("checkins:answer", args=[token])
+    assert client.post(url, form_data([2] * 10)).status_code == 200
+    page = client.get(url).content.decode()
+    assert "You already answered this check-in" in page
+    assert client.post(url, form_data([5] * 10)).status_code == 200
+    checkin = CheckIn.objects.get(participant=participant)
+    assert (checkin.score, checkin.flagged, checkin.source) == (50, True, CheckInSource.LINK)
+    assert checkin.answers == answers(*[5] * 10)
+    assert sorted(h.score for h in checkin.history.all()) == [20, 50]
+
+
+def test_an_expired_link_is_refused_with_a_clear_page(cast: Cast) -> None:
+    participant = ParticipantFactory(organization=cast.org)
+    _, token = checkin_link_create(participant=participant, instrument=peerway_instrument(), actor=cast.alice)
+    client = Client()
+    with time_machine.travel(timezone.now() + dt.timedelta(days=15)):
+        response = client.get(reverse("checkins:answer", args=[token]))
+        assert response.status_code == 410
+        assert "This check-in link has expired" in response.content.decode()
+        assert client.post(reverse("checkins:answer", args=[token]), form_data([4] * 10)).status_code == 410
+    assert not CheckIn.objects.exists()
+    unknown = client.get(reverse("checkins:answer", args=["not-a-token"]))
+    assert unknown.status_code == 404
+
+
+def test_the_public_page_asks_in_the_language_of_its_url_and_keeps_typed_answers(cast: Cast) -> None:
+    participant = ParticipantFactory(organization=cast.org, language=Language.objects.get(slug="so"))
+    _, token = checkin_link_create(participant=participant, instrument=peerway_instrument(), actor=cast.alice)
+    client = Client()
+    page = client.get(f"/so/c/{token}/").content.decode()
+    assert "Hadda, khamriga iyo daroogadu ma maamulaan maalmahayga." in page
+    assert "Gabi ahaanba waan ku raacsanahay" in page
+    data = form_data([3] * 10)
+    del data["q_risk-taking"]
+    response = client.post(f"/so/c/{token}/", data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'name="q_substance-use" value="3" id="id_q_substance-use_2" required checked' in body
+    assert "field-errors" in body
+    assert not CheckIn.objects.exists()
+
+
+def test_staff_text_a_link_without_personal_details(cast: Cast, text_outbox: list[TextMessage]) -> None:
+    participant = ParticipantFactory(
+        organization=cast.org,
+        preferred_name="Sample Hodan",
+        phone="(612) 555-0142",
+        language=Language.objects.get(slug="so"),
+    )
+    client = Client()
+    client.force_login(cast.alice)
+    response = client.post(
+        reverse("recovery:checkin_link_new", args=[participant.public_id]),
+        {"instrument": peerway_instrument().pk, "send_text": "on"},
+    )
+    assert response.status_code == 200
+    assert len(text_outbox) == 1
+    message = text_outbox[0]
+    assert message.to == "(612) 555-0142"
+    assert "Hodan" not in message.body and "recovery" not in message.body.lower()
+    assert "/so/c/" in message.body
+    link = CheckInLink.objects.get(participant=participant)
+    assert link.sent_at is not None
+    token = message.body.rsplit("/c/", 1)[1].strip("/")
+    assert Client().get(f"/so/c/{token}/").status_code == 200
+    assert AccessEvent.objects.filter(subject_id=participant.public_id, action="disclosed").count() == 1
+
+
+def test_billing_staff_cannot_send_links_or_enter_answers(cast: Cast) -> None:
+    participant = ParticipantFactory(organization=cast.org)
+    client = Client()
+    client.force_login(cast.bill)
+    assert client.get(reverse("recovery:checkin_entry", args=[participant.public_id])).status_code == 404
+    response = client.post(
+        reverse("recovery:checkin_link_new", args=[participant.public_id]), {"instrument": peerway_instrument().pk}
+    )
+    assert response.status_code == 404
+    assert not CheckInLink.objects.exists()
+
+
+def test_staff_enter_answers_from_a_call_audited(cast: Cast) -> None:
+    participant = ParticipantFactory(organization=cast.org)
+    client = Client()
+    client.force_login(cast.alice)
+    url = reverse("recovery:checkin_entry", args=[participant.public_id])
+    future = (timezone.localtime() + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(url, {**form_data([6] * 10), "answered_at": future})
+    assert response.status_code == 200
+    assert "This is in the future" in response.content.decode()
+    assert not CheckIn.objects.exists()
+    when = (timezone.localtime() - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(url, {**form_data([6, 5, 5, 4, 4, 4, 3, 3, 2, 1]), "answered_at": when})
+    assert response.status_code == 302
+    checkin = CheckIn.objects.get(participant=participant)
+    assert (checkin.score, checkin.flagged, checkin.source, checkin.entered_by) == (37, False, "staff", cast.alice)
+    assert AccessEvent.objects.filter(subject_id=participant.public_id, action="created", actor=cast.alice).count() == 1
+
+
+def test_the_check_in_page_and_chart_log_each_read_and_serve_svg(cast: Cast) -> None:
+    participant = ParticipantFactory(organization=cast.org)
+    instrument = peerway_instrument()
+    for days, value in [(300, 2), (200, 3), (100, 5)]:
+        checkin_record_by_staff(
+            participant=participant,
+            instrument=instrument,
+            answers=answers(*[value] * 10),
+            actor=cast.alice,
+            answered_at=timezone.now() - dt.timedelta(days=days),
+        )
+    AccessEvent.objects.all().delete()
+    client = Client()
+    client.force_login(cast.sam)
+    page = client.get(reverse("recovery:checkin_list", args=[participant.public_id]))
+    body = page.content.decode()
+    assert reverse("recovery:checkin_chart", args=[participant.public_id]) in body
+    assert "<td>50" in body and "<td>20" in body
+    chart = client.get(reverse("recovery:checkin_chart", args=[participant.public_id]))
+    assert chart["Content-Type"] == "image/svg+xml"
+    svg = chart.content
+    assert svg.lstrip().startswith(b"<?xml") and b"<svg" in svg
+    assert b"<script" not in svg
+    assert b"47" in svg
+    events = AccessEvent.objects.filter(subject_id=participant.public_id, action="viewed", actor=cast.sam)
+    assert sorted(events.values_list("reason", flat=True)) == ["check-in chart", "check-ins"]
+
+
+def test_the_chart_function_serves_the_persons_own_space_too(cast: Cast) -> None:
+    participant = ParticipantFactory(organization=cast.org)
+    assert b"<svg" in participant_checkin_chart_svg(participant)
+    checkin_record_by_staff(
+        participant=participant, instrument=peerway_instrument(), answers=answers(*[4] * 10), actor=cast.alice
+    )
+    svg = participant_checkin_chart_svg(Participant.objects.get(pk=participant.pk))
+    assert b"<svg" in svg and b"<script" not in svg
+
+
+def test_a_check_in_exports_as_a_questionnaire_response_that_reads_back(cast: Cast) -> None:
+    participant = ParticipantFactory(organization=cast.org)
+    instrument = peerway_instrument()
+    checkin = checkin_record_by_staff(
+        participant=participant, instrument=instrument, answers=answers(1, 2, 3, 4, 5, 6, 1, 2, 3, 4), actor=cast.alice
+    )
+    client = Client()
+    client.force_login(cast.alice)
+    response = client.get(reverse("recovery:checkin_fhir", args=[checkin.public_id]))
+    assert response["Content-Type"] == "application/fhir+json"
+    parsed = questionnaire_response_parse(response.content, instrument.definition)
+    assert parsed.answers == checkin.answers
+    assert parsed.authored == checkin.answered_at
+    assert str(participant.preferred_name) not in response.content.decode()
+    assert AccessEvent.objects.filter(subject_id=participant.public_id, action="exported").count() == 1
+    client.force_login(cast.olive)
+    assert client.get(reverse("recovery:checkin_fhir", args=[checkin.public_id])).status_code == 404
+
+
+def test_services_refuse_incomplete_answers(cast: Cast) -> None:
+    participant = ParticipantFactory(organization=cast.org)
+    link, _ = checkin_link_create(participant=participant, instrument=peerway_instrument(), actor=None)
+    with pytest.raises(AnswersError):
+        checkin_answer_by_link(link=link, answers={"substance-use": "3"})
+    assert not CheckIn.objects.exists()
+
+
+def _licensed_questionnaire(version: str = "1") -> dict[str, object]:
+    data = json.loads(PEERWAY_CHECKIN_FILE.read_text())
+    data["url"] = "https://example.org/Questionnaire/licensed"
+    data["version"] = version
+    data["title"] = "A licensed instrument"
+    return data
+
+
+def test_an_org_admin_loads_a_licensed_instrument_and_sees_errors_with_their_path(cast: Cast) -> None:
+    client = Client()
+    client.force_login(cast.ada)
+    url = reverse("recovery:instrument_list")
+    broken = _licensed_questionnaire()
+    broken["item"][3]["answerOption"][0]["valueCoding"]["code"] = 7  # type: ignore[index]
+    response = client.post(
+        url,
+        {"organization": cast.org.pk, "file": SimpleUploadedFile("q.json", json.dumps(broken).encode())},
+    )
+    assert response.status_code == 200
+    assert "item[3].answerOption[0].valueCoding.code" in response.content.decode()
+    assert not Instrument.objects.filter(organization=cast.org).exists()
+    good = SimpleUploadedFile("q.json", json.dumps(_licensed_questionnaire()).encode())
+    assert client.post(url, {"organization": cast.org.pk, "file": good}).status_code == 302
+    instrument = Instrument.objects.get(organization=cast.org)
+    assert instrument.title == "A licensed instrument" and instrument.loaded_by == cast.ada
+    # Olive's organization cannot use it; Riverbend can.
+    from peerway.recovery.selectors.checkins import instruments_for_organization
+
+    assert instrument in instruments_for_organization(cast.org)
+    assert instrument not in instruments_for_organization(cast.other_org)
+    other = SimpleUploadedFile("q.json", json.dumps(_licensed_questionnaire()).encode())
+    assert client.post(url, {"organization": cast.other_org.pk, "file": other}).status_code == 200
+    assert Instrument.objects.filter(organization=cast.other_org).count() == 0
+
+
+def test_the_instrument_command_loads_a_file_for_an_organization(cast: Cast, tmp_path: Path) -> None:
+    path = tmp_path / "licensed.json"
+    path.write_text(json.dumps(_licensed_questionnaire("2")))
+    out = io.StringIO()
+    call_command("instrument", "import", str(path), "--organization", cast.org.slug, stdout=out)
+    assert "Loaded A licensed instrument" in out.getvalue()
+    assert Instrument.objects.filter(organization=cast.org, version="2").exists()
+    with pytest.raises(CommandError, match="already loaded"):
+        call_command("instrument", "import", str(path), "--organization", cast.org.slug)
+    bad = tmp_path / "bad.json"
+    data = _licensed_questionnaire("3")
+    data["item"][0]["type"] = "string"  # type: ignore[index]
+    bad.write_text(json.dumps(data))
+    with pytest.raises(CommandError, match=r"item\[0\]\.type"):
+        call_command("instrument", "import", str(bad))
+
+
+def test_import_rejects_invalid_json_with_the_path(cast: Cast) -> None:
+    data = _licensed_questionnaire()
+    data["item"][1]["required"] = "perhaps"  # type: ignore[index]
+    with pytest.raises(FhirInvalid) as caught:
+        instrument_import(data, organization=cast.org)
+    assert caught.value.problems[0].path == "item[1].required"
+    assert not Instrument.objects.filter(organization=cast.org).exists()
