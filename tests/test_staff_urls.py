@@ -20,7 +20,7 @@ from peerway.core.models import Job, Language
 from peerway.intake.models import HelpRequest, Offer
 from peerway.recovery.models import Engagement
 from peerway.workforce.models import PeerProfile
-from tests.factories import ParticipantFactory
+from tests.factories import MembershipFactory, OrganizationFactory, ParticipantFactory, UserFactory
 from tests.helpers import Cast, assert_staff_view_guarded
 
 
@@ -179,7 +179,99 @@ def _staff_entry(cast: Cast) -> Case:
     )
 
 
+def _board_reviewer(cast: Cast) -> tuple[User, User]:
+    """The Minnesota board linked to a board organization with reviewer bea; dora reviews for Delaware."""
+    from peerway.certification.models import Board
+
+    reviewers = []
+    for slug, username in (("mn-mcb", "bea"), ("de-dcb", "dora")):
+        organization = OrganizationFactory(slug=f"{slug}-org", kind="cert_board")
+        Board.objects.filter(slug=slug).update(organization=organization)
+        user = UserFactory(username=username)
+        MembershipFactory(user=user, organization=organization, role="board_admin")
+        reviewers.append(user)
+    return reviewers[0], reviewers[1]
+
+
+def _cert_application(cast: Cast, status: str = "draft") -> Any:
+    from peerway.certification.models import Application, CredentialType
+
+    return Application.objects.create(
+        applicant=cast.alice,
+        credential_type=CredentialType.objects.get(board__slug="mn-mcb", code="CPRS"),
+        status=status,
+    )
+
+
+def _cert_applicant(
+    name: str, method: str = "get", data: dict[str, Any] | None = None, status: int = 200
+) -> Callable[[Cast], Case]:
+    # The applicant's own pages: only alice; her supervisor and other organizations get a 404.
+    def build(cast: Cast) -> Case:
+        application = _cert_application(cast)
+        args: list[Any] = [application.public_id]
+        if name == "certification:entry_add":
+            args.append("attestations")
+        return Case(
+            url=reverse(name, args=args),
+            allowed=[cast.alice],
+            outsiders=[cast.olive],
+            without_role=[cast.sam, cast.ada, cast.nobody],
+            method=method,
+            data=data,
+            allowed_status=status,
+        )
+
+    return build
+
+
+def _cert_review_queue(cast: Cast) -> Case:
+    bea, dora = _board_reviewer(cast)
+    return Case(
+        url=reverse("certification:review_queue"),
+        allowed=[bea, dora],
+        outsiders=[],
+        without_role=[cast.alice, cast.sam, cast.ada, cast.nobody, cast.analyst],
+    )
+
+
+def _cert_review(action: str = "") -> Callable[[Cast], Case]:
+    def build(cast: Cast) -> Case:
+        bea, dora = _board_reviewer(cast)
+        application = _cert_application(cast, "submitted")
+        if action:
+            url = reverse("certification:review_action", args=[application.public_id, action])
+        else:
+            url = reverse("certification:review", args=[application.public_id])
+        return Case(
+            url=url,
+            allowed=[bea],
+            outsiders=[dora, cast.olive],
+            without_role=[cast.alice, cast.sam, cast.ada, cast.nobody],
+            method="post" if action else "get",
+            allowed_status=302 if action else 200,
+        )
+
+    return build
+
+
 STAFF_URL_CASES: dict[str, Callable[[Cast], Case]] = {
+    "certification:my": _own_page("certification:my"),
+    "certification:application": _cert_applicant("certification:application"),
+    "certification:entry_add": _cert_applicant(
+        "certification:entry_add",
+        "post",
+        {"attestations-kinds": ["ethics"], "attestations-jurisdiction_share_percent": "80"},
+        302,
+    ),
+    "certification:entry_delete": _cert_applicant(
+        "certification:entry_delete", "post", {"kind": "training", "entry": "0"}, 302
+    ),
+    # Incomplete: the applicant gets the page listing what is missing (400); nobody else sees it.
+    "certification:submit": _cert_applicant("certification:submit", "post", None, 400),
+    "certification:review_queue": _cert_review_queue,
+    "certification:review": _cert_review(),
+    "certification:review_action": _cert_review("start"),
     "intake:staff_entry": _staff_entry,
     "workforce:request_connected": _request_connected,
     "matching:report": _matching_report,
@@ -197,7 +289,13 @@ STAFF_URL_CASES: dict[str, Callable[[Cast], Case]] = {
 }
 # URLs whose allowed outcome is not a 200 page (a file download needs a finished job): checked for
 # tenancy here, and for their success case in their own module.
-STAFF_URLS_CHECKED_ELSEWHERE = {"staff:job_download": "tests/core/test_jobs.py"}
+STAFF_URLS_CHECKED_ELSEWHERE = {
+    "staff:job_download": "tests/core/test_jobs.py",
+    # A stored file and a decided application: tests/certification checks the applicant, the board's reviewer,
+    # another board, another organization and anonymous.
+    "certification:evidence": "tests/certification/test_evidence_and_access.py",
+    "certification:letter": "tests/certification/test_workflow.py",
+}
 
 
 def iter_staff_url_names() -> Iterator[str]:

@@ -71,14 +71,24 @@ def fill(application: Application, *, skip: str = "") -> None:
     day = timezone.localdate() - dt.timedelta(days=400)
     for domain in spec.training_domains:
         if skip != f"training:{domain.slug}":
-            services.training_add(application, domain=domain.slug, provider="Recovery Training Co", completed_on=day, hours=domain.hours)
+            services.training_add(
+                application, domain=domain.slug, provider="Recovery Training Co", completed_on=day, hours=domain.hours
+            )
     if spec.experience_hours and skip != "experience":
         services.experience_add(
-            application, setting="Riverbend", started_on=day, ended_on=day + dt.timedelta(days=300), hours=spec.experience_hours
+            application,
+            setting="Riverbend",
+            started_on=day,
+            ended_on=day + dt.timedelta(days=300),
+            hours=spec.experience_hours,
         )
     if spec.supervision_hours and skip != "supervision":
         services.supervision_add(
-            application, supervisor_name="Sam", started_on=day, ended_on=day + dt.timedelta(days=300), hours=spec.supervision_hours
+            application,
+            supervisor_name="Sam",
+            started_on=day,
+            ended_on=day + dt.timedelta(days=300),
+            hours=spec.supervision_hours,
         )
     if spec.exam_required and skip != "exam":
         services.exam_add(application, exam=spec.accepted_exams[0], taken_on=day, passed=True)

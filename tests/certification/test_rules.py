@@ -144,7 +144,9 @@ def test_mn_dhs_renewal_needs_30_hours_and_no_ethics_line() -> None:
     rule = fixture_spec("mn_dhs.json", "CPS").renewal
     assert rule is not None
     day = dt.date(2025, 6, 1)
-    checklist = rules.evaluate_renewal(rule, [rules.CeEntry(day, Decimal(29))], dt.date(2024, 1, 1), dt.date(2025, 12, 31))
+    checklist = rules.evaluate_renewal(
+        rule, [rules.CeEntry(day, Decimal(29))], dt.date(2024, 1, 1), dt.date(2025, 12, 31)
+    )
     assert [line.summary for line in checklist.gaps] == ["Continuing education: 29 of 30 hours"]
     assert rules.CE_ETHICS not in {line.key for line in checklist.lines}
 
@@ -170,7 +172,9 @@ def test_reciprocity_from_the_reciprocal_level_satisfies_what_it_covers() -> Non
 
 
 def test_the_state_exam_credential_is_not_eligible_with_the_reason() -> None:
-    held = rules.HeldCredential(fixture_spec("mn_mcb.json", "CPRS"), board_is_icrc_member=True, active=True, label="MCB CPRS")
+    held = rules.HeldCredential(
+        fixture_spec("mn_mcb.json", "CPRS"), board_is_icrc_member=True, active=True, label="MCB CPRS"
+    )
     result = rules.evaluate_reciprocity(held, MINIMUMS, fixture_spec("de_dcb.json", "CPRS"))
     assert not result.eligible
     reason = " ".join(result.reasons)
@@ -190,12 +194,20 @@ def test_reciprocity_eligibility_follows_the_minimums(
 ) -> None:
     base = fixture_spec("mn_mcb.json", "CPRSR")
     domains = tuple(
-        rules.DomainRequirement(d.slug, d.label, ethics if d.slug == "ethics" else d.hours) for d in base.training_domains
+        rules.DomainRequirement(d.slug, d.label, ethics if d.slug == "ethics" else d.hours)
+        for d in base.training_domains
     )
     spec = rules.RequirementSpec(
-        **{**base.__dict__, "training_domains": domains, "training_total_hours": Decimal(30) + ethics, "experience_hours": experience}
+        **{
+            **base.__dict__,
+            "training_domains": domains,
+            "training_total_hours": Decimal(30) + ethics,
+            "experience_hours": experience,
+        }
     )
-    result = rules.evaluate_reciprocity(rules.HeldCredential(spec, member, active), MINIMUMS, fixture_spec("de_dcb.json", "CPRS"))
+    result = rules.evaluate_reciprocity(
+        rules.HeldCredential(spec, member, active), MINIMUMS, fixture_spec("de_dcb.json", "CPRS")
+    )
     assert result.eligible == (ethics >= 16 and experience >= 500 and member and active)
     if not result.eligible:
         assert result.reasons and not result.satisfied

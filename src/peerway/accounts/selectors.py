@@ -51,4 +51,6 @@ def staff_links(memberships: Iterable[Membership]) -> dict[str, bool]:
         "matching_report": bool(roles & {Role.SUPERVISOR, Role.ORG_ADMIN, Role.ANALYST}),
         "access_log_export": bool(roles & ACCESS_LOG_ROLES),
         "staff_entry": bool(service_roles & {Role.PEER, Role.SUPERVISOR, Role.ORG_ADMIN}),
+        "certification": Role.PEER in roles,
+        "certification_review": Role.BOARD_ADMIN in roles,
     }

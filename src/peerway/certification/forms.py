@@ -33,7 +33,9 @@ class _HoursForm(forms.Form):
 
 class NewApplicationForm(forms.Form):
     credential_type = forms.ModelChoiceField(queryset=CredentialType.objects.none(), label=_("Credential"))
-    kind = forms.ChoiceField(choices=ApplicationKind.choices, label=_("Kind of application"), initial=ApplicationKind.INITIAL)
+    kind = forms.ChoiceField(
+        choices=ApplicationKind.choices, label=_("Kind of application"), initial=ApplicationKind.INITIAL
+    )
     held = forms.ChoiceField(
         required=False,
         label=_("Credential you hold"),
@@ -145,7 +147,7 @@ class ReviewActionForm(forms.Form):
 class ReviewFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, label=_("Status"))
     credential_type = forms.CharField(required=False, max_length=24, label=_("Credential code"))
-    kind = forms.ChoiceField(required=False, choices=[("", _("Any"))] + list(ApplicationKind.choices), label=_("Kind"))
+    kind = forms.ChoiceField(required=False, choices=[("", _("Any")), *ApplicationKind.choices], label=_("Kind"))
     q = forms.CharField(required=False, max_length=100, label=_("Applicant name"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

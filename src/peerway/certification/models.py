@@ -211,8 +211,8 @@ class Application(PublicIdModel, TimestampedModel):
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    info_request = EncryptedTextField(blank=True, default="")
-    decision_reason = EncryptedTextField(blank=True, default="")
+    info_request = EncryptedTextField(null=True, blank=True, default="")
+    decision_reason = EncryptedTextField(null=True, blank=True, default="")
 
     history = HistoricalRecords(excluded_fields=["status"])
 
@@ -252,7 +252,7 @@ class ApplicationTransition(models.Model):
     at = models.DateTimeField()
     source = models.CharField(max_length=20, choices=ApplicationStatus.choices)
     target = models.CharField(max_length=20, choices=ApplicationStatus.choices)
-    reason = EncryptedTextField(blank=True, default="")
+    reason = EncryptedTextField(null=True, blank=True, default="")
 
     class Meta:
         ordering = ["at", "id"]
@@ -341,7 +341,7 @@ class Attestation(TimestampedModel):
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attestations")
     kind = models.CharField(max_length=24, choices=Kind.choices)
-    statement = EncryptedTextField(blank=True, default="")
+    statement = EncryptedTextField(null=True, blank=True, default="")
     signed_at = models.DateTimeField()
 
     history = HistoricalRecords()

@@ -127,7 +127,9 @@ class RequirementSpec:
             where = f"training.domains[{position}]"
             if not isinstance(row, Mapping) or not isinstance(row.get("slug"), str) or not row["slug"]:
                 raise SpecError(f"{where}: needs a slug")
-            domains.append(DomainRequirement(row["slug"], str(row.get("label", row["slug"])), _hours(row["hours"], where)))
+            domains.append(
+                DomainRequirement(row["slug"], str(row.get("label", row["slug"])), _hours(row["hours"], where))
+            )
         if len({d.slug for d in domains}) != len(domains):
             raise SpecError("training.domains: a domain appears twice")
         domain_sum = sum((d.hours for d in domains), ZERO)
@@ -282,7 +284,12 @@ def evaluate_application(
     for domain in spec.training_domains:
         add(f"training:{domain.slug}", domain.label, record.training_hours.get(domain.slug, ZERO), domain.hours)
     if spec.training_total_hours > 0:
-        add(TRAINING_TOTAL, "Training, all domains", sum(record.training_hours.values(), ZERO), spec.training_total_hours)
+        add(
+            TRAINING_TOTAL,
+            "Training, all domains",
+            sum(record.training_hours.values(), ZERO),
+            spec.training_total_hours,
+        )
     if spec.experience_hours > 0:
         add(EXPERIENCE, "Experience", record.experience_hours, spec.experience_hours)
     if spec.supervision_hours > 0:
@@ -361,7 +368,9 @@ def shortfalls_against(spec: RequirementSpec, minimums: RequirementSpec) -> tupl
         else:
             other = [exam for exam in spec.accepted_exams if exam not in minimums.accepted_exams]
             if other:
-                reasons.append(f"Exam: {', '.join(other)} is not an accepted exam ({', '.join(minimums.accepted_exams)})")
+                reasons.append(
+                    f"Exam: {', '.join(other)} is not an accepted exam ({', '.join(minimums.accepted_exams)})"
+                )
     for kind in minimums.attestations:
         if kind not in spec.attestations:
             reasons.append(f"{ATTESTATION_LABELS[kind]}: not required")

@@ -184,7 +184,9 @@ def reciprocity_evaluate(held: Credential, target: CredentialType) -> rules.Reci
         target.spec,
     )
     if result.eligible and held_type.board_id == target.board_id:
-        return rules.ReciprocityResult(False, ("Reciprocity is between boards: this credential is from the same board.",), frozenset())
+        return rules.ReciprocityResult(
+            False, ("Reciprocity is between boards: this credential is from the same board.",), frozenset()
+        )
     return result
 
 
@@ -202,9 +204,9 @@ def conflict_of_interest(reviewer: User, application: Application) -> str:
     """Why ``reviewer`` may not act on ``application`` (empty when they may)."""
     if reviewer.pk == application.applicant_id:
         return "This is your own application."
-    peer_orgs = Membership.objects.filter(
-        user_id=application.applicant_id, role=Role.PEER, active=True
-    ).values("organization_id")
+    peer_orgs = Membership.objects.filter(user_id=application.applicant_id, role=Role.PEER, active=True).values(
+        "organization_id"
+    )
     if Membership.objects.filter(
         user=reviewer, role=Role.SUPERVISOR, active=True, organization_id__in=peer_orgs
     ).exists():

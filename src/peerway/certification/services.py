@@ -89,7 +89,9 @@ def hours_errors(hours: Decimal | None, started_on: date | None, ended_on: date 
     return errors
 
 
-def _check_hours(hours: Decimal, started_on: date, ended_on: date | None = None, *, start_field: str = "started_on") -> None:
+def _check_hours(
+    hours: Decimal, started_on: date, ended_on: date | None = None, *, start_field: str = "started_on"
+) -> None:
     errors = hours_errors(hours, started_on, ended_on)
     if "started_on" in errors and start_field != "started_on":
         errors[start_field] = errors.pop("started_on")
@@ -99,13 +101,18 @@ def _check_hours(hours: Decimal, started_on: date, ended_on: date | None = None,
 
 @transaction.atomic
 def application_create(
-    *, applicant: User, credential_type: CredentialType, kind: str = ApplicationKind.INITIAL, held: Credential | None = None
+    *,
+    applicant: User,
+    credential_type: CredentialType,
+    kind: str = ApplicationKind.INITIAL,
+    held: Credential | None = None,
 ) -> Application:
     if credential_type.reference_standard:
         raise ValidationError(_("A reference standard is not a credential one can apply for."))
-    if kind in (ApplicationKind.RECIPROCITY, ApplicationKind.RENEWAL):
-        if held is None or held.holder_id != applicant.pk:
-            raise ValidationError(_("Choose a credential you hold."))
+    if kind in (ApplicationKind.RECIPROCITY, ApplicationKind.RENEWAL) and (
+        held is None or held.holder_id != applicant.pk
+    ):
+        raise ValidationError(_("Choose a credential you hold."))
     if kind == ApplicationKind.RECIPROCITY:
         assert held is not None
         result = reciprocity_evaluate(held, credential_type)
@@ -152,7 +159,9 @@ def supervision_add(
 
 
 @transaction.atomic
-def exam_add(application: Application, *, exam: str, taken_on: date, passed: bool, score: int | None = None) -> ExamResult:
+def exam_add(
+    application: Application, *, exam: str, taken_on: date, passed: bool, score: int | None = None
+) -> ExamResult:
     _editable(application)
     if taken_on > timezone.localdate():
         raise ValidationError({"taken_on": _("The date cannot be in the future.")})
@@ -185,7 +194,7 @@ def _sniff(head: bytes) -> tuple[str, str] | None:
 
 @transaction.atomic
 def evidence_upload(application: Application, *, uploaded_by: User, kind: str, upload: UploadedFile) -> Evidence:
-    """Store one file privately, after checking its real type (first bytes) and its size. Nothing is stored otherwise."""
+    """Store one file privately, after checking its real type (first bytes) and its size; otherwise store nothing."""
     _editable(application)
     size = upload.size or 0
     if size > MAX_EVIDENCE_BYTES:
@@ -269,17 +278,25 @@ def _locked(application: Application) -> Application:
     return Application.objects.select_for_update().select_related("credential_type__board").get(pk=application.pk)
 
 
+# Requirement lines that must be met before an application can be submitted at all.
+SUBMIT_BLOCKERS = ("evidence:", "attestation:")
+
+
 @transaction.atomic
 def application_submit(application: Application, *, actor: User) -> Application:
-    """Submit, when every requirement is met (the checklist lists what is missing otherwise)."""
+    """Submit, when every required file and attestation is there (``SubmissionIncomplete`` lists what is not).
+
+    Hours short of a requirement do not block submission: the reviewer sees them as gaps on the computed
+    checklist and can ask for more information; approval needs every requirement met.
+    """
     application = _locked(application)
     if actor.pk != application.applicant_id:
         raise TransitionRefused(_("Only the applicant can submit the application."))
     if not can_proceed(application.submit):
         _transition(application, application.submit, actor)  # raises with the clear message
-    checklist = application_checklist(application)
-    if not checklist.complete:
-        raise SubmissionIncomplete(checklist.gaps)
+    blockers = tuple(line for line in application_checklist(application).gaps if line.key.startswith(SUBMIT_BLOCKERS))
+    if blockers:
+        raise SubmissionIncomplete(blockers)
     _transition(application, application.submit, actor)
     application.submitted_at = timezone.now()
     application.save(update_fields=["submitted_at", "updated_at"])
@@ -325,6 +342,13 @@ def review_approve(application: Application, *, reviewer: User, reason: str = ""
     """Approve and issue the credential (a renewal extends the credential held)."""
     application = _locked(application)
     _reviewer_may_act(reviewer, application)
+    if can_proceed(application.approve):
+        gaps = application_checklist(application).gaps
+        if gaps:
+            raise TransitionRefused(
+                _("Cannot approve: requirements not met: %(gaps)s. Ask the applicant for more information.")
+                % {"gaps": "; ".join(line.summary for line in gaps)}
+            )
     _transition(application, application.approve, reviewer, reason)
     application.decided_at = timezone.now()
     application.decision_reason = reason

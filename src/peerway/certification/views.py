@@ -80,7 +80,8 @@ def my_certification(request: HttpRequest) -> HttpResponse:
         (credential, target, reciprocity_evaluate(credential, target))
         for credential in credentials
         for target in CredentialType.objects.filter(reciprocal_of__isnull=False).select_related("board")
-        if target.board_id != credential.credential_type.board_id or target.reciprocal_of_id == credential.credential_type_id
+        if target.board_id != credential.credential_type.board_id
+        or target.reciprocal_of_id == credential.credential_type_id
     ]
     return render(
         request,
@@ -123,7 +124,12 @@ def _entry_forms(application: Application, bound: dict[str, Any] | None = None) 
 
 
 def _application_page(
-    request: HttpRequest, application: Application, *, bound: dict[str, Any] | None = None, missing: Any = None, status: int = 200
+    request: HttpRequest,
+    application: Application,
+    *,
+    bound: dict[str, Any] | None = None,
+    missing: Any = None,
+    status: int = 200,
 ) -> HttpResponse:
     checklist = application_checklist(application)
     return render(
@@ -173,7 +179,9 @@ def entry_add(request: HttpRequest, public_id: str, kind: str) -> HttpResponse:
                     application, kinds=set(data["kinds"]), jurisdiction_share_percent=data["jurisdiction_share_percent"]
                 )
             else:
-                services.evidence_upload(application, uploaded_by=_user(request), kind=data["kind"], upload=data["file"])
+                services.evidence_upload(
+                    application, uploaded_by=_user(request), kind=data["kind"], upload=data["file"]
+                )
         except ValidationError as error:
             _add_errors(form, error)
         except services.TransitionRefused as error:
@@ -286,12 +294,12 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     page = review_queue_page(user, filters, request.GET.get("page", 1))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request, "certification/review_queue.html", {"form": form, "page": page, "query": query.urlencode()}
-    )
+    return render(request, "certification/review_queue.html", {"form": form, "page": page, "query": query.urlencode()})
 
 
-def _review_page(request: HttpRequest, application: Application, *, form: Any = None, status: int = 200) -> HttpResponse:
+def _review_page(
+    request: HttpRequest, application: Application, *, form: Any = None, status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "certification/review.html",

@@ -1,0 +1,132 @@
+"""Uploads checked by content and size and stored privately; downloads only for the applicant and the board."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from peerway.certification import services
+from peerway.certification.models import Evidence
+from tests.certification.conftest import PDF, PNG, Boards, complete_application
+from tests.factories import MembershipFactory, UserFactory
+from tests.helpers import Cast
+
+
+def _stored_files() -> list[Path]:
+    root = Path(settings.PEERWAY_PRIVATE_FILES_DIR)
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("certificate.pdf", b"MZ\x90\x00 this is an executable", "PDF, PNG or JPEG"),
+        ("certificate.png", b"<html><script>alert(1)</script>", "PDF, PNG or JPEG"),
+        ("empty.pdf", b"", "empty"),
+    ],
+)
+def test_wrong_type_is_refused_with_nothing_stored(
+    cast: Cast, boards: Boards, name: str, content: bytes, message: str
+) -> None:
+    application = services.application_create(applicant=cast.alice, credential_type=boards.cprs)
+    client = Client()
+    client.force_login(cast.alice)
+    response = client.post(
+        reverse("certification:entry_add", args=[application.public_id, "evidence"]),
+        {"evidence-kind": "training_certificate", "evidence-file": SimpleUploadedFile(name, content)},
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Evidence.objects.exists()
+    assert _stored_files() == []
+
+
+def test_over_the_size_limit_is_refused_with_nothing_stored(cast: Cast, boards: Boards) -> None:
+    application = services.application_create(applicant=cast.alice, credential_type=boards.cprs)
+    big = SimpleUploadedFile("big.pdf", PDF + b"0" * services.MAX_EVIDENCE_BYTES)
+    with pytest.raises(ValidationError, match="larger than 5 MB"):
+        services.evidence_upload(application, uploaded_by=cast.alice, kind="training_certificate", upload=big)
+    assert not Evidence.objects.exists()
+    assert _stored_files() == []
+
+
+def test_accepted_file_is_stored_privately_under_a_random_name(cast: Cast, boards: Boards) -> None:
+    application = services.application_create(applicant=cast.alice, credential_type=boards.cprs)
+    evidence = services.evidence_upload(
+        application, uploaded_by=cast.alice, kind="exam_result", upload=SimpleUploadedFile("my exam.png", PNG)
+    )
+    assert evidence.content_type == "image/png" and evidence.original_name == "my exam.png"
+    [stored] = _stored_files()
+    assert stored.is_relative_to(Path(settings.PEERWAY_PRIVATE_FILES_DIR))
+    assert "exam" not in stored.name
+    assert not str(stored).startswith(str(settings.STATIC_ROOT))
+    assert evidence.file.storage.base_url is None  # no URL serves the storage
+
+
+def test_download_only_for_the_applicant_and_the_boards_reviewers(cast: Cast, boards: Boards) -> None:
+    application = complete_application(cast.alice, boards.cprs)
+    evidence = application.evidence.first()
+    assert evidence is not None
+    url = reverse("certification:evidence", args=[evidence.public_id])
+    assert Client().get(url).status_code == 302  # anonymous: sign in first, nothing served
+    # Draft: not yet visible to the board.
+    for user, expected in (
+        (cast.alice, 200),
+        (boards.bea, 404),
+        (cast.olive, 404),
+        (cast.sam, 404),
+        (boards.dora, 404),
+    ):
+        client = Client()
+        client.force_login(user)
+        assert client.get(url).status_code == expected, user.username
+    services.application_submit(application, actor=cast.alice)
+    for user, expected in (
+        (cast.alice, 200),
+        (boards.bea, 200),
+        (cast.olive, 404),
+        (boards.dora, 404),
+        (cast.ada, 404),
+    ):
+        client = Client()
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == expected, user.username
+        if expected == 200:
+            assert b"".join(response.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
+            assert response["Content-Type"] == "application/pdf"
+
+
+def test_conflict_of_interest_own_application(cast: Cast, boards: Boards) -> None:
+    # Bea reviews for the board and applies herself: she cannot act on her own application.
+    application = complete_application(boards.bea, boards.cprs)
+    services.application_submit(application, actor=boards.bea)
+    with pytest.raises(services.TransitionRefused, match=r"Conflict of interest: This is your own application\."):
+        services.review_start(application, reviewer=boards.bea)
+    client = Client()
+    client.force_login(boards.bea)
+    page = client.get(reverse("certification:review", args=[application.public_id])).content.decode()
+    assert "This is your own application." in page and "Start review" not in page
+
+
+def test_conflict_of_interest_supervisor_of_the_applicant(cast: Cast, boards: Boards) -> None:
+    # Sam supervises at Riverbend, where Alice is a peer; Sam also reviews for the board.
+    MembershipFactory(user=cast.sam, organization=boards.mcb.organization, role="board_admin")
+    application = complete_application(cast.alice, boards.cprs)
+    services.application_submit(application, actor=cast.alice)
+    with pytest.raises(services.TransitionRefused, match="You supervise this applicant"):
+        services.review_start(application, reviewer=cast.sam)
+    services.review_start(application, reviewer=boards.bea)
+    with pytest.raises(services.TransitionRefused, match="You supervise this applicant"):
+        services.review_approve(application, reviewer=cast.sam)
+    # A supervisor elsewhere has no conflict.
+    stranger = UserFactory(username="stan")
+    MembershipFactory(user=stranger, organization=boards.mcb.organization, role="board_admin")
+    MembershipFactory(user=stranger, organization=cast.other_org, role="supervisor")
+    services.review_approve(application, reviewer=stranger)

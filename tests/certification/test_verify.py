@@ -1,0 +1,78 @@
+"""Public verification: by number or full name, only credential facts, rate-limited; HTML and JSON."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from peerway.certification.views import VERIFY_PER_WINDOW
+from tests.certification.conftest import Boards, held_credential
+from tests.helpers import Cast
+
+
+@pytest.fixture
+def credential(cast: Cast, boards: Boards):  # type: ignore[no-untyped-def]
+    cast.alice.last_name = "Lindqvist"
+    cast.alice.email = "alice@example.org"
+    cast.alice.save()
+    return held_credential(cast.alice, boards.cprs)
+
+
+def test_search_by_number_shows_only_credential_facts(credential) -> None:  # type: ignore[no-untyped-def]
+    response = Client().get(reverse("certification:verify"), {"number": credential.number.lower()})
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert credential.number in text and "Active" in text and "Minnesota Certification Board" in text
+    assert "alice@example.org" not in text and "Riverbend" not in text
+
+
+def test_search_by_name(credential) -> None:  # type: ignore[no-untyped-def]
+    text = Client().get(reverse("certification:verify"), {"name": "alice  lindqvist"}).content.decode()
+    assert credential.number in text
+    assert (
+        "No credential found."
+        in Client().get(reverse("certification:verify"), {"name": "Alice Other"}).content.decode()
+    )
+
+
+def test_a_single_word_is_not_a_search(credential) -> None:  # type: ignore[no-untyped-def]
+    text = Client().get(reverse("certification:verify"), {"name": "Alice"}).content.decode()
+    assert "Enter a credential number, or a first and last name." in text and credential.number not in text
+
+
+def test_json_endpoint(credential) -> None:  # type: ignore[no-untyped-def]
+    body = Client().get("/api/v1/verify", {"number": credential.number}).json()
+    [result] = body["results"]
+    assert result == {
+        "name": "Alice Lindqvist",
+        "credential_type": "Certified Peer Recovery Specialist",
+        "credential_code": "CPRS",
+        "number": credential.number,
+        "status": "active",
+        "issued_on": credential.issued_on.isoformat(),
+        "expires_on": None,
+        "issuing_board": "Minnesota Certification Board",
+        "jurisdiction": "MN",
+    }
+    bad = Client().get("/api/v1/verify")
+    assert bad.status_code == 400 and bad["Content-Type"] == "application/problem+json"
+
+
+def test_rate_limited_as_problem_json_and_page(credential) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    for _ in range(VERIFY_PER_WINDOW):
+        assert client.get("/api/v1/verify", {"number": "ZZZZZZZZ"}).status_code == 200
+    limited = client.get("/api/v1/verify", {"number": credential.number})
+    assert limited.status_code == 429 and limited["Content-Type"] == "application/problem+json"
+    page = client.get(reverse("certification:verify"), {"number": credential.number})
+    assert page.status_code == 429 and credential.number not in page.content.decode().split("Search")[-1]
+
+
+def test_standards_page_compares_every_type_with_the_samhsa_topics(boards: Boards) -> None:
+    text = Client().get(reverse("certification:standards")).content.decode()
+    for topic in ("Lived experience", "Background check", "Costs and fees", "Peer supervision"):
+        assert topic in text
+    for code in ("PR-MIN", "CPRSR", "CPS"):
+        assert code in text
+    assert "Harm reduction: 6" in text
