@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 
 from peerway.core.seed.context import SeedContext, SeedError, SeedReport, StageReport
+from peerway.core.seed.credentials import credentials_seed
 from peerway.core.seed.organizations import organizations_seed
 from peerway.core.seed.participants import participants_seed
 from peerway.core.seed.peers import peers_seed
@@ -46,6 +47,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("participants", participants_seed),
     Stage("peers", peers_seed),
     Stage("requests", requests_seed),
+    Stage("credentials", credentials_seed),
 )
 
 

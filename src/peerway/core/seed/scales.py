@@ -27,6 +27,9 @@ class Scale:
     # in live queues, or with no peer who can take them).
     help_requests: int
     open_help_requests: int
+    # Certification applications (every workflow state in turn) and months of supervision sessions per peer.
+    credential_applications: int
+    supervision_months: int
     # One supervisor for about this many peers, as Minnesota programs staff supervision.
     peers_per_supervisor: int = 8
 
@@ -47,6 +50,8 @@ SCALES: dict[str, Scale] = {
         # Two unmet, one escalated and the demo peer's two: nothing the worker can widen onto the demo
         # peer when `make demo` starts it, so their queue shows exactly those two offers.
         open_help_requests=5,
+        credential_applications=18,
+        supervision_months=3,
     ),
     # A statewide deployment of today's size.
     "medium": Scale(
@@ -61,6 +66,8 @@ SCALES: dict[str, Scale] = {
         platform_admins=2,
         help_requests=5_000,
         open_help_requests=30,
+        credential_applications=300,
+        supervision_months=6,
     ),
     # The load target: a state running Peerway for years across every program.
     "large": Scale(
@@ -75,5 +82,7 @@ SCALES: dict[str, Scale] = {
         platform_admins=3,
         help_requests=50_000,
         open_help_requests=120,
+        credential_applications=3_000,
+        supervision_months=12,
     ),
 }
