@@ -53,7 +53,11 @@ def test_reminders_at_90_60_and_30_days_each_once(cast: Cast) -> None:
         with _at(EXPIRES - dt.timedelta(days=days_before)):
             sent.append(service.credential_reminders_send())
     assert sent == [0, 0, 1, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0]
-    assert list(CredentialReminder.objects.filter(credential=held).values_list("days_before", flat=True)) == [90, 60, 30]
+    assert list(CredentialReminder.objects.filter(credential=held).values_list("days_before", flat=True)) == [
+        90,
+        60,
+        30,
+    ]
     assert len(mail.outbox) == 3
     for message in mail.outbox:
         assert message.to == ["alice@example.test"]
@@ -157,7 +161,9 @@ def test_ce_certificate_is_checked_and_served_only_to_its_peer(cast: Cast, tmp_p
         )
     assert "certificate" in error.value.message_dict
     assert not ContinuingEducation.objects.exists()
-    assert not any((tmp_path / "private").rglob("*.*")) and not [p for p in (tmp_path / "private").rglob("*") if p.is_file()]
+    assert not any((tmp_path / "private").rglob("*.*")) and not [
+        p for p in (tmp_path / "private").rglob("*") if p.is_file()
+    ]
     entry = service.ce_add(
         peer=cast.alice,
         provider="P",
@@ -178,8 +184,17 @@ def test_ce_certificate_is_checked_and_served_only_to_its_peer(cast: Cast, tmp_p
 def test_renewal_page_computes_ce_against_the_rule_and_starts_a_renewal(cast: Cast) -> None:
     with _at(dt.date(2026, 11, 23)):
         held = credential(cast.alice, expires_on=dt.date(2027, 1, 31), issued_on=dt.date(2025, 1, 31))
-        service.ce_add(peer=cast.alice, provider="P", topic="Ethics", completed_on=dt.date(2025, 6, 1), hours=Decimal(4), ethics=True)
-        service.ce_add(peer=cast.alice, provider="P", topic="Skills", completed_on=dt.date(2026, 2, 1), hours=Decimal(8))
+        service.ce_add(
+            peer=cast.alice,
+            provider="P",
+            topic="Ethics",
+            completed_on=dt.date(2025, 6, 1),
+            hours=Decimal(4),
+            ethics=True,
+        )
+        service.ce_add(
+            peer=cast.alice, provider="P", topic="Skills", completed_on=dt.date(2026, 2, 1), hours=Decimal(8)
+        )
         # Before the period: not counted.
         service.ce_add(peer=cast.alice, provider="P", topic="Old", completed_on=dt.date(2024, 12, 1), hours=Decimal(10))
         client = _client(cast.alice)
@@ -189,7 +204,8 @@ def test_renewal_page_computes_ce_against_the_rule_and_starts_a_renewal(cast: Ca
         assert "in 69 days" in page
         # The form keeps typed values and names the error.
         response = client.post(
-            reverse("career:renewal"), {"provider": "P", "topic": "Typed topic", "completed_on": "2026-11-30", "hours": "2"}
+            reverse("career:renewal"),
+            {"provider": "P", "topic": "Typed topic", "completed_on": "2026-11-30", "hours": "2"},
         )
         assert response.status_code == 400
         assert "The date cannot be in the future." in response.content.decode()

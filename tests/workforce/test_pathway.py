@@ -22,7 +22,9 @@ def test_pathway_uses_recorded_hours_and_the_rules_checklist(cast: Cast) -> None
     for domain, hours in (("advocacy", 10), ("mentoring_education", 10), ("recovery_wellness", 10), ("ethics", 12)):
         certification.training_add(application, domain=domain, provider="P", completed_on=day, hours=Decimal(hours))
     certification.exam_add(application, exam="icrc_pr", taken_on=day, passed=True)
-    certification.attestations_set(application, kinds={"ethics", "lived_experience", "education"}, jurisdiction_share_percent=80)
+    certification.attestations_set(
+        application, kinds={"ethics", "lived_experience", "education"}, jurisdiction_share_percent=80
+    )
     supervision_session_add(
         supervisor=cast.sam, supervisee=supervisees_for_user(cast.sam)[0], held_on=dt.date(2025, 6, 1), minutes=600
     )

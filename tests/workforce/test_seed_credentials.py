@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ def test_the_small_seed_has_every_credentialing_case(var_dir: Path) -> None:
     for application in Application.objects.exclude(status=ApplicationStatus.DRAFT):
         steps = list(application.transitions.values_list("source", "target"))
         assert steps[0][0] == ApplicationStatus.DRAFT and steps[-1][1] == application.status
-        assert all(left[1] == right[0] for left, right in zip(steps, steps[1:], strict=False))
+        assert all(left[1] == right[0] for left, right in itertools.pairwise(steps))
     assert not ApplicationTransition.objects.filter(application__status=ApplicationStatus.DRAFT).exists()
     soon = TODAY + dt.timedelta(days=90)
     active = Credential.objects.filter(status=CredentialStatus.ACTIVE)

@@ -85,7 +85,9 @@ def test_totals_against_the_payer_rule_and_the_credential_requirement(cast: Cast
     supervision_session_add(
         supervisor=cast.sam, supervisee=alice, held_on=dt.date(2026, 11, 2), minutes=45, topics=["ethics_boundaries"]
     )
-    supervision_session_add(supervisor=cast.sam, supervisee=alice, held_on=dt.date(2026, 11, 9), minutes=120, format="group")
+    supervision_session_add(
+        supervisor=cast.sam, supervisee=alice, held_on=dt.date(2026, 11, 9), minutes=120, format="group"
+    )
     start, end = month_bounds("2026-11")
     totals = supervision_totals(cast.alice, start, end)
     assert (totals.minutes, totals.individual_minutes, totals.group_minutes) == (165, 45, 120)
@@ -128,7 +130,12 @@ def test_supervisor_page_records_and_shows_gaps(cast: Cast) -> None:
     )
     assert response.status_code == 302
     session = SupervisionSession.objects.get()
-    assert (session.peer, session.supervisor, session.minutes, session.topics) == (cast.alice, cast.sam, 90, ["self_care"])
+    assert (session.peer, session.supervisor, session.minutes, session.topics) == (
+        cast.alice,
+        cast.sam,
+        90,
+        ["self_care"],
+    )
     page = " ".join(client.get(reverse("career:supervision")).content.decode().split())
     assert "Alice" in page and "1.5 of 4 hours" in page
     # Alice sees her own totals; Olive, of another organization, cannot record for Alice.

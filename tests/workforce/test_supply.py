@@ -22,7 +22,9 @@ from tests.helpers import Cast
 from tests.workforce.credentials_helpers import credential
 
 
-def _request(language: str, *, communities: tuple[str, ...] = (), lived: tuple[str, ...] = (), days_ago: int = 1) -> None:
+def _request(
+    language: str, *, communities: tuple[str, ...] = (), lived: tuple[str, ...] = (), days_ago: int = 1
+) -> None:
     request = HelpRequest.objects.create(
         status_token_hash=secrets.token_hex(32),
         status_token_expires_at=timezone.now() + dt.timedelta(days=1),
@@ -42,7 +44,11 @@ def known(cast: Cast) -> None:
     ServiceArea.objects.create(organization=cast.org, county=county("Hennepin"))
     for number in range(12):
         peer = peer_profile(
-            cast.org, name=f"Somali{number}", languages=("so", "en"), communities=("somali",), lived_experience=("opioids",)
+            cast.org,
+            name=f"Somali{number}",
+            languages=("so", "en"),
+            communities=("somali",),
+            lived_experience=("opioids",),
         )
         credential(peer.user, expires_on=dt.date(2099, 1, 1))
     # Certified but only three: a small cell.
