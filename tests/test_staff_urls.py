@@ -586,6 +586,46 @@ def _instrument_list(cast: Cast) -> Case:
     )
 
 
+def _renewal_start(cast: Cast) -> Case:
+    from tests.workforce.credentials_helpers import credential
+
+    held = credential(cast.alice, expires_on=timezone.localdate() + dt.timedelta(days=60))
+    return Case(
+        url=reverse("career:renewal_start", args=[held.public_id]),
+        allowed=[cast.alice],
+        outsiders=[cast.olive],
+        without_role=[cast.sam, cast.nobody],
+        method="post",
+        allowed_status=302,
+    )
+
+
+def _supervision(cast: Cast) -> Case:
+    # Supervisors (their supervisees) and peers (their own totals); other roles have no such page.
+    return Case(
+        url=reverse("career:supervision"),
+        allowed=[cast.alice, cast.sam, cast.olive],
+        outsiders=[],
+        without_role=[cast.ada, cast.bill, cast.nobody, cast.analyst],
+    )
+
+
+def _supply(name: str, *args: str) -> Callable[[Cast], Case]:
+    # Aggregates for the board and the state: board administrators and analysts; no service-organization role.
+    def build(cast: Cast) -> Case:
+        board = OrganizationFactory(name="Board", slug="supply-board", kind="cert_board")
+        bea = UserFactory(username="bea-supply")
+        MembershipFactory(user=bea, organization=board, role="board_admin")
+        return Case(
+            url=reverse(name, args=list(args)),
+            allowed=[bea, cast.analyst],
+            outsiders=[cast.olive],
+            without_role=[cast.alice, cast.sam, cast.ada, cast.bill, cast.nobody],
+        )
+
+    return build
+
+
 STAFF_URL_CASES: dict[str, Callable[[Cast], Case]] = {
     "recovery:engagement_referrals": _engagement_referrals,
     "recovery:referral_transition": _referral_transition,
@@ -654,6 +694,13 @@ STAFF_URL_CASES: dict[str, Callable[[Cast], Case]] = {
     "recovery:checkin_link_new": _checkin_link_new,
     "recovery:checkin_fhir": _checkin_fhir,
     "recovery:instrument_list": _instrument_list,
+    "career:renewal": _own_page("career:renewal"),
+    "career:renewal_start": _renewal_start,
+    "career:pathway": _own_page("career:pathway"),
+    "career:supervision": _supervision,
+    "career:supply": _supply("career:supply"),
+    "career:supply_csv": _supply("career:supply_csv"),
+    "career:supply_chart": _supply("career:supply_chart", "region"),
 }
 # URLs whose allowed outcome is not a 200 page (a file download needs a finished job): checked for
 # tenancy here, and for their success case in their own module.
@@ -663,6 +710,8 @@ STAFF_URLS_CHECKED_ELSEWHERE = {
     # another board, another organization and anonymous.
     "certification:evidence": "tests/certification/test_evidence_and_access.py",
     "certification:letter": "tests/certification/test_workflow.py",
+    # A stored certificate: its peer, other people and anonymous are checked there.
+    "career:ce_certificate": "tests/workforce/test_credentials.py",
 }
 
 

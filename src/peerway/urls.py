@@ -29,6 +29,7 @@ urlpatterns += i18n_patterns(
     path("staff/", include("peerway.recovery.urls")),
     path("staff/resources/", include("peerway.resources.urls")),
     path("staff/queue/", include("peerway.workforce.urls")),
+    path("staff/workforce/", include("peerway.workforce.career_urls")),
     path("staff/reports/matching/", include("peerway.matching.urls")),
     prefix_default_language=False,
 )

@@ -54,4 +54,8 @@ def staff_links(memberships: Iterable[Membership]) -> dict[str, bool]:
         "checkup_relinks": bool(service_roles & {Role.SUPERVISOR, Role.ORG_ADMIN}),
         "certification": Role.PEER in roles,
         "certification_review": Role.BOARD_ADMIN in roles,
+        "renewal": Role.PEER in roles,
+        "supervision": bool(roles & {Role.PEER, Role.SUPERVISOR}),
+        "workforce_supply": bool(roles & {Role.BOARD_ADMIN, Role.ANALYST, Role.PLATFORM_ADMIN})
+        or any(m.role == Role.ORG_ADMIN and m.organization.kind in ("cert_board", "state_agency") for m in memberships),
     }

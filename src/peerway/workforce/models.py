@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from peerway.core.models import Community, Language, LivedExperience, PublicIdModel, RecoveryPathway, TimestampedModel
+from peerway.privacy.fields import EncryptedTextField
 
 
 class Modality(models.TextChoices):
@@ -90,3 +92,99 @@ class WeeklyShift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.peer.display_name}: day {self.weekday} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+
+# Credentialing on the workforce side: continuing education, renewal reminders, supervision sessions.
+# (The certification app owns boards, credential types, applications and credentials.)
+
+
+def ce_certificate_path(instance: ContinuingEducation, filename: str) -> str:
+    # Never the uploaded name on disk: a random name under the peer's entry.
+    import secrets
+
+    return f"ce/{instance.public_id}/{secrets.token_hex(16)}"
+
+
+def _private_storage() -> object:
+    from peerway.certification.models import private_storage
+
+    return private_storage()
+
+
+class ContinuingEducation(PublicIdModel, TimestampedModel):
+    """One continuing-education course a credentialed peer completed, counted toward renewal."""
+
+    peer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ce_entries")
+    provider = models.CharField(max_length=200, verbose_name=_("Provider"))
+    topic = models.CharField(max_length=200, verbose_name=_("Topic"))
+    ethics = models.BooleanField(default=False, verbose_name=_("Counts as ethics"))
+    completed_on = models.DateField(verbose_name=_("Completed on"))
+    hours = models.DecimalField(max_digits=5, decimal_places=2, verbose_name=_("Hours"))
+    certificate = models.FileField(upload_to=ce_certificate_path, storage=_private_storage, blank=True, max_length=200)
+    certificate_content_type = models.CharField(max_length=40, blank=True)
+    certificate_sha256 = models.CharField(max_length=64, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-completed_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hours__gt=0) & models.Q(hours__lte=24), name="ce_hours_within_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} ({self.hours} h)"
+
+
+class CredentialReminder(models.Model):
+    """A renewal reminder sent: once per credential, expiry date and threshold (90, 60 or 30 days)."""
+
+    credential = models.ForeignKey("certification.Credential", on_delete=models.CASCADE, related_name="+")
+    expires_on = models.DateField()
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["credential", "expires_on", "days_before"], name="credential_reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.days_before} days before {self.expires_on}"
+
+
+class SupervisionFormat(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual")
+    GROUP = "group", _("Group")
+
+
+class SupervisionSession(PublicIdModel, TimestampedModel):
+    """Supervision a supervisor gave a peer of their organization on one day."""
+
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    peer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supervision_sessions")
+    held_on = models.DateField(verbose_name=_("Date"))
+    minutes = models.PositiveSmallIntegerField(verbose_name=_("Minutes"))
+    format = models.CharField(
+        max_length=16, choices=SupervisionFormat.choices, default=SupervisionFormat.INDIVIDUAL, verbose_name=_("Format")
+    )
+    topics = models.JSONField(default=list, help_text=_("Slugs from workforce/fixtures/supervision_topics.json."))
+    notes = EncryptedTextField(null=True, blank=True, default="", verbose_name=_("Notes"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-held_on", "id"]
+        indexes = [models.Index(fields=["peer", "held_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(minutes__gt=0) & models.Q(minutes__lte=1440), name="supervision_minutes_within_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.held_on}: {self.minutes} min ({self.format})"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -16,6 +16,7 @@ from peerway.core.access import access_events_record
 from peerway.core.models import AccessAction
 from peerway.intake.models import EscalationAlert, Offer, OfferStatus, RequestStatus
 from peerway.recovery.models import Engagement
+from peerway.workforce.credentials import CredentialState, peer_credential_statuses
 from peerway.workforce.models import PeerProfile
 
 SUBJECT_HELP_REQUEST = "help_request"
@@ -38,6 +39,10 @@ class Queue:
     profile: PeerProfile | None
     offers: list[Offer]
     alerts: list[EscalationAlert]
+    # The peer's own credential status (active / none / lapsed), and for supervisors the peers of their
+    # organizations on shift without an active credential (workforce.credentials.peer_credential_status).
+    credential_status: str | None = None
+    uncredentialed_on_shift: list[tuple[PeerProfile, str]] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -80,7 +85,23 @@ def queue_for_user(user: User) -> Queue:
         .select_related("request", "request__language", "organization")
         .order_by("created_at")
     )
-    return Queue(profile=profile, offers=offers, alerts=alerts)
+    on_shift = list(
+        PeerProfile.objects.filter(
+            organization_id__in=organization_ids_for_user(user, [Role.SUPERVISOR]), on_shift=True
+        )
+        .select_related("organization")
+        .order_by("display_name", "id")
+    )
+    states = peer_credential_statuses([p.user_id for p in on_shift] + ([profile.user_id] if profile else []))
+    return Queue(
+        profile=profile,
+        offers=offers,
+        alerts=alerts,
+        credential_status=str(states[profile.user_id]) if profile else None,
+        uncredentialed_on_shift=[
+            (peer, str(states[peer.user_id])) for peer in on_shift if states[peer.user_id] is not CredentialState.ACTIVE
+        ],
+    )
 
 
 def offer_get_for_user(user: User, public_id: str) -> Offer:

@@ -23,6 +23,7 @@ from django.db import transaction
 from peerway.core.seed.checkins import checkins_seed
 from peerway.core.seed.checkups import checkups_seed
 from peerway.core.seed.context import SeedContext, SeedError, SeedReport, StageReport
+from peerway.core.seed.credentials import credentials_seed
 from peerway.core.seed.engagements import engagements_seed
 from peerway.core.seed.organizations import organizations_seed
 from peerway.core.seed.participants import participants_seed
@@ -56,6 +57,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("resources", resources_seed),
     Stage("checkups", checkups_seed),
     Stage("checkins", checkins_seed),
+    Stage("credentials", credentials_seed),
 )
 
 

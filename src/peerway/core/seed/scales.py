@@ -27,6 +27,9 @@ class Scale:
     # in live queues, or with no peer who can take them).
     help_requests: int
     open_help_requests: int
+    # Certification applications (every workflow state in turn) and months of supervision sessions per peer.
+    credential_applications: int = 18
+    supervision_months: int = 3
     # One supervisor for about this many peers, as Minnesota programs staff supervision.
     peers_per_supervisor: int = 8
     # Community resources in the directory (referrals follow from the engagements that exist).
@@ -64,6 +67,8 @@ SCALES: dict[str, Scale] = {
         contacts_per_engagement_max=8,
         heavy_caseload_peers=1,
         heavy_caseload_share=0.5,
+        credential_applications=18,
+        supervision_months=3,
     ),
     # A statewide deployment of today's size.
     "medium": Scale(
@@ -84,6 +89,8 @@ SCALES: dict[str, Scale] = {
         heavy_caseload_peers=3,
         heavy_caseload_share=0.3,
         message_threads=200,
+        credential_applications=300,
+        supervision_months=6,
     ),
     # The load target: a state running Peerway for years across every program.
     "large": Scale(
@@ -105,5 +112,7 @@ SCALES: dict[str, Scale] = {
         heavy_caseload_peers=10,
         heavy_caseload_share=0.36,
         message_threads=2_000,
+        credential_applications=3_000,
+        supervision_months=12,
     ),
 }

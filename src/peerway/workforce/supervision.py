@@ -1,0 +1,305 @@
+"""Supervision logs: sessions a supervisor gives peers of their organization, and totals per month compared with
+the supervision the peer's credentials ask (credential type data) and the payer's rule (workforce/fixtures).
+
+Supervisees are the active peers of the organizations where the user is an active supervisor.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from peerway.accounts.models import Membership, User
+from peerway.accounts.roles import Role
+from peerway.accounts.selectors import organization_ids_for_user
+from peerway.certification import rules
+from peerway.certification.models import Application, Credential, CredentialType
+from peerway.organizations.models import Organization
+from peerway.workforce.models import SupervisionFormat, SupervisionSession
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+MINUTES_A_DAY = 24 * 60
+
+
+@cache
+def supervision_topics() -> dict[str, str]:
+    """Topic slug → label, from fixtures/supervision_topics.json."""
+    data = json.loads((FIXTURES / "supervision_topics.json").read_text())
+    return {row["slug"]: row["label"] for row in data["topics"]}
+
+
+@dataclass(frozen=True)
+class PayerRule:
+    slug: str
+    name: str
+    minutes_per_month: int
+    individual_minutes_per_month: int
+    illustrative: bool
+    source: str
+
+
+@cache
+def payer_rules() -> tuple[PayerRule, ...]:
+    """Payers' supervision rules, from fixtures/payer_supervision.json (marked illustrative where unconfirmed)."""
+    data = json.loads((FIXTURES / "payer_supervision.json").read_text())
+    rows: list[PayerRule] = []
+    for row in data["payers"]:
+        if row.get("period") != "month":
+            raise ValueError(f"payer {row['slug']}: only monthly rules are supported")
+        rows.append(
+            PayerRule(
+                slug=row["slug"],
+                name=row["name"],
+                minutes_per_month=int(row["minutes"]),
+                individual_minutes_per_month=int(row.get("individual_minutes", 0)),
+                illustrative=bool(row.get("illustrative", False)),
+                source=row.get("source", ""),
+            )
+        )
+    return tuple(rows)
+
+
+# --- Who supervises whom ----------------------------------------------------------------------------------
+
+
+def supervised_organizations(user: User) -> list[Organization]:
+    return list(Organization.objects.filter(id__in=organization_ids_for_user(user, [Role.SUPERVISOR])).order_by("name"))
+
+
+@dataclass(frozen=True)
+class Supervisee:
+    user: User
+    organization: Organization
+
+    @property
+    def key(self) -> str:
+        return f"{self.organization.public_id}:{self.user.public_id}"
+
+
+def supervisees_for_user(user: User) -> list[Supervisee]:
+    """Active peers of the organizations where ``user`` is an active supervisor (never the user themself)."""
+    memberships = (
+        Membership.objects.filter(
+            role=Role.PEER,
+            active=True,
+            organization_id__in=organization_ids_for_user(user, [Role.SUPERVISOR]),
+            user__is_active=True,
+        )
+        .exclude(user=user)
+        .select_related("user", "organization")
+        .order_by("user__last_name", "user__first_name", "organization__name")
+    )
+    return [Supervisee(m.user, m.organization) for m in memberships]
+
+
+def supervisee_get(user: User, key: str) -> Supervisee:
+    for supervisee in supervisees_for_user(user):
+        if supervisee.key == key:
+            return supervisee
+    raise Http404("No such supervisee.")
+
+
+# --- Recording --------------------------------------------------------------------------------------------
+
+
+def session_errors(*, peer: User | None, held_on: dt.date | None, minutes: int | None) -> dict[str, str]:
+    """Bad input: minutes not above zero, in the future, more than 24 hours for the peer on that day."""
+    errors: dict[str, str] = {}
+    if held_on is not None and held_on > timezone.localdate():
+        errors["held_on"] = _("The date cannot be in the future.")
+    if minutes is not None:
+        if minutes <= 0:
+            errors["minutes"] = _("Minutes must be more than zero.")
+        elif minutes > MINUTES_A_DAY:
+            errors["minutes"] = _("A day has 1440 minutes: %(minutes)s is more than 24 hours.") % {"minutes": minutes}
+        elif peer is not None and held_on is not None:
+            already = (
+                SupervisionSession.objects.filter(peer=peer, held_on=held_on).aggregate(total=Sum("minutes"))["total"]
+                or 0
+            )
+            if already + minutes > MINUTES_A_DAY:
+                errors["minutes"] = _(
+                    "With the %(already)s minutes already recorded that day, this is more than 24 hours."
+                ) % {"already": already}
+    return errors
+
+
+@transaction.atomic
+def supervision_session_add(
+    *,
+    supervisor: User,
+    supervisee: Supervisee,
+    held_on: dt.date,
+    minutes: int,
+    format: str = SupervisionFormat.INDIVIDUAL,
+    topics: list[str] | None = None,
+    notes: str = "",
+) -> SupervisionSession:
+    topics = topics or []
+    if supervisee.user.pk == supervisor.pk:
+        raise ValidationError(_("You cannot record supervision of yourself."))
+    if not Membership.objects.filter(
+        user=supervisor, organization=supervisee.organization, role=Role.SUPERVISOR, active=True
+    ).exists():
+        raise ValidationError(_("You are not a supervisor in this organization."))
+    # Lock the peer's row so two sessions recorded at once cannot together pass 24 hours in a day.
+    User.objects.select_for_update().filter(pk=supervisee.user.pk).first()
+    errors = session_errors(peer=supervisee.user, held_on=held_on, minutes=minutes)
+    unknown = [topic for topic in topics if topic not in supervision_topics()]
+    if unknown:
+        errors["topics"] = _("Unknown topic: %(topics)s") % {"topics": ", ".join(unknown)}
+    if format not in SupervisionFormat.values:
+        errors["format"] = _("Choose individual or group.")
+    if errors:
+        raise ValidationError(errors)
+    return SupervisionSession.objects.create(
+        organization=supervisee.organization,
+        supervisor=supervisor,
+        peer=supervisee.user,
+        held_on=held_on,
+        minutes=minutes,
+        format=format,
+        topics=topics,
+        notes=notes,
+    )
+
+
+# --- Totals -----------------------------------------------------------------------------------------------
+
+
+def month_bounds(month: str | None, *, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """First and last day of ``month`` ("2026-11"), or of the current month when missing or malformed."""
+    today = today or timezone.localdate()
+    try:
+        year, number = (int(part) for part in (month or "").split("-"))
+        start = dt.date(year, number, 1)
+    except ValueError:
+        start = today.replace(day=1)
+    return start, start.replace(day=calendar.monthrange(start.year, start.month)[1])
+
+
+def _hours(minutes: int) -> Decimal:
+    return (Decimal(minutes) / 60).quantize(Decimal("0.01"))
+
+
+def credential_supervision_targets(user: User) -> list[CredentialType]:
+    """Credential types whose supervision requirement applies to ``user``: those held or applied for, and the
+    reciprocal level of those held; only types that ask supervision hours."""
+    held = set(Credential.objects.filter(holder=user).values_list("credential_type_id", flat=True))
+    applied = set(Application.objects.filter(applicant=user).values_list("credential_type_id", flat=True))
+    types = CredentialType.objects.filter(id__in=held | applied) | CredentialType.objects.filter(
+        reciprocal_of_id__in=held
+    )
+    return [
+        t
+        for t in types.select_related("board").distinct().order_by("board__name", "level")
+        if t.spec.supervision_hours > 0
+    ]
+
+
+@dataclass(frozen=True)
+class SupervisionTotals:
+    peer: User
+    organization: Organization | None
+    start: dt.date
+    end: dt.date
+    minutes: int
+    individual_minutes: int
+    group_minutes: int
+    lines: tuple[rules.Line, ...]
+
+    @property
+    def hours(self) -> Decimal:
+        return _hours(self.minutes)
+
+    @property
+    def gaps(self) -> tuple[rules.Line, ...]:
+        return tuple(line for line in self.lines if not line.met)
+
+
+def supervision_totals(
+    peer: User, start: dt.date, end: dt.date, *, organization: Organization | None = None
+) -> SupervisionTotals:
+    """Minutes in [start, end] against each payer's monthly rule, and all supervision to ``end`` against the
+    supervision hours of the peer's credentials."""
+    sessions = SupervisionSession.objects.filter(peer=peer)
+    in_period = sessions.filter(held_on__gte=start, held_on__lte=end)
+    by_format: dict[str, int] = {
+        row["format"]: row["total"] for row in in_period.values("format").annotate(total=Sum("minutes"))
+    }
+    minutes = sum(by_format.values())
+    individual = by_format.get(SupervisionFormat.INDIVIDUAL, 0)
+    months = max(1, (end.year - start.year) * 12 + end.month - start.month + 1)
+    lines: list[rules.Line] = []
+    for payer in payer_rules():
+        lines.append(
+            rules.Line(f"payer:{payer.slug}", payer.name, _hours(minutes), _hours(payer.minutes_per_month * months))
+        )
+        if payer.individual_minutes_per_month:
+            lines.append(
+                rules.Line(
+                    f"payer:{payer.slug}:individual",
+                    f"{payer.name} (individual)",
+                    _hours(individual),
+                    _hours(payer.individual_minutes_per_month * months),
+                )
+            )
+    to_date = sessions.filter(held_on__lte=end).aggregate(total=Sum("minutes"))["total"] or 0
+    for credential_type in credential_supervision_targets(peer):
+        lines.append(
+            rules.Line(
+                f"credential:{credential_type.pk}",
+                f"{credential_type.board.name} {credential_type.code}",
+                _hours(to_date),
+                credential_type.spec.supervision_hours,
+            )
+        )
+    return SupervisionTotals(
+        peer, organization, start, end, minutes, individual, by_format.get(SupervisionFormat.GROUP, 0), tuple(lines)
+    )
+
+
+def supervisee_totals(user: User, start: dt.date, end: dt.date) -> list[SupervisionTotals]:
+    return [supervision_totals(s.user, start, end, organization=s.organization) for s in supervisees_for_user(user)]
+
+
+def sessions_for_peer(peer: User, start: dt.date, end: dt.date) -> list[SupervisionSession]:
+    return list(
+        SupervisionSession.objects.filter(peer=peer, held_on__gte=start, held_on__lte=end).select_related(
+            "supervisor", "organization"
+        )
+    )
+
+
+def topic_labels(slugs: list[str]) -> list[str]:
+    labels = supervision_topics()
+    return [labels.get(slug, slug) for slug in slugs]
+
+
+__all__: list[Any] = [
+    "PayerRule",
+    "Supervisee",
+    "SupervisionTotals",
+    "month_bounds",
+    "payer_rules",
+    "session_errors",
+    "supervisee_get",
+    "supervisee_totals",
+    "supervisees_for_user",
+    "supervision_session_add",
+    "supervision_topics",
+    "supervision_totals",
+]

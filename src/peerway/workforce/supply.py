@@ -1,0 +1,201 @@
+"""Workforce supply vs demand: certified peers against first-call requests, per language, community, lived
+experience and region. Aggregates only.
+
+Supply: active peer profiles whose person holds an active credential (``peer_credential_statuses``), counted
+once per term they list; for region, once per region their organization serves (service-area counties →
+County.region). Demand: help requests created in the period, per requested term; for region, the request's
+county. Counts from 1 to ``SMALL_CELL - 1`` are suppressed (shown as "<11") so that a rare community's few
+peers or requests cannot be recognized; unmet demand is still flagged from the true counts.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import Counter
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from peerway.accounts.models import User
+from peerway.accounts.roles import Role
+from peerway.accounts.selectors import memberships_for_user
+from peerway.core.models import Community, Language, LivedExperience
+from peerway.intake.models import HelpRequest
+from peerway.organizations.models import ServiceArea
+from peerway.workforce.credentials import CredentialState, peer_credential_statuses
+from peerway.workforce.models import PeerProfile, PeerStatus
+
+SMALL_CELL = 11
+DEFAULT_DAYS = 90
+# A facet value is flagged when it has requests and no certified peer, or more than this many times the
+# overall requests per certified peer.
+UNMET_FACTOR = 2
+FACETS = ("language", "community", "lived_experience", "region")
+UNKNOWN_REGION = "—"
+
+
+def supply_demand_allowed(user: User) -> bool:
+    """Board administrators, analysts and platform administrators, and administrators of a board or the state."""
+    for membership in memberships_for_user(user):
+        if membership.role in (Role.BOARD_ADMIN, Role.ANALYST, Role.PLATFORM_ADMIN):
+            return True
+        if membership.role == Role.ORG_ADMIN and membership.organization.kind in ("cert_board", "state_agency"):
+            return True
+    return False
+
+
+def suppress(count: int) -> str:
+    return f"<{SMALL_CELL}" if 0 < count < SMALL_CELL else str(count)
+
+
+@dataclass(frozen=True)
+class FacetRow:
+    facet: str
+    key: str
+    label: str
+    supply: int
+    demand: int
+    unmet: bool
+
+    @property
+    def supply_shown(self) -> str:
+        return suppress(self.supply)
+
+    @property
+    def demand_shown(self) -> str:
+        return suppress(self.demand)
+
+    @property
+    def supply_visible(self) -> int | None:
+        return None if 0 < self.supply < SMALL_CELL else self.supply
+
+    @property
+    def demand_visible(self) -> int | None:
+        return None if 0 < self.demand < SMALL_CELL else self.demand
+
+
+@dataclass(frozen=True)
+class SupplyDemand:
+    start: dt.date
+    end: dt.date
+    certified_peers: int
+    requests: int
+    rows: dict[str, list[FacetRow]]
+
+    def facet(self, name: str) -> list[FacetRow]:
+        return self.rows[name]
+
+
+def facet_labels() -> dict[str, str]:
+    return {
+        "language": _("Language"),
+        "community": _("Community"),
+        "lived_experience": _("Lived experience"),
+        "region": _("Region"),
+    }
+
+
+def _period(days: int, today: dt.date | None) -> tuple[dt.date, dt.date, dt.datetime]:
+    today = today or timezone.localdate()
+    start = today - dt.timedelta(days=days - 1)
+    since = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+    return start, today, since
+
+
+def supply_demand(*, days: int = DEFAULT_DAYS, today: dt.date | None = None) -> SupplyDemand:
+    start, end, since = _period(days, today)
+    profiles = list(
+        PeerProfile.objects.filter(status=PeerStatus.ACTIVE).prefetch_related(
+            "languages", "communities", "lived_experience"
+        )
+    )
+    states = peer_credential_statuses([p.user_id for p in profiles], today=end)
+    certified = [p for p in profiles if states[p.user_id] is CredentialState.ACTIVE]
+    regions_by_org: dict[int, set[str]] = {}
+    for area in ServiceArea.objects.select_related("county"):
+        regions_by_org.setdefault(area.organization_id, set()).add(area.county.region or UNKNOWN_REGION)
+
+    supply: dict[str, Counter[str]] = {facet: Counter() for facet in FACETS}
+    for profile in certified:
+        supply["language"].update({t.slug for t in profile.languages.all()})
+        supply["community"].update({t.slug for t in profile.communities.all()})
+        supply["lived_experience"].update({t.slug for t in profile.lived_experience.all()})
+        supply["region"].update(regions_by_org.get(profile.organization_id, set()))
+
+    demand: dict[str, Counter[str]] = {facet: Counter() for facet in FACETS}
+    requests = list(
+        HelpRequest.objects.filter(created_at__gte=since)
+        .select_related("language", "county")
+        .prefetch_related("communities", "lived_experience")
+    )
+    for request in requests:
+        demand["language"][request.language.slug] += 1
+        demand["community"].update({t.slug for t in request.communities.all()})
+        demand["lived_experience"].update({t.slug for t in request.lived_experience.all()})
+        demand["region"][(request.county.region if request.county else "") or UNKNOWN_REGION] += 1
+
+    labels = {
+        "language": {t.slug: t.label() for t in Language.objects.all()},
+        "community": {t.slug: t.label() for t in Community.objects.all()},
+        "lived_experience": {t.slug: t.label() for t in LivedExperience.objects.all()},
+        "region": {},
+    }
+    overall = len(requests) / len(certified) if certified else None
+    rows: dict[str, list[FacetRow]] = {}
+    for facet in FACETS:
+        keys = set(supply[facet]) | set(demand[facet])
+        facet_rows = []
+        for key in keys:
+            have, want = supply[facet][key], demand[facet][key]
+            unmet = want > 0 and (have == 0 or (overall is not None and want / have > UNMET_FACTOR * overall))
+            facet_rows.append(FacetRow(facet, key, labels[facet].get(key, key), have, want, unmet))
+        rows[facet] = sorted(facet_rows, key=lambda row: (-row.demand, -row.supply, row.label))
+    return SupplyDemand(start, end, len(certified), len(requests), rows)
+
+
+def supply_demand_csv(report: SupplyDemand) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["facet", "value", "certified_peers", "requests", "unmet_demand", "period_start", "period_end"])
+    for facet in FACETS:
+        for row in report.facet(facet):
+            writer.writerow(
+                [
+                    facet,
+                    row.label,
+                    row.supply_shown,
+                    row.demand_shown,
+                    "yes" if row.unmet else "no",
+                    report.start,
+                    report.end,
+                ]
+            )
+    writer.writerow([])
+    writer.writerow([f"# counts from 1 to {SMALL_CELL - 1} are suppressed (<{SMALL_CELL})"])
+    return out.getvalue()
+
+
+def supply_demand_svg(report: SupplyDemand, facet: str) -> bytes:
+    """A horizontal bar chart of one facet (suppressed cells are left out of the bars)."""
+    import pygal
+    from pygal.style import Style
+
+    rows = report.facet(facet)[:15]
+    style = Style(background="white", plot_background="white", colors=("#1f5f8b", "#c2410c"), font_family="sans-serif")
+    chart = pygal.HorizontalBar(
+        style=style,
+        width=720,
+        height=max(240, 40 + 36 * len(rows)),
+        js=[],
+        disable_xml_declaration=False,
+        legend_at_bottom=True,
+    )
+    chart.title = facet_labels()[facet]
+    chart.x_labels = [row.label for row in reversed(rows)]
+    chart.add(_("Certified peers"), [row.supply_visible for row in reversed(rows)])
+    chart.add(_("Requests"), [row.demand_visible for row in reversed(rows)])
+    rendered: bytes = chart.render()
+    return rendered

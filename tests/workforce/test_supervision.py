@@ -1,0 +1,152 @@
+"""Supervision sessions: validation, totals per month against the payer's and the credentials' requirements."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+
+from peerway.certification import services as certification
+from peerway.workforce.models import SupervisionSession
+from peerway.workforce.supervision import (
+    month_bounds,
+    payer_rules,
+    supervisee_get,
+    supervisees_for_user,
+    supervision_session_add,
+    supervision_totals,
+)
+from tests.helpers import Cast
+from tests.workforce.credentials_helpers import credential, credential_type
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def _today() -> object:
+    with time_machine.travel(dt.datetime(2026, 11, 23, 15, 0, tzinfo=dt.UTC), tick=False) as traveller:
+        yield traveller
+
+
+def _alice(cast: Cast):  # type: ignore[no-untyped-def]
+    return supervisees_for_user(cast.sam)[0]
+
+
+def test_supervisees_are_the_peers_of_the_organizations_one_supervises(cast: Cast) -> None:
+    assert [s.user for s in supervisees_for_user(cast.sam)] == [cast.alice]
+    # Olive is peer and supervisor in her organization: she is not her own supervisee.
+    assert supervisees_for_user(cast.olive) == []
+    assert supervisees_for_user(cast.alice) == []
+
+
+@pytest.mark.parametrize(
+    ("held_on", "minutes", "field"),
+    [
+        (TODAY, -30, "minutes"),
+        (TODAY, 0, "minutes"),
+        (TODAY, 1441, "minutes"),
+        (TODAY + dt.timedelta(days=1), 60, "held_on"),
+    ],
+)
+def test_bad_sessions_are_refused_with_a_message(cast: Cast, held_on: dt.date, minutes: int, field: str) -> None:
+    with pytest.raises(ValidationError) as error:
+        supervision_session_add(supervisor=cast.sam, supervisee=_alice(cast), held_on=held_on, minutes=minutes)
+    assert field in error.value.message_dict
+    assert not SupervisionSession.objects.exists()
+
+
+def test_more_than_24_hours_in_a_day_across_sessions_is_refused(cast: Cast) -> None:
+    supervision_session_add(supervisor=cast.sam, supervisee=_alice(cast), held_on=TODAY, minutes=1000)
+    with pytest.raises(ValidationError) as error:
+        supervision_session_add(supervisor=cast.sam, supervisee=_alice(cast), held_on=TODAY, minutes=500)
+    assert "1000 minutes already recorded" in error.value.message_dict["minutes"][0]
+
+
+def test_unknown_topics_are_refused(cast: Cast) -> None:
+    with pytest.raises(ValidationError) as error:
+        supervision_session_add(
+            supervisor=cast.sam, supervisee=_alice(cast), held_on=TODAY, minutes=60, topics=["astrology"]
+        )
+    assert "topics" in error.value.message_dict
+
+
+def test_totals_against_the_payer_rule_and_the_credential_requirement(cast: Cast) -> None:
+    payer = payer_rules()[0]
+    assert payer.illustrative and payer.minutes_per_month == 240 and payer.individual_minutes_per_month == 60
+    # Alice holds CPRS; its reciprocal level CPRSR asks 25 supervision hours.
+    credential(cast.alice, expires_on=dt.date(2028, 1, 1))
+    alice = _alice(cast)
+    supervision_session_add(supervisor=cast.sam, supervisee=alice, held_on=dt.date(2026, 10, 20), minutes=600)
+    supervision_session_add(
+        supervisor=cast.sam, supervisee=alice, held_on=dt.date(2026, 11, 2), minutes=45, topics=["ethics_boundaries"]
+    )
+    supervision_session_add(
+        supervisor=cast.sam, supervisee=alice, held_on=dt.date(2026, 11, 9), minutes=120, format="group"
+    )
+    start, end = month_bounds("2026-11")
+    totals = supervision_totals(cast.alice, start, end)
+    assert (totals.minutes, totals.individual_minutes, totals.group_minutes) == (165, 45, 120)
+    lines = {line.key: line for line in totals.lines}
+    payer_line = lines["payer:mn-dhs-mhcp"]
+    assert (payer_line.have, payer_line.need, payer_line.met) == (Decimal("2.75"), Decimal("4.00"), False)
+    individual = lines["payer:mn-dhs-mhcp:individual"]
+    assert (individual.have, individual.need, individual.met) == (Decimal("0.75"), Decimal("1.00"), False)
+    cprsr = lines[f"credential:{credential_type('CPRSR').pk}"]
+    # To date (October's 600 minutes count toward the credential): 12.75 of 25 hours.
+    assert (cprsr.have, cprsr.need, cprsr.met) == (Decimal("12.75"), Decimal(25), False)
+    assert len(totals.gaps) == 3
+    supervision_session_add(supervisor=cast.sam, supervisee=alice, held_on=dt.date(2026, 11, 10), minutes=800)
+    totals = supervision_totals(cast.alice, start, end)
+    assert [line.key for line in totals.gaps] == []
+
+
+def test_an_application_adds_its_credential_requirement(cast: Cast) -> None:
+    certification.application_create(applicant=cast.alice, credential_type=credential_type("CPRSR"))
+    start, end = month_bounds(None)
+    assert start == dt.date(2026, 11, 1) and end == dt.date(2026, 11, 30)
+    keys = [line.key for line in supervision_totals(cast.alice, start, end).lines]
+    assert f"credential:{credential_type('CPRSR').pk}" in keys
+
+
+def test_supervisor_page_records_and_shows_gaps(cast: Cast) -> None:
+    client = Client()
+    client.force_login(cast.sam)
+    key = _alice(cast).key
+    response = client.post(
+        reverse("career:supervision"),
+        {"supervisee": key, "held_on": "2026-11-24", "minutes": "90", "format": "individual", "notes": "kept"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "The date cannot be in the future." in page and "kept" in page
+    response = client.post(
+        reverse("career:supervision"),
+        {"supervisee": key, "held_on": "2026-11-20", "minutes": "90", "format": "group", "topics": ["self_care"]},
+    )
+    assert response.status_code == 302
+    session = SupervisionSession.objects.get()
+    assert (session.peer, session.supervisor, session.minutes, session.topics) == (
+        cast.alice,
+        cast.sam,
+        90,
+        ["self_care"],
+    )
+    page = " ".join(client.get(reverse("career:supervision")).content.decode().split())
+    assert "Alice" in page and "1.5 of 4 hours" in page
+    # Alice sees her own totals; Olive, of another organization, cannot record for Alice.
+    alice = Client()
+    alice.force_login(cast.alice)
+    assert "1.5 hours this month" in " ".join(alice.get(reverse("career:supervision")).content.decode().split())
+    olive = Client()
+    olive.force_login(cast.olive)
+    response = olive.post(
+        reverse("career:supervision"), {"supervisee": key, "held_on": "2026-11-20", "minutes": "30", "format": "group"}
+    )
+    assert response.status_code == 400 and SupervisionSession.objects.count() == 1
+    with pytest.raises(Exception):  # noqa: B017 - Http404
+        supervisee_get(cast.olive, key)

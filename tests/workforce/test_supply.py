@@ -1,0 +1,117 @@
+"""Workforce supply vs demand on known data: counts per facet, small-cell suppression, unmet demand, CSV, chart."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import secrets
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from peerway.certification.models import CredentialStatus
+from peerway.core.models import Community, Language, LivedExperience
+from peerway.intake.models import HelpRequest
+from peerway.organizations.models import ServiceArea
+from peerway.workforce.supply import supply_demand, supply_demand_allowed
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory, county, peer_profile
+from tests.helpers import Cast
+from tests.workforce.credentials_helpers import credential
+
+
+def _request(
+    language: str, *, communities: tuple[str, ...] = (), lived: tuple[str, ...] = (), days_ago: int = 1
+) -> None:
+    request = HelpRequest.objects.create(
+        status_token_hash=secrets.token_hex(32),
+        status_token_expires_at=timezone.now() + dt.timedelta(days=1),
+        contact_method="call",
+        phone="(612) 555-0100",
+        language=Language.objects.get(slug=language),
+        consent_to_contact=True,
+        county=county("Hennepin"),
+    )
+    HelpRequest.objects.filter(pk=request.pk).update(created_at=timezone.now() - dt.timedelta(days=days_ago))
+    request.communities.set(Community.objects.filter(slug__in=communities))
+    request.lived_experience.set(LivedExperience.objects.filter(slug__in=lived))
+
+
+@pytest.fixture
+def known(cast: Cast) -> None:
+    ServiceArea.objects.create(organization=cast.org, county=county("Hennepin"))
+    for number in range(12):
+        peer = peer_profile(
+            cast.org,
+            name=f"Somali{number}",
+            languages=("so", "en"),
+            communities=("somali",),
+            lived_experience=("opioids",),
+        )
+        credential(peer.user, expires_on=dt.date(2099, 1, 1))
+    # Certified but only three: a small cell.
+    for number in range(3):
+        peer = peer_profile(cast.org, name=f"Spanish{number}", languages=("es",), lived_experience=("alcohol",))
+        credential(peer.user, expires_on=dt.date(2099, 1, 1))
+    lapsed = peer_profile(cast.org, name="Hmong0", languages=("hmn",), communities=("hmong",))
+    credential(lapsed.user, expires_on=dt.date(2020, 1, 1), status=CredentialStatus.EXPIRED)
+    peer_profile(cast.org, name="Uncertified", languages=("hmn",))
+    for _ in range(12):
+        _request("so", communities=("somali",), lived=("opioids",))
+    for _ in range(13):
+        _request("hmn", communities=("hmong",))
+    _request("hmn", days_ago=200)  # outside the 90-day period
+
+
+def _rows(facet: str) -> dict[str, tuple[int, int, bool]]:
+    return {row.key: (row.supply, row.demand, row.unmet) for row in supply_demand().facet(facet)}
+
+
+def test_counts_per_facet(known: None) -> None:
+    report = supply_demand()
+    assert report.certified_peers == 15 and report.requests == 25
+    assert _rows("language") == {
+        "so": (12, 12, False),
+        "en": (12, 0, False),
+        "es": (3, 0, False),
+        "hmn": (0, 13, True),  # lapsed and uncertified peers do not count
+    }
+    assert _rows("community") == {"somali": (12, 12, False), "hmong": (0, 13, True)}
+    assert _rows("lived_experience") == {"opioids": (12, 12, False), "alcohol": (3, 0, False)}
+    region = county("Hennepin").region
+    assert _rows("region") == {region: (15, 25, False)}
+
+
+def test_small_cells_are_suppressed_and_csv_matches(known: None, cast: Cast) -> None:
+    spanish = next(row for row in supply_demand().facet("language") if row.key == "es")
+    assert spanish.supply_shown == "<11" and spanish.supply_visible is None
+    client = Client()
+    client.force_login(cast.analyst)
+    response = client.get(reverse("career:supply_csv"))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:5] == ["facet", "value", "certified_peers", "requests", "unmet_demand"]
+    by_value = {(row[0], row[1]): row[2:5] for row in rows[1:] if len(row) > 2}
+    assert by_value[("language", "Somali")] == ["12", "12", "no"]
+    assert by_value[("language", "Spanish")] == ["<11", "0", "no"]
+    assert by_value[("language", "Hmong")] == ["0", "13", "yes"]
+    page = client.get(reverse("career:supply")).content.decode()
+    assert '<tr class="unmet"><th scope="row">Hmong</th>' in page
+    assert "style=" not in page and "<script>" not in page
+    chart = client.get(reverse("career:supply_chart", args=["language"]))
+    assert chart.status_code == 200 and chart["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in chart.content and b"Somali" in chart.content
+    assert client.get(reverse("career:supply_chart", args=["salary"])).status_code == 404
+
+
+def test_who_may_see_supply_and_demand(cast: Cast) -> None:
+    board = OrganizationFactory(name="Board", slug="board", kind="cert_board")
+    bea = UserFactory(username="bea")
+    MembershipFactory(user=bea, organization=board, role="board_admin")
+    state_admin = UserFactory(username="stella")
+    MembershipFactory(user=state_admin, organization=cast.state, role="org_admin")
+    assert supply_demand_allowed(bea) and supply_demand_allowed(cast.analyst) and supply_demand_allowed(state_admin)
+    for user in (cast.alice, cast.sam, cast.ada, cast.bill, cast.olive, cast.nobody):
+        assert not supply_demand_allowed(user)
