@@ -157,3 +157,13 @@ def test_the_pair_explanation_lists_only_what_is_shared() -> None:
     assert explanation.gender_preference_met is True
     assert explanation.age_band_preference_met is None
     assert explanation.distance_km is not None and 13 < explanation.distance_km < 16
+
+
+def test_a_full_peer_at_the_same_place_is_full_not_out_of_range() -> None:
+    # Found by the property above: the range check looked only at peers with room, so a full peer in range
+    # was reported as out of range.
+    here = Location(lat=45.0, lon=-93.0)
+    request = RequestSpec(id="r-1", modalities=["in_person"], location=here)
+    peer = PeerSpec(id="p-1", modalities=["in_person"], location=here, service_radius_km=0.0, capacity=0)
+    assert hard_constraint_failures(request, peer) == (Constraint.CAPACITY,)
+    assert explain_unmatched(request, [peer]).reason == Reason(NO_CAPACITY, candidates=1)

@@ -134,8 +134,11 @@ def constraint_funnel(request: RequestSpec, pool: PeerPool) -> tuple[FunnelStep,
     """
     bits = modality_bits(request.modalities)
     reachable = np.zeros(len(pool), dtype=np.bool_)
-    if request.location is not None and bits & IN_PERSON_BIT and pool.in_person_peers.size:
-        peers = pool.in_person_peers
+    # Every peer who meets in person and has a location, available or not (pool.in_person_peers holds only the
+    # available ones): the funnel checks range before capacity, so a full peer in range must count as in range.
+    in_person = np.flatnonzero(pool.radius_chord2 >= 0.0)
+    if request.location is not None and bits & IN_PERSON_BIT and in_person.size:
+        peers = in_person
         here = np.array([geo.unit_vector(request.location.lat, request.location.lon)], dtype=np.float64)
         reachable[peers] = geo.chord_squared_block(here, pool.vectors[peers])[0] <= pool.radius_chord2[peers]
     if request.language_required and request.languages:
