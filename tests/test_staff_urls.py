@@ -498,6 +498,20 @@ def _engagement(cast: Cast) -> Engagement:
     )
 
 
+def _plan_page(name: str) -> Callable[[Cast], Case]:
+    # The plan and its PDF: anyone who may open the person's record in the organization (billing reads it).
+    def build(cast: Cast) -> Case:
+        engagement = _engagement(cast)
+        return Case(
+            url=reverse(name, args=[engagement.public_id]),
+            allowed=[cast.alice, cast.sam, cast.ada, cast.bill],
+            outsiders=[cast.olive],
+            without_role=[cast.nobody, cast.analyst],
+        )
+
+    return build
+
+
 def _engagement_messages(cast: Cast) -> Case:
     # The engagement's own peer and supervisors/administrators covering; billing does not read messages.
     engagement = _engagement(cast)
@@ -684,8 +698,8 @@ STAFF_URL_CASES: dict[str, Callable[[Cast], Case]] = {
         "recovery:contact_cosign", ("sam", "ada"), ("alice", "bill", "nobody"), method="post"
     ),
     "recovery:contact_cosign_queue": _contact_cosign_queue,
-    "recovery:engagement_plan": _engagement_page("recovery:engagement_plan"),
-    "recovery:engagement_plan_pdf": _engagement_page("recovery:engagement_plan_pdf"),
+    "recovery:engagement_plan": _plan_page("recovery:engagement_plan"),
+    "recovery:engagement_plan_pdf": _plan_page("recovery:engagement_plan_pdf"),
     "recovery:engagement_messages": _engagement_messages,
     "recovery:participant_space_link": _participant_space_link,
     "recovery:checkin_list": _checkin_read("recovery:checkin_list"),
