@@ -229,3 +229,35 @@ def test_an_unknown_link_and_leaving(cast: Cast, text_outbox: list[TextMessage])
     client, token = _signed_in_client(cast, engagement, text_outbox)
     assert client.post(reverse("space:leave", args=[token])).status_code == 200
     assert client.get(reverse("space:record_download", args=[token])).status_code == 302
+
+
+def test_the_space_shows_next_check_ups_and_check_in_scores_with_their_chart(
+    cast: Cast, text_outbox: list[TextMessage]
+) -> None:
+    from peerway.recovery.services.checkins import checkin_record_by_staff
+    from peerway.recovery.services.checkups import checkups_schedule
+    from tests.recovery.test_checkins import answers, peerway_instrument
+
+    engagement = engagement_for(cast)
+    checkups_schedule(engagement=engagement)
+    for days, value in ((200, 3), (20, 5)):
+        checkin_record_by_staff(
+            participant=engagement.participant,
+            instrument=peerway_instrument(),
+            answers=answers(*[value] * 10),
+            actor=cast.alice,
+            answered_at=timezone.now() - dt.timedelta(days=days),
+        )
+    client, token = _signed_in_client(cast, engagement, text_outbox)
+    body = client.get(reverse("space:enter", args=[token])).content.decode()
+    first_due = engagement.checkups.order_by("due_on").first()
+    assert first_due is not None
+    assert "My next check-ups" in body and first_due.due_on.strftime("%Y") in body
+    assert "<td>30</td>" in body and "<td>50</td>" in body and "47" in body
+    chart = client.get(reverse("space:checkin_chart", args=[token]))
+    assert chart["Content-Type"] == "image/svg+xml" and b"<svg" in chart.content and b"<script" not in chart.content
+    data = json.loads(client.get(reverse("space:record_download", args=[token])).content)
+    assert [c["score"] for c in data["checkins"]] == [30, 50]
+    assert len(data["engagements"][0]["checkups"]) == engagement.checkups.count() > 0
+    # Another person's browser, not signed in to this space, gets no chart.
+    assert Client().get(reverse("space:checkin_chart", args=[token])).status_code == 302

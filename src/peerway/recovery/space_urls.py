@@ -13,5 +13,6 @@ urlpatterns = [
     path("<slug:token>/messages/", space.message_send, name="message_send"),
     path("<slug:token>/my-record.json", space.record_download, name="record_download"),
     path("<slug:token>/my-plan.pdf", space.plan_download, name="plan_download"),
+    path("<slug:token>/check-ins.svg", space.checkin_chart, name="checkin_chart"),
     path("<slug:token>/leave/", space.leave, name="leave"),
 ]

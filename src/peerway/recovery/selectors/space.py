@@ -15,8 +15,13 @@ from django.utils import timezone
 from peerway.accounts.participant_links import ParticipantLink
 from peerway.core.access import access_events_record
 from peerway.core.models import AccessAction
+from peerway.recovery.charts import participant_checkin_chart_svg
+from peerway.recovery.instruments.engine import flag_threshold
 from peerway.recovery.models import (
     SUBJECT_PARTICIPANT,
+    CheckIn,
+    Checkup,
+    CheckupStatus,
     Engagement,
     EngagementStatus,
     Message,
@@ -35,6 +40,29 @@ class SpacePage:
     plan: RecoveryPlan | None
     goals: list[Any]
     messages: list[Message]
+    upcoming_checkups: list[Checkup]
+    checkins: list[CheckIn]
+
+    @property
+    def threshold(self) -> int | None:
+        """The score at or above which the latest check-in's instrument flags sustained remission."""
+        return flag_threshold(self.checkins[-1].instrument.definition.scoring) if self.checkins else None
+
+
+UPCOMING_CHECKUPS_SHOWN = 3
+
+
+def _upcoming_checkups(engagement: Engagement) -> list[Checkup]:
+    today = timezone.localdate()
+    return list(
+        engagement.checkups.filter(status=CheckupStatus.SCHEDULED, due_on__gte=today).order_by("due_on")[
+            :UPCOMING_CHECKUPS_SHOWN
+        ]
+    )
+
+
+def _checkins(participant: Participant) -> list[CheckIn]:
+    return list(CheckIn.objects.filter(participant=participant).select_related("instrument").order_by("answered_at"))
 
 
 def current_engagement(participant: Participant) -> Engagement | None:
@@ -48,7 +76,15 @@ def space_page(link: ParticipantLink) -> SpacePage:
     participant = link.participant
     engagement = current_engagement(participant)
     if engagement is None:
-        return SpacePage(participant=participant, engagement=None, plan=None, goals=[], messages=[])
+        return SpacePage(
+            participant=participant,
+            engagement=None,
+            plan=None,
+            goals=[],
+            messages=[],
+            upcoming_checkups=[],
+            checkins=_checkins(participant),
+        )
     plan = plan_for_engagement(engagement)
     return SpacePage(
         participant=participant,
@@ -56,7 +92,14 @@ def space_page(link: ParticipantLink) -> SpacePage:
         plan=plan if plan.pk else None,
         goals=list(plan.goals.all()) if plan.pk else [],
         messages=list(engagement.messages.all()),
+        upcoming_checkups=_upcoming_checkups(engagement),
+        checkins=_checkins(participant),
     )
+
+
+def own_checkin_chart_svg(link: ParticipantLink) -> bytes:
+    """The person's own recovery capital chart (the same chart staff see)."""
+    return participant_checkin_chart_svg(link.participant, _checkins(link.participant))
 
 
 def _self_access(participant: Participant, reason: str) -> None:
@@ -96,6 +139,17 @@ def own_record_export(link: ParticipantLink) -> dict[str, Any]:
                 "started_at": _date(engagement.started_at),
                 "ended_at": _date(engagement.ended_at),
                 "plan": _plan_export(plan) if plan.pk else None,
+                "checkups": [
+                    {
+                        "due_on": _date(checkup.due_on),
+                        "status": checkup.get_status_display(),
+                        "reached": checkup.reached,
+                        "how_i_was_doing": checkup.get_wellbeing_display() if checkup.wellbeing else "",
+                        "recovery_capital": checkup.recovery_capital,
+                        "next_steps": checkup.next_steps or "",
+                    }
+                    for checkup in engagement.checkups.order_by("due_on")
+                ],
                 "messages": [
                     {
                         "from": "me" if message.from_participant else "peer",
@@ -124,6 +178,15 @@ def own_record_export(link: ParticipantLink) -> dict[str, Any]:
             "created_at": _date(participant.created_at),
         },
         "engagements": engagements,
+        "checkins": [
+            {
+                "answered_at": _date(checkin.answered_at),
+                "instrument": checkin.instrument.title,
+                "score": checkin.score,
+                "answers": checkin.answers,
+            }
+            for checkin in _checkins(participant)
+        ],
     }
 
 

@@ -35,7 +35,13 @@ from peerway.accounts.links import (
 )
 from peerway.accounts.participant_links import ParticipantLink
 from peerway.recovery.models import MessageSender
-from peerway.recovery.selectors.space import current_engagement, own_plan_pdf, own_record_export, space_page
+from peerway.recovery.selectors.space import (
+    current_engagement,
+    own_checkin_chart_svg,
+    own_plan_pdf,
+    own_record_export,
+    space_page,
+)
 from peerway.recovery.services.messages import MAX_MESSAGE_LENGTH, message_send_from_participant, messages_mark_read
 
 SPACE_SESSION = dt.timedelta(minutes=30)
@@ -203,6 +209,12 @@ def record_download(request: HttpRequest, token: str, link: ParticipantLink) -> 
     response = HttpResponse(json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json")
     response["Content-Disposition"] = 'attachment; filename="my-peerway-record.json"'
     return response
+
+
+@require_GET
+@space_required
+def checkin_chart(request: HttpRequest, token: str, link: ParticipantLink) -> HttpResponse:
+    return HttpResponse(own_checkin_chart_svg(link), content_type="image/svg+xml")
 
 
 @require_GET
