@@ -190,3 +190,20 @@ def test_a_complete_plan_clears_the_flag_for_later_contacts(cast: Cast) -> None:
         record(engagement, cast.alice)
     RecoveryPlan.objects.create(engagement=engagement, kind="individual_recovery_plan", completed_at=timezone.now())
     assert not record(engagement, cast.alice).plan_missing
+
+
+def test_the_uncredentialed_policy_asks_a_cosign_only_of_peers_without_an_active_credential(cast: Cast) -> None:
+    from peerway.certification.models import CredentialStatus
+    from tests.workforce.credentials_helpers import credential
+
+    cast.org.contact_cosign_policy = "uncredentialed"
+    cast.org.save()
+    engagement = ready_engagement(cast)
+    assert record(engagement, cast.alice).awaiting_cosign  # no credential at all
+
+    lapsed = credential(cast.alice, expires_on=timezone.localdate() - dt.timedelta(days=1))
+    assert record(engagement, cast.alice).awaiting_cosign  # past its date: lapsed, even before the nightly job
+
+    lapsed.delete()
+    credential(cast.alice, expires_on=timezone.localdate() + dt.timedelta(days=200), status=CredentialStatus.ACTIVE)
+    assert not record(engagement, cast.alice).awaiting_cosign

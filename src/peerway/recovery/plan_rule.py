@@ -37,8 +37,8 @@ def plan_compliance(*, sessions_done: int, plan_complete: bool) -> PlanComplianc
 def contact_needs_cosign(*, policy: str, peer_has_active_credential: bool | None = None) -> bool:
     """Whether the organization's co-sign policy asks a supervisor to co-sign a contact.
 
-    ``policy`` is "none", "all" or "uncredentialed"; with "uncredentialed" and the credential unknown
-    (credentials are not recorded yet) the answer is yes, so nothing goes unsigned by omission.
+    ``policy`` is "none", "all" or "uncredentialed"; with "uncredentialed" and the credential status unknown
+    the answer is yes, so nothing goes unsigned by omission.
     """
     if policy == "none":
         return False

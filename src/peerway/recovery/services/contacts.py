@@ -16,6 +16,7 @@ from peerway.accounts.models import User
 from peerway.accounts.roles import PARTICIPANT_RECORD_ROLES
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction
+from peerway.organizations.models import ContactCosignPolicy
 from peerway.recovery.models import (
     SUBJECT_PARTICIPANT,
     Contact,
@@ -100,6 +101,17 @@ def sessions_held(engagement: Engagement) -> int:
     return Contact.objects.filter(engagement=engagement, current_version__person_present=True).count()
 
 
+def _needs_cosign(engagement: Engagement) -> bool:
+    policy = engagement.organization.contact_cosign_policy
+    if policy != ContactCosignPolicy.UNCREDENTIALED:
+        return contact_needs_cosign(policy=policy)
+    # The same credential status the live queue and the matching report show (workforce/credentials.py).
+    from peerway.workforce.credentials import CredentialState, peer_credential_status
+
+    active = peer_credential_status(engagement.peer.user_id) == CredentialState.ACTIVE
+    return contact_needs_cosign(policy=policy, peer_has_active_credential=active)
+
+
 @transaction.atomic
 def contact_record(
     *,
@@ -144,7 +156,7 @@ def contact_record(
         else timezone.now(),
         sessions_before=before,
         plan_missing=not compliance.compliant,
-        needs_cosign=contact_needs_cosign(policy=engagement.organization.contact_cosign_policy),
+        needs_cosign=_needs_cosign(engagement),
     )
     version = _version(
         contact=contact,
