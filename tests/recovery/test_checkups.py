@@ -402,3 +402,28 @@ def test_closing_and_reopening_through_the_service_reschedules_at_once(cast: Cas
         engagement = engagement_transition(engagement=engagement, action="reopen", actor=cast.sam)
         assert engagement.checkups.filter(status=CheckupStatus.CANCELLED).count() < cancelled
         assert checkups_sync() == 0
+
+
+def test_a_check_in_of_the_last_thirty_days_gives_a_reached_check_up_its_score(cast: Cast) -> None:
+    from peerway.recovery.services.checkins import checkin_record_by_staff
+    from tests.recovery.test_checkins import answers, peerway_instrument
+
+    first = scheduled(cast)
+    participant = first.engagement.participant
+    checkin_record_by_staff(
+        participant=participant, instrument=peerway_instrument(), answers=answers(*[5] * 10), actor=cast.alice
+    )
+    recorded = checkup_record(checkup=first, actor=cast.alice, reached=True, wellbeing=Wellbeing.DOING_WELL)
+    assert recorded.recovery_capital == 50
+    # A score taken on the call wins; an old check-in does not count.
+    second = first.engagement.checkups.get(sequence=2)
+    assert (
+        checkup_record(
+            checkup=second, actor=cast.alice, reached=True, wellbeing=Wellbeing.DOING_WELL, recovery_capital=40
+        ).recovery_capital
+        == 40
+    )
+    with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(days=31)):
+        third = first.engagement.checkups.get(sequence=3)
+        recorded = checkup_record(checkup=third, actor=cast.alice, reached=True, wellbeing=Wellbeing.DOING_WELL)
+    assert recorded.recovery_capital is None
