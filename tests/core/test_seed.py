@@ -529,6 +529,7 @@ def test_check_ups_follow_each_engagement_with_recorded_past_and_scheduled_futur
     assert not Checkup.objects.filter(recorded_at__gt=ANCHOR).exists()
 
 
+@pytest.mark.django_db
 def test_engagements_span_five_years_with_contacts_versions_and_locks(var_dir: Path) -> None:
     from peerway.recovery.models import Contact, ContactVersion, EngagementHandoff, PeerAttestation
 
