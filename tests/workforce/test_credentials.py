@@ -219,3 +219,38 @@ def test_renewal_page_computes_ce_against_the_rule_and_starts_a_renewal(cast: Ca
         other = credential(cast.sam, expires_on=dt.date(2027, 1, 31))
         assert client.post(reverse("career:renewal_start", args=[other.public_id])).status_code == 404
     assert Credential.objects.count() == 2
+
+
+def test_a_renewal_is_judged_by_the_renewal_rule_from_the_ce_log(cast: Cast) -> None:
+    from peerway.certification import services as cert_services
+    from peerway.certification.models import Board
+    from peerway.certification.selectors import application_checklist
+    from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+
+    board_org = OrganizationFactory(name="Board", slug="mcb-org", kind="cert_board")
+    Board.objects.filter(slug="mn-mcb").update(organization=board_org)
+    reviewer = UserFactory(username="bea", first_name="Bea")
+    MembershipFactory(user=reviewer, organization=board_org, role="board_admin")
+    with _at(dt.date(2026, 11, 23)):
+        held = credential(cast.alice, expires_on=dt.date(2027, 1, 31), issued_on=dt.date(2025, 1, 31))
+        application = service.renewal_start(user=cast.alice, credential_public_id=str(held.public_id))
+        lines = {line.key: line for line in application_checklist(application).lines}
+        assert all(key.startswith("ce") for key in lines), lines  # no first-credential training or exam lines
+        cert_services.application_submit(application, actor=cast.alice)
+        cert_services.review_start(application, reviewer=reviewer)
+        with pytest.raises(cert_services.TransitionRefused, match="Continuing education"):
+            cert_services.review_approve(application, reviewer=reviewer)
+        service.ce_add(
+            peer=cast.alice,
+            provider="P",
+            topic="Ethics",
+            completed_on=dt.date(2026, 3, 1),
+            hours=Decimal(6),
+            ethics=True,
+        )
+        service.ce_add(
+            peer=cast.alice, provider="P", topic="Skills", completed_on=dt.date(2026, 4, 1), hours=Decimal(14)
+        )
+        assert application_checklist(application).complete
+        renewed = cert_services.review_approve(application, reviewer=reviewer)
+    assert renewed == held and renewed.expires_on == dt.date(2029, 1, 31)

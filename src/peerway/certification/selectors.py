@@ -191,6 +191,15 @@ def reciprocity_evaluate(held: Credential, target: CredentialType) -> rules.Reci
 
 
 def application_checklist(application: Application) -> rules.Checklist:
+    """The requirements line by line with their gaps. A renewal is judged by the credential type's renewal rule
+    (continuing education in the held credential's current period, from the applicant's CE log), not by the
+    requirements for a first credential."""
+    if application.kind == ApplicationKind.RENEWAL and application.held_credential is not None:
+        # The CE log lives with the workforce app, which builds on this one; imported here to keep it that way.
+        from peerway.workforce.credentials import ce_entries_for_peer, renewal_evaluate
+
+        renewal = renewal_evaluate(application.held_credential, ce_entries_for_peer(application.applicant))
+        return renewal.checklist or rules.Checklist(())
     satisfied: frozenset[str] = frozenset()
     reciprocity = application.kind == ApplicationKind.RECIPROCITY
     if reciprocity and application.held_credential is not None:
