@@ -427,3 +427,20 @@ def test_a_check_in_of_the_last_thirty_days_gives_a_reached_check_up_its_score(c
         third = first.engagement.checkups.get(sequence=3)
         recorded = checkup_record(checkup=third, actor=cast.alice, reached=True, wellbeing=Wellbeing.DOING_WELL)
     assert recorded.recovery_capital is None
+
+
+def test_a_referral_to_treatment_goes_on_to_choose_a_treatment_resource(cast: Cast, client) -> None:  # type: ignore[no-untyped-def]
+    from peerway.resources.models import Resource
+
+    Resource.objects.create(name="Sample Withdrawal Unit", category="withdrawal_management")
+    Resource.objects.create(name="Sample MOUD Clinic", category="moud")
+    Resource.objects.create(name="Sample Food Shelf", category="food")
+    first = scheduled(cast)
+    client.force_login(cast.alice)
+    url = reverse("recovery:checkup_record", args=[first.engagement.public_id, first.public_id])
+    response = client.post(url, {"reached": "yes", "wellbeing": "struggling", "relink_kind": "treatment_referral"})
+    assert response.status_code == 302 and response["Location"].endswith("/referrals/?for=treatment")
+    page = client.get(response["Location"]).content.decode()
+    assert "Sample Withdrawal Unit" in page and "Sample MOUD Clinic" in page
+    assert "Sample Food Shelf" not in page
+    assert not HelpRequest.objects.exists()

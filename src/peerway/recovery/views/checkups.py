@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -110,7 +111,9 @@ def checkup_record_view(request: HttpRequest, public_id: str, checkup_id: str) -
                     request, _("Check-up recorded. A priority request went out, their previous peer first.")
                 )
             elif recorded.relink_kind == RelinkKind.TREATMENT_REFERRAL:
-                messages.success(request, _("Check-up recorded, with a referral to treatment as the next step."))
+                # The referral itself is closed-loop: choose the treatment resource now, then follow it up.
+                messages.success(request, _("Check-up recorded. Now choose the treatment resource to refer them to."))
+                return redirect(reverse("recovery:engagement_referrals", args=[public_id]) + "?for=treatment")
             else:
                 messages.success(request, _("Check-up recorded."))
             return redirect("recovery:checkup_list", public_id=public_id)

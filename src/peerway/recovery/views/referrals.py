@@ -24,11 +24,15 @@ from peerway.recovery.selectors.referrals import (
     resources_for_engagement,
 )
 from peerway.recovery.services.referrals import ReferralRefused, referral_create, referral_transition
+from peerway.resources.models import ResourceCategory
 
 
 def _not_in_the_past(value: dt.date | None) -> None:
     if value is not None and value < timezone.localdate():
         raise forms.ValidationError(_("The follow-up date cannot be in the past."))
+
+
+TREATMENT_CATEGORIES = (ResourceCategory.MOUD, ResourceCategory.WITHDRAWAL_MANAGEMENT)
 
 
 class ReferralForm(forms.Form):
@@ -47,11 +51,14 @@ class ReferralForm(forms.Form):
         help_text=gettext_lazy("You get one email on this day if the referral is still open."),
     )
 
-    def __init__(self, *args: Any, engagement: Engagement, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, engagement: Engagement, treatment: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["resource"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = resources_for_engagement(engagement).select_related("county")
+        resources = resources_for_engagement(engagement).select_related("county")
+        if treatment:  # a check-up's re-link to treatment: only treatment resources are offered
+            resources = resources.filter(category__in=TREATMENT_CATEGORIES)
+        field.queryset = resources
         field.label_from_instance = lambda resource: (  # type: ignore[method-assign]
             f"{resource.name} · {resource.get_category_display()}"
             + (f" · {resource.county.name}" if resource.county else "")
@@ -85,7 +92,7 @@ def _page(request: HttpRequest, public_id: str, form: ReferralForm | None, statu
     engagement, referrals = engagement_referrals_for_user(request.user, public_id)  # type: ignore[arg-type]
     if form is None:
         initial = {"resource": request.GET.get("resource")} if request.GET.get("resource") else {}
-        form = ReferralForm(engagement=engagement, initial=initial)
+        form = ReferralForm(engagement=engagement, initial=initial, treatment=request.GET.get("for") == "treatment")
     return render(
         request,
         "recovery/referral_list.html",
