@@ -116,3 +116,15 @@ def test_submit_links_a_single_vocabulary() -> None:
     assert not request.pathways.exists()
     assert LivedExperience.objects.filter(slug="alcohol").exists()
     assert RecoveryPathway.objects.exists()
+
+
+def test_migrate_and_flush_forget_the_copy() -> None:
+    # Both reload the vocabularies in bulk after post_migrate, with new primary keys after a flush; a copy from
+    # before would link a request to rows that no longer exist (a browser test met exactly that).
+    from django.core.management.sql import emit_post_migrate_signal
+
+    assert _form().is_valid()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    with CaptureQueriesContext(connection) as queries:
+        assert _form().is_valid()
+    assert len(queries.captured_queries) > 0

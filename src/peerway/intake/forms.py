@@ -15,7 +15,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Model, QuerySet
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 from peerway.core.models import Community, Language, LivedExperience, RecoveryPathway
@@ -69,6 +69,9 @@ def vocabulary_choices_clear(**_: Any) -> None:
 for _model in (Language, Community, LivedExperience, RecoveryPathway, County):
     post_save.connect(vocabulary_choices_clear, sender=_model, dispatch_uid=f"intake-choices-{_model.__name__}-save")
     post_delete.connect(vocabulary_choices_clear, sender=_model, dispatch_uid=f"intake-choices-{_model.__name__}-del")
+# migrate and flush reload the vocabularies in bulk (no per-row signals), with new primary keys after a flush:
+# a copy from before would point at rows that no longer exist.
+post_migrate.connect(vocabulary_choices_clear, dispatch_uid="intake-choices-migrate")
 
 
 def _cached_choices(cache_key: object, queryset: QuerySet[Any], key: str) -> dict[str, Model]:
