@@ -231,6 +231,26 @@ def _referrals_due(cast: Cast) -> Case:
     )
 
 
+def _caseload(cast: Cast) -> Case:
+    # The peer's own engagements (none of another organization can appear): Olive, a peer in hers, sees her own.
+    return Case(
+        url=reverse("recovery:caseload"),
+        allowed=[cast.alice, cast.olive],
+        outsiders=[],
+        without_role=[cast.sam, cast.ada, cast.bill, cast.nobody, cast.analyst],
+    )
+
+
+def _team_caseload(cast: Cast) -> Case:
+    # The team of the organizations one supervises: Olive supervises hers.
+    return Case(
+        url=reverse("recovery:team_caseload"),
+        allowed=[cast.sam, cast.olive],
+        outsiders=[],
+        without_role=[cast.alice, cast.ada, cast.bill, cast.nobody, cast.analyst],
+    )
+
+
 def _resource_directory(cast: Cast) -> Case:
     # Shared resources and one's own organization's: anyone holding a role somewhere (visibility is tested
     # in tests/resources/test_directory.py). The "nobody" of the cast holds no role.
@@ -630,6 +650,8 @@ STAFF_URL_CASES: dict[str, Callable[[Cast], Case]] = {
     "recovery:engagement_referrals": _engagement_referrals,
     "recovery:referral_transition": _referral_transition,
     "recovery:referrals_due": _referrals_due,
+    "recovery:caseload": _caseload,
+    "recovery:team_caseload": _team_caseload,
     "resources:directory": _resource_directory,
     "resources:import": _resource_import,
     "intake:staff_entry": _staff_entry,
