@@ -350,7 +350,7 @@ def measure(database_url: str, args: argparse.Namespace) -> dict[str, Any]:
         return {
             "queries": queries[kind],
             "p50_ms": round(statistics.median(values), 1),
-            "p95_ms": round(values[max(0, int(round(0.95 * len(values))) - 1)], 1),
+            "p95_ms": round(values[max(0, round(0.95 * len(values)) - 1)], 1),
             "mean_ms": round(statistics.fmean(values), 1),
             "requests": len(values),
         }
@@ -376,7 +376,8 @@ def print_report(report: dict[str, Any]) -> None:
         print(f"{label:<28}{row['queries']:>9}{row['p50_ms']:>10}{row['p95_ms']:>10}{row['mean_ms']:>10}")
     page, naive = report["page"], report["naive"]
     print(
-        f"naive / page: {naive['queries'] / page['queries']:.1f}x the queries, {naive['p50_ms'] / page['p50_ms']:.1f}x the p50"
+        f"naive / page: {naive['queries'] / page['queries']:.1f}x the queries, "
+        f"{naive['p50_ms'] / page['p50_ms']:.1f}x the p50"
     )
 
 
