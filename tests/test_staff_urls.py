@@ -443,6 +443,21 @@ def _engagement_page(cast: Cast) -> Case:
     )
 
 
+def _engagement_named_page(name: str) -> Callable[[Cast], Case]:
+    # The plan and its PDF: anyone who may open the person's record in the organization (billing reads it).
+    # (Restored: a merge left two functions named _engagement_page, and this one was shadowed.)
+    def build(cast: Cast) -> Case:
+        engagement = _engagement(cast)
+        return Case(
+            url=reverse(name, args=[engagement.public_id]),
+            allowed=[cast.alice, cast.sam, cast.ada, cast.bill],
+            outsiders=[cast.olive],
+            without_role=[cast.nobody, cast.analyst],
+        )
+
+    return build
+
+
 def _engagement_post(name: str, data: dict[str, str] | None = None) -> Callable[[Cast], Case]:
     # Refusals (a second status change, a repeated attestation) come back as a message on the page: a redirect.
     def build(cast: Cast) -> Case:
@@ -706,8 +721,8 @@ STAFF_URL_CASES: dict[str, Callable[[Cast], Case]] = {
         "recovery:contact_cosign", ("sam", "ada"), ("alice", "bill", "nobody"), method="post"
     ),
     "recovery:contact_cosign_queue": _contact_cosign_queue,
-    "recovery:engagement_plan": _engagement_page("recovery:engagement_plan"),
-    "recovery:engagement_plan_pdf": _engagement_page("recovery:engagement_plan_pdf"),
+    "recovery:engagement_plan": _engagement_named_page("recovery:engagement_plan"),
+    "recovery:engagement_plan_pdf": _engagement_named_page("recovery:engagement_plan_pdf"),
     "recovery:engagement_messages": _engagement_messages,
     "recovery:participant_space_link": _participant_space_link,
     "recovery:checkin_list": _checkin_read("recovery:checkin_list"),

@@ -374,3 +374,15 @@ def test_team_query_count_is_pinned(cast: Cast, size: int) -> None:
 PINNED_CASELOAD_QUERIES = 9
 # The same, plus the peers' credentials (one query for every peer shown).
 PINNED_TEAM_QUERIES = 10
+
+
+def test_staff_home_links_to_the_pages_each_role_has(cast: Cast) -> None:
+    client = Client()
+    pages = {}
+    for user in (cast.alice, cast.sam, cast.bill):
+        client.force_login(user)
+        pages[user.username] = client.get(reverse("staff:home")).content.decode()
+    caseload, team = (f'href="{reverse(name)}"' for name in ("recovery:caseload", "recovery:team_caseload"))
+    assert caseload in pages["alice"] and team not in pages["alice"]
+    assert team in pages["sam"] and caseload not in pages["sam"]
+    assert caseload not in pages["bill"] and team not in pages["bill"]
