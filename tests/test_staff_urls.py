@@ -640,6 +640,26 @@ def _supply(name: str, *args: str) -> Callable[[Cast], Case]:
     return build
 
 
+def _caseload(cast: Cast) -> Case:
+    # The peer's own engagements (none of another organization can appear): Olive, a peer in hers, sees her own.
+    return Case(
+        url=reverse("recovery:caseload"),
+        allowed=[cast.alice, cast.olive],
+        outsiders=[],
+        without_role=[cast.sam, cast.ada, cast.bill, cast.nobody, cast.analyst],
+    )
+
+
+def _team_caseload(cast: Cast) -> Case:
+    # The team of the organizations one supervises: Olive supervises hers.
+    return Case(
+        url=reverse("recovery:team_caseload"),
+        allowed=[cast.sam, cast.olive],
+        outsiders=[],
+        without_role=[cast.alice, cast.ada, cast.bill, cast.nobody, cast.analyst],
+    )
+
+
 STAFF_URL_CASES: dict[str, Callable[[Cast], Case]] = {
     "recovery:engagement_referrals": _engagement_referrals,
     "recovery:referral_transition": _referral_transition,
@@ -715,6 +735,8 @@ STAFF_URL_CASES: dict[str, Callable[[Cast], Case]] = {
     "career:supply": _supply("career:supply"),
     "career:supply_csv": _supply("career:supply_csv"),
     "career:supply_chart": _supply("career:supply_chart", "region"),
+    "recovery:caseload": _caseload,
+    "recovery:team_caseload": _team_caseload,
 }
 # URLs whose allowed outcome is not a 200 page (a file download needs a finished job): checked for
 # tenancy here, and for their success case in their own module.

@@ -48,6 +48,8 @@ def staff_links(memberships: Iterable[Membership]) -> dict[str, bool]:
         "participants": bool(roles & PARTICIPANT_RECORD_ROLES),
         "queue": bool(roles & {Role.PEER, Role.SUPERVISOR}),
         "peer_profile": Role.PEER in roles,
+        "caseload": Role.PEER in roles,
+        "team_caseload": Role.SUPERVISOR in roles,
         "matching_report": bool(roles & {Role.SUPERVISOR, Role.ORG_ADMIN, Role.ANALYST}),
         "access_log_export": bool(roles & ACCESS_LOG_ROLES),
         "staff_entry": bool(service_roles & {Role.PEER, Role.SUPERVISOR, Role.ORG_ADMIN}),

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from peerway.recovery.views import caseload as caseload_views
 from peerway.recovery.views import checkins as checkin_views
 from peerway.recovery.views import checkups as checkup_views
 from peerway.recovery.views import contacts as contact_views
@@ -14,6 +15,8 @@ app_name = "recovery"
 # Mounted at /staff/: each kind of record adds its own prefix (participants/, engagements/, ...).
 
 urlpatterns = [
+    path("caseload/", caseload_views.caseload, name="caseload"),
+    path("caseload/team/", caseload_views.team_caseload, name="team_caseload"),
     path("participants/", participant_views.participant_list, name="participant_list"),
     path("participants/new/", participant_views.participant_create_page, name="participant_create"),
     path("participants/<uuid:public_id>/", participant_views.participant_detail, name="participant_detail"),

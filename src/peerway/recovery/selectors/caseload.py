@@ -1,0 +1,260 @@
+"""The peer's caseload and the supervisor's team page: one read each, with a query count that does not grow
+with the number of engagements (the figures per engagement come from subqueries of one SELECT).
+
+Each page view writes one ``listed`` AccessEvent per person shown, in the same transaction. The rules for
+due and overdue live in peerway.recovery.caseload_rules (documented in docs/caseload.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from peerway.accounts.models import User
+from peerway.accounts.roles import Role
+from peerway.accounts.selectors import organization_ids_for_user
+from peerway.core.access import access_events_record, acting_role
+from peerway.core.models import AccessAction
+from peerway.organizations.models import Organization
+from peerway.recovery.caseload_rules import (
+    PlanState,
+    Trend,
+    Urgency,
+    checkup_urgency,
+    contact_urgency,
+    plan_state,
+    recovery_capital_trend,
+    sort_key,
+)
+from peerway.recovery.models import (
+    SUBJECT_PARTICIPANT,
+    CheckIn,
+    Checkup,
+    CheckupStatus,
+    Contact,
+    Engagement,
+    EngagementStatus,
+    Message,
+    MessageSender,
+)
+from peerway.workforce.credentials import CredentialState, peer_credential_statuses
+
+CASELOAD_STATUSES = (EngagementStatus.ACTIVE, EngagementStatus.CHECKUP)
+TEAM_ROLES = frozenset({Role.SUPERVISOR})
+# The filter choices of both pages ("due" includes overdue).
+DUE_FILTERS = ("", "due", "overdue")
+STATUS_FILTERS = ("", EngagementStatus.ACTIVE.value, EngagementStatus.CHECKUP.value)
+
+
+@dataclass
+class CaseloadRow:
+    engagement: Engagement
+    last_contact_at: dt.datetime | None
+    days_since_contact: int
+    contact: Urgency
+    next_checkup_on: dt.date | None
+    checkup: Urgency
+    next_step: str
+    plan: PlanState
+    sessions: int
+    trend: Trend
+    unread: int
+
+    @property
+    def urgency(self) -> Urgency:
+        return min(self.contact, self.checkup)
+
+    @property
+    def participant_name(self) -> str:
+        return self.engagement.participant.preferred_name or ""
+
+
+@dataclass
+class TeamPeer:
+    peer_name: str
+    credential: CredentialState
+    rows: list[CaseloadRow] = field(default_factory=list)
+
+    @property
+    def overdue_contacts(self) -> int:
+        return sum(1 for row in self.rows if row.contact is Urgency.OVERDUE)
+
+    @property
+    def overdue_checkups(self) -> int:
+        return sum(1 for row in self.rows if row.checkup is Urgency.OVERDUE)
+
+    @property
+    def plan_problems(self) -> int:
+        return sum(1 for row in self.rows if row.plan is not PlanState.OK)
+
+    @property
+    def no_active_credential(self) -> bool:
+        return self.credential is not CredentialState.ACTIVE
+
+
+def _count(queryset: QuerySet) -> Subquery:  # type: ignore[type-arg]
+    return Subquery(
+        queryset.order_by().values("engagement").annotate(n=Count("pk")).values("n"), output_field=IntegerField()
+    )
+
+
+def caseload_queryset(engagements: QuerySet[Engagement]) -> QuerySet[Engagement]:
+    """``engagements`` with everything a caseload row shows, as annotations of one SELECT."""
+    contacts = Contact.objects.filter(engagement=OuterRef("pk"))
+    scheduled = Checkup.objects.filter(engagement=OuterRef("pk"), status=CheckupStatus.SCHEDULED).order_by(
+        "due_on", "sequence"
+    )
+    recorded = Checkup.objects.filter(engagement=OuterRef("pk"), status=CheckupStatus.RECORDED).order_by(
+        "-recorded_at", "-pk"
+    )
+    scored = recorded.filter(recovery_capital__isnull=False)
+    # Peerway's own check-in (a global instrument, scored 10 to 60 like the check-ups' recovery capital).
+    checkins = CheckIn.objects.filter(participant=OuterRef("participant"), instrument__organization__isnull=True)
+    checkins = checkins.order_by("-answered_at", "-pk")
+    next_steps_field = Checkup._meta.get_field("next_steps")
+    annotations = {
+        "last_contact_at": Subquery(contacts.order_by("-occurred_at").values("occurred_at")[:1]),
+        "sessions": Coalesce(_count(contacts.filter(current_version__person_present=True)), 0),
+        "next_checkup_on": Subquery(scheduled.values("due_on")[:1]),
+        "latest_next_steps": Subquery(recorded.values("next_steps")[:1], output_field=next_steps_field),
+        "checkup_score_1": Subquery(scored.values("recovery_capital")[:1]),
+        "checkup_score_1_at": Subquery(scored.values("recorded_at")[:1]),
+        "checkup_score_2": Subquery(scored.values("recovery_capital")[1:2]),
+        "checkup_score_2_at": Subquery(scored.values("recorded_at")[1:2]),
+        "checkin_score_1": Subquery(checkins.values("score")[:1]),
+        "checkin_score_1_at": Subquery(checkins.values("answered_at")[:1]),
+        "checkin_score_2": Subquery(checkins.values("score")[1:2]),
+        "checkin_score_2_at": Subquery(checkins.values("answered_at")[1:2]),
+        "unread": Coalesce(
+            _count(Message.objects.filter(engagement=OuterRef("pk"), sender=MessageSender.PARTICIPANT, read_at=None)),
+            0,
+        ),
+    }
+    return engagements.select_related("participant", "organization", "plan", "peer").annotate(**annotations)
+
+
+def _row(engagement: Engagement, today: dt.date) -> CaseloadRow:
+    values = engagement.__dict__
+    last_contact_at: dt.datetime | None = values["last_contact_at"]
+    started = engagement.reopened_at or engagement.started_at
+    contact, days = contact_urgency(
+        active=engagement.status == EngagementStatus.ACTIVE,
+        last_contact_on=last_contact_at.date() if last_contact_at else None,
+        started_on=started.date(),
+        today=today,
+    )
+    next_checkup_on: dt.date | None = values["next_checkup_on"]
+    plan = getattr(engagement, "plan", None)
+    plan_complete = plan is not None and plan.completed_at is not None
+    scores = [
+        (values[f"{source}_score_{n}_at"], values[f"{source}_score_{n}"])
+        for source in ("checkup", "checkin")
+        for n in (1, 2)
+        if values[f"{source}_score_{n}"] is not None
+    ]
+    next_step = values["latest_next_steps"] or ""
+    return CaseloadRow(
+        engagement=engagement,
+        last_contact_at=last_contact_at,
+        days_since_contact=days,
+        contact=contact,
+        next_checkup_on=next_checkup_on,
+        checkup=checkup_urgency(next_due_on=next_checkup_on, today=today),
+        next_step=next_step,
+        plan=plan_state(sessions_done=values["sessions"], plan_complete=plan_complete),
+        sessions=values["sessions"],
+        trend=recovery_capital_trend(scores),
+        unread=values["unread"],
+    )
+
+
+def caseload_rows(
+    engagements: QuerySet[Engagement], *, today: dt.date, due: str = "", status: str = ""
+) -> list[CaseloadRow]:
+    """Rows for ``engagements`` (active or in the check-up phase), filtered and most urgent first. Unaudited."""
+    engagements = engagements.filter(status__in=CASELOAD_STATUSES)
+    if status in (EngagementStatus.ACTIVE, EngagementStatus.CHECKUP):
+        engagements = engagements.filter(status=status)
+    rows = [_row(engagement, today) for engagement in caseload_queryset(engagements)]
+    if due == "overdue":
+        rows = [row for row in rows if row.urgency is Urgency.OVERDUE]
+    elif due == "due":
+        rows = [row for row in rows if row.urgency is not Urgency.OK]
+    rows.sort(
+        key=lambda row: (
+            *sort_key(
+                contact=row.contact, checkup=row.checkup, plan=row.plan, days_since_contact=row.days_since_contact
+            ),
+            row.engagement.pk,
+        )
+    )
+    return rows
+
+
+def _record_listed(user: User, rows: Iterable[CaseloadRow], roles: frozenset[Role], reason: str) -> None:
+    by_org: dict[int, tuple[Organization, list[uuid.UUID]]] = {}
+    for row in rows:
+        organization = row.engagement.organization
+        people = by_org.setdefault(organization.pk, (organization, []))[1]
+        if row.engagement.participant.public_id not in people:
+            people.append(row.engagement.participant.public_id)
+    for organization, people in by_org.values():
+        access_events_record(
+            actor=user,
+            role=acting_role(user, organization, roles),
+            organization=organization,
+            subject_type=SUBJECT_PARTICIPANT,
+            subject_ids=people,
+            action=AccessAction.LISTED,
+            reason=reason,
+        )
+
+
+PEER_ROLES = frozenset({Role.PEER})
+
+
+@transaction.atomic
+def caseload_for_user(user: User, *, today: dt.date, due: str = "", status: str = "") -> list[CaseloadRow]:
+    """The peer's own engagements, active or in the check-up phase, in the organizations where they are a
+    peer. A 404 for anyone who is not a peer anywhere. One ``listed`` AccessEvent per person shown."""
+    as_peer = organization_ids_for_user(user, PEER_ROLES)
+    if not as_peer.exists():
+        raise Http404("No caseload for this account.")
+    engagements = Engagement.objects.filter(organization_id__in=as_peer, peer__user=user)
+    rows = caseload_rows(engagements, today=today, due=due, status=status)
+    _record_listed(user, rows, PEER_ROLES, "caseload")
+    return rows
+
+
+@transaction.atomic
+def team_caseload_for_user(user: User, *, today: dt.date, due: str = "", status: str = "") -> list[TeamPeer]:
+    """Every engagement of the organizations the user supervises, grouped by peer (peers with the most
+    overdue first), each peer with their credential status. A 404 for anyone who supervises nowhere.
+    One ``listed`` AccessEvent per person shown."""
+    supervised = organization_ids_for_user(user, TEAM_ROLES)
+    if not supervised.exists():
+        raise Http404("No team for this account.")
+    rows = caseload_rows(Engagement.objects.filter(organization_id__in=supervised), today=today, due=due, status=status)
+    peers: dict[int, TeamPeer] = {}
+    credentials = peer_credential_statuses({row.engagement.peer.user_id for row in rows}, today=today)
+    for row in rows:
+        peer = row.engagement.peer
+        group = peers.get(peer.pk)
+        if group is None:
+            group = peers[peer.pk] = TeamPeer(peer_name=peer.display_name, credential=credentials[peer.user_id])
+        group.rows.append(row)
+    _record_listed(user, rows, TEAM_ROLES, "team caseload")
+    return sorted(
+        peers.values(),
+        key=lambda group: (-group.overdue_contacts - group.overdue_checkups, -group.plan_problems, group.peer_name),
+    )
+
+
+__all__ = ["caseload_for_user", "caseload_rows", "team_caseload_for_user"]

@@ -1,0 +1,388 @@
+"""The peer's caseload and the supervisor's team page: rules, tenancy, the access log and pinned query counts.
+
+Every name and number is synthetic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from peerway.core.models import AccessAction, AccessEvent
+from peerway.recovery.caseload_rules import (
+    Direction,
+    PlanState,
+    Urgency,
+    checkup_urgency,
+    contact_urgency,
+    plan_state,
+    recovery_capital_trend,
+)
+from peerway.recovery.models import (
+    CheckIn,
+    CheckInSource,
+    Checkup,
+    CheckupStatus,
+    Contact,
+    ContactVersion,
+    Engagement,
+    EngagementStatus,
+    Instrument,
+    Message,
+    MessageSender,
+    PlanKind,
+    RecoveryPlan,
+)
+from peerway.recovery.selectors.caseload import caseload_for_user
+from peerway.workforce.models import PeerProfile
+from tests.factories import ParticipantFactory, peer_profile
+from tests.helpers import Cast
+from tests.recovery.records import peer_of
+
+pytestmark = pytest.mark.django_db
+
+START = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
+
+
+def engagement(
+    cast: Cast, peer: PeerProfile | None = None, *, status: str = EngagementStatus.ACTIVE, **person: Any
+) -> Engagement:
+    peer = peer or peer_of(cast.alice, cast)
+    return Engagement.objects.create(
+        participant=ParticipantFactory(organization=peer.organization, **person),
+        organization=peer.organization,
+        peer=peer,
+        program="rco",
+        status=status,
+        started_at=START,
+    )
+
+
+def contact(item: Engagement, when: dt.datetime, *, present: bool = True) -> Contact:
+    record = Contact.objects.create(engagement=item, peer=item.peer, occurred_at=when)
+    version = ContactVersion.objects.create(
+        contact=record,
+        number=1,
+        occurred_on=when.date(),
+        started_at=when.time(),
+        duration_minutes=30,
+        modality="phone",
+        kind="recovery_support",
+        note="Talked about the week.",
+        person_present=present,
+    )
+    record.current_version = version
+    record.save(update_fields=["current_version"])
+    return record
+
+
+def checkup(item: Engagement, sequence: int, due_on: dt.date, **recorded: Any) -> Checkup:
+    status = CheckupStatus.RECORDED if recorded else CheckupStatus.SCHEDULED
+    return Checkup.objects.create(engagement=item, sequence=sequence, due_on=due_on, status=status, **recorded)
+
+
+def checkin(item: Engagement, score: int, when: dt.datetime) -> CheckIn:
+    return CheckIn.objects.create(
+        participant=item.participant,
+        engagement=item,
+        instrument=Instrument.objects.filter(organization__isnull=True).first(),
+        answers_json="{}",
+        score=score,
+        flagged=score >= 47,
+        answered_at=when,
+        source=CheckInSource.STAFF,
+    )
+
+
+def row_of(cast: Cast, item: Engagement, **filters: str) -> Any:
+    rows = caseload_for_user(cast.alice, today=timezone.localdate(), **filters)
+    return next(row for row in rows if row.engagement.pk == item.pk)
+
+
+# The pure rules
+
+
+def test_contact_urgency_thresholds() -> None:
+    start = dt.date(2026, 1, 1)
+    assert (
+        contact_urgency(active=True, last_contact_on=start, started_on=start, today=start + dt.timedelta(days=13))[0]
+        is Urgency.OK
+    )
+    assert (
+        contact_urgency(active=True, last_contact_on=start, started_on=start, today=start + dt.timedelta(days=14))[0]
+        is Urgency.DUE
+    )
+    assert contact_urgency(
+        active=True, last_contact_on=None, started_on=start, today=start + dt.timedelta(days=30)
+    ) == (Urgency.OVERDUE, 30)
+    assert (
+        contact_urgency(active=False, last_contact_on=None, started_on=start, today=start + dt.timedelta(days=300))[0]
+        is Urgency.OK
+    )
+
+
+def test_checkup_urgency_thresholds() -> None:
+    today = dt.date(2026, 6, 1)
+    assert checkup_urgency(next_due_on=None, today=today) is Urgency.OK
+    assert checkup_urgency(next_due_on=today + dt.timedelta(days=8), today=today) is Urgency.OK
+    assert checkup_urgency(next_due_on=today + dt.timedelta(days=7), today=today) is Urgency.DUE
+    assert checkup_urgency(next_due_on=today, today=today) is Urgency.DUE
+    assert checkup_urgency(next_due_on=today - dt.timedelta(days=1), today=today) is Urgency.OVERDUE
+
+
+def test_plan_state_and_trend() -> None:
+    assert plan_state(sessions_done=1, plan_complete=False) is PlanState.OK
+    assert plan_state(sessions_done=2, plan_complete=False) is PlanState.AT_RISK
+    assert plan_state(sessions_done=3, plan_complete=False) is PlanState.MISSING
+    assert plan_state(sessions_done=9, plan_complete=True) is PlanState.OK
+    day = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    trend = recovery_capital_trend([(day, 40), (day + dt.timedelta(days=90), 47), (day - dt.timedelta(days=9), 60)])
+    assert (trend.previous, trend.latest, trend.direction, trend.flagged) == (40, 47, Direction.UP, True)
+    assert recovery_capital_trend([(day, 46)]).direction is Direction.NONE
+    assert recovery_capital_trend([(day, 46)]).flagged is False
+    assert recovery_capital_trend([]).latest is None
+
+
+# Through the selector, with time-machine
+
+
+def test_contact_due_then_overdue_as_days_pass(cast: Cast) -> None:
+    with time_machine.travel(START, tick=False):
+        item = engagement(cast)
+        contact(item, START)
+    with time_machine.travel(START + dt.timedelta(days=13), tick=False):
+        assert row_of(cast, item).contact is Urgency.OK
+    with time_machine.travel(START + dt.timedelta(days=14), tick=False):
+        assert row_of(cast, item).contact is Urgency.DUE
+        assert [r.engagement for r in caseload_for_user(cast.alice, today=timezone.localdate(), due="overdue")] == []
+    with time_machine.travel(START + dt.timedelta(days=31), tick=False):
+        row = row_of(cast, item)
+        assert row.contact is Urgency.OVERDUE
+        assert row.last_contact_at == START
+        assert [r.engagement for r in caseload_for_user(cast.alice, today=timezone.localdate(), due="overdue")] == [
+            item
+        ]
+
+
+def test_checkup_phase_is_due_by_its_schedule_not_by_contact(cast: Cast) -> None:
+    with time_machine.travel(START, tick=False):
+        item = engagement(cast, status=EngagementStatus.CHECKUP)
+        checkup(item, 1, START.date() + dt.timedelta(days=90))
+        checkup(item, 2, START.date() + dt.timedelta(days=180))
+    with time_machine.travel(START + dt.timedelta(days=60), tick=False):
+        row = row_of(cast, item)
+        assert (row.contact, row.checkup) == (Urgency.OK, Urgency.OK)
+        assert row.next_checkup_on == START.date() + dt.timedelta(days=90)
+    with time_machine.travel(START + dt.timedelta(days=85), tick=False):
+        assert row_of(cast, item).checkup is Urgency.DUE
+    with time_machine.travel(START + dt.timedelta(days=95), tick=False):
+        assert row_of(cast, item).checkup is Urgency.OVERDUE
+        assert caseload_for_user(cast.alice, today=timezone.localdate(), status="active") == []
+
+
+def test_plan_rule_columns(cast: Cast) -> None:
+    with time_machine.travel(START + dt.timedelta(days=20), tick=False):
+        at_risk, missing, planned, absent = (engagement(cast) for _ in range(4))
+        for item, sessions in ((at_risk, 2), (missing, 3), (planned, 4)):
+            for day in range(sessions):
+                contact(item, START + dt.timedelta(days=day))
+        contact(absent, START)
+        contact(absent, START + dt.timedelta(days=1), present=False)
+        RecoveryPlan.objects.create(engagement=planned, kind=PlanKind.INDIVIDUAL_RECOVERY_PLAN, completed_at=START)
+        assert row_of(cast, at_risk).plan is PlanState.AT_RISK
+        assert row_of(cast, missing).plan is PlanState.MISSING
+        assert row_of(cast, planned).plan is PlanState.OK
+        assert row_of(cast, absent).plan is PlanState.OK  # one session: the absent attempt does not count
+        assert row_of(cast, absent).sessions == 1
+
+
+def test_trend_next_step_and_unread(cast: Cast) -> None:
+    with time_machine.travel(START + dt.timedelta(days=400), tick=False):
+        item = engagement(cast, status=EngagementStatus.CHECKUP)
+        checkin(item, 52, START + dt.timedelta(days=10))
+        checkup(
+            item,
+            1,
+            START.date() + dt.timedelta(days=90),
+            recorded_at=START + dt.timedelta(days=91),
+            reached=True,
+            wellbeing="doing_well",
+            recovery_capital=44,
+            next_steps="Call the housing office.",
+        )
+        checkup(
+            item,
+            2,
+            START.date() + dt.timedelta(days=180),
+            recorded_at=START + dt.timedelta(days=182),
+            reached=True,
+            wellbeing="doing_well",
+            recovery_capital=49,
+            next_steps="Keep going to the Tuesday meeting.",
+        )
+        Message.objects.create(engagement=item, sender=MessageSender.PARTICIPANT, body="Hi")
+        Message.objects.create(engagement=item, sender=MessageSender.PARTICIPANT, body="Read", read_at=timezone.now())
+        Message.objects.create(engagement=item, sender=MessageSender.STAFF, body="Mine")
+        row = row_of(cast, item)
+        assert (row.trend.previous, row.trend.latest, row.trend.direction, row.trend.flagged) == (
+            44,
+            49,
+            Direction.UP,
+            True,
+        )
+        assert row.next_step == "Keep going to the Tuesday meeting."
+        assert row.unread == 1
+        checkin(item, 45, START + dt.timedelta(days=300))
+        row = row_of(cast, item)
+        assert (row.trend.previous, row.trend.latest, row.trend.direction, row.trend.flagged) == (
+            49,
+            45,
+            Direction.DOWN,
+            False,
+        )
+
+
+def test_most_urgent_first(cast: Cast) -> None:
+    with time_machine.travel(START, tick=False):
+        calm, overdue, due = (engagement(cast) for _ in range(3))
+    with time_machine.travel(START + dt.timedelta(days=40), tick=False):
+        contact(calm, timezone.now() - dt.timedelta(days=2))
+        contact(due, timezone.now() - dt.timedelta(days=20))
+        rows = caseload_for_user(cast.alice, today=timezone.localdate())
+        assert [row.engagement for row in rows] == [overdue, due, calm]
+
+
+# Tenancy and the access log, through the pages
+
+
+def test_peer_sees_only_their_own_and_supervisor_sees_the_team(cast: Cast) -> None:
+    with time_machine.travel(START, tick=False):
+        engagement(cast, preferred_name="Rowan Tester")
+        bob = peer_profile(cast.org, name="Bob")
+        engagement(cast, bob, preferred_name="Sky Example")
+        olive = PeerProfile.objects.create(
+            user=cast.olive, organization=cast.other_org, display_name="Olive", modalities=["phone"]
+        )
+        engagement(cast, olive, preferred_name="Quinn Elsewhere")
+        closed = engagement(cast, preferred_name="Closed Person")
+        Engagement.objects.filter(pk=closed.pk).update(status=EngagementStatus.CLOSED)
+    client = Client()
+    client.force_login(cast.alice)
+    page = client.get(reverse("recovery:caseload")).content.decode()
+    assert "Rowan Tester" in page
+    assert "Sky Example" not in page and "Quinn Elsewhere" not in page and "Closed Person" not in page
+
+    client.force_login(cast.sam)
+    page = client.get(reverse("recovery:team_caseload")).content.decode()
+    assert "Rowan Tester" in page and "Sky Example" in page and "Bob" in page
+    assert "Quinn Elsewhere" not in page
+    assert "No active credential" in page  # no one in the cast holds a credential
+
+    client.force_login(cast.olive)
+    page = client.get(reverse("recovery:team_caseload")).content.decode()
+    assert "Quinn Elsewhere" in page and "Rowan Tester" not in page
+
+
+def test_each_page_view_lists_the_people_shown(cast: Cast) -> None:
+    with time_machine.travel(START, tick=False):
+        shown = [engagement(cast) for _ in range(3)]
+        engagement(cast, peer_profile(cast.org, name="Bob"))
+    before = AccessEvent.objects.count()
+    client = Client()
+    client.force_login(cast.alice)
+    assert client.get(reverse("recovery:caseload")).status_code == 200
+    events = AccessEvent.objects.order_by("pk")[before:]
+    assert {event.subject_id for event in events} == {item.participant.public_id for item in shown}
+    assert {(e.action, e.actor_id, e.actor_role, e.organization_id, e.reason) for e in events} == {
+        (AccessAction.LISTED, cast.alice.pk, "peer", cast.org.pk, "caseload")
+    }
+    before = AccessEvent.objects.count()
+    client.force_login(cast.sam)
+    assert client.get(reverse("recovery:team_caseload")).status_code == 200
+    assert AccessEvent.objects.count() - before == 4
+    assert set(AccessEvent.objects.order_by("pk")[before:].values_list("actor_role", flat=True)) == {"supervisor"}
+
+
+# Pinned query counts: the same for 5 and for 60 engagements
+
+
+def _caseload_of(cast: Cast, size: int) -> None:
+    peer = peer_of(cast.alice, cast)
+    for index in range(size):
+        status = EngagementStatus.ACTIVE if index % 2 else EngagementStatus.CHECKUP
+        item = engagement(cast, peer, status=status)
+        contact(item, START - dt.timedelta(days=index))
+        contact(item, START - dt.timedelta(days=index + 7), present=False)
+        checkup(
+            item,
+            1,
+            START.date() - dt.timedelta(days=30),
+            recorded_at=START - dt.timedelta(days=29),
+            reached=True,
+            wellbeing="doing_well",
+            recovery_capital=40 + index % 20,
+            next_steps="Next.",
+        )
+        checkup(item, 2, START.date() + dt.timedelta(days=60))
+        checkin(item, 30 + index % 30, START - dt.timedelta(days=3))
+        Message.objects.create(engagement=item, sender=MessageSender.PARTICIPANT, body="Hello")
+        if index % 3 == 0:
+            RecoveryPlan.objects.create(engagement=item, kind=PlanKind.INDIVIDUAL_RECOVERY_PLAN, completed_at=START)
+
+
+def _queries(cast: Cast, url: str, user: Any) -> tuple[int, str]:
+    client = Client()
+    client.force_login(user)
+    client.get(url)  # warm the session and the caches
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries), response.content.decode()
+
+
+@pytest.mark.parametrize("size", [5, 60])
+def test_caseload_query_count_is_pinned(cast: Cast, size: int) -> None:
+    with time_machine.travel(START, tick=False):
+        _caseload_of(cast, size)
+        count, page = _queries(cast, reverse("recovery:caseload"), cast.alice)
+    assert page.count('class="card caseload-card"') == size
+    assert count == PINNED_CASELOAD_QUERIES
+
+
+@pytest.mark.parametrize("size", [5, 60])
+def test_team_query_count_is_pinned(cast: Cast, size: int) -> None:
+    with time_machine.travel(START, tick=False):
+        _caseload_of(cast, size)
+        bob = peer_profile(cast.org, name="Bob")
+        for _ in range(size // 5):
+            engagement(cast, bob)
+        count, page = _queries(cast, reverse("recovery:team_caseload"), cast.sam)
+    assert page.count('class="card caseload-card"') == size + size // 5
+    assert count == PINNED_TEAM_QUERIES
+
+
+# Session, user and memberships (middleware), the savepoint, "is a peer somewhere", the one SELECT of the
+# engagements with every figure as a subquery, the acting role, the access events' INSERT, the release.
+PINNED_CASELOAD_QUERIES = 9
+# The same, plus the peers' credentials (one query for every peer shown).
+PINNED_TEAM_QUERIES = 10
+
+
+def test_staff_home_links_to_the_pages_each_role_has(cast: Cast) -> None:
+    client = Client()
+    pages = {}
+    for user in (cast.alice, cast.sam, cast.bill):
+        client.force_login(user)
+        pages[user.username] = client.get(reverse("staff:home")).content.decode()
+    caseload, team = (f'href="{reverse(name)}"' for name in ("recovery:caseload", "recovery:team_caseload"))
+    assert caseload in pages["alice"] and team not in pages["alice"]
+    assert team in pages["sam"] and caseload not in pages["sam"]
+    assert caseload not in pages["bill"] and team not in pages["bill"]
