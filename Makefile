@@ -48,18 +48,22 @@ lint: setup
 	$(BIN)/mypy
 
 test-sqlite: setup
-	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(BIN)/pytest -m "not e2e" -q
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(BIN)/pytest -m "not e2e" -q -p no:cacheprovider
 
 test-postgres: setup
 	@url=$$($(BIN)/python $(PG_URL_SCRIPT)) || exit 1; \
 	echo "PostgreSQL: $$url"; \
-	DATABASE_URL=$$url $(BIN)/pytest -m "not e2e" -q
+	DATABASE_URL=$$url $(BIN)/pytest -m "not e2e" -q -p no:cacheprovider
 
 test-e2e: setup
 	@test -x "$${CHROMIUM:-/usr/bin/chromium}" || { echo "Browser tests need Chromium at /usr/bin/chromium: install Debian's 'chromium' package (apt-get install -y chromium) or set CHROMIUM."; exit 1; }
 	DATABASE_URL=sqlite:///$(CURDIR)/var/test-e2e.sqlite3 $(BIN)/pytest -m e2e -q
 
-test: lint test-sqlite test-postgres test-e2e
+# The SQLite and PostgreSQL runs share nothing (each has its own database and temporary files), so they run
+# side by side; each one's output is printed whole when it finishes.
+test: lint
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+	@$(MAKE) --no-print-directory test-e2e
 
 bench: setup
 	@mkdir -p var/bench
