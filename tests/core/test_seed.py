@@ -537,6 +537,15 @@ def test_engagements_span_five_years_with_contacts_versions_and_locks(var_dir: P
     statuses = set(Engagement.objects.values_list("status", flat=True))
     assert statuses == {"active", "checkup", "closed"}
     assert Engagement.objects.filter(started_at__lt=ANCHOR - dt.timedelta(days=3 * 365)).exists()
+    # The busiest caseload (the one bench/caseload.py measures) reaches back into the first of the five years.
+    busiest = (
+        Engagement.objects.values("peer_id")
+        .annotate(n=models.Count("id"), first=models.Min("started_at"))
+        .order_by("-n")
+        .first()
+    )
+    assert busiest is not None
+    assert busiest["first"] < ANCHOR - dt.timedelta(days=4 * 365)
     assert not Engagement.objects.filter(voluntary_notice_at=None).exists()
     for engagement in Engagement.objects.all()[:200]:
         assert PeerAttestation.objects.filter(engagement=engagement, peer_id=engagement.peer_id).exists()

@@ -34,6 +34,10 @@ from peerway.workforce.models import PeerProfile
 
 CHUNK = 2_000
 HISTORY_DAYS = 5 * 365
+# People who came to an organization with a heavy-caseload peer in the first of the five years were met by that
+# peer within two weeks, so the busiest caseloads carry five years of history (bench/caseload.py).
+FIRST_MEETING_DAYS = 14
+FIRST_YEAR_DAYS = HISTORY_DAYS - 365 + FIRST_MEETING_DAYS
 # Contacts older than this are locked as billed.
 BILLING_LAG_DAYS = 45
 SECOND_ENGAGEMENT_SHARE = 0.25
@@ -86,8 +90,10 @@ def engagements_seed(ctx: SeedContext) -> None:
     heavy = _heavy_peers(ctx, peers_by_org)
     planned: list[PlannedEngagement] = []
     candidates = [p for p in ctx.participants if p.organization_id in peers_by_org and p.participant_id not in already]
+    first_year_ended = ctx.moment_days_ago(FIRST_YEAR_DAYS)
     for person in candidates:
-        if ctx.rng.random() >= ctx.scale.engagement_share:
+        early = person.organization_id in heavy and person.created_at <= first_year_ended
+        if ctx.rng.random() >= ctx.scale.engagement_share and not early:
             continue
         planned.extend(_person_engagements(ctx, person, peers_by_org[person.organization_id], kinds, heavy))
         if len(planned) >= CHUNK:
@@ -116,10 +122,13 @@ def _person_engagements(
     starts = sorted(ctx.moment_between(earliest, ctx.moment_days_ago(1)) for _ in range(count))
     program = PROGRAM_BY_KIND.get(kinds[person.organization_id], Program.RCO)
     heavy_peer = heavy.get(person.organization_id)
+    early = heavy_peer is not None and person.created_at <= ctx.moment_days_ago(FIRST_YEAR_DAYS)
+    if early:
+        starts[0] = min(starts[0], earliest + dt.timedelta(seconds=ctx.rng.randrange(FIRST_MEETING_DAYS * 86_400)))
     result = []
     for index, started_at in enumerate(starts):
         latest = index == len(starts) - 1
-        if heavy_peer is not None and ctx.rng.random() < ctx.scale.heavy_caseload_share:
+        if heavy_peer is not None and (ctx.rng.random() < ctx.scale.heavy_caseload_share or (early and index == 0)):
             peer = heavy_peer
         else:
             peer = ctx.rng.choice(peers)

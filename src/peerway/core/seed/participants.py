@@ -51,6 +51,9 @@ class BuiltParticipant:
     profile: str
 
 
+FIRST_WEEK_DAYS = 7
+
+
 def participant_vocabulary_load() -> ParticipantVocabulary:
     """The vocabulary ids the profiles need; raises SeedError naming any slug the database lacks."""
     language_ids = dict(Language.objects.values_list("slug", "id"))
@@ -80,8 +83,8 @@ def participants_seed(ctx: SeedContext) -> None:
     pending: list[BuiltParticipant] = []
     with ctx.progress_bar("participants", ctx.scale.participants) as bar:
         for seeded, count in zip(service, counts, strict=True):
-            for _ in range(count):
-                pending.append(participant_build(ctx, seeded, vocabulary))
+            for index in range(count):
+                pending.append(participant_build(ctx, seeded, vocabulary, first=index == 0))
                 if len(pending) == CHUNK:
                     _participants_insert(ctx, pending)
                     bar.update(len(pending))
@@ -91,9 +94,11 @@ def participants_seed(ctx: SeedContext) -> None:
 
 
 def participant_build(
-    ctx: SeedContext, seeded: OrganizationSeed, vocabulary: ParticipantVocabulary
+    ctx: SeedContext, seeded: OrganizationSeed, vocabulary: ParticipantVocabulary, *, first: bool = False
 ) -> BuiltParticipant:
     """One unsaved participant of ``seeded``'s organization and the ids of the communities they name.
+
+    The ``first`` of an organization's people came to it in the first week of the five years of history.
 
     Also used by the benchmark's one-row-at-a-time baseline, so both paths insert the same kind of row.
     """
@@ -105,7 +110,8 @@ def participant_build(
     first_name, last_name = rng.choice(pool.first_names), rng.choice(pool.last_names)
 
     # More people reached Peerway recently than five years ago: the mode of the spread is --today.
-    created_at = ctx.moment_days_ago(rng.triangular(0, HISTORY_DAYS, 0))
+    days_ago = rng.triangular(0, HISTORY_DAYS, 0)
+    created_at = ctx.moment_days_ago(HISTORY_DAYS - days_ago % FIRST_WEEK_DAYS if first else days_ago)
     updated_at = (
         created_at if rng.random() < UNCHANGED_SINCE_CREATED_SHARE else ctx.moment_between(created_at, ctx.anchor)
     )
