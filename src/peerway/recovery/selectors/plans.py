@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,8 +15,9 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from weasyprint import HTML  # type: ignore[import-untyped]
-from weasyprint.document import Document  # type: ignore[import-untyped]
+
+if TYPE_CHECKING:
+    from weasyprint.document import Document  # type: ignore[import-untyped]
 
 from peerway.accounts.links import participant_language
 from peerway.accounts.models import User
@@ -119,6 +121,9 @@ def plan_pdf_document(engagement: Engagement, *, for_person: bool = True) -> Doc
                 "for_person": for_person,
             },
         )
+        # Imported here: WeasyPrint takes seconds to import, which every process would otherwise pay at start.
+        from weasyprint import HTML  # type: ignore[import-untyped]
+
         return HTML(string=html).render()
 
 
