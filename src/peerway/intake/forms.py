@@ -120,6 +120,13 @@ class VocabularyMultipleChoiceField(CachedChoicesMixin, forms.ModelMultipleChoic
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.label())
 
+    def clean(self, value: Any) -> Any:
+        # Nothing chosen: an empty list, not ``queryset.none()`` (a queryset each caller would build and
+        # compile only to learn it is empty).
+        if not self.required and value in self.empty_values:
+            return []
+        return super().clean(value)
+
     def _check_values(self, value: Any) -> Any:
         # Every chosen slug known to the cached copy: its rows, in the queryset's order; else the database
         # decides (and words the errors), exactly as before.

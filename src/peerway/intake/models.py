@@ -43,6 +43,24 @@ class RequestStatus(models.TextChoices):
 OPEN_STATUSES = (RequestStatus.RECEIVED, RequestStatus.OFFERED)
 
 
+# The request's history: a name of its own so that intake/one_statement.py can ask it, as django-simple-history
+# does on a save, who made the change and why.
+# History is read per request (by id) and by date; indexes on its other columns would only slow every save.
+HISTORY = HistoricalRecords(
+    excluded_fields=["status_token_hash", "phone_index", "email_index"],
+    no_db_index=[
+        "public_id",
+        "created_at",
+        "organization",
+        "entered_by",
+        "language",
+        "county",
+        "preferred_peer",
+        "accepted_by",
+    ],
+)
+
+
 class HelpRequest(ConcurrentTransitionMixin, PublicIdModel):
     """A person's request to talk with a peer. Asks only what is needed to connect, never a diagnosis.
 
@@ -59,15 +77,17 @@ class HelpRequest(ConcurrentTransitionMixin, PublicIdModel):
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    status_token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # Hashes are looked up by equality only: unique and indexed in Meta, without the LIKE index that unique=True
+    # or db_index=True on a CharField also builds on PostgreSQL.
+    status_token_hash = models.CharField(max_length=64, editable=False)
     status_token_expires_at = models.DateTimeField()
 
     first_name = EncryptedCharField(max_length=255, null=True, blank=True)
     contact_method = models.CharField(max_length=8, choices=ContactMethod.choices)
     phone = EncryptedCharField(max_length=255, null=True, blank=True)
-    phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_index = models.CharField(max_length=64, blank=True, editable=False)
     email = EncryptedCharField(max_length=255, null=True, blank=True)
-    email_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    email_index = models.CharField(max_length=64, blank=True, editable=False)
     language = models.ForeignKey(Language, on_delete=models.PROTECT, related_name="+")
     language_required = models.BooleanField(default=False)
     communities = models.ManyToManyField(Community, blank=True, related_name="+")
@@ -102,19 +122,28 @@ class HelpRequest(ConcurrentTransitionMixin, PublicIdModel):
     # the status page tells the person honestly what is happening. Never holds personal data.
     routing_note = models.JSONField(default=dict, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["status_token_hash", "phone_index", "email_index"])
+    history = HISTORY
 
     class Meta:
         ordering = ["-priority", "created_at"]
-        indexes = [models.Index(fields=["status", "last_offered_at"])]
+        indexes = [
+            models.Index(fields=["status", "last_offered_at"]),
+            models.Index(fields=["phone_index"], name="intake_request_phone_index"),
+            models.Index(fields=["email_index"], name="intake_request_email_index"),
+        ]
+        constraints = [models.UniqueConstraint(fields=["status_token_hash"], name="intake_request_token_hash_unique")]
 
     def __str__(self) -> str:
         return f"Help request {str(self.public_id)[:8]} ({self.status})"
 
     def save(self, *args: object, **kwargs: object) -> None:
+        self.set_indexes()
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def set_indexes(self) -> None:
+        """Blind indexes of the phone and email, so a request can be found by them without decrypting."""
         self.phone_index = phone_index(self.phone or "")
         self.email_index = email_index(self.email or "")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     @transition(field=status, source=[RequestStatus.RECEIVED, RequestStatus.OFFERED], target=RequestStatus.OFFERED)
     def offer(self) -> None:

@@ -8,9 +8,9 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
@@ -18,6 +18,7 @@ from peerway.accounts.models import User
 from peerway.accounts.roles import SERVICE_ORG_KINDS, Role
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction, Community, Language, LivedExperience, RecoveryPathway
+from peerway.intake import one_statement
 from peerway.intake.models import OPEN_STATUSES, HelpRequest, Offer, OfferStatus, RequestSource, RequestStatus
 from peerway.organizations.geography import place_for_county, place_for_zip
 from peerway.organizations.models import County, Organization
@@ -62,13 +63,14 @@ def status_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-@transaction.atomic
 def request_submit(
     *, data: RequestInput, source: str = RequestSource.WEB, entered_by: User | None = None
 ) -> tuple[HelpRequest, str]:
     """Record a request and queue its routing to peers; returns the request and its private status token.
 
-    Only the token's hash is stored, so the status link cannot be rebuilt from the database.
+    Only the token's hash is stored, so the status link cannot be rebuilt from the database. The request, its
+    history row, its vocabulary links and its routing job are written all together or not at all: on
+    PostgreSQL as one statement (intake/one_statement.py), elsewhere in one transaction.
     """
     if not data.consent_to_contact:
         raise ValueError("A request needs consent to be contacted.")
@@ -103,9 +105,21 @@ def request_submit(
     # The form has already checked the vocabulary and county choices against the database, and public_id
     # is a fresh random UUID: validate the fields' values without those three lookups on every submit.
     request.full_clean(exclude=["status_token_hash", "status", "language", "county"], validate_unique=False)
-    request.save()
-    _link_terms(request, data)
-    _enqueue_routing(request.pk)
+    from peerway.intake.tasks import request_route_task  # tasks imports this module
+
+    links = _chosen_terms(data)
+    if one_statement.supported(request_route_task):
+        one_statement.request_insert(request=request, links=links, task=request_route_task)
+        return request, token
+    with transaction.atomic():
+        request.save()
+        for name, term_ids in links:
+            through = getattr(HelpRequest, name).through
+            term_column = HelpRequest._meta.get_field(name).m2m_reverse_field_name()
+            through.objects.bulk_create(
+                [through(helprequest_id=request.pk, **{f"{term_column}_id": pk}) for pk in term_ids]
+            )
+        _enqueue_routing(request.pk)
     return request, token
 
 
@@ -144,40 +158,14 @@ def request_submit_by_staff(
     return request, token
 
 
-def _link_terms(request: HelpRequest, data: RequestInput) -> None:
-    """Insert the request's vocabulary links directly: .set() would first read links a new row cannot have.
-
-    On PostgreSQL the links of every vocabulary go in one statement (data-modifying CTEs): one round trip
-    instead of up to three. Elsewhere, one bulk insert per vocabulary.
-    """
-    chosen = [
-        (name, sorted({term.pk for term in terms}))
-        for name, terms in (
-            ("communities", data.communities),
-            ("lived_experience", data.lived_experience),
-            ("pathways", data.pathways),
-        )
-        if terms
-    ]
-    if connection.vendor == "postgresql" and len(chosen) > 1:
-        quote = connection.ops.quote_name
-        statements: list[str] = []
-        params: list[object] = []
-        for name, pks in chosen:
-            m2m: Any = HelpRequest._meta.get_field(name)
-            table, own, term = m2m.remote_field.through._meta.db_table, m2m.m2m_column_name(), m2m.m2m_reverse_name()
-            statements.append(
-                f"INSERT INTO {quote(table)} ({quote(own)}, {quote(term)}) SELECT %s, unnest(%s::bigint[])"
-            )
-            params += [request.pk, pks]
-        ctes = ", ".join(f"l{index} AS ({statement})" for index, statement in enumerate(statements[:-1]))
-        with connection.cursor() as cursor:
-            cursor.execute(f"WITH {ctes} {statements[-1]}", params)
-        return
-    for name, pks in chosen:
-        through = getattr(HelpRequest, name).through
-        term_column = HelpRequest._meta.get_field(name).m2m_reverse_field_name()
-        through.objects.bulk_create([through(helprequest_id=request.pk, **{f"{term_column}_id": pk}) for pk in pks])
+def _chosen_terms(data: RequestInput) -> list[tuple[str, list[int]]]:
+    """(vocabulary field, ids of the chosen terms) for each vocabulary the person chose something in."""
+    chosen = (
+        ("communities", data.communities),
+        ("lived_experience", data.lived_experience),
+        ("pathways", data.pathways),
+    )
+    return [(name, sorted({term.pk for term in terms})) for name, terms in chosen if terms]
 
 
 def _enqueue_routing(request_id: int) -> None:

@@ -1,0 +1,210 @@
+"""On PostgreSQL: a new help request, its history row, its vocabulary links and its routing job in one statement.
+
+The public form is the one write in Peerway that anybody can make, many times a minute when a campaign or a
+crisis line points people at it. Saving it through the ORM costs four inserts (the request, its
+django-simple-history row, its vocabulary links, the django-tasks-db job) inside ``BEGIN`` … ``COMMIT``: six
+round trips, and most of the view's CPU in building the history row and compiling four statements. Here the
+same four inserts go to PostgreSQL as one statement of data-modifying CTEs, in autocommit: one round trip, and
+PostgreSQL runs a statement all or nothing, so a request is never stored without its history row, its links
+or its routing job (docs/decisions/0002-one-statement-intake.md).
+
+What each row holds is what the ORM path writes (tests/intake/test_one_statement.py compares the two on
+PostgreSQL, row by row):
+
+- the request: Django's own insert compiler on the model instance (defaults, ``auto_now_add``, encryption);
+- the history row: copied from the row just inserted, with the same ``history_date``, ``history_type`` "+",
+  user and change reason that django-simple-history records (its pre/post-create signals are not sent; no
+  Peerway code listens to them);
+- the links: one ``INSERT … SELECT`` per vocabulary;
+- the job: the row django-tasks-db's backend would write, and its ``task_enqueued`` signal after the insert.
+
+Every name in the SQL comes from the models' metadata, quoted; every value is a parameter (hence the
+``noqa: S608`` on the lines that assemble it).
+
+Anything this module does not recognise (a history field it does not know how to fill, a task backend with an
+``id_function``) makes ``supported()`` false and the caller takes the ORM path.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Field, Model
+from django.db.models.signals import post_save, pre_save
+from django.utils import timezone
+from django_tasks.signals import task_enqueued
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
+from simple_history.signals import post_create_historical_record, pre_create_historical_record
+
+from peerway.intake.models import HISTORY, HelpRequest
+
+if TYPE_CHECKING:
+    from django_tasks import Task
+
+# The columns django-simple-history adds to a historical model, and how this module fills each one.
+HISTORY_OWN_COLUMNS = frozenset(
+    {"history_id", "history_date", "history_change_reason", "history_type", "history_user_id"}
+)
+
+
+@functools.cache
+def _history_model() -> type[Model]:
+    # HelpRequest.history builds a manager class on every access: look the model up once.
+    return HelpRequest.history.model  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _history_columns() -> tuple[list[str], list[str]] | None:
+    """(columns copied from the new request, history-only columns), or None if the history model surprises us."""
+    request_columns = {field.column for field in HelpRequest._meta.concrete_fields}
+    copied: list[str] = []
+    own: list[str] = []
+    for field in _history_model()._meta.concrete_fields:
+        if field.column in HISTORY_OWN_COLUMNS:
+            own.append(field.column)
+        elif field.column in request_columns:
+            copied.append(field.column)
+        else:
+            return None
+    return copied, own
+
+
+def _only_history_listens() -> bool:
+    """True when the one receiver of a HelpRequest's post_save is django-simple-history's (which this module
+    stands in for), and nothing listens to the history signals this module does not send."""
+    sync_receivers, async_receivers = post_save._live_receivers(HelpRequest)  # type: ignore[attr-defined]
+    history_model = _history_model()
+    return (
+        not async_receivers
+        and all(receiver == HISTORY.post_save for receiver in sync_receivers)
+        and not pre_create_historical_record.has_listeners(history_model)
+        and not post_create_historical_record.has_listeners(history_model)
+    )
+
+
+def supported(task: Task[Any, Any]) -> bool:
+    """True when the one-statement insert writes exactly what the ORM path would for this task."""
+    backend = task.get_backend()
+    return (
+        connection.vendor == "postgresql"
+        and isinstance(backend, DatabaseBackend)
+        and not backend.options.get("id_function")
+        and getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
+        and _history_columns() is not None
+        and _only_history_listens()
+    )
+
+
+@functools.cache
+def _insert_fields(model: type[Model]) -> tuple[Field[Any, Any], ...]:
+    """The fields a save inserts (every concrete field but an automatic primary key), as Django's save does."""
+    meta = model._meta
+    return tuple(field for field in meta.local_concrete_fields if field is not meta.auto_field and not field.generated)
+
+
+def insert_sql(instance: Model, *, sql_for: Mapping[str, str] | None = None) -> tuple[str, list[Any]]:
+    """The INSERT of one unsaved instance, its values prepared as Django's insert compiler prepares them
+    (``pre_save`` with ``add=True``, then ``get_db_prep_save``), without compiling a query on every call.
+
+    ``sql_for`` gives SQL to use instead of a parameter for some fields (by attribute name).
+    tests/intake/test_one_statement.py checks the result against Django's own compiler.
+    """
+    quote = connection.ops.quote_name
+    sql_for = sql_for or {}
+    columns: list[str] = []
+    values: list[str] = []
+    params: list[Any] = []
+    for field in _insert_fields(type(instance)):
+        columns.append(quote(field.column))
+        if field.attname in sql_for:
+            values.append(sql_for[field.attname])
+            continue
+        values.append("%s")
+        params.append(field.get_db_prep_save(field.pre_save(instance, True), connection=connection))
+    table = quote(instance._meta.db_table)
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(values)})", params  # noqa: S608
+
+
+def request_insert(
+    *, request: HelpRequest, links: Sequence[tuple[str, Sequence[int]]], task: Task[Any, Any]
+) -> DBTaskResult:
+    """Insert ``request`` with its history row, ``links`` (vocabulary field name, term ids) and a job running
+    ``task`` with the new request's id. Sets the request's primary key; returns the job's row.
+
+    Call only when ``supported(task)``; inside or outside a transaction (outside, the statement is its own).
+    """
+    columns = _history_columns()
+    assert columns is not None, "request_insert() called although supported() is false"
+    copied, own = columns
+    quote = connection.ops.quote_name
+    request.set_indexes()
+    pre_save.send(sender=HelpRequest, instance=request, raw=False, using=connection.alias, update_fields=None)
+    request_sql, request_params = insert_sql(request)
+    statements = [f"r AS ({request_sql} RETURNING *)"]
+    params: list[Any] = list(request_params)
+
+    # The history row copies the columns of the row just inserted (so it holds the same ciphertexts) and adds
+    # what django-simple-history adds: when, "+" for created, who (the signed-in user, if any) and why.
+    user = HISTORY.get_history_user(request)
+    history_values = {
+        "history_date": getattr(request, "_history_date", timezone.now()),
+        "history_change_reason": HISTORY.get_change_reason_for_object(request, "+", None),
+        "history_type": "+",
+        "history_user_id": user.pk if user is not None else None,
+    }
+    own = [column for column in own if column != "history_id"]
+    history_table = _history_model()._meta.db_table
+    selected = [f"r.{quote(column)}" for column in copied] + ["%s"] * len(own)
+    statements.append(
+        f"h AS (INSERT INTO {quote(history_table)} ({', '.join(quote(column) for column in copied + own)}) "  # noqa: S608
+        f"SELECT {', '.join(selected)} FROM r)"
+    )
+    params += [history_values[column] for column in own]
+
+    for index, (name, term_ids) in enumerate(links):
+        m2m: Any = HelpRequest._meta.get_field(name)
+        through = m2m.remote_field.through._meta.db_table
+        statements.append(
+            f"l{index} AS (INSERT INTO {quote(through)} ({quote(m2m.m2m_column_name())}, "  # noqa: S608
+            f"{quote(m2m.m2m_reverse_name())}) SELECT r.{quote('id')}, unnest(%s::bigint[]) FROM r)"
+        )
+        params.append(list(term_ids))
+
+    backend = task.get_backend()
+    backend.validate_task(task)
+    job = DBTaskResult(
+        id=DBTaskResult._meta.pk.get_default(),  # type: ignore[union-attr]
+        args_kwargs=None,  # {"args": [the new request's id], "kwargs": {}}, written from r below
+        priority=task.priority,
+        task_path=task.module_path,
+        queue_name=task.queue_name,
+        run_after=task.run_after,
+        backend_name=backend.alias,
+    )
+    # As a save would: django-tasks-db's own pre_save receiver fills in run_after.
+    pre_save.send(sender=DBTaskResult, instance=job, raw=False, using=connection.alias, update_fields=None)
+    job_arguments = (
+        f"(SELECT jsonb_build_object('args', jsonb_build_array(r.{quote('id')}), 'kwargs', '{{}}'::jsonb) FROM r)"  # noqa: S608
+    )
+    job_sql, job_params = insert_sql(job, sql_for={"args_kwargs": job_arguments})
+    statements.append(f"j AS ({job_sql})")
+    params += job_params
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(statements)} SELECT {quote('id')} FROM r", params)  # noqa: S608
+        (request.pk,) = cursor.fetchone()
+    request._state.adding = False
+    request._state.db = connection.alias
+    job.args_kwargs = {"args": [request.pk], "kwargs": {}}
+    job._state.adding = False
+    job._state.db = connection.alias
+    post_save.send(
+        sender=DBTaskResult, instance=job, created=True, update_fields=None, raw=False, using=connection.alias
+    )
+    task_enqueued.send(type(backend), task_result=job.task_result)
+    return job
