@@ -41,7 +41,7 @@ from peerway.recovery.models import (
     PlanKind,
     RecoveryPlan,
 )
-from peerway.recovery.selectors.caseload import caseload_for_user
+from peerway.recovery.selectors.caseload import TEAM_PEERS_PER_PAGE, caseload_for_user
 from peerway.workforce.models import PeerProfile
 from tests.factories import ParticipantFactory, peer_profile
 from tests.helpers import Cast
@@ -309,6 +309,35 @@ def test_each_page_view_lists_the_people_shown(cast: Cast) -> None:
     assert client.get(reverse("recovery:team_caseload")).status_code == 200
     assert AccessEvent.objects.count() - before == 4
     assert set(AccessEvent.objects.order_by("pk")[before:].values_list("actor_role", flat=True)) == {"supervisor"}
+
+
+def test_the_team_page_shows_ten_peers_at_a_time_and_lists_only_the_people_it_shows(cast: Cast) -> None:
+    with time_machine.travel(START, tick=False):
+        peers = [peer_profile(cast.org, name=f"Peer {index:02d}") for index in range(TEAM_PEERS_PER_PAGE + 2)]
+        people = {
+            peer.pk: engagement(cast, peer, preferred_name=f"Person {index:02d}") for index, peer in enumerate(peers)
+        }
+        # Peer 11's person is overdue for contact, so that peer comes first; the others follow by name.
+        Engagement.objects.filter(pk=people[peers[11].pk].pk).update(started_at=START - dt.timedelta(days=45))
+    client = Client()
+    client.force_login(cast.sam)
+    url = reverse("recovery:team_caseload")
+    with time_machine.travel(START, tick=False):
+        before = AccessEvent.objects.count()
+        first = client.get(url, {"status": "active"}).content.decode()
+        listed_first = set(AccessEvent.objects.order_by("pk")[before:].values_list("subject_id", flat=True))
+        before = AccessEvent.objects.count()
+        second = client.get(url, {"status": "active", "page": 2}).content.decode()
+        listed_second = set(AccessEvent.objects.order_by("pk")[before:].values_list("subject_id", flat=True))
+
+    assert first.index("Peer 11") < first.index("Peer 00")
+    assert [f"Peer {index:02d}" in first for index in range(12)] == [True] * 9 + [False, False, True]
+    assert "Peer 09" in second and "Peer 10" in second and "Peer 00" not in second
+    assert "12 people match these filters." in first and "Page 1 of 2" in first and "Page 2 of 2" in second
+    assert '?status=active&amp;page=2"' in first and '?status=active&amp;page=1"' in second
+    by_peer = {peer.display_name: people[peer.pk].participant.public_id for peer in peers}
+    assert listed_first == {by_peer[f"Peer {index:02d}"] for index in (*range(9), 11)}
+    assert listed_second == {by_peer["Peer 09"], by_peer["Peer 10"]}
 
 
 # Pinned query counts: the same for 5 and for 60 engagements

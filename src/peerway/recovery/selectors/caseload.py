@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -79,8 +80,10 @@ class CaseloadRow:
 @dataclass
 class TeamPeer:
     peer_name: str
-    credential: CredentialState
+    user_id: int
     rows: list[CaseloadRow] = field(default_factory=list)
+    # Looked up only for the peers on the page shown.
+    credential: CredentialState | None = None
 
     @property
     def overdue_contacts(self) -> int:
@@ -96,7 +99,7 @@ class TeamPeer:
 
     @property
     def no_active_credential(self) -> bool:
-        return self.credential is not CredentialState.ACTIVE
+        return self.credential is not None and self.credential is not CredentialState.ACTIVE
 
 
 def _count(queryset: QuerySet) -> Subquery:  # type: ignore[type-arg]
@@ -233,28 +236,47 @@ def caseload_for_user(user: User, *, today: dt.date, due: str = "", status: str 
     return rows
 
 
+# A supervisor of a large organization has hundreds of people in the team: the page shows this many peers
+# at a time, the ones with the most overdue first.
+TEAM_PEERS_PER_PAGE = 10
+
+
+@dataclass
+class TeamPage:
+    peers: list[TeamPeer]
+    page: Page  # type: ignore[type-arg]  # of TeamPeer groups: number, has_next, paginator.count…
+    people: int  # everyone matching the filters, on every page
+
+
 @transaction.atomic
-def team_caseload_for_user(user: User, *, today: dt.date, due: str = "", status: str = "") -> list[TeamPeer]:
+def team_caseload_for_user(
+    user: User, *, today: dt.date, due: str = "", status: str = "", page: object = 1
+) -> TeamPage:
     """Every engagement of the organizations the user supervises, grouped by peer (peers with the most
-    overdue first), each peer with their credential status. A 404 for anyone who supervises nowhere.
-    One ``listed`` AccessEvent per person shown."""
+    overdue first, ``TEAM_PEERS_PER_PAGE`` to a page), each peer on the page with their credential status.
+    A 404 for anyone who supervises nowhere. One ``listed`` AccessEvent per person on the page shown."""
     supervised = organization_ids_for_user(user, TEAM_ROLES)
     if not supervised.exists():
         raise Http404("No team for this account.")
     rows = caseload_rows(Engagement.objects.filter(organization_id__in=supervised), today=today, due=due, status=status)
     peers: dict[int, TeamPeer] = {}
-    credentials = peer_credential_statuses({row.engagement.peer.user_id for row in rows}, today=today)
     for row in rows:
         peer = row.engagement.peer
         group = peers.get(peer.pk)
         if group is None:
-            group = peers[peer.pk] = TeamPeer(peer_name=peer.display_name, credential=credentials[peer.user_id])
+            group = peers[peer.pk] = TeamPeer(peer_name=peer.display_name, user_id=peer.user_id)
         group.rows.append(row)
-    _record_listed(user, rows, TEAM_ROLES, "team caseload")
-    return sorted(
+    ordered = sorted(
         peers.values(),
         key=lambda group: (-group.overdue_contacts - group.overdue_checkups, -group.plan_problems, group.peer_name),
     )
+    shown = Paginator(ordered, TEAM_PEERS_PER_PAGE).get_page(page)
+    groups: list[TeamPeer] = list(shown.object_list)
+    credentials = peer_credential_statuses({group.user_id for group in groups}, today=today)
+    for group in groups:
+        group.credential = credentials[group.user_id]
+    _record_listed(user, (row for group in groups for row in group.rows), TEAM_ROLES, "team caseload")
+    return TeamPage(peers=groups, page=shown, people=len(rows))
 
 
 __all__ = ["caseload_for_user", "caseload_rows", "team_caseload_for_user"]

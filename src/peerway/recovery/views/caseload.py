@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -52,9 +54,15 @@ def caseload(request: HttpRequest) -> HttpResponse:
 def team_caseload(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     today = timezone.localdate()
-    peers = team_caseload_for_user(request.user, today=today, **filters)  # type: ignore[arg-type]
+    team = team_caseload_for_user(
+        request.user,  # type: ignore[arg-type]
+        today=today,
+        page=request.GET.get("page", 1),
+        **filters,
+    )
+    query = urlencode({name: value for name, value in filters.items() if value})
     return render(
         request,
         "recovery/caseload_team.html",
-        {"peers": peers, "filters": filters, "today": today, "rules": _rules()},
+        {"team": team, "filters": filters, "query": query, "today": today, "rules": _rules()},
     )
