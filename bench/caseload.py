@@ -4,7 +4,8 @@ Run from the repository root: ``.venv/bin/python bench/caseload.py`` (``--reques
 
 1. The database is peerway_bench_caseload on $BENCH_POSTGRES_SERVER (default postgres://postgres@127.0.0.1:5432/).
    It is seeded once and kept: a table ``bench_caseload_seed`` records the scale, seed and anchor date it was
-   seeded with, and a later run reuses the database when they match and every migration is applied. Otherwise
+   seeded with and a digest of the seed generator's code and fixtures, and a later run reuses the database
+   when they all match and every migration is applied. Otherwise
    (or with ``--reseed``) it is dropped, created, migrated and seeded with ``peerway seed --scale large --seed 42
    --today 2026-01-15`` (PEERWAY_MODE=test: fixed throwaway keys), which takes several minutes on a small
    machine; the seed's time is printed and kept in the report. The database is then ANALYZEd (planner
@@ -102,16 +103,29 @@ def _environment(database_url: str) -> dict[str, str]:
     }
 
 
+def generator_fingerprint() -> str:
+    """A digest of the seed generator's code and the fixtures it loads: a kept database seeded by another
+    version of them is seeded again, not measured as if it were what today's code generates."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    sources = sorted((ROOT / "src" / "peerway" / "core" / "seed").rglob("*.py"))
+    sources += sorted((ROOT / "src" / "peerway").glob("*/fixtures/**/*.json"))
+    for path in sources:
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def marker_matches(database_url: str, scale: str) -> bool:
-    """Whether the database holds the seed this run wants, with every migration applied."""
+    """Whether the database holds the seed this run wants, from today's generator, with every migration applied."""
     import psycopg
 
     try:
         with psycopg.connect(database_url, connect_timeout=3) as conn:
-            row = conn.execute(f"SELECT scale, seed, today FROM {MARKER_TABLE}").fetchone()  # noqa: S608
-    except (psycopg.OperationalError, psycopg.errors.UndefinedTable):
+            row = conn.execute(f"SELECT scale, seed, today, generator FROM {MARKER_TABLE}").fetchone()  # noqa: S608
+    except (psycopg.OperationalError, psycopg.errors.UndefinedTable, psycopg.errors.UndefinedColumn):
         return False
-    if row != (scale, SEED, TODAY):
+    if row != (scale, SEED, TODAY, generator_fingerprint()):
         return False
     result = subprocess.run(
         [str(PEERWAY), "migrate", "--check", "--verbosity", "0"],
@@ -126,9 +140,12 @@ def marker_write(database_url: str, scale: str) -> None:
     import psycopg
 
     with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} (scale text, seed integer, today text)")
-        conn.execute(f"DELETE FROM {MARKER_TABLE}")  # noqa: S608
-        conn.execute(f"INSERT INTO {MARKER_TABLE} VALUES (%s, %s, %s)", (scale, SEED, TODAY))  # noqa: S608
+        conn.execute(f"DROP TABLE IF EXISTS {MARKER_TABLE}")
+        conn.execute(f"CREATE TABLE {MARKER_TABLE} (scale text, seed integer, today text, generator text)")
+        conn.execute(
+            f"INSERT INTO {MARKER_TABLE} VALUES (%s, %s, %s, %s)",  # noqa: S608
+            (scale, SEED, TODAY, generator_fingerprint()),
+        )
 
 
 def postgres_drop() -> None:

@@ -251,6 +251,27 @@ def _resource_import(cast: Cast) -> Case:
     )
 
 
+def _resource_create(cast: Cast) -> Case:
+    return Case(
+        url=reverse("resources:create"),
+        allowed=[cast.ada, cast.olive],
+        outsiders=[],
+        without_role=[cast.alice, cast.sam, cast.bill, cast.nobody, cast.analyst],
+    )
+
+
+def _resource_edit(cast: Cast) -> Case:
+    # One's own organization's resource, by its administrator only; shared ones by the state agency's
+    # (tests/resources/test_edit.py).
+    item = Resource.objects.create(name="Riverbend Pantry", organization=cast.org, category="food")
+    return Case(
+        url=reverse("resources:edit", args=[item.public_id]),
+        allowed=[cast.ada],
+        outsiders=[cast.olive],
+        without_role=[cast.alice, cast.sam, cast.bill, cast.nobody, cast.analyst],
+    )
+
+
 def _checkup_list(cast: Cast) -> Case:
     engagement = engagement_for(cast.org)
     checkups_schedule(engagement=engagement)
@@ -666,6 +687,8 @@ STAFF_URL_CASES: dict[str, Callable[[Cast], Case]] = {
     "recovery:referrals_due": _referrals_due,
     "resources:directory": _resource_directory,
     "resources:import": _resource_import,
+    "resources:create": _resource_create,
+    "resources:edit": _resource_edit,
     "intake:staff_entry": _staff_entry,
     "workforce:request_connected": _request_connected,
     "matching:report": _matching_report,

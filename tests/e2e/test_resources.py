@@ -76,3 +76,31 @@ def test_a_peer_finds_a_resource_and_refers_on_a_phone(
     expect(page.locator(".messages")).to_contain_text("must be acknowledged by the resource")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     check_axe(page, "engagement referrals [en]")
+
+
+def test_an_administrator_adds_a_resource_on_a_phone_and_fixes_a_mistake(
+    page: Page, live_server: Any, check_axe: CheckAxe, engagement: Engagement
+) -> None:
+    admin = UserFactory(username="riverbend-admin", first_name="Ada")
+    MembershipFactory(user=admin, organization=engagement.organization, role="org_admin")
+    page.set_viewport_size({"width": 360, "height": 800})
+    sign_in(page, live_server.url, "riverbend-admin")
+    page.goto(live_server.url + "/staff/resources/")
+    page.get_by_role("link", name="Add a resource").click()
+    expect(page.locator("h1")).to_have_text("Add a resource")
+    page.get_by_label("Name", exact=True).fill("Sample Cedar Food Shelf")
+    page.get_by_label("Category", exact=True).select_option("food")
+    page.get_by_role("group", name="Languages").get_by_label("Somali", exact=True).check()
+    page.get_by_label("ZIP code", exact=True).fill("5540")
+    page.get_by_label("Website", exact=True).fill("food.example.org")
+    page.get_by_role("button", name="Add to the directory").click()
+    expect(page.locator(".form-errors")).to_contain_text("nothing was saved yet")
+    expect(page.get_by_label("Name", exact=True)).to_have_value("Sample Cedar Food Shelf")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    check_axe(page, "resource form with errors [en]")
+    page.get_by_label("ZIP code", exact=True).fill("55404")
+    page.get_by_role("button", name="Add to the directory").click()
+    expect(page.locator(".messages")).to_contain_text("Added Sample Cedar Food Shelf to the directory.")
+    item = Resource.objects.get(name="Sample Cedar Food Shelf")
+    assert item.website == "https://food.example.org" and item.organization_id == engagement.organization_id
+    assert list(item.languages.values_list("slug", flat=True)) == ["so"]

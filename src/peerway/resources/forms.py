@@ -5,8 +5,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from peerway.organizations.models import Organization
-from peerway.resources.csv_rows import MAX_FILE_BYTES
+from peerway.core.models import Community, Language
+from peerway.organizations.models import County, Organization
+from peerway.resources.csv_rows import MAX_FILE_BYTES, ZIP_CODE
+from peerway.resources.models import Resource
 
 
 class ResourceImportForm(forms.Form):
@@ -33,3 +35,95 @@ class ResourceImportForm(forms.Form):
                 params={"size": f"{upload.size:,}", "limit": f"{MAX_FILE_BYTES:,}"},
             )
         return upload
+
+
+class TermsField(forms.ModelMultipleChoiceField):
+    """Checkboxes of a vocabulary, chosen by slug and labelled in the page's language."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.label())
+
+
+class ResourceForm(forms.ModelForm):  # type: ignore[type-arg]
+    """One resource, as an administrator adds or corrects it by hand (the CSV import does many at once).
+
+    ``organizations``: when adding, the organizations whose directory the resource may go into (a state
+    agency's means the shared, state-wide directory); when editing, the owner stays as it is.
+    """
+
+    owner = forms.ModelChoiceField(
+        queryset=Organization.objects.none(), to_field_name="slug", label=_("Add to the directory of"), empty_label=None
+    )
+    languages = TermsField(
+        queryset=Language.objects.filter(active=True), to_field_name="slug", required=False, label=_("Languages")
+    )
+    communities = TermsField(
+        queryset=Community.objects.filter(active=True),
+        to_field_name="slug",
+        required=False,
+        label=_("Communities served"),
+    )
+    website = forms.URLField(
+        max_length=300, required=False, assume_scheme="https", label=_("Website"), help_text=_("Starting with https://")
+    )
+    county = forms.ModelChoiceField(
+        queryset=County.objects.filter(state="MN"),
+        to_field_name="name",
+        required=False,
+        label=_("County"),
+        empty_label=_("No county"),
+    )
+
+    class Meta:
+        model = Resource
+        fields = [
+            "name",
+            "category",
+            "description",
+            "languages",
+            "communities",
+            "hours",
+            "street",
+            "city",
+            "county",
+            "zip_code",
+            "phone",
+            "website",
+            "eligibility",
+            "active",
+        ]
+        labels = {
+            "name": _("Name"),
+            "category": _("Category"),
+            "description": _("What it offers"),
+            "hours": _("Hours"),
+            "street": _("Street address"),
+            "city": _("City"),
+            "zip_code": _("ZIP code"),
+            "phone": _("Public phone number"),
+            "eligibility": _("Who can use it"),
+            "active": _("Listed in the directory"),
+        }
+        help_texts = {
+            "phone": _("The service's own published number."),
+            "active": _("Untick to hide a resource that closed; its referrals keep their history."),
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "eligibility": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, organizations: list[Organization] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ModelChoiceField)
+        if self.instance.pk or not organizations:
+            del self.fields["owner"]
+        else:
+            owner.queryset = Organization.objects.filter(pk__in=[o.pk for o in organizations])
+            self.order_fields(["owner"])
+
+    def clean_zip_code(self) -> str:
+        zip_code = str(self.cleaned_data.get("zip_code", "")).strip()
+        if zip_code and not ZIP_CODE.match(zip_code):
+            raise forms.ValidationError(_("Enter a ZIP code like 55404 or 55404-1234."))
+        return zip_code

@@ -1,8 +1,8 @@
 """Who sees which resources. Resources are public information about services, so reads are not audited.
 
 Staff with any role in an active organization see the shared (state-wide) resources and their own
-organizations'; nobody else sees the directory (a 404). Organization administrators import their own
-organization's resources; the state agency's administrators import the shared ones.
+organizations'; nobody else sees the directory (a 404). Organization administrators import, add and edit
+their own organization's resources; the state agency's administrators do so for the shared ones.
 """
 
 from __future__ import annotations
@@ -40,3 +40,20 @@ def resource_import_targets_for_user(user: User) -> list[Organization]:
 def resource_owner_for_import(organization: Organization) -> Organization | None:
     """The owner of resources imported by ``organization``'s administrators: None (shared) for the state agency."""
     return None if organization.kind in SHARED_RESOURCE_OWNER_KINDS else organization
+
+
+def resource_owner_ids_editable_by(user: User) -> tuple[set[int], bool]:
+    """(ids of organizations whose resources the user may edit, whether they may edit the shared ones)."""
+    organizations = resource_import_targets_for_user(user)
+    own = {o.pk for o in organizations if resource_owner_for_import(o) is not None}
+    return own, any(resource_owner_for_import(o) is None for o in organizations)
+
+
+def resource_for_edit(user: User, public_id: object) -> Resource:
+    """The resource, if the user administers its owner (the state agency for a shared one); else a 404."""
+    own, shared = resource_owner_ids_editable_by(user)
+    editable = Q(organization_id__in=own) | (Q(organization__isnull=True) if shared else Q(pk__in=[]))
+    resource = Resource.objects.filter(editable, public_id=public_id).first()
+    if resource is None:
+        raise Http404("No such resource for this account.")
+    return resource

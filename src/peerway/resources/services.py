@@ -1,13 +1,16 @@
-"""Changes to the resource directory: the CSV import, all or nothing, in one transaction."""
+"""Changes to the resource directory: one resource by hand, or a CSV import, all or nothing, each in one
+transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
 
 from peerway.accounts.models import User
 from peerway.core.models import Community, Language
+from peerway.organizations.geography import place_for_zip
 from peerway.organizations.models import County, Organization
 from peerway.resources.csv_rows import LineError, resource_rows_parse
 from peerway.resources.models import Resource, ResourceCategory
@@ -86,3 +89,23 @@ def resources_import(*, data: bytes, organization: Organization | None, actor: U
         resource.languages.set([language_ids[slug] for slug in row.languages])
         resource.communities.set([community_ids[slug] for slug in row.communities])
     return ImportSummary(created=created, updated=updated)
+
+
+@transaction.atomic
+def resource_save(
+    *, resource: Resource, languages: Iterable[Language], communities: Iterable[Community], zip_changed: bool
+) -> Resource:
+    """Save a resource added or corrected by hand, with its languages and communities.
+
+    When its ZIP code changed, its map position follows the ZIP code (none for a ZIP code Peerway does not
+    know), so distances to it are not computed from where it used to be.
+    """
+    if zip_changed:
+        place = place_for_zip(resource.zip_code) if resource.zip_code else None
+        resource.latitude = place.latitude if place else None
+        resource.longitude = place.longitude if place else None
+    resource.full_clean(exclude=["languages", "communities"])
+    resource.save()
+    resource.languages.set(list(languages))
+    resource.communities.set(list(communities))
+    return resource

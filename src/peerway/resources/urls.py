@@ -8,4 +8,6 @@ app_name = "resources"
 urlpatterns = [
     path("", views.resource_directory, name="directory"),
     path("import/", views.resource_import, name="import"),
+    path("new/", views.resource_create, name="create"),
+    path("<uuid:public_id>/edit/", views.resource_edit, name="edit"),
 ]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -7,14 +9,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from peerway.core.decorators import staff_view
+from peerway.organizations.models import Organization
 from peerway.resources.filters import ResourceFilter
-from peerway.resources.forms import ResourceImportForm
+from peerway.resources.forms import ResourceForm, ResourceImportForm
+from peerway.resources.models import Resource
 from peerway.resources.selectors import (
+    resource_for_edit,
     resource_import_targets_for_user,
     resource_owner_for_import,
+    resource_owner_ids_editable_by,
     resources_for_user,
 )
-from peerway.resources.services import ResourceImportRejected, resources_import
+from peerway.resources.services import ResourceImportRejected, resource_save, resources_import
 
 PAGE_SIZE = 25
 
@@ -31,6 +37,9 @@ def resource_directory(request: HttpRequest) -> HttpResponse:
     page = Paginator(results.order_by("name", "id"), PAGE_SIZE).get_page(request.GET.get("page", 1))
     query = request.GET.copy()
     query.pop("page", None)
+    own, shared = resource_owner_ids_editable_by(request.user)  # type: ignore[arg-type]
+    for resource in page.object_list:
+        resource.can_edit = resource.organization_id in own if resource.organization_id else shared
     return render(
         request,
         "resources/resource_list.html",
@@ -38,9 +47,42 @@ def resource_directory(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "page": page,
             "query": query.urlencode(),
-            "can_import": bool(resource_import_targets_for_user(request.user)),  # type: ignore[arg-type]
+            "can_import": bool(own or shared),
         },
     )
+
+
+@staff_view
+def resource_create(request: HttpRequest) -> HttpResponse:
+    targets = resource_import_targets_for_user(request.user)  # type: ignore[arg-type]
+    if not targets:
+        raise Http404("Only organization administrators add resources.")
+    return _resource_form(request, Resource(), targets)
+
+
+@staff_view
+def resource_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    return _resource_form(request, resource_for_edit(request.user, public_id), [])  # type: ignore[arg-type]
+
+
+def _resource_form(request: HttpRequest, resource: Resource, targets: list[Organization]) -> HttpResponse:
+    adding = resource.pk is None
+    form = ResourceForm(request.POST or None, instance=resource, organizations=targets)
+    if request.method == "POST" and form.is_valid():
+        item = form.save(commit=False)
+        if adding:
+            item.organization = resource_owner_for_import(form.cleaned_data["owner"])
+        resource_save(
+            resource=item,
+            languages=form.cleaned_data["languages"],
+            communities=form.cleaned_data["communities"],
+            zip_changed="zip_code" in form.changed_data,
+        )
+        message = _("Added %(name)s to the directory.") if adding else _("Saved the changes to %(name)s.")
+        messages.success(request, message % {"name": item.name})
+        return redirect("resources:directory")
+    status = 400 if form.errors else 200
+    return render(request, "resources/resource_form.html", {"form": form, "adding": adding}, status=status)
 
 
 @staff_view
