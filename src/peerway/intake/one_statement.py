@@ -11,18 +11,21 @@ or its routing job (docs/decisions/0002-one-statement-intake.md).
 What each row holds is what the ORM path writes (tests/intake/test_one_statement.py compares the two on
 PostgreSQL, row by row):
 
-- the request: Django's own insert compiler on the model instance (defaults, ``auto_now_add``, encryption);
+- the request: each field's value prepared as Django's insert compiler prepares it (defaults, ``pre_save``,
+  encryption), after the model's blind indexes and ``pre_save`` signal;
 - the history row: copied from the row just inserted, with the same ``history_date``, ``history_type`` "+",
-  user and change reason that django-simple-history records (its pre/post-create signals are not sent; no
-  Peerway code listens to them);
+  user and change reason that django-simple-history records (its pre/post-create signals are not sent, so
+  ``supported()`` is false while anything listens to them);
 - the links: one ``INSERT … SELECT`` per vocabulary;
-- the job: the row django-tasks-db's backend would write, and its ``task_enqueued`` signal after the insert.
+- the job: the row django-tasks-db's backend would write, with its ``pre_save``/``post_save`` and
+  ``task_enqueued`` signals.
 
-Every name in the SQL comes from the models' metadata, quoted; every value is a parameter (hence the
-``noqa: S608`` on the lines that assemble it).
+Every name in the SQL comes from the models' metadata, quoted; every value is a parameter or, for the job's
+and the history row's constants, a literal quoted by psycopg (hence the ``noqa: S608`` where it is assembled).
 
-Anything this module does not recognise (a history field it does not know how to fill, a task backend with an
-``id_function``) makes ``supported()`` false and the caller takes the ORM path.
+Anything this module cannot stand in for (another receiver of a request's ``post_save``, a history column it
+does not know how to fill, a task backend other than django-tasks-db's or one with an ``id_function``)
+makes ``supported()`` false and the caller takes the ORM path.
 """
 
 from __future__ import annotations
