@@ -10,8 +10,10 @@ Run from the repository root: ``.venv/bin/python bench/caseload.py`` (``--reques
    --today 2026-01-15`` (PEERWAY_MODE=test: fixed throwaway keys), which takes several minutes on a small
    machine; the seed's time is printed and kept in the report. The database is then ANALYZEd (planner
    statistics, as autovacuum would gather them in production). ``--drop`` removes the database at the end.
-2. Picks the peer with the most engagements that are active or in the check-up phase, the longest history
-   first among equals (the seed gives a few peers about 60) and signs in as them with Django's test client.
+2. Picks, among the peers whose first engagement began five years (less a month) before the anchor date, the
+   one whose caseload (engagements active or in the check-up phase) is closest to the issue's 60, the larger
+   and then the longer history first among equals (the seed gives a few peers about that many), and signs in
+   as them with Django's test client.
 3. Requests GET /staff/caseload/ (peerway.recovery.selectors.caseload: one SELECT with subqueries) and
    GET /bench/naive-caseload/ (below: the same rows, rules and template, but a loop over the engagements
    with queries per row, as an ORM page is often first written) alternately, ``--requests`` times each after
@@ -43,6 +45,9 @@ PEERWAY = Path(sys.executable).parent / "peerway"
 POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES_SERVER", "postgres://postgres@127.0.0.1:5432/")
 POSTGRES_DATABASE = os.environ.get("BENCH_CASELOAD_DATABASE", "peerway_bench_caseload")
 MARKER_TABLE = "bench_caseload_seed"
+# The caseload the issue asks to measure, and how far back the peer's history must reach.
+TARGET_CASELOAD = 60
+HISTORY_AT_LEAST_DAYS = 5 * 365 - 30
 SEED = 42
 TODAY = "2026-01-15"
 STEP_TIMEOUT_SECONDS = 3600
@@ -315,7 +320,8 @@ def measure(database_url: str, args: argparse.Namespace) -> dict[str, Any]:
     import time_machine
     from django.conf import settings
     from django.db import connection, reset_queries, transaction
-    from django.db.models import Count, Min, Q
+    from django.db.models import Count, F, Min, Q
+    from django.db.models.functions import Abs
     from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
@@ -323,17 +329,20 @@ def measure(database_url: str, args: argparse.Namespace) -> dict[str, Any]:
     from peerway.workforce.models import PeerProfile
 
     setup_test_environment()
+    history_at_least = dt.timedelta(days=HISTORY_AT_LEAST_DAYS)
     live = Q(engagements__status__in=[EngagementStatus.ACTIVE, EngagementStatus.CHECKUP])
     peer = (
         PeerProfile.objects.annotate(
             caseload=Count("engagements", filter=live), first_start=Min("engagements__started_at")
         )
-        .order_by("-caseload", "first_start", "pk")
+        .filter(first_start__lte=dt.datetime.fromisoformat(TODAY + "T00:00:00+00:00") - history_at_least)
+        .annotate(off_target=Abs(F("caseload") - TARGET_CASELOAD))
+        .order_by("off_target", "-caseload", "first_start", "pk")
         .select_related("user")
         .first()
     )
     if peer is None:
-        sys.exit("bench/caseload.py: the database holds no peer.")
+        sys.exit("bench/caseload.py: the database holds no peer with five years of history.")
     first_start = Engagement.objects.filter(peer=peer).aggregate(first=Min("started_at"))["first"]
     anchor = dt.datetime.fromisoformat(TODAY + "T18:00:00+00:00")
     history_years = round((anchor - first_start).days / 365.25, 1) if first_start else 0.0
