@@ -120,6 +120,8 @@ def insert_sql(
     which ``literal(attname)`` is true have their value quoted into the SQL (by psycopg) instead of passed
     as a parameter. tests/intake/test_one_statement.py checks the result against Django's own compiler.
     """
+    if sql_for is None and literal is None:
+        return _plain_insert_sql(type(instance)), insert_values(instance)
     quote = connection.ops.quote_name
     sql_for = sql_for or {}
     columns: list[str] = []
@@ -140,6 +142,24 @@ def insert_sql(
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(values)})", params  # noqa: S608
 
 
+def insert_values(instance: Model) -> list[Any]:
+    """The parameters of ``insert_sql(instance)`` without ``sql_for`` or ``literal``: every inserted field's value."""
+    return [
+        field.get_db_prep_save(field.pre_save(instance, True), connection=connection)
+        for field in _insert_fields(type(instance))
+    ]
+
+
+@functools.cache
+def _plain_insert_sql(model: type[Model]) -> str:
+    # The text depends only on the model: built once per process rather than quoting every name on every submit.
+    quote = connection.ops.quote_name
+    fields = _insert_fields(model)
+    columns = ", ".join(quote(field.column) for field in fields)
+    values = ", ".join("%s" for _ in fields)
+    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608
+
+
 # The job's INSERT for each task: every value but the job's id and enqueue time is the same for every job of
 # a task, so it is written into the SQL once. With them out of the parameters, the whole statement has
 # fewer than psycopg's 50 and its text repeats, so psycopg reuses its parsing of the statement.
@@ -157,13 +177,9 @@ def request_insert(
     """
     columns = _history_columns()
     assert columns is not None, "request_insert() called although supported() is false"
-    copied, own = columns
-    quote = connection.ops.quote_name
     request.set_indexes()
     pre_save.send(sender=HelpRequest, instance=request, raw=False, using=connection.alias, update_fields=None)
-    request_sql, request_params = insert_sql(request)
-    statements = [f"r AS ({request_sql} RETURNING *)"]
-    params: list[Any] = list(request_params)
+    params = insert_values(request)
 
     # The history row copies the columns of the row just inserted (so it holds the same ciphertexts) and adds
     # what django-simple-history adds: when, "+" for created, who (the signed-in user, if any) and why.
@@ -171,31 +187,13 @@ def request_insert(
     history_values = {
         "history_date": getattr(request, "_history_date", timezone.now()),
         "history_change_reason": HISTORY.get_change_reason_for_object(request, "+", None),
-        "history_type": "+",
         "history_user_id": user.pk if user is not None else None,
     }
-    own = [column for column in own if column != "history_id"]
-    history_table = _history_model()._meta.db_table
-    # The type is always "+" and, for a person on the public form, user and reason are NULL: written in the
-    # SQL, so that they do not count among the parameters.
-    passed = [column for column in own if column != "history_type" and history_values[column] is not None]
-    selected = [f"r.{quote(column)}" for column in copied] + [
-        "'+'" if column == "history_type" else "%s" if column in passed else "NULL" for column in own
-    ]
-    statements.append(
-        f"h AS (INSERT INTO {quote(history_table)} ({', '.join(quote(column) for column in copied + own)}) "  # noqa: S608
-        f"SELECT {', '.join(selected)} FROM r)"
-    )
+    # For a person on the public form, user and reason are NULL: written in the SQL, so that they do not count
+    # among the parameters.
+    passed = tuple(column for column in columns[1] if history_values.get(column) is not None)
     params += [history_values[column] for column in passed]
-
-    for index, (name, term_ids) in enumerate(links):
-        m2m: Any = HelpRequest._meta.get_field(name)
-        through = m2m.remote_field.through._meta.db_table
-        statements.append(
-            f"l{index} AS (INSERT INTO {quote(through)} ({quote(m2m.m2m_column_name())}, "  # noqa: S608
-            f"{quote(m2m.m2m_reverse_name())}) SELECT r.{quote('id')}, unnest(%s::bigint[]) FROM r)"
-        )
-        params.append(list(term_ids))
+    params += [list(term_ids) for _, term_ids in links]
 
     backend = task.get_backend()
     backend.validate_task(task)
@@ -210,24 +208,15 @@ def request_insert(
     )
     # As a save would: django-tasks-db's own pre_save receiver fills in run_after.
     pre_save.send(sender=DBTaskResult, instance=job, raw=False, using=connection.alias, update_fields=None)
-    job_arguments = (
-        f"(SELECT jsonb_build_object('args', jsonb_build_array(r.{quote('id')}), 'kwargs', '{{}}'::jsonb) FROM r)"  # noqa: S608
-    )
-    key = (job.task_path, job.priority, job.queue_name, job.backend_name, job.run_after, job_arguments)
-    job_sql = _job_sql.get(key)
-    if job_sql is None:
-        job_sql = _job_sql[key] = insert_sql(
-            job, sql_for={"args_kwargs": job_arguments}, literal=lambda name: name not in JOB_PARAMETERS
-        )[0]
-    statements.append(f"j AS ({job_sql})")
     params += [
         field.get_db_prep_save(field.pre_save(job, True), connection=connection)
         for field in _insert_fields(DBTaskResult)
         if field.attname in JOB_PARAMETERS
     ]
 
+    sql = _statement_sql(passed, tuple(name for name, _ in links), _job_insert_sql(job))
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH {', '.join(statements)} SELECT {quote('id')} FROM r", params)  # noqa: S608
+        cursor.execute(sql, params)
         (request.pk,) = cursor.fetchone()
     request._state.adding = False
     request._state.db = connection.alias
@@ -239,3 +228,50 @@ def request_insert(
     )
     task_enqueued.send(type(backend), task_result=job.task_result)
     return job
+
+
+def _job_arguments_sql() -> str:
+    quote = connection.ops.quote_name
+    return f"(SELECT jsonb_build_object('args', jsonb_build_array(r.{quote('id')}), 'kwargs', '{{}}'::jsonb) FROM r)"  # noqa: S608
+
+
+def _job_insert_sql(job: DBTaskResult) -> str:
+    """The job's INSERT, its arguments taken from the request inserted by the CTE ``r``."""
+    key = (job.task_path, job.priority, job.queue_name, job.backend_name, job.run_after)
+    job_sql = _job_sql.get(key)
+    if job_sql is None:
+        job_sql = _job_sql[key] = insert_sql(
+            job, sql_for={"args_kwargs": _job_arguments_sql()}, literal=lambda name: name not in JOB_PARAMETERS
+        )[0]
+    return job_sql
+
+
+@functools.lru_cache(maxsize=256)
+def _statement_sql(passed: tuple[str, ...], link_names: tuple[str, ...], job_sql: str) -> str:
+    """The whole statement's text, which depends only on its shape: which history columns are parameters,
+    which vocabularies have links, and the job's INSERT. Built once per shape, not on every submit; its
+    parameters are, in order, the request's values, ``passed``, one array of term ids per link, the job's."""
+    columns = _history_columns()
+    assert columns is not None
+    copied, own_columns = columns
+    quote = connection.ops.quote_name
+    statements = [f"r AS ({_plain_insert_sql(HelpRequest)} RETURNING *)"]
+
+    own = [column for column in own_columns if column != "history_id"]
+    selected = [f"r.{quote(column)}" for column in copied] + [
+        "'+'" if column == "history_type" else "%s" if column in passed else "NULL" for column in own
+    ]
+    history_table = _history_model()._meta.db_table
+    statements.append(
+        f"h AS (INSERT INTO {quote(history_table)} ({', '.join(quote(column) for column in copied + own)}) "  # noqa: S608
+        f"SELECT {', '.join(selected)} FROM r)"
+    )
+    for index, name in enumerate(link_names):
+        m2m: Any = HelpRequest._meta.get_field(name)
+        through = m2m.remote_field.through._meta.db_table
+        statements.append(
+            f"l{index} AS (INSERT INTO {quote(through)} ({quote(m2m.m2m_column_name())}, "  # noqa: S608
+            f"{quote(m2m.m2m_reverse_name())}) SELECT r.{quote('id')}, unnest(%s::bigint[]) FROM r)"
+        )
+    statements.append(f"j AS ({job_sql})")
+    return f"WITH {', '.join(statements)} SELECT {quote('id')} FROM r"  # noqa: S608
