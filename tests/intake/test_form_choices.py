@@ -12,8 +12,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from peerway.core.models import Community, Language, LivedExperience, RecoveryPathway
-from peerway.intake.forms import CHOICES_MAX_AGE_SECONDS, PublicHelpRequestForm, vocabulary_choices_clear
+from peerway.intake.forms import (
+    CHOICES_MAX_AGE_SECONDS,
+    PublicHelpRequestForm,
+    StaffHelpRequestForm,
+    vocabulary_choices_clear,
+)
 from peerway.intake.services import request_submit
+from tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +134,22 @@ def test_migrate_and_flush_forget_the_copy() -> None:
     with CaptureQueriesContext(connection) as queries:
         assert _form().is_valid()
     assert len(queries.captured_queries) > 0
+
+
+def test_what_one_form_changes_in_its_fields_stays_in_that_form() -> None:
+    # The forms' copies of the constant and vocabulary fields share their choices and declared querysets
+    # (forms.ConstantChoiceField, CachedChoicesMixin.__deepcopy__): changing them in one form must not show
+    # in another, and each copy's widget must list the copy's own choices.
+    staff = StaffHelpRequestForm(organizations=[OrganizationFactory()])
+    staff.fields["language"].queryset = Language.objects.filter(slug="es")  # type: ignore[attr-defined]
+    public = PublicHelpRequestForm()
+
+    assert [value for value, _ in public.fields["contact_method"].choices][-1] == "page"  # type: ignore[attr-defined]
+    assert "They will keep their status page open" in str(staff["contact_method"])
+    assert "They will keep their status page open" not in str(public["contact_method"])
+    assert "Choose their county" in str(staff["county"]) and "Choose their county" not in str(public["county"])
+    assert "Choose your county" in str(public["county"])
+    assert 'value="es"' in str(staff["language"]) and 'value="so"' not in str(staff["language"])
+    assert 'value="so"' in str(public["language"]) and 'value="es"' in str(public["language"])
+    assert public.fields["language"].queryset.count() == Language.objects.filter(active=True).count()  # type: ignore[attr-defined]
+    assert PublicHelpRequestForm.base_fields["contact_method"].choices == public.fields["contact_method"].choices  # type: ignore[attr-defined]

@@ -104,6 +104,17 @@ class CachedChoicesMixin:
     def _rows(self) -> dict[str, Model]:
         return _cached_choices(self._choices_key, self.queryset, self.to_field_name or "pk")
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        # Every form instance deep-copies its fields, and a model choice field's copy clones its queryset twice
+        # (Django ticket #11183: results cached through one form must not show in the next). These fields never
+        # evaluate their declared queryset in place (choices are read through a fresh iterator, submitted values
+        # through the cached copy or a new filtered queryset), so the copy shares it and gets its own choices
+        # iterator, which reads the copy's labels and empty label.
+        result = super(forms.ChoiceField, self).__deepcopy__(memo)  # type: ignore[misc]
+        result._queryset = self._queryset
+        result.widget.choices = result.choices
+        return result
+
     def _lookup(self, value: Any, fallback: Callable[[Any], Any]) -> Any:
         row = self._rows().get(str(value))
         return row if row is not None else fallback(value)
@@ -161,13 +172,31 @@ class CountyChoiceField(CachedModelChoiceField):
         return str(obj.name)
 
 
+class ConstantChoiceField(forms.ChoiceField):
+    """A choice among module-level constant choices: each form's copy of the field shares them.
+
+    Django deep-copies a choice field's choices for every form instance so that one form may change them in
+    place; these are only ever replaced (``field.choices = …``), which does not touch the shared list.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        return super(forms.ChoiceField, self).__deepcopy__(memo)
+
+
+class ConstantMultipleChoiceField(forms.MultipleChoiceField):
+    """Like ``ConstantChoiceField``, for several choices."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        return super(forms.ChoiceField, self).__deepcopy__(memo)
+
+
 class HelpRequestForm(forms.Form):
     """A person's request for a peer. ``to_input()`` gives what ``request_submit`` takes.
 
     Staff entry of phone calls and walk-ins subclasses this form and adds the request's source.
     """
 
-    contact_method = forms.ChoiceField(
+    contact_method = ConstantChoiceField(
         label=_("How should a peer reach you?"),
         choices=CONTACT_CHOICES,
         widget=forms.RadioSelect,
@@ -218,13 +247,13 @@ class HelpRequestForm(forms.Form):
         RecoveryPathway.objects.filter(active=True),
         label=_("A path to recovery you would like them to know (optional)"),
     )
-    gender_preference = forms.ChoiceField(
+    gender_preference = ConstantChoiceField(
         label=_("Would you like to talk with… (optional)"),
         choices=GENDER_CHOICES,
         required=False,
         widget=forms.RadioSelect,
     )
-    modalities = forms.MultipleChoiceField(
+    modalities = ConstantMultipleChoiceField(
         label=_("How would you like to meet?"),
         help_text=_("Choose one or more."),
         choices=MEETING_CHOICES,
