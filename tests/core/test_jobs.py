@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.test import Client
@@ -21,6 +23,7 @@ from peerway.accounts.models import User
 from peerway.core import services
 from peerway.core.access import access_events_record
 from peerway.core.models import AccessAction, AccessEvent, Job, JobStatus
+from peerway.core.tasks import jobs_stalled_fail
 from peerway.organizations.models import Organization
 from peerway.recovery.models import SUBJECT_PARTICIPANT
 from tests.core.batch_worker import run_worker_batch
@@ -291,3 +294,56 @@ def test_job_download_of_an_unfinished_job_is_404(
 ) -> None:
     job = start_export(cast.sam, cast.org, django_capture_on_commit_callbacks)
     assert client_for(cast.sam).get(reverse("staff:job_download", args=[job.public_id])).status_code == 404
+
+
+# A worker that dies mid-export ---------------------------------------------------------------------------
+
+
+def test_a_job_whose_worker_died_is_failed_once_it_has_been_silent_long_enough(
+    cast: Cast, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    log_views(cast.org, cast.alice, 3)
+    with time_machine.travel("2026-03-02 10:00 +00:00", tick=False) as clock:
+        job = start_export(cast.sam, cast.org, django_capture_on_commit_callbacks)
+        # The worker claims the job, reports how far it got, then is killed: nothing more happens.
+        claimed = services.job_start(job_id=job.pk, kind=services.JOB_KIND_ACCESS_LOG_EXPORT)
+        assert claimed is not None
+        clock.shift(dt.timedelta(minutes=2))
+        services.job_progress_record(job=claimed, done=1, total=4)
+
+        clock.shift(services.JOB_STALLED_AFTER - dt.timedelta(seconds=1))
+        assert jobs_stalled_fail.call() == 0, "not yet silent for long enough"
+        clock.shift(dt.timedelta(seconds=2))
+        assert jobs_stalled_fail.call() == 1
+        assert jobs_stalled_fail.call() == 0, "a failed job is not failed again"
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and not job.result_file
+    assert "could not be finished" in job.message and job.finished_at is not None
+    page = client_for(cast.sam).get(reverse("staff:job_detail", args=[job.public_id]), HTTP_HX_REQUEST="true")
+    body = page.content.decode()
+    assert "could not be finished" in body
+    assert "hx-trigger" not in body, "the page stops polling a job given up on"
+
+
+def test_only_running_jobs_that_went_silent_are_failed(
+    cast: Cast, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    with time_machine.travel("2026-03-02 10:00 +00:00", tick=False) as clock:
+        queued = start_export(cast.sam, cast.org, django_capture_on_commit_callbacks)
+        done = start_export(cast.ada, cast.org, django_capture_on_commit_callbacks)
+        assert services.access_log_export_write(job_id=done.pk) is not None
+        moving = services.access_log_export_start(organization=cast.org, actor=cast.sam)
+        claimed = services.job_start(job_id=moving.pk, kind=services.JOB_KIND_ACCESS_LOG_EXPORT)
+        assert claimed is not None
+        # Progress every ten minutes: slower than any real export, but never silent for the whole window.
+        for _ in range(3):
+            clock.shift(dt.timedelta(minutes=10))
+            services.job_progress_record(job=claimed, done=1, total=2)
+            assert jobs_stalled_fail.call() == 0
+        # A job left running by a worker that died before the jobs knew their progress time.
+        Job.objects.filter(pk=queued.pk).update(status=JobStatus.RUNNING, progress_at=None)
+        assert jobs_stalled_fail.call() == 1
+
+    statuses = dict(Job.objects.values_list("pk", "status"))
+    assert statuses == {queued.pk: JobStatus.FAILED, done.pk: JobStatus.DONE, moving.pk: JobStatus.RUNNING}

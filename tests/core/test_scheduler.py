@@ -109,6 +109,7 @@ def test_period_key_refuses_a_naive_datetime() -> None:
 def test_the_shipped_jobs_are_registered() -> None:
     jobs = {job.name: job for job in scheduler.periodic_jobs()}
     assert jobs["worker_heartbeat"].every == "minute"
+    assert jobs["jobs_stalled_fail"].every == "minute"
     assert jobs["task_results_prune"].every == "daily"
     assert jobs["scheduled_runs_prune"].every == "daily"
 

@@ -10,10 +10,10 @@ import tempfile
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.http import FileResponse, Http404
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy
 from django_tasks_db.models import DBTaskResult
 
 from peerway.accounts.models import User
@@ -30,6 +30,10 @@ SUBJECT_ACCESS_LOG = "access_log"
 ACCESS_LOG_CSV_HEADER = ("occurred_at", "actor", "actor_role", "action", "subject_type", "subject_id", "reason")
 # Rows written between two progress updates: often enough for the page to move, rarely enough to cost nothing.
 EXPORT_PROGRESS_EVERY = 500
+# A running job reports progress every few seconds at most; one silent this long has lost its worker (killed,
+# restarted, out of memory) and would otherwise show a frozen progress bar forever.
+JOB_STALLED_AFTER = dt.timedelta(minutes=15)
+JOB_FAILED_MESSAGE = gettext_lazy("The export could not be finished, so no file was kept. Please start it again.")
 
 
 # Long jobs ---------------------------------------------------------------------------------------------
@@ -40,7 +44,9 @@ def job_start(*, job_id: int, kind: str) -> Job | None:
 
     The conditional update is the claim, so a task delivered twice does its work once.
     """
-    claimed = Job.objects.filter(pk=job_id, kind=kind, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING)
+    claimed = Job.objects.filter(pk=job_id, kind=kind, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING, progress_at=timezone.now()
+    )
     if not claimed:
         return None
     return Job.objects.select_related("organization").get(pk=job_id)
@@ -48,16 +54,17 @@ def job_start(*, job_id: int, kind: str) -> Job | None:
 
 def job_progress_record(*, job: Job, done: int, total: int) -> None:
     """Commit how far the job has got, for the page polling it."""
-    job.done, job.total = done, total
-    job.save(update_fields=["done", "total"])
+    job.done, job.total, job.progress_at = done, total, timezone.now()
+    job.save(update_fields=["done", "total", "progress_at"])
 
 
 def job_finish(*, job: Job, content: File[bytes], file_name: str, done: int) -> None:
     """Attach the result file and mark the job done in one write: a job is never done without its file."""
     job.result_file.save(file_name, content, save=False)
     job.status, job.done, job.total, job.finished_at = JobStatus.DONE, done, max(job.total, done), timezone.now()
+    job.message = ""  # a job given up as stalled that finishes after all has its file and no failure message
     try:
-        job.save(update_fields=["result_file", "status", "done", "total", "finished_at"])
+        job.save(update_fields=["result_file", "status", "done", "total", "message", "finished_at"])
     except Exception:
         job.result_file.delete(save=False)
         raise
@@ -69,6 +76,22 @@ def job_fail(*, job: Job, message: str) -> None:
         job.result_file.delete(save=False)
     job.status, job.message, job.finished_at = JobStatus.FAILED, message[:255], timezone.now()
     job.save(update_fields=["result_file", "status", "message", "finished_at"])
+
+
+def jobs_stalled_fail(*, stalled_after: dt.timedelta = JOB_STALLED_AFTER) -> int:
+    """Mark failed every running job that has reported no progress for ``stalled_after``; returns how many.
+
+    Its requester then sees the usual failure message and can start it again instead of watching a progress bar
+    that never moves. A running job has no file yet (the file is attached only by the step that marks it done),
+    so there is nothing to delete. Run every minute by the scheduler (core.tasks.jobs_stalled_fail).
+    """
+    now = timezone.now()
+    cutoff = now - stalled_after
+    # A job started before progress_at existed has none: its age is what tells.
+    silent = Q(progress_at__lt=cutoff) | Q(progress_at__isnull=True, created_at__lt=cutoff)
+    return Job.objects.filter(silent, status=JobStatus.RUNNING).update(
+        status=JobStatus.FAILED, message=str(JOB_FAILED_MESSAGE)[:255], finished_at=now
+    )
 
 
 def job_result_download(*, job: Job, actor: User) -> FileResponse:
@@ -131,10 +154,7 @@ def access_log_export_write(*, job_id: int) -> Job | None:
     try:
         _access_log_export_stream(job)
     except Exception:
-        job_fail(
-            job=job,
-            message=gettext("The export could not be finished, so no file was kept. Please start it again."),
-        )
+        job_fail(job=job, message=str(JOB_FAILED_MESSAGE))
         raise
     return job
 

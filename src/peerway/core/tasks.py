@@ -26,6 +26,13 @@ def worker_heartbeat(context: TaskContext) -> None:
     services.worker_heartbeat_record(worker_id=worker_ids[-1] if worker_ids else "in-process")
 
 
+@periodic(name="jobs_stalled_fail", every="minute")
+@task()
+def jobs_stalled_fail() -> int:
+    """Give up on long jobs whose worker died mid-way, so their page says so (services.jobs_stalled_fail)."""
+    return services.jobs_stalled_fail()
+
+
 @periodic(name="task_results_prune", every="daily", at="03:00")
 @task()
 def task_results_prune() -> int:

@@ -28,6 +28,9 @@ class Job(PublicIdModel):
     message = models.CharField(max_length=255, blank=True)
     result_file = models.FileField(upload_to="jobs/", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # When the worker started the job or last reported progress: a running job silent for long has lost its
+    # worker (core.services.jobs_stalled_fail).
+    progress_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
