@@ -1,4 +1,5 @@
-"""The public home page and the staff sign-in page, in every language, on a phone and on a laptop.
+"""The public home page, the staff sign-in page, the request form and the "not found" page, in every language,
+on a phone and on a laptop.
 
 Acceptance criterion: no serious or critical axe-core violations at 360 px and 1280 px, for /, /es/,
 /so/, /hmn/ and the sign-in page under each prefix; the page is in the language its URL names; nothing
@@ -27,7 +28,11 @@ PAGES = {
     "login": ("accounts/login/", "Staff sign in"),
     # The request page, once the intake app provides it: the page a person in crisis fills in.
     "help": ("help/", "Talk with a peer"),
+    # A mistyped address: the crisis numbers and a way to ask for a peer, in the visitor's language.
+    "not_found": ("no-such-page/", "We can't find this page"),
 }
+# The status each page answers with; 200 unless named here.
+STATUS = {"not_found": 404}
 # Controls people tap on a phone; WCAG 2.5.5 asks for 44 x 44 px. Links inside running text are exempt.
 TAP_TARGETS = (
     "header a:not(.skip-link), header button, header select, "
@@ -67,7 +72,7 @@ def test_public_page_is_accessible_in_every_language(
     page.set_viewport_size({"width": width, "height": 900})
     response = page.goto(page_url(live_server.url, language, path))
 
-    assert response is not None and response.status == 200
+    assert response is not None and response.status == STATUS.get(name, 200)
     expect(page.locator("html")).to_have_attribute("lang", language)
     expect(page.locator("h1")).to_have_text(translated(language, heading))
     assert not csp_violations, f"the Content-Security-Policy blocked something on {page.url}: {csp_violations}"

@@ -17,11 +17,13 @@ from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_fsm import TransitionNotAllowed
@@ -106,9 +108,37 @@ def help_form(request: HttpRequest) -> HttpResponse:
         return redirect("intake:status", token=secrets.token_urlsafe(24))
     if not form.is_valid():
         return render(request, "intake/help.html", {"form": form})
+    try:
+        _, token = request_submit(data=form.to_input())
+    except DatabaseError:
+        # Nothing was stored (one statement, or one transaction); the person keeps what they typed and is told
+        # plainly. Not counted against their limit: trying again should work the moment the database is back.
+        logger.exception("Help request not saved: database error.")
+        return help_form_resend(request, notice=SAVE_FAILED_NOTICE, status=503)
     _count_submission(request)
-    _, token = request_submit(data=form.to_input())
     return redirect("intake:status", token=token)
+
+
+SAVE_FAILED_NOTICE = gettext_lazy(
+    "We could not send your request just now. Your answers are still here: please try again in a minute."
+)
+EXPIRED_FORM_NOTICE = gettext_lazy(
+    "Your request was not sent: the page was open for a long time, or your browser blocks cookies. Your answers "
+    "are still here: please send them again."
+)
+
+
+def help_form_resend(request: HttpRequest, *, notice: str, status: int) -> HttpResponse:
+    """The request form again with what the person typed and ``notice`` saying why it was not sent.
+
+    For a submission that could not be stored, and for one the CSRF check refused (peerway.errors): either way
+    nothing was saved, and the person should not have to type it all again.
+    """
+    form = PublicHelpRequestForm(request.POST, language_code=request.LANGUAGE_CODE)
+    response = render(request, "intake/help.html", {"form": form, "notice": notice}, status=status)
+    if status == 503:
+        response["Retry-After"] = "60"
+    return response
 
 
 def _link_not_found(request: HttpRequest) -> HttpResponse:
