@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 import pytest
+from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -141,6 +142,27 @@ def test_invalid_input_is_shown_next_to_each_field_with_the_typed_values_kept(ca
     assert re.search(r'<input type="text" name="first_name" value="Sample"', html)
     assert re.search(r'<input type="radio" name="source" value="walk_in"[^>]* checked', html)
     assert re.search(r'<input type="checkbox" name="lived_experience" value="alcohol"[^>]* checked', html)
+
+
+def test_a_database_failure_keeps_what_was_typed_and_stores_nothing(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def failing_job(*_: Any, **__: Any) -> None:
+        raise OperationalError("could not write to file: Failing row contains (612-555-0142)")
+
+    # The routing job is written last in the same transaction: everything before it must be rolled back.
+    monkeypatch.setattr(services, "_enqueue_routing", failing_job)
+    monkeypatch.setattr("peerway.intake.one_statement.supported", lambda task: False)
+    response = signed_in(cast.alice).post(URL, entry(source="walk_in"))
+
+    assert response.status_code == 503 and response["Retry-After"] == "60"
+    assert not HelpRequest.objects.exists() and not AccessEvent.objects.exists()
+    html = response.content.decode()
+    assert "could not be saved just now" in html
+    assert re.search(r'<input type="text" name="first_name" value="Sample"', html)
+    assert re.search(r'<input type="radio" name="source" value="walk_in"[^>]* checked', html)
+    assert "612-555-0142" not in caplog.text, "the database's message is not logged"
+    assert "OperationalError" in caplog.text
 
 
 def test_a_source_outside_the_staff_choices_is_refused(cast: Cast) -> None:

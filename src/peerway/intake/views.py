@@ -59,6 +59,17 @@ WINDOW_SECONDS = 10 * 60
 # because only they or a peer's shift can change that list and each poll ranks every peer on shift.
 POLL_SECONDS = 5
 POLL_SECONDS_CHOOSING = 30
+# Why a form comes back with what was typed in it although nothing in it was wrong (nothing was saved).
+SAVE_FAILED_NOTICE = gettext_lazy(
+    "We could not send your request just now. Your answers are still here: please try again in a minute."
+)
+EXPIRED_FORM_NOTICE = gettext_lazy(
+    "Your request was not sent: the page was open for a long time, or your browser blocks cookies. Your answers "
+    "are still here: please send them again."
+)
+STAFF_SAVE_FAILED_NOTICE = gettext_lazy(
+    "The request could not be saved just now. What you entered is still here: please try again in a minute."
+)
 
 
 def _rate_limit_key(request: HttpRequest) -> str:
@@ -110,22 +121,14 @@ def help_form(request: HttpRequest) -> HttpResponse:
         return render(request, "intake/help.html", {"form": form})
     try:
         _, token = request_submit(data=form.to_input())
-    except DatabaseError:
+    except DatabaseError as error:
         # Nothing was stored (one statement, or one transaction); the person keeps what they typed and is told
         # plainly. Not counted against their limit: trying again should work the moment the database is back.
-        logger.exception("Help request not saved: database error.")
+        # Only the error's kind is logged: a database's message can quote the row, and so what the person wrote.
+        logger.error("Help request not saved: %s from the database.", type(error).__name__)
         return help_form_resend(request, notice=SAVE_FAILED_NOTICE, status=503)
     _count_submission(request)
     return redirect("intake:status", token=token)
-
-
-SAVE_FAILED_NOTICE = gettext_lazy(
-    "We could not send your request just now. Your answers are still here: please try again in a minute."
-)
-EXPIRED_FORM_NOTICE = gettext_lazy(
-    "Your request was not sent: the page was open for a long time, or your browser blocks cookies. Your answers "
-    "are still here: please send them again."
-)
 
 
 def help_form_resend(request: HttpRequest, *, notice: str, status: int) -> HttpResponse:
@@ -263,12 +266,21 @@ def staff_entry(request: HttpRequest) -> HttpResponse:
     form = StaffHelpRequestForm(data, organizations=organizations, language_code=request.LANGUAGE_CODE)
     if request.method != "POST" or not form.is_valid():
         return render(request, "intake/staff_entry.html", {"form": form})
-    help_request, token = request_submit_by_staff(
-        data=form.to_input(),
-        source=form.cleaned_data["source"],
-        actor=user,
-        organization=form.entered_for(),
-    )
+    try:
+        help_request, token = request_submit_by_staff(
+            data=form.to_input(),
+            source=form.cleaned_data["source"],
+            actor=user,
+            organization=form.entered_for(),
+        )
+    except DatabaseError as error:
+        # One transaction: nothing was stored. The person may still be on the line; keep what was typed.
+        logger.error("Staff-entered request not saved: %s from the database.", type(error).__name__)
+        response = render(
+            request, "intake/staff_entry.html", {"form": form, "notice": STAFF_SAVE_FAILED_NOTICE}, status=503
+        )
+        response["Retry-After"] = "60"
+        return response
     # Rendered in the POST's response, not after a redirect: only the token's hash is kept, so this is the one
     # moment the link exists in full, and it is never written to the session or the database to show it later.
     context = {
