@@ -86,12 +86,11 @@ def _rate_limit_key(request: HttpRequest) -> str:
 # cache (Redis or the database cache) makes it one limit for every process with no code change. It is not a
 # model because a counter that expires on its own is exactly what a cache is, and it keeps the person's
 # address out of the database and its backups. See docs/operations.md.
-def _rate_limited(request: HttpRequest) -> bool:
-    return int(cache.get(_rate_limit_key(request), 0)) >= SUBMISSIONS_PER_WINDOW
+def _rate_limited(key: str) -> bool:
+    return int(cache.get(key, 0)) >= SUBMISSIONS_PER_WINDOW
 
 
-def _count_submission(request: HttpRequest) -> None:
-    key = _rate_limit_key(request)
+def _count_submission(key: str) -> None:
     # add() starts the window only if none is running; incr() keeps the window's original expiry.
     cache.add(key, 0, WINDOW_SECONDS)
     try:
@@ -106,14 +105,15 @@ def help_form(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         form = PublicHelpRequestForm(language_code=request.LANGUAGE_CODE)
         return render(request, "intake/help.html", {"form": form})
-    if _rate_limited(request):
+    rate_limit_key = _rate_limit_key(request)
+    if _rate_limited(rate_limit_key):
         logger.info("Help request refused: too many from one address.")
         response = render(request, "intake/rate_limited.html", status=429)
         response["Retry-After"] = str(WINDOW_SECONDS)
         return response
     form = PublicHelpRequestForm(request.POST, language_code=request.LANGUAGE_CODE)
     if form.is_bot():
-        _count_submission(request)
+        _count_submission(rate_limit_key)
         logger.info("Help request discarded: the honeypot field was filled in.")
         # Answer exactly as for a real request, with a link that leads nowhere, so the sender learns nothing.
         return redirect("intake:status", token=secrets.token_urlsafe(24))
@@ -127,7 +127,7 @@ def help_form(request: HttpRequest) -> HttpResponse:
         # Only the error's kind is logged: a database's message can quote the row, and so what the person wrote.
         logger.error("Help request not saved: %s from the database.", type(error).__name__)
         return help_form_resend(request, notice=SAVE_FAILED_NOTICE, status=503)
-    _count_submission(request)
+    _count_submission(rate_limit_key)
     return redirect("intake:status", token=token)
 
 
