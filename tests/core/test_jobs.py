@@ -289,6 +289,24 @@ def test_job_download_is_for_the_requester_only(
     )
 
 
+def test_each_download_is_logged_and_a_requester_who_lost_the_role_sees_the_job_no_more(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    job = start_export(cast.sam, cast.org, django_capture_on_commit_callbacks)
+    run_worker_batch(monkeypatch, "--no-scheduler")
+    exported = AccessEvent.objects.filter(actor=cast.sam, action=AccessAction.EXPORTED)
+    before = exported.count()
+    sam = client_for(cast.sam)
+    assert sam.get(reverse("staff:job_download", args=[job.public_id])).status_code == 200
+    assert exported.count() == before + 1
+    assert exported.latest("id").reason == f"access log export downloaded (job {job.public_id})"
+
+    cast.sam.memberships.update(role="peer")  # type: ignore[attr-defined]  # still staff, no longer a supervisor
+    for name in ("staff:job_download", "staff:job_detail"):
+        assert sam.get(reverse(name, args=[job.public_id])).status_code == 404, name
+    assert exported.count() == before + 1
+
+
 def test_job_download_of_an_unfinished_job_is_404(
     cast: Cast, django_capture_on_commit_callbacks: CaptureOnCommit
 ) -> None:

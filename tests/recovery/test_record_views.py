@@ -169,3 +169,12 @@ def test_a_status_refusal_is_shown_as_a_message(cast: Cast) -> None:
         reverse("recovery:engagement_status", args=[engagement.public_id]), {"action": "reopen"}, follow=True
     )
     assert "already active" in response.content.decode()
+
+
+def test_the_contact_form_lists_the_plans_goals_and_logs_the_view(cast: Cast) -> None:
+    engagement = ready_engagement(cast)
+    AccessEvent.objects.all().delete()
+    response = _client(cast.alice).get(reverse("recovery:contact_create", args=[engagement.public_id]))
+    assert response.status_code == 200
+    events = AccessEvent.objects.filter(subject_id=engagement.participant.public_id, action="viewed")
+    assert [(event.actor, event.reason) for event in events] == [(cast.alice, "contact form")]

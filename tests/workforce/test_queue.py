@@ -109,6 +109,28 @@ def test_supervisors_see_alerts_of_their_organization_only(amina: PeerProfile) -
     assert "Waiting too long" not in client.get(reverse("workforce:queue")).content.decode()
 
 
+def test_each_supervisors_first_sight_of_an_alert_is_logged_once(amina: PeerProfile) -> None:
+    request = _submit()
+    request_route(request_id=request.pk)
+    EscalationAlert.objects.create(request=request, organization=amina.organization)
+    first, second = (MembershipFactory(organization=amina.organization, role="supervisor").user for _ in range(2))
+    AccessEvent.objects.all().delete()
+
+    def alert_views() -> list[tuple[object, str]]:
+        events = AccessEvent.objects.filter(subject_id=request.public_id, action="listed").order_by("id")
+        return [(event.actor, event.reason) for event in events]
+
+    client = Client()
+    client.force_login(first)
+    assert "Sample Hodan" in client.get(reverse("workforce:queue")).content.decode()
+    client.get(reverse("workforce:queue"), HTTP_HX_REQUEST="true")  # the page's poll
+    client.get(reverse("workforce:queue"))
+    assert alert_views() == [(first, "live queue alert")]
+    client.force_login(second)
+    client.get(reverse("workforce:queue"), HTTP_HX_REQUEST="true")
+    assert alert_views() == [(first, "live queue alert"), (second, "live queue alert")]
+
+
 def test_the_shared_sentence_is_in_the_pages_language(amina: PeerProfile) -> None:
     explanation = {"languages": ["so"], "communities": ["somali"], "lived_experience": ["medication-recovery"]}
     with override("es"):

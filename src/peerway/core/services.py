@@ -20,10 +20,9 @@ from peerway.accounts.models import User
 from peerway.accounts.roles import ACCESS_LOG_ROLES
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction, AccessEvent, Job, JobStatus, ScheduledRun, WorkerHeartbeat
-from peerway.core.selectors import access_events_for_export
+from peerway.core.selectors import JOB_KIND_ACCESS_LOG_EXPORT, access_events_for_export
 from peerway.organizations.models import Organization
 
-JOB_KIND_ACCESS_LOG_EXPORT = "access_log_export"
 JOB_KIND_TITLES = {JOB_KIND_ACCESS_LOG_EXPORT: gettext_lazy("Access log export")}
 
 SUBJECT_ACCESS_LOG = "access_log"
@@ -95,13 +94,27 @@ def jobs_stalled_fail(*, stalled_after: dt.timedelta = JOB_STALLED_AFTER) -> int
 
 
 def job_result_download(*, job: Job, actor: User) -> FileResponse:
-    """The finished job's file as a CSV attachment, for the person who started the job; a 404 for anyone else."""
+    """The finished job's file as a CSV attachment, for the person who started the job; a 404 for anyone else.
+
+    Look the job up with ``selectors.job_get_for_user`` (which also checks the requester's current roles). Each
+    download of an access log export is itself an ``exported`` access to the log, like starting it.
+    """
     if job.requested_by_id != actor.pk or job.status != JobStatus.DONE or not job.result_file:
         raise Http404("No such file.")
     try:
         handle = job.result_file.open("rb")
     except FileNotFoundError:
         raise Http404("No such file.") from None
+    if job.kind == JOB_KIND_ACCESS_LOG_EXPORT:
+        access_events_record(
+            actor=actor,
+            role=acting_role(actor, job.organization, ACCESS_LOG_ROLES),
+            organization=job.organization,
+            subject_type=SUBJECT_ACCESS_LOG,
+            subject_ids=[job.organization.public_id],
+            action=AccessAction.EXPORTED,
+            reason=f"access log export downloaded (job {job.public_id})",
+        )
     name = f"{job.kind.replace('_', '-')}-{job.organization.slug}-{job.created_at:%Y-%m-%d}.csv"
     return FileResponse(handle, as_attachment=True, filename=name, content_type="text/csv; charset=utf-8")
 

@@ -216,6 +216,9 @@ class EscalationAlert(PublicIdModel):
     organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # The supervisors the live queue has shown the alert to: each one's first sight of the person's request is
+    # one ``listed`` access (workforce.selectors.queue_for_user); the queue's polls after that are not new ones.
+    seen_by = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-created_at"]

@@ -50,7 +50,8 @@ def queue_for_user(user: User) -> Queue:
     """Open offers made to this peer, and, for supervisors, unresolved alerts of their organizations.
 
     The first time an offer is shown is recorded as one ``listed`` access to the request, in the
-    peer's organization; later refreshes of the same offer are not new accesses.
+    peer's organization; later refreshes of the same offer are not new accesses. Likewise each supervisor's
+    first sight of an alert.
     """
     profile = (
         PeerProfile.objects.select_related("organization")
@@ -85,6 +86,7 @@ def queue_for_user(user: User) -> Queue:
         .select_related("request", "request__language", "organization")
         .order_by("created_at")
     )
+    _alerts_seen_record(user, alerts)
     on_shift = list(
         PeerProfile.objects.filter(
             organization_id__in=organization_ids_for_user(user, [Role.SUPERVISOR]), on_shift=True
@@ -102,6 +104,37 @@ def queue_for_user(user: User) -> Queue:
             (peer, str(states[peer.user_id])) for peer in on_shift if states[peer.user_id] is not CredentialState.ACTIVE
         ],
     )
+
+
+def _alerts_seen_record(user: User, alerts: list[EscalationAlert]) -> None:
+    """Record the supervisor's first sight of each alert (it names the person) as one ``listed`` access to the
+    request per organization, as offers are for peers; later polls showing the same alerts record nothing."""
+    if not alerts:
+        return
+    seen = set(
+        EscalationAlert.seen_by.through.objects.filter(
+            escalationalert_id__in=[alert.pk for alert in alerts], user_id=user.pk
+        ).values_list("escalationalert_id", flat=True)
+    )
+    unseen = [alert for alert in alerts if alert.pk not in seen]
+    if not unseen:
+        return
+    EscalationAlert.seen_by.through.objects.bulk_create(
+        [EscalationAlert.seen_by.through(escalationalert_id=alert.pk, user_id=user.pk) for alert in unseen]
+    )
+    by_organization: dict[int, list[EscalationAlert]] = {}
+    for alert in unseen:
+        by_organization.setdefault(alert.organization_id, []).append(alert)
+    for group in by_organization.values():
+        access_events_record(
+            actor=user,
+            role=str(Role.SUPERVISOR),
+            organization=group[0].organization,
+            subject_type=SUBJECT_HELP_REQUEST,
+            subject_ids=[alert.request.public_id for alert in group],
+            action=AccessAction.LISTED,
+            reason="live queue alert",
+        )
 
 
 def offer_get_for_user(user: User, public_id: str) -> Offer:

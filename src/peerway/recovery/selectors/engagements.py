@@ -72,6 +72,13 @@ def engagement_get_for_user(user: User, public_id: uuid.UUID | str, *, reason: s
         )
     except (Engagement.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404("No such engagement.") from None
+    engagement_view_record(user, engagement, reason=reason)
+    return engagement
+
+
+def engagement_view_record(user: User, engagement: Engagement, *, reason: str) -> None:
+    """One ``viewed`` AccessEvent for the person of ``engagement``: for every page that shows part of their
+    record, including one reached through ``engagement_for_action`` (e.g. the contact form lists plan goals)."""
     access_events_record(
         actor=user,
         role=acting_role(user, engagement.organization, PARTICIPANT_RECORD_ROLES),
@@ -81,4 +88,3 @@ def engagement_get_for_user(user: User, public_id: uuid.UUID | str, *, reason: s
         action=AccessAction.VIEWED,
         reason=reason,
     )
-    return engagement

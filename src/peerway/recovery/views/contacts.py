@@ -20,7 +20,7 @@ from peerway.recovery.selectors import (
     engagement_for_action,
 )
 from peerway.recovery.selectors.contacts import CORRECT_ROLES, COSIGN_ROLES, plan_goals_for_engagement
-from peerway.recovery.selectors.engagements import engagement_get_for_user
+from peerway.recovery.selectors.engagements import engagement_get_for_user, engagement_view_record
 from peerway.recovery.services import ActionRefused, contact_correct, contact_cosign, contact_record
 from peerway.recovery.views.engagements import contact_form_initial, engagement_page_context
 
@@ -56,6 +56,8 @@ def contact_create(request: HttpRequest, public_id: str) -> HttpResponse:
         context["contact_form"] = form
         return render(request, "recovery/engagement_detail.html", context, status=400)
     status = 400 if request.method == "POST" else 200
+    # The form lists the plan's goals in the person's own words: showing it is a view of their record.
+    engagement_view_record(request.user, engagement, reason="contact form")  # type: ignore[arg-type]
     return render(request, "recovery/contact_form.html", {"engagement": engagement, "form": form}, status=status)
 
 
