@@ -14,7 +14,7 @@ from peerway.recovery.services import (
     engagement_transition,
     engagement_voluntary_notice_record,
 )
-from tests.factories import ParticipantFactory, peer_profile
+from tests.factories import MembershipFactory, ParticipantFactory, peer_profile
 from tests.helpers import Cast
 from tests.recovery.records import peer_of, ready_engagement
 
@@ -178,3 +178,12 @@ def test_a_peer_attests_once_and_only_in_their_organization(cast: Cast) -> None:
         engagement_attest(engagement=engagement, actor=cast.alice)
     with pytest.raises(ActionRefused, match="Only a peer of this organization"):
         engagement_attest(engagement=engagement, actor=cast.sam)
+
+
+def test_the_audit_row_names_the_role_the_action_was_taken_in(cast: Cast) -> None:
+    # Sam supervises and also does the organization's billing; closing an engagement is a supervisor's act.
+    MembershipFactory(user=cast.sam, organization=cast.org, role="billing")
+    engagement = ready_engagement(cast)
+    engagement_transition(engagement=engagement, action="close", actor=cast.sam)
+    event = AccessEvent.objects.filter(actor=cast.sam, reason="engagement close").get()
+    assert event.actor_role == "supervisor"

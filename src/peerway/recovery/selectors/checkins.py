@@ -19,7 +19,7 @@ from peerway.core.models import AccessAction
 from peerway.organizations.models import Organization
 from peerway.recovery.models import SUBJECT_PARTICIPANT, CheckIn, CheckInLink, Instrument, Participant
 from peerway.recovery.selectors.participants import participants_for_user
-from peerway.recovery.services.checkins import checkin_token_hash
+from peerway.recovery.services.checkins import CHECKIN_ENTRY_ROLES, checkin_token_hash
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,6 @@ def checkin_link_get_by_token(token: str) -> LinkLookup:
 
 
 # Who may record answers and send links: the people who work with participants, not billing staff.
-CHECKIN_ENTRY_ROLES = frozenset({Role.PEER, Role.SUPERVISOR, Role.ORG_ADMIN})
 INSTRUMENT_ADMIN_ROLES = frozenset({Role.ORG_ADMIN})
 
 

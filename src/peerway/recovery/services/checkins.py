@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from peerway.accounts.models import User
-from peerway.accounts.roles import PARTICIPANT_RECORD_ROLES
+from peerway.accounts.roles import Role
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction
 from peerway.core.sms import send_text
@@ -42,6 +42,10 @@ LINK_LIFETIME = dt.timedelta(days=14)
 
 class InstrumentExists(ValueError):
     """This organization (or Peerway, for a global instrument) already has this url and version."""
+
+
+# Who enters check-ins and makes their private links (and so the role their audit rows name).
+CHECKIN_ENTRY_ROLES = frozenset({Role.PEER, Role.SUPERVISOR, Role.ORG_ADMIN})
 
 
 def checkin_token_hash(token: str) -> str:
@@ -91,7 +95,7 @@ def instruments_load_on_migrate(*, using: str = "default", **kwargs: object) -> 
 def _record_access(actor: User | None, participant: Participant, action: AccessAction, reason: str) -> None:
     access_events_record(
         actor=actor,
-        role=acting_role(actor, participant.organization, PARTICIPANT_RECORD_ROLES),
+        role=acting_role(actor, participant.organization, CHECKIN_ENTRY_ROLES),
         organization=participant.organization,
         subject_type=SUBJECT_PARTICIPANT,
         subject_ids=[participant.public_id],

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peerway.accounts.models import User
-from peerway.accounts.roles import PARTICIPANT_RECORD_ROLES
+from peerway.accounts.roles import Role
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction
 from peerway.organizations.models import ContactCosignPolicy
@@ -27,6 +27,7 @@ from peerway.recovery.models import (
     RecoveryPlan,
 )
 from peerway.recovery.plan_rule import contact_needs_cosign, plan_compliance
+from peerway.recovery.selectors.contacts import CORRECT_ROLES, COSIGN_ROLES
 from peerway.recovery.services.engagements import peer_has_attested, user_leads
 from peerway.recovery.services.refusals import ActionRefused
 
@@ -42,10 +43,13 @@ CONTENT_FIELDS = (
 )
 
 
-def _log(actor: User | None, engagement: Engagement, action: AccessAction, reason: str) -> None:
+def _log(
+    actor: User | None, engagement: Engagement, action: AccessAction, reason: str, roles: Iterable[Role] = CORRECT_ROLES
+) -> None:
+    # ``roles``: those that allow the action, so the row names the role the actor acted in (not, say, billing).
     access_events_record(
         actor=actor,
-        role=acting_role(actor, engagement.organization, PARTICIPANT_RECORD_ROLES),
+        role=acting_role(actor, engagement.organization, roles),
         organization=engagement.organization,
         subject_type=SUBJECT_PARTICIPANT,
         subject_ids=[engagement.participant.public_id],
@@ -264,5 +268,5 @@ def contact_cosign(*, contact: Contact, actor: User) -> Contact:
     contact.cosigned_by = actor
     contact.cosigned_version_id = contact.current_version_id
     contact.save()
-    _log(actor, engagement, AccessAction.CHANGED, "co-signed a contact")
+    _log(actor, engagement, AccessAction.CHANGED, "co-signed a contact", roles=COSIGN_ROLES)
     return contact

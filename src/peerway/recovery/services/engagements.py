@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from peerway.accounts.models import User
-from peerway.accounts.roles import PARTICIPANT_RECORD_ROLES, Role
+from peerway.accounts.roles import Role
 from peerway.accounts.selectors import memberships_for_user
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction
@@ -22,6 +24,7 @@ from peerway.recovery.models import (
     PeerAttestation,
     Program,
 )
+from peerway.recovery.selectors.engagements import ENGAGEMENT_ACTION_ROLES
 from peerway.recovery.services.checkups import checkups_cancel_future, checkups_schedule
 from peerway.recovery.services.refusals import ActionRefused
 from peerway.workforce.models import PeerProfile
@@ -57,10 +60,17 @@ def peer_has_attested(engagement: Engagement, peer: PeerProfile) -> bool:
     return PeerAttestation.objects.filter(engagement=engagement, peer=peer).exists()
 
 
-def _log(actor: User | None, engagement: Engagement, reason: str, action: AccessAction = AccessAction.CHANGED) -> None:
+def _log(
+    actor: User | None,
+    engagement: Engagement,
+    reason: str,
+    action: AccessAction = AccessAction.CHANGED,
+    roles: Iterable[Role] = ENGAGEMENT_ACTION_ROLES,
+) -> None:
+    # ``roles``: those that allow the action, so the row names the role the actor acted in (not, say, billing).
     access_events_record(
         actor=actor,
-        role=acting_role(actor, engagement.organization, PARTICIPANT_RECORD_ROLES),
+        role=acting_role(actor, engagement.organization, roles),
         organization=engagement.organization,
         subject_type=SUBJECT_PARTICIPANT,
         subject_ids=[engagement.participant.public_id],
@@ -198,5 +208,5 @@ def engagement_handoff(*, engagement: Engagement, to_peer: PeerProfile, reason: 
     )
     fresh.peer = to_peer
     fresh.save(update_fields=["peer", "updated_at"])
-    _log(actor, fresh, "handed off to another peer")
+    _log(actor, fresh, "handed off to another peer", roles=LEAD_ROLES)
     return handoff

@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peerway.accounts.models import User
-from peerway.accounts.roles import PARTICIPANT_RECORD_ROLES
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction, Community, Language
 from peerway.organizations.models import Organization
 from peerway.recovery.models import SUBJECT_PARTICIPANT, Engagement, Participant
+from peerway.recovery.selectors.participants import MERGE_ROLES, PARTICIPANT_EDIT_ROLES
 from peerway.recovery.services.engagements import user_leads
 from peerway.recovery.services.refusals import ActionRefused
 
@@ -50,7 +50,7 @@ def participant_create(
     participant.communities.set(list(communities))
     access_events_record(
         actor=actor,
-        role=acting_role(actor, organization, PARTICIPANT_RECORD_ROLES),
+        role=acting_role(actor, organization, PARTICIPANT_EDIT_ROLES),
         organization=organization,
         subject_type=SUBJECT_PARTICIPANT,
         subject_ids=[participant.public_id],
@@ -90,7 +90,7 @@ def participant_update(
     fresh.communities.set(list(communities))
     access_events_record(
         actor=actor,
-        role=acting_role(actor, fresh.organization, PARTICIPANT_RECORD_ROLES),
+        role=acting_role(actor, fresh.organization, PARTICIPANT_EDIT_ROLES),
         organization=fresh.organization,
         subject_type=SUBJECT_PARTICIPANT,
         subject_ids=[fresh.public_id],
@@ -152,7 +152,7 @@ def participant_merge(*, keep: Participant, duplicate: Participant, actor: User)
     duplicate.merged_into = keep
     duplicate.merged_at = timezone.now()
     duplicate.save()
-    role = acting_role(actor, keep.organization, PARTICIPANT_RECORD_ROLES)
+    role = acting_role(actor, keep.organization, MERGE_ROLES)
     for subject, reason in (
         (keep, f"kept in a merge of {duplicate.public_id}"),
         (duplicate, f"merged into {keep.public_id}"),

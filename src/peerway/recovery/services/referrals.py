@@ -18,11 +18,14 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
 from peerway.accounts.models import User
-from peerway.accounts.roles import PARTICIPANT_RECORD_ROLES
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction
 from peerway.recovery.models import SUBJECT_PARTICIPANT, Engagement, Referral, ReferralStatus
-from peerway.recovery.selectors.referrals import referrals_due_queryset, resources_for_engagement
+from peerway.recovery.selectors.referrals import (
+    REFERRAL_WRITE_ROLES,
+    referrals_due_queryset,
+    resources_for_engagement,
+)
 from peerway.resources.models import Resource
 
 ACTIONS = ("acknowledge", "complete", "decline")
@@ -45,7 +48,7 @@ def _audit(referral: Referral, actor: User | None, action: AccessAction, reason:
     engagement = referral.engagement
     access_events_record(
         actor=actor,
-        role=acting_role(actor, engagement.organization, PARTICIPANT_RECORD_ROLES),
+        role=acting_role(actor, engagement.organization, REFERRAL_WRITE_ROLES),
         organization=engagement.organization,
         subject_type=SUBJECT_PARTICIPANT,
         subject_ids=[engagement.participant.public_id],
