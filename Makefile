@@ -27,7 +27,7 @@ $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
 
 # Compile translations with Babel (a locked dependency), so no system gettext is needed to run.
 messages: $(VENV)/.synced
-	@$(BIN)/pybabel compile --domain django --directory src/peerway/locale --statistics 2>&1 | grep -v '^$$' || true
+	@$(BIN)/python scripts/compile_messages.py
 
 setup: $(VENV)/.synced messages
 

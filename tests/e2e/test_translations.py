@@ -5,6 +5,7 @@ These need no browser; they live with the browser tests because both guard what 
 
 from __future__ import annotations
 
+import gettext
 import io
 from pathlib import Path
 
@@ -106,3 +107,21 @@ def test_role_and_organization_kind_labels_are_in_the_catalog(language: str) -> 
     labels = [*ROLE_LABELS.values(), *(str(label) for label in OrganizationKind.labels)]
     missing = [label for label in labels if not cat.get(label)]
     assert not missing, f"add to templates/i18n/strings_from_code.html: {missing}"
+
+
+@pytest.mark.parametrize("language", sorted(PLURAL_FORMS))
+def test_the_compiled_catalog_counts_in_the_languages_own_plural_forms(language: str) -> None:
+    # The .mo file Django reads (compiled by `make messages`), not the .po: a catalog compiled without its
+    # Plural-Forms header is read with English rules, and Hmong sentences with a count other than 1 came out
+    # in English.
+    with (LOCALE_DIR / language / "LC_MESSAGES" / "django.mo").open("rb") as mo_file:
+        translations = gettext.GNUTranslations(mo_file)
+    nplurals, rule = PLURAL_FORMS[language]
+    assert translations.info()["plural-forms"] == f"nplurals={nplurals}; plural={rule};"
+    plurals = [message for message in catalog(language) if message.id and isinstance(message.id, tuple)]
+    assert plurals, "the catalog has no plural messages to check"
+    for message in plurals:
+        singular, plural = message.id
+        for count in (1, 2, 5, 1000000):
+            shown = translations.ngettext(singular, plural, count)
+            assert shown in message.string, f"{language}: {singular!r} for {count} shows {shown!r}"
