@@ -222,6 +222,8 @@ AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 
 LANGUAGE_CODE = "en"
+# Somali and Hmong date formats, which Django lacks (numbers only: it has no month names in either).
+FORMAT_MODULE_PATH = ["peerway.formats"]
 LANGUAGES = [
     ("en", _("English")),
     ("es", _("Spanish")),
