@@ -420,6 +420,10 @@ def test_deleting_asks_first_then_removes_what_the_person_entered(submit: Submit
     assert (request.first_name, request.phone, request.zip_code) == (None, None, "")
     assert request.status == RequestStatus.WITHDRAWN
     assert Client().get(response["Location"]).status_code == 200
+    # The link is gone with the rest: found later in a browser's history, it shows nothing was ever there.
+    assert Client().get(f"/r/{token}/").status_code == 404
+    assert Client().post(f"/r/{token}/delete/").status_code == 404
+    assert request_get_by_token(token) is None
 
 
 def test_an_expired_or_unknown_link_is_a_kind_404_with_the_crisis_lines(submit: Submit) -> None:

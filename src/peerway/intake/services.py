@@ -267,7 +267,8 @@ def request_withdraw(*, request: HelpRequest) -> None:
 
 @transaction.atomic
 def request_erase(*, request: HelpRequest) -> None:
-    """The person deletes what they entered: the personal fields, their change history and the offers.
+    """The person deletes what they entered: the personal fields, their change history, the offers and the
+    private link.
 
     What remains is a withdrawn request with its language, county and times, which counts toward
     unmet-demand figures and identifies no one. A record that already became a participant's is kept
@@ -282,6 +283,10 @@ def request_erase(*, request: HelpRequest) -> None:
     fresh.communities_own_words = None
     fresh.zip_code = ""
     fresh.latitude = fresh.longitude = None
+    # The private link stops working at once and no longer matches the row: whoever finds it later (browser
+    # history, a shared phone) cannot even learn that a request was made.
+    fresh.status_token_hash = status_token_hash(secrets.token_urlsafe(24))
+    fresh.status_token_expires_at = timezone.now()
     fresh.save()
     fresh.communities.clear()
     fresh.lived_experience.clear()
