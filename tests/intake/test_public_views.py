@@ -221,10 +221,13 @@ def test_too_many_requests_from_one_address_get_a_kind_429_with_the_crisis_lines
     client = Client()
     for _ in range(SUBMISSIONS_PER_WINDOW):
         assert client.post("/help/", form_data(), REMOTE_ADDR="203.0.113.7").status_code == 302
-    response = client.post("/help/", form_data(), REMOTE_ADDR="203.0.113.7")
+    response = client.post("/help/", form_data(first_name="Sample Shelter"), REMOTE_ADDR="203.0.113.7")
     assert response.status_code == 429
     assert response["Retry-After"] == "600"
-    assert 'href="tel:988"' in response.content.decode()
+    body = response.content.decode()
+    assert 'href="tel:988"' in body
+    # Someone behind a shared address (a shelter, a clinic) keeps what they typed for when the wait is over.
+    assert 'value="Sample Shelter"' in body and 'value="612-555-0101"' in body
     assert HelpRequest.objects.count() == SUBMISSIONS_PER_WINDOW
     # Another address is not affected, and the window ends.
     assert client.post("/help/", form_data(), REMOTE_ADDR="203.0.113.8").status_code == 302

@@ -108,7 +108,9 @@ def help_form(request: HttpRequest) -> HttpResponse:
     rate_limit_key = _rate_limit_key(request)
     if _rate_limited(rate_limit_key):
         logger.info("Help request refused: too many from one address.")
-        response = render(request, "intake/rate_limited.html", status=429)
+        # People behind one address (a shelter, a clinic's wifi) keep what they typed for when the wait is over.
+        form = PublicHelpRequestForm(request.POST, language_code=request.LANGUAGE_CODE)
+        response = render(request, "intake/rate_limited.html", {"form": form}, status=429)
         response["Retry-After"] = str(WINDOW_SECONDS)
         return response
     form = PublicHelpRequestForm(request.POST, language_code=request.LANGUAGE_CODE)
