@@ -119,8 +119,11 @@ def _alerts_seen_record(user: User, alerts: list[EscalationAlert]) -> None:
     unseen = [alert for alert in alerts if alert.pk not in seen]
     if not unseen:
         return
+    # Two polls of the same supervisor at the same instant may both find an alert unseen: the second insert is
+    # skipped rather than failing the page (its audit row is then logged twice, which loses nothing).
     EscalationAlert.seen_by.through.objects.bulk_create(
-        [EscalationAlert.seen_by.through(escalationalert_id=alert.pk, user_id=user.pk) for alert in unseen]
+        [EscalationAlert.seen_by.through(escalationalert_id=alert.pk, user_id=user.pk) for alert in unseen],
+        ignore_conflicts=True,
     )
     by_organization: dict[int, list[EscalationAlert]] = {}
     for alert in unseen:
