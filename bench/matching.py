@@ -9,13 +9,15 @@ figures and writes them to ``var/bench/matching.json``.
     (:func:`score_pair` on every peer, then the best 3) over fewer requests; the speed-up of the p50s.
 (b) Batch: 2,000 requests x 10,000 peers: encoding the peers, :func:`solve_batch` (scoring, pruning, building
     the cost matrix, solving, certifying, reading the result) and the explanations of every assignment and
-    every unassigned request; the best of ``--repeats`` runs. Then the bare solver call on the same (final)
-    matrix, timed alone: "the same" means the very ``AssignmentProblem.cost`` CSR object that the pipeline's
-    last round handed to the solver. CPU time (all threads) is reported beside wall-clock time, and so is
-    one in-place float64 pass over a requests x available-peers array: a floor for any method that scores
-    every pair (see docs/performance.md). For context, SciPy's ``linear_sum_assignment`` on the full dense
-    requests x slots matrix (the textbook formulation) is timed too; the load average shows how busy the
-    machine was.
+    every unassigned request; the best of ``--repeats`` runs. The issue compares that total with "the bare
+    solver call on the same matrix", which reads two ways, and both are reported: (1) SciPy's
+    ``linear_sum_assignment`` on the batch's requests x slots cost matrix (each peer's remaining capacity as
+    slots, as the issue describes), timed alone on a matrix built beforehand; (2) the solver call the
+    pipeline itself makes, on its own pruned sparse matrix (the very ``AssignmentProblem.cost`` object of
+    its last round), timed alone. Also reported: CPU time
+    (all threads) beside wall-clock time; one in-place float64 pass over a requests x available-peers
+    array, a floor for any method that scores every pair (see docs/performance.md); and the load average,
+    which shows how busy the machine was.
 """
 
 from __future__ import annotations
@@ -218,9 +220,7 @@ def bench_immediate(weights: Weights, seed: int, peers_count: int, requests: int
     }
 
 
-def bench_batch(
-    weights: Weights, seed: int, requests_count: int, peers_count: int, repeats: int, dense_baseline: bool
-) -> dict[str, Any]:
+def bench_batch(weights: Weights, seed: int, requests_count: int, peers_count: int, repeats: int) -> dict[str, Any]:
     data = Synthetic(seed + 1)
     capacities = data.rng.choices((0, 1, 2, 3), (0.15, 0.35, 0.3, 0.2), k=peers_count)
     peers = [data.peer(index, capacity=capacities[index]) for index in range(peers_count)]
@@ -249,31 +249,44 @@ def bench_batch(
                 "total_cpu_s": time.process_time() - started_cpu,
             }
         )
-    # The bare solver: the very AssignmentProblem.cost (CSR matrix) the pipeline's last round handed to
-    # run_solver, object for object, timed alone.
-    bare_runs, bare_cpu_runs = [], []
+    # The solver call the pipeline makes: the very AssignmentProblem.cost (CSR matrix) its last round handed
+    # to run_solver, object for object, timed alone.
+    own_runs, own_cpu_runs = [], []
     for _ in range(repeats):
         gc.collect()
         started, started_cpu = time.perf_counter(), time.process_time()
         run_solver(problem)
-        bare_runs.append(time.perf_counter() - started)
-        bare_cpu_runs.append(time.process_time() - started_cpu)
+        own_runs.append(time.perf_counter() - started)
+        own_cpu_runs.append(time.process_time() - started_cpu)
 
     # A floor for any pipeline that scores every feasible-or-not pair: one in-place float64 pass over a
     # requests x available-peers matrix (already allocated and touched), the least work that writes a score
-    # per pair. Compare it with the bare solver to see what ratio is reachable without skipping pairs.
+    # per pair.
     pairs = np.ones((requests_count, int(pool.available.sum())), dtype=np.float64)
     pass_runs = []
     for _ in range(repeats):
         started = time.perf_counter()
         np.add(pairs, 1.0, out=pairs)
         pass_runs.append(time.perf_counter() - started)
-    del pairs
+    del pairs, problem
+
+    # The bare solver on the batch's matrix: requests x slots, cost -(BIG + score) on feasible pairs, built
+    # beforehand by the dense formulation (which also checks that it reaches the same optimum); only the
+    # linear_sum_assignment call is timed.
+    gc.collect()
+    dense_result, dense = solve_batch(asks, pool, weights, "dense")
+    bare_runs, bare_cpu_runs = [], []
+    for _ in range(repeats):
+        gc.collect()
+        started, started_cpu = time.perf_counter(), time.process_time()
+        run_solver(dense)
+        bare_runs.append(time.perf_counter() - started)
+        bare_cpu_runs.append(time.process_time() - started_cpu)
 
     best = min(runs, key=lambda run: run["total_s"])
     best_cpu = min(run["total_cpu_s"] for run in runs)
-    total, bare = best["total_s"], min(bare_runs)
-    figures: dict[str, Any] = {
+    total, bare, own = best["total_s"], min(bare_runs), min(own_runs)
+    return {
         "requests": requests_count,
         "peers": peers_count,
         "slots": int(np.minimum(pool.capacity, requests_count)[pool.available].sum()),
@@ -284,43 +297,34 @@ def bench_batch(
         "total_score": round(result.total_score, 6),
         "strategy": result.strategy,
         "rounds": result.rounds,
-        "final_matrix_shape": list(problem.cost.shape),
         "final_matrix_edges": result.edges,
         "repeats": repeats,
         **{name: round(value, 4) for name, value in best.items()},
         "total_s_median": round(statistics.median(run["total_s"] for run in runs), 4),
         "bare_solver_s": round(bare, 4),
-        "bare_solver_matrix": "the same object: the CSR cost matrix of the pipeline's last solver round",
-        "total_over_bare_solver": round(total / bare, 1),
+        "bare_solver_matrix": "linear_sum_assignment on the dense requests x slots cost matrix",
+        "bare_solver_matrix_shape": list(np.asarray(dense.cost).shape),
+        "bare_solver_same_optimum": dense_result.matched == result.matched
+        and abs(dense_result.total_score - result.total_score) <= 1e-6,
+        "total_over_bare_solver": round(total / bare, 2),
         "target_total_over_bare_solver": 1.5,
-        "met": total <= 1.5 * bare,
+        # The issue's words ("the bare solver call on the same matrix") read two ways; both are reported.
+        "met": {
+            "against the bare solver on the batch's requests x slots matrix": total <= 1.5 * bare,
+            "against the pipeline's own solver call on its pruned matrix": total <= 1.5 * own,
+        },
         # CPU seconds (all threads of the process): steadier than wall time on a shared machine.
         "total_cpu_s_best": round(best_cpu, 4),
         "bare_solver_cpu_s": round(min(bare_cpu_runs), 4),
-        "total_cpu_over_bare_solver_cpu": round(best_cpu / max(min(bare_cpu_runs), 1e-9), 1),
+        "total_cpu_over_bare_solver_cpu": round(best_cpu / max(min(bare_cpu_runs), 1e-9), 2),
+        # The solver call inside the pipeline, on its own pruned matrix, and the whole pipeline over it.
+        "pipeline_solver_call_s": round(own, 4),
+        "pipeline_solver_call_cpu_s": round(min(own_cpu_runs), 4),
+        "pipeline_solver_matrix": "the CSR cost matrix of the pipeline's last solver round (same object)",
+        "total_over_pipeline_solver_call": round(total / own, 2),
         "one_pass_over_all_pairs_s": round(min(pass_runs), 4),
-        "one_pass_over_all_pairs_over_bare_solver": round(min(pass_runs) / bare, 2),
+        "one_pass_over_all_pairs_over_pipeline_solver_call": round(min(pass_runs) / own, 2),
     }
-    if dense_baseline:
-        del problem
-        gc.collect()
-        dense_result, dense = solve_batch(asks, pool, weights, "dense")
-        dense_runs = []
-        for _ in range(repeats):
-            gc.collect()
-            started = time.perf_counter()
-            run_solver(dense)
-            dense_runs.append(time.perf_counter() - started)
-        dense_bare = min(dense_runs)
-        figures["dense_lsa"] = {
-            "matrix_shape": list(np.asarray(dense.cost).shape),
-            "bare_solver_s": round(dense_bare, 4),
-            "same_optimum": dense_result.matched == result.matched
-            and abs(dense_result.total_score - result.total_score) <= 1e-6,
-            "our_total_over_it": round(total / dense_bare, 2),
-            "met_if_measured_against_it": total <= 1.5 * dense_bare,
-        }
-    return figures
 
 
 def main() -> None:
@@ -331,7 +335,6 @@ def main() -> None:
     parser.add_argument("--loop-requests", type=int, default=20, help="requests timed through the per-pair loop")
     parser.add_argument("--batch-requests", type=int, default=2_000)
     parser.add_argument("--repeats", type=int, default=3, help="batch runs; the best is reported")
-    parser.add_argument("--no-dense-baseline", action="store_true", help="skip the dense LSA comparison")
     args = parser.parse_args()
 
     weights = load_weights()
@@ -349,9 +352,7 @@ def main() -> None:
     }
     report["immediate"] = bench_immediate(weights, args.seed, args.peers, args.requests, args.loop_requests)
     print(json.dumps({"immediate": report["immediate"]}, indent=2))
-    report["batch"] = bench_batch(
-        weights, args.seed, args.batch_requests, args.peers, args.repeats, not args.no_dense_baseline
-    )
+    report["batch"] = bench_batch(weights, args.seed, args.batch_requests, args.peers, args.repeats)
     print(json.dumps({"batch": report["batch"]}, indent=2))
     report["machine"]["load_average_at_end"] = [round(load, 2) for load in os.getloadavg()]
     OUT.parent.mkdir(parents=True, exist_ok=True)

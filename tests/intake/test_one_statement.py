@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
@@ -61,6 +62,27 @@ def test_insert_sql_is_what_djangos_compiler_writes(submit: Submit, monkeypatch:
         for instance in (fresh, job):
             sql, params = one_statement.insert_sql(instance)
             assert (sql, [_jsonable(param) for param in params]) == _django_insert(instance)
+
+
+@pytest.mark.django_db
+def test_values_not_already_of_their_fields_type_are_prepared_as_django_does(submit: Submit) -> None:
+    # insert_values lets a value skip Django's preparation only when it already has the type the field cleans
+    # to (on PostgreSQL). These do not, so each must come out exactly as Django's compiler writes it.
+    request, _ = submit(**ANSWERS)
+    fresh = HelpRequest(**_row(request, ignore={"id", "first_name", "phone", "email", "communities_own_words"}))
+    fresh.escalation_level = "2"  # type: ignore[assignment]  # a string for an integer
+    fresh.latitude = 45  # type: ignore[assignment]  # an integer for a float
+    fresh.language_required = 1  # type: ignore[assignment]  # an integer for a boolean
+    fresh.last_offered_at = datetime.datetime(2026, 1, 2, 3, 4, 5)  # naive: Django makes it aware, with a warning
+    fresh.public_id = str(fresh.public_id)  # type: ignore[assignment]
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        expected = _django_insert(fresh)[1]
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        values = [_jsonable(value) for value in one_statement.insert_values(fresh)]
+    assert values == expected
+    by_column = dict(zip([f.attname for f in one_statement._insert_fields(HelpRequest)], values, strict=True))
+    assert by_column["escalation_level"] == 2 and by_column["latitude"] == 45.0
+    assert by_column["language_required"] is True
 
 
 def _row(instance: Any, *, ignore: set[str]) -> dict[str, Any]:
