@@ -14,10 +14,9 @@ figures and writes them to ``var/bench/matching.json``.
     ``linear_sum_assignment`` on the batch's requests x slots cost matrix (each peer's remaining capacity as
     slots, as the issue describes), timed alone on a matrix built beforehand; (2) the solver call the
     pipeline itself makes, on its own pruned sparse matrix (the very ``AssignmentProblem.cost`` object of
-    its last round), timed alone. Also reported: CPU time
-    (all threads) beside wall-clock time; one in-place float64 pass over a requests x available-peers
-    array, a floor for any method that scores every pair (see docs/performance.md); and the load average,
-    which shows how busy the machine was.
+    its last round), timed alone. Also reported: CPU time (all threads) beside wall-clock time; one
+    in-place float64 pass over a requests x available-peers array, a floor for any method that scores every
+    pair (see docs/performance.md); and the load average, which shows how busy the machine was.
 """
 
 from __future__ import annotations
@@ -268,6 +267,7 @@ def bench_batch(weights: Weights, seed: int, requests_count: int, peers_count: i
         started = time.perf_counter()
         np.add(pairs, 1.0, out=pairs)
         pass_runs.append(time.perf_counter() - started)
+    final_shape = list(problem.cost.shape)
     del pairs, problem
 
     # The bare solver on the batch's matrix: requests x slots, cost -(BIG + score) on feasible pairs, built
@@ -297,6 +297,7 @@ def bench_batch(weights: Weights, seed: int, requests_count: int, peers_count: i
         "total_score": round(result.total_score, 6),
         "strategy": result.strategy,
         "rounds": result.rounds,
+        "final_matrix_shape": final_shape,
         "final_matrix_edges": result.edges,
         "repeats": repeats,
         **{name: round(value, 4) for name, value in best.items()},
