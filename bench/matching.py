@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import scipy
 
-from peerway.matching.assignment import run_solver, solve_batch
+from peerway.matching.assignment import AssignmentProblem, run_solver, solve_batch
 from peerway.matching.engine import rank_peers, score_pair
 from peerway.matching.explain import explain_pair, explain_unmatched
 from peerway.matching.features import encode_peers
@@ -219,6 +219,19 @@ def bench_immediate(weights: Weights, seed: int, peers_count: int, requests: int
     }
 
 
+def _solver_seconds(problem: AssignmentProblem, repeats: int) -> tuple[float, float]:
+    """The bare solver call on ``problem``'s cost matrix, timed alone: the best wall and CPU seconds of
+    ``repeats`` calls."""
+    wall, cpu = [], []
+    for _ in range(repeats):
+        gc.collect()
+        started, started_cpu = time.perf_counter(), time.process_time()
+        run_solver(problem)
+        wall.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
+    return min(wall), min(cpu)
+
+
 def bench_batch(weights: Weights, seed: int, requests_count: int, peers_count: int, repeats: int) -> dict[str, Any]:
     data = Synthetic(seed + 1)
     capacities = data.rng.choices((0, 1, 2, 3), (0.15, 0.35, 0.3, 0.2), k=peers_count)
@@ -250,13 +263,7 @@ def bench_batch(weights: Weights, seed: int, requests_count: int, peers_count: i
         )
     # The solver call the pipeline makes: the very AssignmentProblem.cost (CSR matrix) its last round handed
     # to run_solver, object for object, timed alone.
-    own_runs, own_cpu_runs = [], []
-    for _ in range(repeats):
-        gc.collect()
-        started, started_cpu = time.perf_counter(), time.process_time()
-        run_solver(problem)
-        own_runs.append(time.perf_counter() - started)
-        own_cpu_runs.append(time.process_time() - started_cpu)
+    own, own_cpu = _solver_seconds(problem, repeats)
 
     # A floor for any pipeline that scores every feasible-or-not pair: one in-place float64 pass over a
     # requests x available-peers matrix (already allocated and touched), the least work that writes a score
@@ -275,17 +282,11 @@ def bench_batch(weights: Weights, seed: int, requests_count: int, peers_count: i
     # linear_sum_assignment call is timed.
     gc.collect()
     dense_result, dense = solve_batch(asks, pool, weights, "dense")
-    bare_runs, bare_cpu_runs = [], []
-    for _ in range(repeats):
-        gc.collect()
-        started, started_cpu = time.perf_counter(), time.process_time()
-        run_solver(dense)
-        bare_runs.append(time.perf_counter() - started)
-        bare_cpu_runs.append(time.process_time() - started_cpu)
+    bare, bare_cpu = _solver_seconds(dense, repeats)
 
     best = min(runs, key=lambda run: run["total_s"])
     best_cpu = min(run["total_cpu_s"] for run in runs)
-    total, bare, own = best["total_s"], min(bare_runs), min(own_runs)
+    total = best["total_s"]
     return {
         "requests": requests_count,
         "peers": peers_count,
@@ -316,11 +317,11 @@ def bench_batch(weights: Weights, seed: int, requests_count: int, peers_count: i
         },
         # CPU seconds (all threads of the process): steadier than wall time on a shared machine.
         "total_cpu_s_best": round(best_cpu, 4),
-        "bare_solver_cpu_s": round(min(bare_cpu_runs), 4),
-        "total_cpu_over_bare_solver_cpu": round(best_cpu / max(min(bare_cpu_runs), 1e-9), 2),
+        "bare_solver_cpu_s": round(bare_cpu, 4),
+        "total_cpu_over_bare_solver_cpu": round(best_cpu / max(bare_cpu, 1e-9), 2),
         # The solver call inside the pipeline, on its own pruned matrix, and the whole pipeline over it.
         "pipeline_solver_call_s": round(own, 4),
-        "pipeline_solver_call_cpu_s": round(min(own_cpu_runs), 4),
+        "pipeline_solver_call_cpu_s": round(own_cpu, 4),
         "pipeline_solver_matrix": "the CSR cost matrix of the pipeline's last solver round (same object)",
         "total_over_pipeline_solver_call": round(total / own, 2),
         "one_pass_over_all_pairs_s": round(min(pass_runs), 4),

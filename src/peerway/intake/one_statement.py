@@ -187,6 +187,8 @@ _PASSES_UNCHANGED: dict[type[Field[Any, Any]], Callable[[Any], bool]] = {
     models.DateTimeField: _aware_datetime,
 }
 
+_INTEGER_KEYS = (models.AutoField, models.BigAutoField, models.SmallAutoField)
+
 
 @functools.cache
 def _value_plan(model: type[Model], vendor: str) -> tuple[tuple[Field[Any, Any], Callable[[Any], bool] | None], ...]:
@@ -202,9 +204,6 @@ def _value_plan(model: type[Model], vendor: str) -> tuple[tuple[Field[Any, Any],
             passes = None  # pre_save stamps the time
         plan.append((field, passes))
     return tuple(plan)
-
-
-_INTEGER_KEYS = (models.AutoField, models.BigAutoField, models.SmallAutoField)
 
 
 @functools.cache
