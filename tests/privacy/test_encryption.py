@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import threading
+
 import pytest
 from cryptography.fernet import Fernet
 from django.db import connection
 from django.test import override_settings
 
-from peerway.privacy.fields import DecryptionError
+from peerway.privacy.fields import DecryptionError, EncryptedCharField, EncryptedTextField
 from peerway.recovery.models import Participant
 from tests.factories import OrganizationFactory
 
@@ -84,3 +86,26 @@ def test_key_rotation_reads_old_values_and_writes_with_the_new_key(settings: obj
         rotated.save()
     raw = str(_raw_row(participant.public_id)["phone"])
     assert Fernet(new_key.encode()).decrypt(raw.encode()).decode() == PLAINTEXT["phone"]
+
+
+@pytest.mark.parametrize("field_class", [EncryptedCharField, EncryptedTextField])
+def test_two_threads_can_clean_the_same_field_at_once(field_class: type[EncryptedTextField]) -> None:
+    # A model's field object is shared by every thread. Both threads wait inside the field's validation
+    # until the other is there too, so their cleans overlap for sure: a clean that keeps state on the field
+    # (as django-fernet-encrypted-fields' own does) fails in one of them.
+    both_inside = threading.Barrier(2, timeout=10)
+    field = field_class(max_length=40, validators=[lambda value: both_inside.wait()])
+    results: dict[str, object] = {}
+
+    def clean(value: str) -> None:
+        try:
+            results[value] = field.clean(value, None)
+        except Exception as error:  # reported by the assertion below, whatever it is
+            results[value] = error
+
+    threads = [threading.Thread(target=clean, args=(value,)) for value in ("(651) 555-0123", "(612) 555-0142")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert results == {"(651) 555-0123": "(651) 555-0123", "(612) 555-0142": "(612) 555-0142"}

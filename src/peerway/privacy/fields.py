@@ -49,6 +49,13 @@ class _PeerwayKeys:
         # Values from forms, fixtures and code are plaintext; only from_db_value sees ciphertext.
         return super(base.EncryptedFieldMixin, self).to_python(value)  # type: ignore[misc]
 
+    def clean(self, value: Any, model_instance: Any) -> Any:
+        # Django's own clean. The library's marks the field object while it cleans (so that its to_python does
+        # not try to decrypt) and unmarks it after; a model's field object is shared by every thread, so two
+        # threads cleaning at once (a threaded server: `make demo`, gthread workers) raced on that mark and one
+        # failed with AttributeError. This to_python never decrypts, so there is nothing to mark.
+        return super(base.EncryptedFieldMixin, self).clean(value, model_instance)  # type: ignore[misc]
+
 
 class EncryptedCharField(_PeerwayKeys, base.EncryptedCharField):
     pass
