@@ -26,8 +26,6 @@ from peerway.organizations.models import Organization
 from peerway.recovery.models import Participant
 
 TODAY = dt.date(2026, 11, 23)
-ANCHOR = dt.datetime(2026, 11, 23, 6, 0, tzinfo=dt.UTC)  # midnight starting TODAY in Minnesota (CST), in UTC
-FICTIONAL_PHONE = re.compile(r"^\(\d{3}\) 555-01\d\d$")
 
 
 @pytest.fixture
