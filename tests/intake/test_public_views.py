@@ -342,11 +342,13 @@ def test_outside_every_shift_the_page_says_when_the_next_shift_starts(submit: Su
         assert request.routing_note["code"] == "no_peer_on_shift"
         html = Client().get(f"/r/{token}/").content.decode()
         assert "No peer is on shift right now." in html
-        assert "The next peer shift starts tomorrow at 8:00 AM (Minnesota time)." in html
+        assert "The next peer shift starts tomorrow at 8 a.m. (Minnesota time)." in html
+        # Each language writes the time its own way (formats/so: 24-hour clock).
+        assert "08:00" in Client().get(f"/so/r/{token}/").content.decode()
     with time_machine.travel(dt.datetime(2026, 11, 24, 16, 0, tzinfo=dt.UTC), tick=False):
         request_route(request_id=request.pk)
         html = Client().get(f"/r/{token}/").content.decode()
-        assert "The next peer shift starts on Thursday at 8:00 AM (Minnesota time)." in html
+        assert "The next peer shift starts on Thursday at 8 a.m. (Minnesota time)." in html
         assert "jueves" in Client().get(f"/es/r/{token}/").content.decode()
 
 
@@ -427,6 +429,29 @@ def test_deleting_asks_first_then_removes_what_the_person_entered(submit: Submit
     assert Client().get(f"/r/{token}/").status_code == 404
     assert Client().post(f"/r/{token}/delete/").status_code == 404
     assert request_get_by_token(token) is None
+
+
+def test_deleting_while_a_peer_accepts_still_deletes(submit: Submit, monkeypatch: pytest.MonkeyPatch) -> None:
+    from django_fsm import ConcurrentTransition
+
+    from peerway.intake import views
+
+    request, token = submit(first_name="Sample Erase")
+    erase = views.request_erase
+    calls: list[int] = []
+
+    def erase_after_a_race(*, request: HelpRequest) -> None:
+        calls.append(request.pk)
+        if len(calls) == 1:
+            raise ConcurrentTransition("the request changed between reading and saving it")
+        erase(request=request)
+
+    monkeypatch.setattr(views, "request_erase", erase_after_a_race)
+    response = Client().post(f"/r/{token}/delete/")
+
+    assert response["Location"] == "/help/deleted/"
+    request.refresh_from_db()
+    assert request.first_name is None
 
 
 def test_an_expired_or_unknown_link_is_a_kind_404_with_the_crisis_lines(submit: Submit) -> None:

@@ -12,6 +12,7 @@ from peerway.intake.models import EscalationAlert, HelpRequest, Offer, OfferStat
 from peerway.intake.services import (
     OfferNotAvailable,
     request_accept,
+    request_connect,
     request_decline,
     request_erase,
     request_get_by_token,
@@ -20,7 +21,7 @@ from peerway.intake.services import (
     request_withdraw,
     requests_escalate_due,
 )
-from peerway.recovery.models import Engagement, Participant
+from peerway.recovery.models import Engagement, EngagementStatus, Participant
 from tests.factories import OrganizationFactory, peer_profile
 
 Submit = Callable[..., tuple[HelpRequest, str]]
@@ -136,6 +137,61 @@ def test_rematch_never_offers_the_same_peer_again(submit: Submit) -> None:
     request_rematch(request=request, reason="I'd like someone else")
     offers = request_route(request_id=request.pk)
     assert [o.peer for o in offers] == [bea]
+
+
+def test_after_asking_for_a_different_peer_the_next_peer_can_accept(submit: Submit) -> None:
+    org = OrganizationFactory()
+    amina = peer_profile(org, name="Amina", communities=("somali",))
+    bea = peer_profile(org, name="Bea")
+    request, _ = submit(communities=("somali",))
+    request_route(request_id=request.pk)
+    first = request_accept(request=request, peer=amina)
+
+    request_rematch(request=request, reason="I'd like someone else")
+    request_route(request_id=request.pk)
+    second = request_accept(request=request, peer=bea)
+
+    first.refresh_from_db()
+    request.refresh_from_db()
+    # The first peer's engagement ended and let go of the request: it no longer counts in their caseload.
+    assert (first.status, first.help_request_id) == (EngagementStatus.CLOSED, None)
+    assert (request.status, request.accepted_by, request.engagement) == (RequestStatus.ACCEPTED, bea, second)
+    assert AccessEvent.objects.filter(
+        subject_id=first.participant.public_id, reason="closed: the person asked for a different peer"
+    ).exists()
+
+
+@pytest.mark.parametrize("connected", [False, True])
+@pytest.mark.parametrize("stop", [request_withdraw, request_erase])
+def test_stopping_a_taken_request_closes_its_engagement(
+    submit: Submit, stop: Callable[..., None], connected: bool
+) -> None:
+    amina = peer_profile(OrganizationFactory(), name="Amina")
+    request, _ = submit()
+    request_route(request_id=request.pk)
+    engagement = request_accept(request=request, peer=amina)
+    if connected:
+        request_connect(request=request, peer=amina)
+
+    stop(request=request)
+
+    engagement.refresh_from_db()
+    request.refresh_from_db()
+    assert request.status == RequestStatus.WITHDRAWN
+    # "No peer will reach out": the engagement is closed; the organization keeps its record.
+    assert engagement.status == EngagementStatus.CLOSED
+    assert Participant.objects.filter(pk=engagement.participant_id).exists()
+
+
+def test_a_second_routing_job_leaves_the_offer_with_the_peers_who_hold_it(submit: Submit) -> None:
+    org = OrganizationFactory()
+    for number in range(6):
+        peer_profile(org, name=f"Peer{number}")
+    request, _ = submit()
+    # The every-minute retry or a double click may queue a second job before anyone answers.
+    assert len(request_route(request_id=request.pk)) == 3
+    assert request_route(request_id=request.pk) == []
+    assert Offer.objects.filter(request=request, status=OfferStatus.OFFERED).count() == 3
 
 
 def test_withdrawing_closes_the_offers(submit: Submit) -> None:

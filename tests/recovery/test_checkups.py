@@ -291,11 +291,34 @@ def test_when_the_previous_peer_cannot_take_them_the_best_match_is_offered(cast:
         previous.caseload_limit = 0
     previous.save()
     other = peer_profile(cast.org, name="Quinn")
+    # A better match on paper in another organization: the person's record is not theirs to see.
+    outsider = peer_profile(cast.other_org, name="Oscar", communities=("somali",))
 
     recorded = checkup_record(checkup=first, actor=cast.sam, reached=True, wellbeing=Wellbeing.STRUGGLING)
-    offers = request_route(request_id=recorded.relink_request.pk)  # type: ignore[union-attr]
+    request = recorded.relink_request
+    assert request is not None
+    offers = request_route(request_id=request.pk)
 
     assert [offer.peer for offer in offers] == [other]
+    assert request_escalate(request_id=request.pk)
+    assert not request.offers.filter(peer=outsider).exists()
+
+
+def test_a_re_link_nobody_in_the_organization_can_take_waits_for_them(cast: Cast) -> None:
+    first = scheduled(cast)
+    first.engagement.peer.caseload_limit = 0
+    first.engagement.peer.save()
+    peer_profile(cast.other_org, name="Oscar")
+
+    recorded = checkup_record(checkup=first, actor=cast.sam, reached=True, wellbeing=Wellbeing.STRUGGLING)
+    request = recorded.relink_request
+    assert request is not None
+
+    assert request_route(request_id=request.pk) == []
+    request.refresh_from_db()
+    # The person's peer is full and the only free peer works elsewhere: no one in the organization has room.
+    assert request.routing_note["code"] == "no_capacity"
+    assert not request.offers.exists()
 
 
 def test_a_referral_to_treatment_is_recorded_without_a_request(cast: Cast) -> None:

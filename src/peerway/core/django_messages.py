@@ -31,6 +31,7 @@ FORM_AND_MODEL_ERRORS = (
     gettext_noop("No file was submitted. Check the encoding type on the form."),
     gettext_noop("No file was submitted."),
     gettext_noop("The submitted file is empty."),
+    gettext_noop("Null characters are not allowed."),
 )
 LENGTH_ERRORS = (
     ngettext_lazy(

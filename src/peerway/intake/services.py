@@ -23,7 +23,7 @@ from peerway.intake.models import OPEN_STATUSES, HelpRequest, Offer, OfferStatus
 from peerway.organizations.geography import place_for_county, place_for_zip
 from peerway.organizations.models import County, Organization
 from peerway.recovery.models import Engagement, Participant, Program
-from peerway.recovery.services import participant_create
+from peerway.recovery.services import engagement_end_for_request, participant_create
 from peerway.workforce.models import PeerProfile
 from peerway.workforce.selectors import SUBJECT_HELP_REQUEST
 
@@ -244,8 +244,15 @@ def request_decline(*, request: HelpRequest, peer: PeerProfile, reason: str = ""
 
 @transaction.atomic
 def request_rematch(*, request: HelpRequest, reason: str = "") -> None:
-    """The person asks for a different peer: the current peer is not offered again."""
-    fresh = HelpRequest.objects.get(pk=request.pk)
+    """The person asks for a different peer: the current peer is not offered again.
+
+    After an accept, the engagement that began with that peer closes and lets go of the request, so the next
+    peer's accept begins their own.
+    """
+    fresh = HelpRequest.objects.select_for_update().filter(pk=request.pk).first()
+    if fresh is None:
+        raise OfferNotAvailable
+    was_accepted = fresh.status == RequestStatus.ACCEPTED
     try:
         fresh.rematch()
         fresh.save()
@@ -254,15 +261,31 @@ def request_rematch(*, request: HelpRequest, reason: str = "") -> None:
     Offer.objects.filter(request_id=request.pk, status__in=[OfferStatus.OFFERED, OfferStatus.ACCEPTED]).update(
         status=OfferStatus.DECLINED, decline_reason=f"rematch: {reason}"[:200], responded_at=timezone.now()
     )
+    if was_accepted:
+        engagement_end_for_request(
+            help_request_id=fresh.pk,
+            reason="closed: the person asked for a different peer",
+            release_request=True,
+        )
     _enqueue_routing(request.pk)
 
 
 @transaction.atomic
 def request_withdraw(*, request: HelpRequest) -> None:
-    fresh = HelpRequest.objects.get(pk=request.pk)
-    fresh.withdraw()
+    """The person stops their request: no peer is offered it any more, and an engagement that began from it
+    closes, so no peer reaches out. Raises TransitionNotAllowed when it is already closed or withdrawn."""
+    fresh = HelpRequest.objects.select_for_update().get(pk=request.pk)
+    _withdraw(fresh)
     fresh.save()
-    Offer.objects.filter(request_id=request.pk, status=OfferStatus.OFFERED).update(status=OfferStatus.LAPSED)
+
+
+def _withdraw(fresh: HelpRequest) -> None:
+    """Withdraw a request read under a row lock (saved by the caller); its offers lapse, its engagement ends."""
+    was_taken = fresh.status in (RequestStatus.ACCEPTED, RequestStatus.CONNECTED)
+    fresh.withdraw()
+    Offer.objects.filter(request_id=fresh.pk, status=OfferStatus.OFFERED).update(status=OfferStatus.LAPSED)
+    if was_taken:
+        engagement_end_for_request(help_request_id=fresh.pk, reason="closed: the person stopped their request")
 
 
 @transaction.atomic
@@ -272,11 +295,11 @@ def request_erase(*, request: HelpRequest) -> None:
 
     What remains is a withdrawn request with its language, county and times, which counts toward
     unmet-demand figures and identifies no one. A record that already became a participant's is kept
-    by the organization and is not touched here.
+    by the organization; only its engagement closes, as when the person stops the request.
     """
-    fresh = HelpRequest.objects.get(pk=request.pk)
+    fresh = HelpRequest.objects.select_for_update().get(pk=request.pk)
     if fresh.status in (RequestStatus.RECEIVED, RequestStatus.OFFERED, RequestStatus.ACCEPTED, RequestStatus.CONNECTED):
-        fresh.withdraw()
+        _withdraw(fresh)
     fresh.first_name = None
     fresh.phone = None
     fresh.email = None
@@ -360,12 +383,20 @@ DEFAULT_ESCALATION_MINUTES = 5
 
 
 @transaction.atomic
-def request_route(*, request_id: int) -> list[Offer]:
-    """Offer an open request to the best on-shift peers not yet offered it; record why when there are none."""
+def request_route(*, request_id: int, widen: bool = False) -> list[Offer]:
+    """Offer an open request to the best on-shift peers not yet offered it; record why when there are none.
+
+    A request that some peers hold an offer for is left to them (a second routing job, say from a double
+    click or the every-minute retry, changes nothing) unless ``widen``: escalation widens it to more peers.
+    A re-link goes only to peers of the organization the person is a participant of: their record is not
+    shared with another organization.
+    """
     from peerway.matching.service import proposals_for_request
 
     request = HelpRequest.objects.select_for_update().filter(pk=request_id).first()
     if request is None or request.status not in OPEN_STATUSES:
+        return []
+    if not widen and Offer.objects.filter(request=request, status=OfferStatus.OFFERED).exists():
         return []
     # Peers who hold the offer now, or who declined it (or were turned down by a rematch), are not asked
     # again; peers whose offer lapsed when someone else accepted may be asked again after a rematch.
@@ -374,6 +405,11 @@ def request_route(*, request_id: int) -> list[Offer]:
             "peer_id", flat=True
         )
     )
+    relink_organization_id = _relink_organization_id(request)
+    if relink_organization_id is not None:
+        excluded |= set(
+            PeerProfile.objects.exclude(organization_id=relink_organization_id).values_list("pk", flat=True)
+        )
     preferred = _preferred_peer_first(request, excluded)
     top = OFFER_ROUND_SIZES[min(request.escalation_level, len(OFFER_ROUND_SIZES) - 1)]
     proposals, unmatched = proposals_for_request(
@@ -416,6 +452,24 @@ def request_route(*, request_id: int) -> list[Offer]:
     request.routing_note = {}
     request.save()
     return offers
+
+
+def _relink_organization_id(request: HelpRequest) -> int | None:
+    """The organization a re-link request came from (that of the check-up's engagement), else None."""
+    if request.source != RequestSource.RELINK:
+        return None
+    from peerway.recovery.models import Checkup
+
+    organization_id = (
+        Checkup.objects.filter(relink_request_id=request.pk)
+        .values_list("engagement__organization_id", flat=True)
+        .first()
+    )
+    if organization_id is None and request.preferred_peer_id is not None:
+        organization_id = (
+            PeerProfile.objects.filter(pk=request.preferred_peer_id).values_list("organization_id", flat=True).first()
+        )
+    return organization_id
 
 
 def _preferred_peer_first(request: HelpRequest, already: set[int]) -> list[Proposal]:
@@ -486,7 +540,7 @@ def request_escalate(*, request_id: int, now: dt.datetime | None = None) -> bool
     request.last_offered_at = now
     request.save(update_fields=["escalation_level", "last_offered_at"])
     if request.escalation_level == LEVEL_WIDENED:
-        request_route(request_id=request.pk)
+        request_route(request_id=request.pk, widen=True)
         return True
     organization_ids = set(Offer.objects.filter(request=request).values_list("peer__organization_id", flat=True))
     for organization_id in sorted(organization_ids):

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_fsm import TransitionNotAllowed
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from peerway.accounts.models import User
 from peerway.accounts.roles import SERVICE_ORG_KINDS
@@ -219,7 +219,7 @@ def status_withdraw(request: HttpRequest, token: str) -> HttpResponse:
     if help_request is None:
         return _link_not_found(request)
     # Withdrawing a request that is already closed or withdrawn changes nothing.
-    with contextlib.suppress(TransitionNotAllowed):
+    with contextlib.suppress(TransitionNotAllowed, ConcurrentTransition):
         request_withdraw(request=help_request)
     return redirect("intake:status", token=token)
 
@@ -231,7 +231,11 @@ def status_delete(request: HttpRequest, token: str) -> HttpResponse:
     if help_request is None:
         return _link_not_found(request)
     if request.method == "POST":
-        request_erase(request=help_request)
+        try:
+            request_erase(request=help_request)
+        except ConcurrentTransition:
+            # A peer's accept changed the request between reading and erasing it: erase what it is now.
+            request_erase(request=help_request)
         return redirect("intake:deleted")
     return render(request, "intake/delete_confirm.html", {"token": token, "status": help_request.status})
 

@@ -8,6 +8,7 @@ from peerway.recovery.services.contacts import (
 )
 from peerway.recovery.services.engagements import (
     engagement_attest,
+    engagement_end_for_request,
     engagement_handoff,
     engagement_start,
     engagement_transition,
@@ -23,6 +24,7 @@ __all__ = [
     "contact_lock_for_billing",
     "contact_record",
     "engagement_attest",
+    "engagement_end_for_request",
     "engagement_handoff",
     "engagement_start",
     "engagement_transition",

@@ -179,6 +179,37 @@ def engagement_transition(*, engagement: Engagement, action: str, actor: User) -
 
 
 @transaction.atomic
+def engagement_end_for_request(
+    *, help_request_id: int, reason: str, release_request: bool = False
+) -> Engagement | None:
+    """The person stopped the first-call request an engagement began from, or asked for a different peer:
+    the engagement closes (the organization keeps its record and may reopen it) and its future check-ups are
+    cancelled, so no peer reaches out against the person's wish.
+
+    ``release_request`` also unlinks the request, which a different peer's engagement will begin from.
+    Returns the engagement, or None when there is none still open. Audited with no staff actor: the change
+    came from the person, through their private status link.
+    """
+    engagement = (
+        Engagement.objects.select_for_update()
+        .filter(help_request_id=help_request_id, status__in=[EngagementStatus.ACTIVE, EngagementStatus.CHECKUP])
+        .first()
+    )
+    if engagement is None:
+        if release_request:
+            Engagement.objects.filter(help_request_id=help_request_id).update(help_request=None)
+        return None
+    engagement = Engagement.objects.select_related("organization", "participant").get(pk=engagement.pk)
+    engagement.close()
+    if release_request:
+        engagement.help_request = None
+    engagement.save()
+    checkups_cancel_future(engagement=engagement)
+    _log(None, engagement, reason)
+    return engagement
+
+
+@transaction.atomic
 def engagement_handoff(*, engagement: Engagement, to_peer: PeerProfile, reason: str, actor: User) -> EngagementHandoff:
     """Hand the engagement to another peer of the organization; the previous peer stays in the hand-offs.
 
