@@ -232,3 +232,17 @@ def test_every_fixture_parses() -> None:
     for path in FIXTURES.glob("*.json"):
         for row in json.loads(path.read_text())["credential_types"]:
             rules.RequirementSpec.from_json(row["requirements"])
+
+
+@given(specs(), hours)
+def test_hours_in_domains_the_spec_does_not_list_do_not_count_toward_its_total(
+    spec: rules.RequirementSpec, unrelated: Decimal
+) -> None:
+    record = meeting(spec)
+    first = spec.training_domains[0].slug
+    # One hour short of the total in the spec's own domains, and plenty in another credential's domain.
+    training = dict(record.training_hours, **{first: record.training_hours[first] - 1, "zz_other": unrelated})
+    checklist = rules.evaluate_application(spec, rules.Record(**{**record.__dict__, "training_hours": training}))
+    total = checklist.line(rules.TRAINING_TOTAL)
+    assert total.have == spec.training_total_hours - 1
+    assert not total.met

@@ -76,3 +76,10 @@ def test_standards_page_compares_every_type_with_the_samhsa_topics(boards: Board
     for code in ("PR-MIN", "CPRSR", "CPS"):
         assert code in text
     assert "Harm reduction: 6" in text
+
+
+@pytest.mark.parametrize("query", [{"name": "Alice Lind\x00qvist"}, {"number": "AB\x00CD"}])
+def test_json_endpoint_refuses_a_nul_character_as_problem_json(credential, query: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    response = Client(raise_request_exception=False).get("/api/v1/verify", query)
+    assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
+    assert response.json()["title"] == "A search cannot contain a NUL character."

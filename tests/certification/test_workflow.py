@@ -13,9 +13,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
+from peerway.accounts.models import User
 from peerway.certification import services
-from peerway.certification.models import Application, ApplicationStatus, ApplicationTransition, Credential
-from tests.certification.conftest import Boards, complete_application, fill
+from peerway.certification.models import (
+    Application,
+    ApplicationKind,
+    ApplicationStatus,
+    ApplicationTransition,
+    Credential,
+    CredentialStatus,
+)
+from peerway.workforce.credentials import ce_add
+from tests.certification.conftest import Boards, complete_application, fill, held_credential
 from tests.helpers import Cast
 
 S = ApplicationStatus
@@ -254,3 +263,83 @@ def test_reviewer_actions_through_the_pages(cast: Cast, boards: Boards) -> None:
     other = Client()
     other.force_login(boards.dora)
     assert other.get(reverse("certification:review", args=[application.public_id])).status_code == 404
+
+
+def _ce_for_renewal(peer: User) -> None:
+    # 20 hours of continuing education, 6 of them in ethics, last week: enough for the renewals here.
+    day = timezone.localdate() - dt.timedelta(days=7)
+    ce_add(peer=peer, provider="P", topic="Ethics", completed_on=day, hours=Decimal(6), ethics=True)
+    ce_add(peer=peer, provider="P", topic="Skills", completed_on=day, hours=Decimal(14))
+
+
+def test_a_renewal_filed_for_another_boards_credential_is_refused(cast: Cast, boards: Boards) -> None:
+    held = held_credential(cast.alice, boards.cprs, expires_on=timezone.localdate() + dt.timedelta(days=60))
+    with pytest.raises(ValidationError, match="must be for the credential held"):
+        services.application_create(
+            applicant=cast.alice, credential_type=boards.de_cprs, kind=ApplicationKind.RENEWAL, held=held
+        )
+    assert not Application.objects.exists()
+
+
+@pytest.mark.parametrize("status", [CredentialStatus.SUSPENDED, CredentialStatus.REVOKED])
+def test_a_suspended_or_revoked_credential_cannot_be_renewed(cast: Cast, boards: Boards, status: str) -> None:
+    held = held_credential(
+        cast.alice, boards.cprs, expires_on=timezone.localdate() + dt.timedelta(days=60), status=status
+    )
+    with pytest.raises(ValidationError, match="only an active or expired credential can be renewed"):
+        services.application_create(
+            applicant=cast.alice, credential_type=boards.cprs, kind=ApplicationKind.RENEWAL, held=held
+        )
+    assert not Application.objects.exists()
+
+
+def test_an_expired_credential_can_be_renewed_and_becomes_active(cast: Cast, boards: Boards) -> None:
+    held = held_credential(
+        cast.alice,
+        boards.cprs,
+        expires_on=timezone.localdate() - dt.timedelta(days=3),
+        status=CredentialStatus.EXPIRED,
+    )
+    _ce_for_renewal(cast.alice)
+    application = services.application_create(
+        applicant=cast.alice, credential_type=boards.cprs, kind=ApplicationKind.RENEWAL, held=held
+    )
+    renewed = services.review_approve(_to(S.UNDER_REVIEW, application, boards), reviewer=boards.bea)
+    assert renewed.pk == held.pk and renewed.status == CredentialStatus.ACTIVE
+
+
+@pytest.mark.parametrize("status", [CredentialStatus.SUSPENDED, CredentialStatus.REVOKED])
+def test_approving_a_renewal_never_reinstates_a_credential_suspended_or_revoked_meanwhile(
+    cast: Cast, boards: Boards, status: str
+) -> None:
+    expires = timezone.localdate() + dt.timedelta(days=60)
+    held = held_credential(cast.alice, boards.cprs, expires_on=expires)
+    _ce_for_renewal(cast.alice)
+    application = services.application_create(
+        applicant=cast.alice, credential_type=boards.cprs, kind=ApplicationKind.RENEWAL, held=held
+    )
+    application = _to(S.UNDER_REVIEW, application, boards)
+    Credential.objects.filter(pk=held.pk).update(status=status)
+    with pytest.raises(services.TransitionRefused, match="only an active or expired credential can be renewed"):
+        services.review_approve(application, reviewer=boards.bea)
+    held.refresh_from_db()
+    assert (held.status, held.expires_on) == (status, expires)
+    assert Application.objects.get(pk=application.pk).status == S.UNDER_REVIEW
+
+
+def test_another_boards_reviewer_cannot_extend_a_credential_through_a_mismatched_renewal(
+    cast: Cast, boards: Boards
+) -> None:
+    expires = timezone.localdate() + dt.timedelta(days=60)
+    held = held_credential(cast.alice, boards.cprs, expires_on=expires)
+    _ce_for_renewal(cast.alice)
+    # A Delaware renewal of the Minnesota credential, as filed before application_create checked the type.
+    application = Application.objects.create(
+        applicant=cast.alice, credential_type=boards.de_cprs, kind=ApplicationKind.RENEWAL, held_credential=held
+    )
+    services.application_submit(application, actor=cast.alice)
+    services.review_start(application, reviewer=boards.dora)
+    with pytest.raises(services.TransitionRefused, match="must be for the credential held"):
+        services.review_approve(application, reviewer=boards.dora)
+    held.refresh_from_db()
+    assert held.expires_on == expires

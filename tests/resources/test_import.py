@@ -85,6 +85,16 @@ def test_a_file_that_is_not_utf8_is_refused_with_the_line_it_breaks_on(cast: Cas
     assert not Resource.objects.exists()
 
 
+def test_a_bad_byte_after_a_byte_order_mark_is_reported_at_its_own_line_and_byte(cast: Cast) -> None:
+    # The three-byte mark, the header (line 1), a good row (line 2), then a cp1252 "é" opening line 3.
+    data = b"\xef\xbb\xbfexternal_id,name,category\nx-1,One,food\n\xe9x-2,Two,food\n"
+    with pytest.raises(ResourceImportRejected) as caught:
+        resources_import(data=data, organization=cast.org)
+    [error] = caught.value.errors
+    assert error.line == 3
+    assert "(byte 43 cannot be read)" in error.reason
+
+
 def test_a_byte_order_mark_and_a_multiline_value_are_read(cast: Cast) -> None:
     data = '\ufeffexternal_id,name,category,description\na-1,Place,food,"two\nlines"\nbad,Place,nope,x\n'
     with pytest.raises(ResourceImportRejected) as caught:
@@ -167,4 +177,18 @@ def test_an_admin_cannot_import_into_another_organization(cast: Cast, sample_csv
         {"organization": "prairie-light", "file": SimpleUploadedFile("r.csv", sample_csv)},
     )
     assert response.status_code == 400
+    assert not Resource.objects.exists()
+
+
+def test_a_nul_character_is_a_bad_line_not_a_server_error(cast: Cast) -> None:
+    client = Client(raise_request_exception=False)
+    client.force_login(cast.ada)
+    bad = b"external_id,name,category,description\nx-1,One,food,\nx-2,T\x00wo,food,\nx-3,Three,food,a\x00b\n"
+    response = client.post(
+        reverse("resources:import"), {"organization": "riverbend", "file": SimpleUploadedFile("r.csv", bad)}
+    )
+    body = " ".join(response.content.decode().split())
+    assert response.status_code == 400
+    assert "Line 3: name contains a NUL character" in body
+    assert "Line 4: description contains a NUL character" in body
     assert not Resource.objects.exists()

@@ -254,3 +254,33 @@ def test_a_renewal_is_judged_by_the_renewal_rule_from_the_ce_log(cast: Cast) -> 
         assert application_checklist(application).complete
         renewed = cert_services.review_approve(application, reviewer=reviewer)
     assert renewed == held and renewed.expires_on == dt.date(2029, 1, 31)
+
+
+@pytest.mark.parametrize("status", [CredentialStatus.SUSPENDED, CredentialStatus.REVOKED])
+def test_a_suspended_or_revoked_credential_cannot_be_renewed_from_the_page(cast: Cast, status: str) -> None:
+    with _at(dt.date(2026, 11, 23)):
+        held = credential(cast.alice, expires_on=dt.date(2027, 1, 31), status=status)
+        with pytest.raises(ValidationError, match="only an active or expired credential can be renewed"):
+            service.renewal_start(user=cast.alice, credential_public_id=str(held.public_id))
+        client = _client(cast.alice)
+        # The page offers no button, and a hand-made POST is refused with the reason.
+        response = client.post(reverse("career:renewal_start", args=[held.public_id]), follow=True)
+        assert response.redirect_chain == [(reverse("career:renewal"), 302)]
+        assert "only an active or expired credential can be renewed" in response.content.decode()
+    assert not Application.objects.exists()
+
+
+def test_a_course_on_the_old_expiry_day_counts_in_one_renewal_period_only(cast: Cast) -> None:
+    with _at(dt.date(2026, 3, 1)):
+        held = credential(cast.alice, expires_on=dt.date(2026, 3, 1), issued_on=dt.date(2024, 3, 1))
+        for day in (dt.date(2024, 3, 1), dt.date(2026, 3, 1)):
+            service.ce_add(peer=cast.alice, provider="P", topic="Skills", completed_on=day, hours=Decimal(8))
+        entries = service.ce_entries_for_peer(cast.alice)
+        first = service.renewal_evaluate(held, entries)
+        held.expires_on = dt.date(2028, 3, 1)  # renewed: approval extends from the old expiry date
+        second = service.renewal_evaluate(held, entries)
+    assert (first.period_start, first.period_end) == (dt.date(2024, 3, 1), dt.date(2026, 3, 1))
+    assert (second.period_start, second.period_end) == (dt.date(2026, 3, 2), dt.date(2028, 3, 1))
+    assert first.checklist is not None and second.checklist is not None
+    assert first.checklist.line("ce_total").have == Decimal(16)
+    assert second.checklist.line("ce_total").have == Decimal(0)

@@ -55,3 +55,20 @@ def test_a_credential_held_active_is_not_a_step(cast: Cast) -> None:
     credential(cast.alice, expires_on=dt.date(2099, 1, 1), code="CPRSR")
     codes = [step.credential_type.code for step in pathway_for_peer(cast.alice)]
     assert "CPRSR" not in codes and codes == ["PRSUP", "LADC"]
+
+
+def test_training_for_another_credential_does_not_count_toward_a_targets_total(cast: Cast) -> None:
+    cps = credential_type("CPS", board="mn-dhs-cps")
+    application = certification.application_create(applicant=cast.alice, credential_type=cps)
+    for days_ago in (30, 20, 10):
+        certification.training_add(
+            application,
+            domain="dhs_cps_training",
+            provider="DHS",
+            completed_on=dt.date.today() - dt.timedelta(days=days_ago),
+            hours=Decimal(20),
+        )
+    steps = {step.credential_type.code: step for step in pathway_for_peer(cast.alice)}
+    total = steps["CPRSR"].checklist.line("training_total")
+    # 60 hours of DHS peer specialist training, none in any of CPRSR's four domains.
+    assert (total.have, total.met) == (Decimal(0), False)

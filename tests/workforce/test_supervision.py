@@ -150,3 +150,13 @@ def test_supervisor_page_records_and_shows_gaps(cast: Cast) -> None:
     assert response.status_code == 400 and SupervisionSession.objects.count() == 1
     with pytest.raises(Exception):  # noqa: B017 - Http404
         supervisee_get(cast.olive, key)
+
+
+@pytest.mark.parametrize("month", ["0001-01", "0001-12"])
+def test_a_month_of_year_one_falls_back_to_the_current_month(cast: Cast, month: str) -> None:
+    client = Client(raise_request_exception=False)
+    client.force_login(cast.sam)
+    response = client.get(reverse("career:supervision"), {"month": month})
+    assert response.status_code == 200
+    assert 'href="?month=2026-10"' in response.content.decode()
+    assert month_bounds(month) == (dt.date(2026, 11, 1), dt.date(2026, 11, 30))

@@ -115,3 +115,43 @@ def test_who_may_see_supply_and_demand(cast: Cast) -> None:
     assert supply_demand_allowed(bea) and supply_demand_allowed(cast.analyst) and supply_demand_allowed(state_admin)
     for user in (cast.alice, cast.sam, cast.ada, cast.bill, cast.olive, cast.nobody):
         assert not supply_demand_allowed(user)
+
+
+def _analyst_page(cast: Cast) -> str:
+    client = Client()
+    client.force_login(cast.analyst)
+    return " ".join(client.get(reverse("career:supply")).content.decode().split())
+
+
+def test_one_small_count_in_a_column_hides_the_next_smallest_too(cast: Cast) -> None:
+    ServiceArea.objects.create(organization=cast.org, county=county("Hennepin"))
+    for number in range(12):
+        peer = peer_profile(cast.org, name=f"Somali{number}", languages=("so",))
+        credential(peer.user, expires_on=dt.date(2099, 1, 1))
+    for _ in range(12):
+        _request("so")
+    for _ in range(3):
+        _request("hmn")
+    rows = {row.key: row for row in supply_demand().facet("language")}
+    # Every request has one language and the page shows the total (15): Somali's 12 would give Hmong's 3 away.
+    assert (rows["hmn"].demand_shown, rows["so"].demand_shown) == ("<11", "≥11")
+    assert rows["hmn"].demand_visible is None and rows["so"].demand_visible is None
+    assert rows["so"].supply_shown == "12"  # the supply column has no small count: nothing else is hidden
+    page = _analyst_page(cast)
+    assert "15 first-call requests" in page
+    assert '<th scope="row">Somali</th><td>12</td><td>≥11</td>' in page
+    assert '<th scope="row">Hmong</th><td>0</td><td>&lt;11</td>' in page
+    response = Client()
+    response.force_login(cast.analyst)
+    csv_rows = list(csv.reader(io.StringIO(response.get(reverse("career:supply_csv")).content.decode())))
+    by_value = {(row[0], row[1]): row[2:4] for row in csv_rows[1:] if len(row) > 2}
+    assert by_value[("language", "Somali")] == ["12", "≥11"] and by_value[("language", "Hmong")] == ["0", "<11"]
+
+
+def test_a_small_total_is_suppressed_like_the_rows_it_adds_up(cast: Cast) -> None:
+    for _ in range(3):
+        _request("hmn")
+    # The only language row is Hmong: a total of 3 would be its count.
+    assert "&lt;11 first-call requests" in _analyst_page(cast)
+    report = supply_demand()
+    assert (report.requests_shown, report.certified_peers_shown) == ("<11", "0")

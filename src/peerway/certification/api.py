@@ -42,6 +42,11 @@ class VerifyOut(Schema):
     summary="Verify a peer credential by number or full name (public, rate-limited)",
 )
 def verify(request: HttpRequest, query: Query[VerifyQuery]) -> VerifyOut | HttpResponse:
+    # PostgreSQL cannot compare text with a NUL character in it; such a search is a bad request, not a 500.
+    if "\x00" in query.number or "\x00" in query.name:
+        return problem_response(
+            status=400, title="A search cannot contain a NUL character.", detail="Remove %00 from ?number= or ?name=."
+        )
     number, name = query.number.strip()[:32], " ".join(query.name.split())[:120]
     if not number and len(name.split()) < 2:
         return problem_response(

@@ -273,6 +273,8 @@ def evaluate_application(
 ) -> Checklist:
     """Every requirement of ``spec`` as a line; lines whose key is in ``satisfied`` are met by a held credential.
 
+    The training total counts only hours in the spec's own domains.
+
     A reciprocity application (``reciprocity=True``) is also asked the spec's reciprocity evidence.
     """
     held = frozenset(satisfied)
@@ -284,10 +286,11 @@ def evaluate_application(
     for domain in spec.training_domains:
         add(f"training:{domain.slug}", domain.label, record.training_hours.get(domain.slug, ZERO), domain.hours)
     if spec.training_total_hours > 0:
+        # Only the spec's own domains count: hours recorded for another credential's domains are not this training.
         add(
             TRAINING_TOTAL,
             "Training, all domains",
-            sum(record.training_hours.values(), ZERO),
+            sum((record.training_hours.get(domain.slug, ZERO) for domain in spec.training_domains), ZERO),
             spec.training_total_hours,
         )
     if spec.experience_hours > 0:

@@ -99,6 +99,23 @@ def _check_hours(
         raise ValidationError(errors)
 
 
+# A suspended or revoked credential is the board's decision; a renewal must not undo it.
+RENEWABLE_STATUSES = (CredentialStatus.ACTIVE, CredentialStatus.EXPIRED)
+
+
+def renewal_refusal(held: Credential, credential_type: CredentialType) -> str | None:
+    """Why ``held`` cannot be renewed by an application for ``credential_type``, or None when it can."""
+    if held.credential_type_id != credential_type.pk:
+        return _("A renewal must be for the credential held (%(held)s), not for another credential.") % {
+            "held": held.credential_type
+        }
+    if held.status not in RENEWABLE_STATUSES:
+        return _("This credential is %(status)s: only an active or expired credential can be renewed.") % {
+            "status": held.get_status_display()
+        }
+    return None
+
+
 @transaction.atomic
 def application_create(
     *,
@@ -113,6 +130,11 @@ def application_create(
         held is None or held.holder_id != applicant.pk
     ):
         raise ValidationError(_("Choose a credential you hold."))
+    if kind == ApplicationKind.RENEWAL:
+        assert held is not None
+        refusal = renewal_refusal(held, credential_type)
+        if refusal:
+            raise ValidationError(refusal)
     if kind == ApplicationKind.RECIPROCITY:
         assert held is not None
         result = reciprocity_evaluate(held, credential_type)
@@ -339,9 +361,16 @@ def _add_months(day: date, months: int) -> date:
 
 @transaction.atomic
 def review_approve(application: Application, *, reviewer: User, reason: str = "") -> Credential:
-    """Approve and issue the credential (a renewal extends the credential held)."""
+    """Approve and issue the credential (a renewal extends the credential held, if it is still renewable)."""
     application = _locked(application)
     _reviewer_may_act(reviewer, application)
+    held = None
+    if application.kind == ApplicationKind.RENEWAL and application.held_credential_id is not None:
+        held = Credential.objects.select_for_update().get(pk=application.held_credential_id)
+        # The board may have suspended or revoked the credential since the renewal was filed.
+        refusal = renewal_refusal(held, application.credential_type)
+        if refusal:
+            raise TransitionRefused(_("Cannot approve: %(reason)s") % {"reason": refusal})
     if can_proceed(application.approve):
         gaps = application_checklist(application).gaps
         if gaps:
@@ -356,13 +385,12 @@ def review_approve(application: Application, *, reviewer: User, reason: str = ""
     today = timezone.localdate()
     renewal = application.credential_type.spec.renewal
     expires_on = _add_months(today, renewal.period_months) if renewal else None
-    if application.kind == ApplicationKind.RENEWAL and application.held_credential is not None:
-        credential = application.held_credential
-        base = max(credential.expires_on or today, today)
-        credential.expires_on = _add_months(base, renewal.period_months) if renewal else None
-        credential.status = CredentialStatus.ACTIVE
-        credential.save()
-        return credential
+    if held is not None:
+        base = max(held.expires_on or today, today)
+        held.expires_on = _add_months(base, renewal.period_months) if renewal else None
+        held.status = CredentialStatus.ACTIVE
+        held.save()
+        return held
     return Credential.objects.create(
         holder=application.applicant,
         credential_type=application.credential_type,
@@ -397,6 +425,7 @@ __all__ = [
     "exam_add",
     "experience_add",
     "hours_errors",
+    "renewal_refusal",
     "review_approve",
     "review_ask_for_more_info",
     "review_deny",

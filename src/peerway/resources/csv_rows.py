@@ -6,6 +6,7 @@ refuse the whole file and list each bad line at once. Columns are documented in 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -104,10 +105,12 @@ def decode(data: bytes) -> tuple[str | None, LineError | None]:
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        # The decoder counts from after the byte-order mark it removed; the line and byte are the file's.
+        position = exc.start + (len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0)
+        line = data[:position].count(b"\n") + 1
         return None, LineError(
             line,
-            f"The file is not UTF-8 text (byte {exc.start + 1} cannot be read). "
+            f"The file is not UTF-8 text (byte {position + 1} cannot be read). "
             "Save it as “CSV UTF-8” and upload it again.",
         )
 
@@ -198,6 +201,12 @@ def _row_check(
     counties: Mapping[str, str],
 ) -> tuple[ResourceRow | None, list[str]]:
     reasons: list[str] = []
+    # A NUL character is not text: PostgreSQL refuses it in a text column, so it is reported here with its line.
+    with_nul = [column for column, value in record.items() if "\x00" in value]
+    if with_nul:
+        reasons.append(
+            f"{', '.join(with_nul)} contains a NUL character (a zero byte); remove it and save the file again."
+        )
     for column in REQUIRED_COLUMNS:
         if not record.get(column):
             reasons.append(f"{column} is required.")

@@ -34,7 +34,13 @@ from peerway.certification.models import (
     Credential,
     CredentialStatus,
 )
-from peerway.certification.services import MAGIC, MAX_EVIDENCE_BYTES, application_create, hours_errors
+from peerway.certification.services import (
+    MAGIC,
+    MAX_EVIDENCE_BYTES,
+    RENEWABLE_STATUSES,
+    application_create,
+    hours_errors,
+)
 from peerway.workforce.models import ContinuingEducation, CredentialReminder
 
 REMINDER_DAYS = (90, 60, 30)
@@ -177,15 +183,7 @@ class Renewal:
 
     @property
     def can_start(self) -> bool:
-        return (
-            self.rule is not None
-            and self.open_application is None
-            and self.credential.status
-            in (
-                CredentialStatus.ACTIVE,
-                CredentialStatus.EXPIRED,
-            )
-        )
+        return self.rule is not None and self.open_application is None and self.credential.status in RENEWABLE_STATUSES
 
 
 OPEN_STATUSES = (
@@ -201,7 +199,10 @@ def renewal_evaluate(
 ) -> Renewal:
     """The credential's renewal rule applied to the CE entries completed in its current period.
 
-    The period is the rule's ``period_months`` ending on ``expires_on`` (not before the issue date).
+    The period is the rule's ``period_months`` ending on ``expires_on``: it starts the day after the date
+    ``period_months`` earlier (the previous period's last day), so consecutive periods share no day and a course
+    counts toward one renewal only. A first period, when the credential was issued on or after that date,
+    starts on the issue date.
     """
     today = today or timezone.localdate()
     rule = credential.credential_type.spec.renewal
@@ -213,7 +214,8 @@ def renewal_evaluate(
     if rule is None or credential.expires_on is None:
         return Renewal(credential, rule, None, None, None, None, open_application)
     end = credential.expires_on
-    start = max(credential.issued_on, _months_before(end, rule.period_months))
+    previous_end = _months_before(end, rule.period_months)
+    start = credential.issued_on if credential.issued_on >= previous_end else previous_end + dt.timedelta(days=1)
     checklist = rules.evaluate_renewal(
         rule, [rules.CeEntry(e.completed_on, e.hours, e.ethics) for e in entries], start, end
     )
@@ -227,7 +229,8 @@ def renewals_for_peer(user: User) -> list[Renewal]:
 
 
 def renewal_start(*, user: User, credential_public_id: str) -> Application:
-    """Open a renewal application for a credential the user holds (certification's service creates it)."""
+    """Open a renewal application for an active or expired credential the user holds (certification's service
+    creates it and refuses a suspended or revoked credential with a ValidationError)."""
     credential = Credential.objects.filter(holder=user, public_id=credential_public_id).first()
     if credential is None:
         raise Http404("No such credential.")

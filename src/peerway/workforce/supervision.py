@@ -181,12 +181,15 @@ def supervision_session_add(
 
 
 def month_bounds(month: str | None, *, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    """First and last day of ``month`` ("2026-11"), or of the current month when missing or malformed."""
+    """First and last day of ``month`` ("2026-11"), or of the current month when missing, malformed or in
+    year 1 (the page links to the month before, and no date comes before January of year 1)."""
     today = today or timezone.localdate()
     try:
         year, number = (int(part) for part in (month or "").split("-"))
         start = dt.date(year, number, 1)
     except ValueError:
+        start = today.replace(day=1)
+    if start.year == dt.MINYEAR:
         start = today.replace(day=1)
     return start, start.replace(day=calendar.monthrange(start.year, start.month)[1])
 

@@ -5,7 +5,10 @@ Supply: active peer profiles whose person holds an active credential (``peer_cre
 once per term they list; for region, once per region their organization serves (service-area counties →
 County.region). Demand: help requests created in the period, per requested term; for region, the request's
 county. Counts from 1 to ``SMALL_CELL - 1`` are suppressed (shown as "<11") so that a rare community's few
-peers or requests cannot be recognized; unmet demand is still flagged from the true counts.
+peers or requests cannot be recognized; unmet demand is still flagged from the true counts. When a facet's
+column has exactly one suppressed count, its next smallest count is suppressed too (shown as "≥11"), so the
+hidden one cannot be worked out as the total minus the others; totals from 1 to ``SMALL_CELL - 1`` are
+suppressed as well.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import csv
 import datetime as dt
 import io
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,8 +50,15 @@ def supply_demand_allowed(user: User) -> bool:
     return False
 
 
-def suppress(count: int) -> str:
-    return f"<{SMALL_CELL}" if 0 < count < SMALL_CELL else str(count)
+def small(count: int) -> bool:
+    return 0 < count < SMALL_CELL
+
+
+def suppress(count: int, *, complementary: bool = False) -> str:
+    """How a count is shown: "<11" when small, "≥11" when hidden only to protect a small count."""
+    if small(count):
+        return f"<{SMALL_CELL}"
+    return f"≥{SMALL_CELL}" if complementary else str(count)
 
 
 @dataclass(frozen=True)
@@ -59,22 +69,47 @@ class FacetRow:
     supply: int
     demand: int
     unmet: bool
+    # Set by ``complementary_suppress``: a count of SMALL_CELL or more hidden to protect a small one.
+    supply_complementary: bool = False
+    demand_complementary: bool = False
 
     @property
     def supply_shown(self) -> str:
-        return suppress(self.supply)
+        return suppress(self.supply, complementary=self.supply_complementary)
 
     @property
     def demand_shown(self) -> str:
-        return suppress(self.demand)
+        return suppress(self.demand, complementary=self.demand_complementary)
 
     @property
     def supply_visible(self) -> int | None:
-        return None if 0 < self.supply < SMALL_CELL else self.supply
+        return None if small(self.supply) or self.supply_complementary else self.supply
 
     @property
     def demand_visible(self) -> int | None:
-        return None if 0 < self.demand < SMALL_CELL else self.demand
+        return None if small(self.demand) or self.demand_complementary else self.demand
+
+
+def complementary_suppress(rows: list[FacetRow]) -> list[FacetRow]:
+    """``rows`` with, in each column (supply, demand) that has exactly one small count, the next smallest
+    count above zero hidden as well, so the small one is not the column's total minus the counts shown.
+
+    When no other count is above zero, the small one is the column's whole sum: totals that small are
+    suppressed on their own (``SupplyDemand.requests_shown``, ``certified_peers_shown``)."""
+    for column in ("supply", "demand"):
+        counts = [getattr(row, column) for row in rows]
+        if sum(1 for count in counts if small(count)) != 1:
+            continue
+        others = [index for index, count in enumerate(counts) if count >= SMALL_CELL]
+        if others:
+            index = min(others, key=lambda i: (counts[i], rows[i].label, rows[i].key))
+            row = rows[index]
+            rows[index] = (
+                replace(row, supply_complementary=True)
+                if column == "supply"
+                else replace(row, demand_complementary=True)
+            )
+    return rows
 
 
 @dataclass(frozen=True)
@@ -87,6 +122,14 @@ class SupplyDemand:
 
     def facet(self, name: str) -> list[FacetRow]:
         return self.rows[name]
+
+    @property
+    def certified_peers_shown(self) -> str:
+        return suppress(self.certified_peers)
+
+    @property
+    def requests_shown(self) -> str:
+        return suppress(self.requests)
 
 
 def facet_labels() -> dict[str, str]:
@@ -152,7 +195,7 @@ def supply_demand(*, days: int = DEFAULT_DAYS, today: dt.date | None = None) -> 
             have, want = supply[facet][key], demand[facet][key]
             unmet = want > 0 and (have == 0 or (overall is not None and want / have > UNMET_FACTOR * overall))
             facet_rows.append(FacetRow(facet, key, labels[facet].get(key, key), have, want, unmet))
-        rows[facet] = sorted(facet_rows, key=lambda row: (-row.demand, -row.supply, row.label))
+        rows[facet] = sorted(complementary_suppress(facet_rows), key=lambda row: (-row.demand, -row.supply, row.label))
     return SupplyDemand(start, end, len(certified), len(requests), rows)
 
 
@@ -175,6 +218,7 @@ def supply_demand_csv(report: SupplyDemand) -> str:
             )
     writer.writerow([])
     writer.writerow([f"# counts from 1 to {SMALL_CELL - 1} are suppressed (<{SMALL_CELL})"])
+    writer.writerow([f"# where a column has one such count, its next smallest is suppressed too (≥{SMALL_CELL})"])
     return out.getvalue()
 
 
