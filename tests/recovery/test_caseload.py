@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -50,6 +51,7 @@ from tests.recovery.records import peer_of
 pytestmark = pytest.mark.django_db
 
 START = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
+CHICAGO = ZoneInfo("America/Chicago")
 
 
 def engagement(
@@ -170,6 +172,25 @@ def test_contact_due_then_overdue_as_days_pass(cast: Cast) -> None:
         assert [r.engagement for r in caseload_for_user(cast.alice, today=timezone.localdate(), due="overdue")] == [
             item
         ]
+
+
+def test_days_since_contact_are_counted_on_the_local_calendar_not_in_utc(cast: Cast) -> None:
+    # 19:00 on 16 March in Minnesota is already 17 March in UTC; 30 March is 14 local days later, so due.
+    with time_machine.travel(dt.datetime(2026, 3, 10, 9, 0, tzinfo=CHICAGO), tick=False):
+        item = engagement(cast)
+    contact(item, dt.datetime(2026, 3, 16, 19, 0, tzinfo=CHICAGO))
+    with time_machine.travel(dt.datetime(2026, 3, 30, 10, 0, tzinfo=CHICAGO), tick=False):
+        row = row_of(cast, item)
+    assert (row.days_since_contact, row.contact) == (14, Urgency.DUE)
+
+
+def test_days_since_the_start_are_counted_on_the_local_calendar_not_in_utc(cast: Cast) -> None:
+    # Started at 20:00 on 1 March in Minnesota (2 March in UTC) with no contact yet: 14 local days on 15 March.
+    item = engagement(cast)
+    Engagement.objects.filter(pk=item.pk).update(started_at=dt.datetime(2026, 3, 1, 20, 0, tzinfo=CHICAGO))
+    with time_machine.travel(dt.datetime(2026, 3, 15, 10, 0, tzinfo=CHICAGO), tick=False):
+        row = row_of(cast, item)
+    assert (row.days_since_contact, row.contact) == (14, Urgency.DUE)
 
 
 def test_checkup_phase_is_due_by_its_schedule_not_by_contact(cast: Cast) -> None:
@@ -338,6 +359,27 @@ def test_the_team_page_shows_ten_peers_at_a_time_and_lists_only_the_people_it_sh
     by_peer = {peer.display_name: people[peer.pk].participant.public_id for peer in peers}
     assert listed_first == {by_peer[f"Peer {index:02d}"] for index in (*range(9), 11)}
     assert listed_second == {by_peer["Peer 09"], by_peer["Peer 10"]}
+
+
+def test_the_team_page_counts_a_re_linked_person_once(cast: Cast) -> None:
+    # A re-link keeps the person's engagement in the check-up phase and starts a new active one: two rows.
+    with time_machine.travel(START, tick=False):
+        first = engagement(cast, status=EngagementStatus.CHECKUP, preferred_name="Sample Relinked")
+        Engagement.objects.create(
+            participant=first.participant,
+            organization=first.organization,
+            peer=peer_profile(cast.org, name="Bob"),
+            program="rco",
+            status=EngagementStatus.ACTIVE,
+            started_at=START,
+        )
+        engagement(cast)
+    client = Client()
+    client.force_login(cast.sam)
+    with time_machine.travel(START, tick=False):
+        page = client.get(reverse("recovery:team_caseload")).content.decode()
+    assert page.count("Sample Relinked") == 2
+    assert "2 people match these filters." in page
 
 
 # Pinned query counts: the same for 5 and for 60 engagements

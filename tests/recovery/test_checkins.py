@@ -20,8 +20,9 @@ from django.utils import timezone, translation
 from peerway.core.models import AccessEvent, Language
 from peerway.core.sms import TextMessage
 from peerway.recovery.charts import participant_checkin_chart_svg
+from peerway.recovery.instruments import engine
 from peerway.recovery.instruments.engine import AnswersError
-from peerway.recovery.instruments.fhir import FhirInvalid, questionnaire_response_parse
+from peerway.recovery.instruments.fhir import FhirInvalid, questionnaire_build, questionnaire_response_parse
 from peerway.recovery.models import CheckIn, CheckInLink, CheckInSource, Instrument, Participant
 from peerway.recovery.services.checkins import (
     PEERWAY_CHECKIN_FILE,
@@ -302,4 +303,76 @@ def test_import_rejects_invalid_json_with_the_path(cast: Cast) -> None:
     with pytest.raises(FhirInvalid) as caught:
         instrument_import(data, organization=cast.org)
     assert caught.value.problems[0].path == "item[1].required"
+    assert not Instrument.objects.filter(organization=cast.org).exists()
+
+
+def _scored_questionnaire(*items: tuple[int, ...]) -> dict[str, object]:
+    """An instrument with one item per tuple, whose answers score the tuple's values."""
+    definition = engine.Instrument(
+        url="https://example.org/Questionnaire/change",
+        version="1",
+        name="",
+        title=engine.Text("Change since last time"),
+        items=tuple(
+            engine.Item(
+                link_id=f"item{index}",
+                text=engine.Text(f"Item {index}"),
+                options=tuple(
+                    engine.AnswerOption(code=f"o{n}", display=engine.Text(f"Option {n}"), value=value)
+                    for n, value in enumerate(values)
+                ),
+            )
+            for index, values in enumerate(items)
+        ),
+        scoring=engine.Scoring(
+            method="sum", minimum=sum(min(values) for values in items), maximum=sum(max(values) for values in items)
+        ),
+    )
+    return questionnaire_build(definition)
+
+
+@pytest.mark.parametrize(
+    ("values", "path"),
+    [((-2, 0, 2), "extension[scoring].min"), ((0, 40000), "extension[scoring].max")],
+    ids=["below-zero", "too-high"],
+)
+def test_an_instrument_whose_scores_would_not_fit_is_refused_at_import_with_the_path(
+    cast: Cast, values: tuple[int, ...], path: str
+) -> None:
+    # Recovery capital instruments score from 10 or 28 upwards, and a score is stored as a small non-negative
+    # number: an instrument outside 0 to 32767 is refused when loaded, not when a person answers it.
+    with pytest.raises(FhirInvalid) as caught:
+        instrument_import(_scored_questionnaire(values), organization=cast.org, actor=cast.ada)
+    assert [problem.path for problem in caught.value.problems] == [path]
+    assert not Instrument.objects.filter(organization=cast.org).exists()
+
+
+def test_an_instrument_with_negative_answer_values_but_no_negative_score_loads_and_is_answered(cast: Cast) -> None:
+    instrument = instrument_import(_scored_questionnaire((-2, 0, 2), (2, 3, 4)), organization=cast.org, actor=cast.ada)
+    participant = ParticipantFactory(organization=cast.org)
+    _link, token = checkin_link_create(participant=participant, instrument=instrument, actor=cast.alice)
+    response = Client().post(reverse("checkins:answer", args=[token]), {"q_item0": "o0", "q_item1": "o0"})
+    assert response.status_code == 200
+    assert CheckIn.objects.get(participant=participant).score == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "shown"),
+    [
+        ("version", "2026-01-" + "x" * 80, "version: the version is longer than 64 characters"),
+        ("url", "https://example.org/Questionnaire/" + "x" * 240, "url: the url is longer than 255 characters"),
+    ],
+    ids=["version", "url"],
+)
+def test_an_uploaded_instrument_with_a_long_version_or_url_is_refused_with_the_path(
+    cast: Cast, field: str, value: str, shown: str
+) -> None:
+    data = _licensed_questionnaire()
+    data[field] = value
+    client = Client()
+    client.force_login(cast.ada)
+    upload = SimpleUploadedFile("q.json", json.dumps(data).encode(), content_type="application/json")
+    response = client.post(reverse("recovery:instrument_list"), {"organization": cast.org.pk, "file": upload})
+    assert response.status_code == 200
+    assert shown in response.content.decode()
     assert not Instrument.objects.filter(organization=cast.org).exists()

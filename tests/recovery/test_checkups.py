@@ -27,6 +27,7 @@ from peerway.recovery.models import (
 from peerway.recovery.services.checkups import (
     checkup_record,
     checkup_reminders_send,
+    checkups_cancel_future,
     checkups_schedule,
     checkups_sync,
 )
@@ -118,6 +119,28 @@ def test_the_daily_job_schedules_cancels_on_closing_and_restores_on_reopening(ca
     assert statuses[5] == CheckupStatus.CANCELLED  # due 15 April 2025, before the reopening
     assert {statuses[n] for n in range(6, 21)} == {CheckupStatus.SCHEDULED}
     assert engagement.checkups.count() == 20
+
+
+def test_reopening_after_the_organization_changes_its_interval_keeps_the_old_schedule(cast: Cast) -> None:
+    engagement = engagement_for(cast.org, started_at=START, status=EngagementStatus.ACTIVE)
+    with time_machine.travel(START, tick=False):
+        assert checkups_schedule(engagement=engagement) == 20
+    engagement.close()
+    engagement.save()
+    with time_machine.travel(at(dt.date(2025, 1, 16)), tick=False):
+        assert checkups_cancel_future(engagement=engagement) == 16
+    # The organization moves to monthly check-ups: that applies to schedules generated from now on.
+    cast.org.checkup_interval_months = 1
+    cast.org.save()
+    engagement.reopen()
+    engagement.save()
+    with time_machine.travel(at(dt.date(2025, 6, 1)), tick=False):
+        assert checkups_schedule(engagement=engagement) == 15  # the quarterly ones still ahead, restored
+        assert checkups_sync() == 0
+    assert engagement.checkups.count() == 20
+    due = list(engagement.checkups.filter(status=CheckupStatus.SCHEDULED).values_list("due_on", flat=True))
+    assert len(due) == len(set(due)) == 19
+    assert {day.day for day in due} == {15}
 
 
 # Reminders ----------------------------------------------------------------------------------------------------

@@ -17,8 +17,10 @@ from peerway.recovery.services import (
     contact_correct,
     contact_cosign,
     contact_lock_for_billing,
+    contact_record,
     engagement_transition,
 )
+from peerway.recovery.views.engagements import contact_form_initial
 from tests.factories import peer_profile
 from tests.helpers import Cast
 from tests.recovery.records import contact_fields, ready_engagement, record
@@ -82,6 +84,41 @@ def test_a_start_time_later_today_is_refused(cast: Cast) -> None:
         record(engagement, cast.alice, occurred_on=dt.date(2026, 6, 1), started_at=dt.time(11, 0))
     assert "started_at" in caught.value.message_dict
     assert record(engagement, cast.alice, occurred_on=dt.date(2026, 6, 1), started_at=dt.time(9, 0)).pk
+
+
+def _record_the_quick_entry_defaults(cast: Cast) -> tuple[dict[str, object], dt.datetime]:
+    """What quick entry proposes now, and when the contact recorded with those defaults unchanged began."""
+    engagement = ready_engagement(cast)
+    initial = contact_form_initial(engagement)
+    contact = contact_record(
+        engagement=engagement,
+        actor=cast.alice,
+        occurred_on=initial["occurred_on"],
+        started_at=initial["started_at"],
+        duration_minutes=initial["duration_minutes"],
+        modality="phone",
+        kind="recovery_support",
+        note="Just finished a call.",
+    )
+    return initial, Contact.objects.get(pk=contact.pk).occurred_at
+
+
+# 03:10 CDT on 8 March 2026, forty minutes after the clocks jumped from 02:00 to 03:00.
+@time_machine.travel(dt.datetime(2026, 3, 8, 8, 10, tzinfo=dt.UTC), tick=False)
+def test_quick_entry_defaults_after_the_spring_change_are_a_time_that_existed(cast: Cast) -> None:
+    initial, began = _record_the_quick_entry_defaults(cast)
+    # A 30-minute session that just ended began at 01:40 CST, not at 02:40, which never happened.
+    assert (initial["occurred_on"], initial["started_at"]) == (dt.date(2026, 3, 8), dt.time(1, 40))
+    assert began == dt.datetime(2026, 3, 8, 7, 40, tzinfo=dt.UTC)
+
+
+# 01:10 CST on 1 November 2026, ten minutes into the hour repeated when the clocks went back from 02:00 to 01:00.
+@time_machine.travel(dt.datetime(2026, 11, 1, 7, 10, tzinfo=dt.UTC), tick=False)
+def test_quick_entry_defaults_after_the_autumn_change_are_accepted_and_not_in_the_future(cast: Cast) -> None:
+    initial, began = _record_the_quick_entry_defaults(cast)
+    # The session began at 01:40 CDT, the first 01:40 of the night, which is half an hour ago.
+    assert (initial["occurred_on"], initial["started_at"]) == (dt.date(2026, 11, 1), dt.time(1, 40))
+    assert began == dt.datetime(2026, 11, 1, 6, 40, tzinfo=dt.UTC)
 
 
 def test_goals_come_from_the_engagements_own_plan(cast: Cast) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -64,6 +65,13 @@ def instruments(draw: st.DrawFn) -> Instrument:
     link_ids = draw(st.lists(codes, min_size=1, max_size=12, unique=True))
     drawn = tuple(draw(items(link_id)) for link_id in link_ids)
     low = sum(item.lowest for item in drawn)
+    if low < 0:
+        # Scores are never below 0: lift the first item's values so the lowest total is 0. The other items
+        # keep their negative values, which the engine allows.
+        first = drawn[0]
+        lifted = tuple(replace(option, value=option.value - low) for option in first.options)
+        drawn = (replace(first, options=lifted), *drawn[1:])
+        low = 0
     high = sum(item.highest for item in drawn)
     cuts = sorted(set(draw(st.lists(st.integers(low, high), max_size=3))))
     thresholds = tuple(Threshold(at_least=cut, label=draw(texts()), flag=draw(st.booleans())) for cut in cuts)
@@ -186,6 +194,31 @@ def test_inconsistent_scoring_rules_are_rejected_with_their_path() -> None:
         with pytest.raises(FhirInvalid) as caught:
             questionnaire_parse(raw)
         assert caught.value.problems[0].path == path
+
+
+def test_definitions_beyond_what_peerway_stores_are_rejected_with_their_path() -> None:
+    long_version = peerway_fixture()
+    long_version["version"] = "v" * 65
+    long_url = peerway_fixture()
+    long_url["url"] = "https://example.org/" + "x" * 236
+    below_zero = peerway_fixture()
+    # Every answer of the first item scores 11 less: the lowest total is -1.
+    for option in below_zero["item"][0]["answerOption"]:
+        option["extension"][0]["valueDecimal"] -= 11
+    below_zero["extension"][0]["extension"][1]["valueInteger"] = -1
+    below_zero["extension"][0]["extension"][2]["valueInteger"] = 49
+    for data, path in [
+        (long_version, "version"),
+        (long_url, "url"),
+        (below_zero, "extension[scoring].min"),
+    ]:
+        with pytest.raises(FhirInvalid) as caught:
+            questionnaire_parse(data)
+        assert [problem.path for problem in caught.value.problems] == [path]
+    at_the_limits = peerway_fixture()
+    at_the_limits["version"] = "v" * 64
+    at_the_limits["url"] = "https://example.org/" + "x" * 235
+    assert len(questionnaire_parse(at_the_limits).url) == 255
 
 
 def test_a_response_must_answer_every_item_with_one_of_its_options() -> None:

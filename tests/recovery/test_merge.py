@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db.models.signals import post_save
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
+from peerway.accounts.models import ParticipantLink
 from peerway.core.models import AccessEvent
-from peerway.recovery.models import Contact, Engagement, Participant
+from peerway.recovery.models import CheckIn, CheckInLink, Contact, Engagement, Participant
 from peerway.recovery.selectors import participant_duplicates, participant_duplicates_of
 from peerway.recovery.services import ActionRefused, participant_merge
 from tests.factories import ParticipantFactory
 from tests.helpers import Cast
 from tests.recovery.records import ready_engagement, record
+from tests.recovery.test_checkins import form_data, peerway_instrument
 
 
 def test_duplicates_are_found_by_blind_index_within_the_organization(cast: Cast) -> None:
@@ -86,3 +93,24 @@ def test_a_failing_merge_changes_nothing(cast: Cast) -> None:
     keep.refresh_from_db()
     assert duplicate.merged_into is None and not keep.email
     assert not AccessEvent.objects.filter(action="changed").exists()
+
+
+def test_a_merged_record_takes_no_check_ins_and_no_private_links(cast: Cast) -> None:
+    keep, duplicate = _pair(cast)
+    participant_merge(keep=keep, duplicate=duplicate, actor=cast.sam)
+    client = Client()
+    client.force_login(cast.alice)
+    when = (timezone.localtime() - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    entry = reverse("recovery:checkin_entry", args=[duplicate.public_id])
+    assert client.get(entry).status_code == 404
+    assert client.post(entry, {**form_data([5] * 10), "answered_at": when}).status_code == 404
+    link = reverse("recovery:checkin_link_new", args=[duplicate.public_id])
+    assert client.post(link, {"instrument": peerway_instrument().pk}).status_code == 404
+    space = reverse("recovery:participant_space_link", args=[duplicate.public_id])
+    assert client.post(space, {"action": "create"}).status_code == 404
+    assert not CheckIn.objects.exists() and not CheckInLink.objects.exists() and not ParticipantLink.objects.exists()
+    # The pages of the merged record offer none of these; the kept record's check-ins page still does.
+    assert space not in client.get(reverse("recovery:participant_detail", args=[duplicate.public_id])).content.decode()
+    assert entry not in client.get(reverse("recovery:checkin_list", args=[duplicate.public_id])).content.decode()
+    kept_page = client.get(reverse("recovery:checkin_list", args=[keep.public_id])).content.decode()
+    assert reverse("recovery:checkin_entry", args=[keep.public_id]) in kept_page

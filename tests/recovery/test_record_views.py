@@ -127,6 +127,33 @@ def test_editing_keeps_history_and_logs_the_change(cast: Cast) -> None:
     assert AccessEvent.objects.filter(subject_id=participant.public_id, action="changed").count() == 1
 
 
+# Valid as an address (up to 320 characters) but longer than the 255 the record keeps.
+LONG_EMAIL = "a" * 60 + "." + "b" * 60 + "." + "c" * 60 + "." + "d" * 60 + "@" + "e" * 40 + ".org"
+
+
+def test_a_new_record_with_an_overlong_email_is_a_field_error_with_the_typed_values(cast: Cast) -> None:
+    assert 255 < len(LONG_EMAIL) <= 320
+    data = {"preferred_name": "Sample Typed", "email": LONG_EMAIL, "different_person": "on"}
+    response = _client(cast.alice).post(reverse("recovery:participant_create"), data)
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "at most 255 characters" in body and "Sample Typed" in body and LONG_EMAIL in body
+    assert not Participant.objects.exists()
+
+
+def test_an_edit_with_an_overlong_email_is_a_field_error_with_the_typed_values(cast: Cast) -> None:
+    participant = ParticipantFactory(organization=cast.org, preferred_name="Sample Before", email="before@example.test")
+    response = _client(cast.alice).post(
+        reverse("recovery:participant_edit", args=[participant.public_id]),
+        {"preferred_name": "Sample Typed", "email": LONG_EMAIL},
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "at most 255 characters" in body and "Sample Typed" in body and LONG_EMAIL in body
+    participant.refresh_from_db()
+    assert (participant.preferred_name, participant.email) == ("Sample Before", "before@example.test")
+
+
 def test_the_compare_page_and_merge_through_the_views(cast: Cast) -> None:
     first = ParticipantFactory(organization=cast.org, phone="(612) 555-0188")
     second = ParticipantFactory(organization=cast.org, phone="(612) 555-0188")

@@ -15,8 +15,11 @@ ROUND_TO_MINUTES = 5
 
 
 def quick_entry_start(now: dt.datetime, minutes: int = DEFAULT_MINUTES) -> dt.datetime:
-    """When a session that just ended began: now minus its length, rounded down to five minutes."""
-    start = now - dt.timedelta(minutes=minutes)
+    """When a session that just ended began: now minus its length, rounded down to five minutes, in the
+    time zone of ``now`` (an aware datetime)."""
+    # Subtracting from an aware local time moves the wall clock, which is an hour off across a change to or
+    # from daylight saving time: subtract in UTC, then read the result on the local clock.
+    start = (now.astimezone(dt.UTC) - dt.timedelta(minutes=minutes)).astimezone(now.tzinfo)
     return start.replace(minute=start.minute - start.minute % ROUND_TO_MINUTES, second=0, microsecond=0)
 
 

@@ -16,7 +16,8 @@ class ParticipantForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
-    email = forms.EmailField(label=_("Email"), required=False)
+    # An address may be up to 320 characters, but the record keeps 255: say so on the form, not with an error page.
+    email = forms.EmailField(label=_("Email"), max_length=255, required=False)
     language = forms.ModelChoiceField(label=_("Language"), queryset=Language.objects.all(), required=False)
     communities = forms.ModelMultipleChoiceField(
         label=_("Communities"), queryset=Community.objects.all(), required=False, widget=forms.CheckboxSelectMultiple

@@ -4,7 +4,8 @@ An instrument is a list of single-choice items; every answer option carries a nu
 ``ordinalValue``). The score is the sum of the chosen values over all items, and the scoring rule declares
 the range (min..max) it must lie in and the thresholds (a lower bound and a label) that name parts of it.
 A definition whose declared range differs from the range its items can produce is refused, so any valid
-response scores within the declared range.
+response scores within the declared range; so is one that can score below 0 or above 32767, or whose url or
+version is longer than Peerway stores, so any valid response can be saved.
 """
 
 from __future__ import annotations
@@ -14,6 +15,13 @@ from dataclasses import dataclass, field
 
 DEFAULT_LANGUAGE = "en"
 SCORING_METHODS = frozenset({"sum"})
+# What Peerway stores: the url and version columns of an instrument, and a score as a small non-negative
+# whole number. The recovery capital instruments Peerway is built for score from 10 (BARC-10) or 28 (MIRC)
+# upwards, never below zero, so a definition outside these limits is refused rather than failing later.
+URL_MAX_LENGTH = 255
+VERSION_MAX_LENGTH = 64
+SCORE_LOWEST = 0
+SCORE_HIGHEST = 32767
 
 
 class DefinitionError(ValueError):
@@ -134,8 +142,12 @@ def definition_check(instrument: Instrument) -> None:
     """Raise DefinitionError (with the path of the problem) unless the definition can be scored."""
     if not instrument.url:
         raise DefinitionError("url", "an instrument needs a canonical url")
+    if len(instrument.url) > URL_MAX_LENGTH:
+        raise DefinitionError("url", f"the url is longer than {URL_MAX_LENGTH} characters")
     if not instrument.version:
         raise DefinitionError("version", "an instrument needs a version")
+    if len(instrument.version) > VERSION_MAX_LENGTH:
+        raise DefinitionError("version", f"the version is longer than {VERSION_MAX_LENGTH} characters")
     if not instrument.items:
         raise DefinitionError("item", "an instrument needs at least one item")
     seen: set[str] = set()
@@ -167,6 +179,14 @@ def definition_check(instrument: Instrument) -> None:
             "extension[scoring]",
             f"the declared range {scoring.minimum}–{scoring.maximum} differs from the range the items "
             f"can score, {lowest}–{highest}",
+        )
+    if scoring.minimum < SCORE_LOWEST:
+        raise DefinitionError(
+            "extension[scoring].min", f"scores start at {SCORE_LOWEST} or above, not {scoring.minimum}"
+        )
+    if scoring.maximum > SCORE_HIGHEST:
+        raise DefinitionError(
+            "extension[scoring].max", f"scores go up to {SCORE_HIGHEST} at most, not {scoring.maximum}"
         )
     previous: int | None = None
     for position, threshold in enumerate(scoring.thresholds):

@@ -32,8 +32,9 @@ class Instrument(PublicIdModel):
     organization = models.ForeignKey(
         "organizations.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="instruments"
     )
-    url = models.CharField(max_length=255)
-    version = models.CharField(max_length=64)
+    # The engine refuses a definition that does not fit these columns (and a score that would not fit CheckIn's).
+    url = models.CharField(max_length=engine.URL_MAX_LENGTH)
+    version = models.CharField(max_length=engine.VERSION_MAX_LENGTH)
     title = models.CharField(max_length=255)
     fhir = models.JSONField()
     active = models.BooleanField(default=True)

@@ -132,8 +132,10 @@ class ContactVersion(models.Model):
         """Refuse a session that starts in the future (in the organization's time zone)."""
         if self.occurred_on is None or self.started_at is None:
             return
-        now = timezone.now().astimezone(tz)
-        if self.occurred_on > now.date():
+        now = timezone.now()
+        if self.occurred_on > now.astimezone(tz).date():
             raise ValidationError({"occurred_on": _("The date is in the future.")})
-        if self.occurred_at(tz) > now:
+        # Two datetimes in the same time zone compare by wall clock, which is wrong in the repeated hour when
+        # daylight saving time ends: compare the instants, in UTC.
+        if self.occurred_at(tz).astimezone(dt.UTC) > now:
             raise ValidationError({"started_at": _("The start time is in the future.")})

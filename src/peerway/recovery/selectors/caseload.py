@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from peerway.accounts.models import User
 from peerway.accounts.roles import Role
@@ -147,10 +148,12 @@ def _row(engagement: Engagement, today: dt.date) -> CaseloadRow:
     values = engagement.__dict__
     last_contact_at: dt.datetime | None = values["last_contact_at"]
     started = engagement.reopened_at or engagement.started_at
+    # Times are stored in UTC, but days are counted on the local calendar that ``today`` comes from: an
+    # evening contact in Minnesota falls on the next UTC day.
     contact, days = contact_urgency(
         active=engagement.status == EngagementStatus.ACTIVE,
-        last_contact_on=last_contact_at.date() if last_contact_at else None,
-        started_on=started.date(),
+        last_contact_on=timezone.localdate(last_contact_at) if last_contact_at else None,
+        started_on=timezone.localdate(started),
         today=today,
     )
     next_checkup_on: dt.date | None = values["next_checkup_on"]
@@ -245,7 +248,7 @@ TEAM_PEERS_PER_PAGE = 10
 class TeamPage:
     peers: list[TeamPeer]
     page: Page  # type: ignore[type-arg]  # of TeamPeer groups: number, has_next, paginator.count…
-    people: int  # everyone matching the filters, on every page
+    people: int  # the distinct people matching the filters, on every page
 
 
 @transaction.atomic
@@ -276,7 +279,10 @@ def team_caseload_for_user(
     for group in groups:
         group.credential = credentials[group.user_id]
     _record_listed(user, (row for group in groups for row in group.rows), TEAM_ROLES, "team caseload")
-    return TeamPage(peers=groups, page=shown, people=len(rows))
+    # Rows are engagements: a re-linked person has their engagement in the check-up phase and a new active
+    # one, two rows but one person.
+    people = len({row.engagement.participant_id for row in rows})
+    return TeamPage(peers=groups, page=shown, people=people)
 
 
 __all__ = ["caseload_for_user", "caseload_rows", "team_caseload_for_user"]

@@ -106,8 +106,11 @@ INSTRUMENT_ADMIN_ROLES = frozenset({Role.ORG_ADMIN})
 
 def checkin_entry_participant_for_user(user: User, public_id: uuid.UUID | str) -> Participant:
     """A participant for whom the user may record a check-in or create a link (no read is logged here:
-    the service that records the change logs it)."""
-    allowed = Participant.objects.filter(organization_id__in=organization_ids_for_user(user, CHECKIN_ENTRY_ROLES))
+    the service that records the change logs it). A merged record is a 404: its check-ins belong on the
+    record that was kept."""
+    allowed = Participant.objects.filter(
+        organization_id__in=organization_ids_for_user(user, CHECKIN_ENTRY_ROLES), merged_into__isnull=True
+    )
     try:
         return allowed.select_related("organization", "language").get(public_id=public_id)
     except (Participant.DoesNotExist, ValueError, TypeError, ValidationError):

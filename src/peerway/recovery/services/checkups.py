@@ -68,38 +68,38 @@ def engagement_start_date(engagement: Engagement) -> dt.date:
 
 @transaction.atomic
 def checkups_schedule(*, engagement: Engagement, today: dt.date | None = None) -> int:
-    """Create the engagement's missing check-ups, and restore future ones a closing had cancelled.
+    """Create the engagement's schedule when it has none, or else restore future check-ups a closing had
+    cancelled.
 
-    Idempotent: a second call creates nothing. A closed engagement gets none. Returns how many check-ups
-    were created or restored.
+    Idempotent: a second call creates nothing. A closed engagement gets none. An existing schedule keeps the
+    interval and horizon it was generated with, even if the organization has changed them since. Returns how
+    many check-ups were created or restored.
     """
     if engagement.status == EngagementStatus.CLOSED:
         return 0
     today = today or local_today()
-    organization = engagement.organization
-    dates = checkup_due_dates(
-        engagement_start_date(engagement),
-        interval_months=organization.checkup_interval_months,
-        horizon_years=organization.checkup_horizon_years,
-    )
-    existing = {
-        checkup.sequence: checkup for checkup in Checkup.objects.select_for_update().filter(engagement=engagement)
-    }
-    new = [
-        Checkup(engagement=engagement, sequence=sequence, due_on=due_on)
-        for sequence, due_on in enumerate(dates, start=1)
-        if sequence not in existing
-    ]
-    if new:
+    existing = list(Checkup.objects.select_for_update().filter(engagement=engagement))
+    if not existing:
+        organization = engagement.organization
+        dates = checkup_due_dates(
+            engagement_start_date(engagement),
+            interval_months=organization.checkup_interval_months,
+            horizon_years=organization.checkup_horizon_years,
+        )
+        new = [
+            Checkup(engagement=engagement, sequence=sequence, due_on=due_on)
+            for sequence, due_on in enumerate(dates, start=1)
+        ]
         bulk_create_with_history(new, Checkup)
+        return len(new)
     restored = 0
-    for checkup in existing.values():
+    for checkup in existing:
         if checkup.status == CheckupStatus.CANCELLED and checkup.due_on >= today:
             checkup.status = CheckupStatus.SCHEDULED
             checkup.cancelled_at = None
             checkup.save(update_fields=["status", "cancelled_at", "updated_at"])
             restored += 1
-    return len(new) + restored
+    return restored
 
 
 @transaction.atomic

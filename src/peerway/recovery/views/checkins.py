@@ -93,7 +93,8 @@ def checkin_list(request: HttpRequest, public_id: str) -> HttpResponse:
     context = {
         "participant": participant,
         "checkins": list(reversed(checkins)),
-        "can_enter": _may_enter(user, participant.organization),
+        # A merged record takes no new check-ins: they belong on the record that was kept.
+        "can_enter": not participant.is_merged and _may_enter(user, participant.organization),
         "link_form": CheckInLinkForm(instruments=instruments_for_organization(participant.organization)),
     }
     return render(request, "recovery/checkin_list.html", context)

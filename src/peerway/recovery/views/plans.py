@@ -243,8 +243,10 @@ def plan_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def participant_space_link(request: HttpRequest, public_id: str) -> HttpResponse:
     """Create (or resend, which makes a new one) or revoke a participant's private link."""
+    # A merged record's links moved to the record that was kept; it gets no new one.
     allowed = participants_for_user(request.user).filter(  # type: ignore[arg-type]
-        organization_id__in=organization_ids_for_user(request.user, PLAN_EDIT_ROLES)  # type: ignore[arg-type]
+        organization_id__in=organization_ids_for_user(request.user, PLAN_EDIT_ROLES),  # type: ignore[arg-type]
+        merged_into__isnull=True,
     )
     participant = allowed.select_related("organization", "language").filter(public_id=_uuid_or_404(public_id)).first()
     if participant is None:
