@@ -7,16 +7,18 @@ ship without its tenancy check.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from peerway.accounts.models import User
-from peerway.core.models import Job, Language
+from peerway.core.models import AccessAction, AccessEvent, Job, Language
 from peerway.intake.models import HelpRequest, Offer
 from peerway.recovery.models import Engagement, Instrument, Referral
 from peerway.recovery.services.checkins import checkin_record_by_staff
@@ -26,7 +28,7 @@ from peerway.workforce.models import PeerProfile
 from tests.factories import MembershipFactory, OrganizationFactory, ParticipantFactory, UserFactory
 from tests.helpers import Cast, assert_staff_view_guarded
 from tests.recovery.checkups_support import engagement_for
-from tests.recovery.records import ready_engagement, record
+from tests.recovery.records import peer_of, ready_engagement, record
 
 
 @dataclass
@@ -97,9 +99,8 @@ def _participant_list(cast: Cast) -> Case:
 
 
 def _alice_peer(cast: Cast) -> PeerProfile:
-    return PeerProfile.objects.create(
-        user=cast.alice, organization=cast.org, display_name="Alice", modalities=["phone"]
-    )
+    # Reused when it exists already: the crawl builds every case in one database.
+    return peer_of(cast.alice, cast, "Alice")
 
 
 def _shift_toggle(cast: Cast) -> Case:
@@ -119,7 +120,7 @@ def _offer_action(name: str) -> Callable[[Cast], Case]:
     def build(cast: Cast) -> Case:
         alice = _alice_peer(cast)
         request = HelpRequest.objects.create(
-            status_token_hash="x" * 64,
+            status_token_hash=secrets.token_hex(32),  # unique, as the crawl builds every case in one database
             status_token_expires_at=timezone.now() + dt.timedelta(days=1),
             contact_method="call",
             phone="(612) 555-0100",
@@ -316,10 +317,13 @@ def _board_reviewer(cast: Cast) -> tuple[User, User]:
 
     reviewers = []
     for slug, username in (("mn-mcb", "bea"), ("de-dcb", "dora")):
-        organization = OrganizationFactory(slug=f"{slug}-org", kind="cert_board")
-        Board.objects.filter(slug=slug).update(organization=organization)
-        user = UserFactory(username=username)
-        MembershipFactory(user=user, organization=organization, role="board_admin")
+        # Reused when they exist already: the crawl builds every case in one database.
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            organization = OrganizationFactory(slug=f"{slug}-org", kind="cert_board")
+            Board.objects.filter(slug=slug).update(organization=organization)
+            user = UserFactory(username=username)
+            MembershipFactory(user=user, organization=organization, role="board_admin")
         reviewers.append(user)
     return reviewers[0], reviewers[1]
 
@@ -648,8 +652,10 @@ def _supervision(cast: Cast) -> Case:
 def _supply(name: str, *args: str) -> Callable[[Cast], Case]:
     # Aggregates for the board and the state: board administrators and analysts; no service-organization role.
     def build(cast: Cast) -> Case:
-        board = OrganizationFactory(name="Board", slug="supply-board", kind="cert_board")
-        bea = UserFactory(username="bea-supply")
+        # Named after the URL, so the crawl can build every case in one database.
+        suffix = name.partition(":")[2].replace("_", "-")
+        board = OrganizationFactory(name="Board", slug=f"{suffix}-board", kind="cert_board")
+        bea = UserFactory(username=f"bea-{suffix}")
         MembershipFactory(user=bea, organization=board, role="board_admin")
         return Case(
             url=reverse(name, args=list(args)),
@@ -810,3 +816,39 @@ def test_staff_url_is_guarded(cast: Cast, name: str) -> None:
         data=case.data,
         allowed_status=case.allowed_status,
     )
+
+
+# Production runs views without ATOMIC_REQUESTS, while every other test here runs inside pytest-django's wrapping
+# transaction, which hides a view that writes an AccessEvent (or locks rows) outside a transaction of its own.
+# These tests run with real transactions. The crawl is one test, not one per URL, because emptying the database
+# after each transactional test costs over a second on PostgreSQL.
+@pytest.mark.django_db(transaction=True)
+def test_every_staff_url_works_outside_a_test_transaction(cast: Cast) -> None:
+    failures = []
+    for name in sorted(STAFF_URL_CASES):
+        case = STAFF_URL_CASES[name](cast)
+        for user in case.allowed:
+            client = Client()
+            client.force_login(user)
+            # Every broken URL is listed, not only the first.
+            try:
+                response = getattr(client, case.method)(case.url, case.data or {})
+            except Exception as error:
+                failures.append(f"{name} as {user.username}: {error!r}")
+                continue
+            if response.status_code != case.allowed_status:
+                failures.append(f"{name} as {user.username}: {response.status_code}, not {case.allowed_status}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_contact_form_and_its_invalid_post_are_shown_and_audited_outside_a_test_transaction(cast: Cast) -> None:
+    url = reverse("recovery:contact_create", args=[ready_engagement(cast).public_id])
+    client = Client()
+    client.force_login(cast.alice)
+    viewed = AccessEvent.objects.filter(actor=cast.alice, action=AccessAction.VIEWED, reason="contact form")
+    assert client.get(url).status_code == 200
+    assert viewed.count() == 1
+    # An invalid POST from the form's own page (not from the engagement page) shows the form again.
+    assert client.post(url, {}).status_code == 400
+    assert viewed.count() == 2

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from peerway.api.api import api
+from peerway.api.problems import problem_urls
 from peerway.core import urls as core_urls
 from peerway.core import views as core_views
 
@@ -13,7 +14,7 @@ admin.site.site_header = "Peerway administration"
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
-    path("api/", api.urls),
+    path("api/", problem_urls(api)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -305,6 +306,18 @@ def test_each_download_is_logged_and_a_requester_who_lost_the_role_sees_the_job_
     for name in ("staff:job_download", "staff:job_detail"):
         assert sam.get(reverse(name, args=[job.public_id])).status_code == 404, name
     assert exported.count() == before + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_download_is_served_and_logged_outside_a_test_transaction(cast: Cast) -> None:
+    # Production runs views without ATOMIC_REQUESTS; other tests run inside pytest-django's wrapping transaction,
+    # which would hide an access event written outside one.
+    job = Job.objects.create(kind=services.JOB_KIND_ACCESS_LOG_EXPORT, requested_by=cast.sam, organization=cast.org)
+    services.job_finish(job=job, content=ContentFile(b"occurred_at\n"), file_name="export.csv", done=0)
+    exported = AccessEvent.objects.filter(actor=cast.sam, action=AccessAction.EXPORTED)
+    response = client_for(cast.sam).get(reverse("staff:job_download", args=[job.public_id]))
+    assert response.status_code == 200
+    assert exported.get().reason == f"access log export downloaded (job {job.public_id})"
 
 
 def test_job_download_of_an_unfinished_job_is_404(

@@ -6,9 +6,11 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import get_language_from_path
 
 from peerway.accounts.selectors import user_needs_mfa
+from peerway.api.problems import problem_response
 
 # Paths a signed-in user without MFA may still reach: account pages (to set MFA up), static files,
 # language switching and the health check.
@@ -29,6 +31,14 @@ class RequireMFAMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if self._must_enrol(request):
+            if request.path.startswith("/api/"):
+                # An API client cannot follow a redirect to a page; it gets an error it can show, in the API's format.
+                return problem_response(
+                    status=403,
+                    title="Set up two-factor authentication first.",
+                    detail="Your role needs two-factor authentication (TOTP); set it up at setup_url, then try again.",
+                    setup_url=reverse("mfa_activate_totp"),
+                )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
 

@@ -93,11 +93,13 @@ def jobs_stalled_fail(*, stalled_after: dt.timedelta = JOB_STALLED_AFTER) -> int
     )
 
 
+@transaction.atomic
 def job_result_download(*, job: Job, actor: User) -> FileResponse:
     """The finished job's file as a CSV attachment, for the person who started the job; a 404 for anyone else.
 
     Look the job up with ``selectors.job_get_for_user`` (which also checks the requester's current roles). Each
-    download of an access log export is itself an ``exported`` access to the log, like starting it.
+    download of an access log export is itself an ``exported`` access to the log, like starting it, written in
+    the same transaction.
     """
     if job.requested_by_id != actor.pk or job.status != JobStatus.DONE or not job.result_file:
         raise Http404("No such file.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -56,8 +57,10 @@ def contact_create(request: HttpRequest, public_id: str) -> HttpResponse:
         context["contact_form"] = form
         return render(request, "recovery/engagement_detail.html", context, status=400)
     status = 400 if request.method == "POST" else 200
-    # The form lists the plan's goals in the person's own words: showing it is a view of their record.
-    engagement_view_record(request.user, engagement, reason="contact form")  # type: ignore[arg-type]
+    # The form lists the plan's goals in the person's own words: showing it is a view of their record. Requests
+    # are not atomic, and the access event must be written inside a transaction.
+    with transaction.atomic():
+        engagement_view_record(request.user, engagement, reason="contact form")  # type: ignore[arg-type]
     return render(request, "recovery/contact_form.html", {"engagement": engagement, "form": form}, status=status)
 
 
