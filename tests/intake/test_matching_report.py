@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from peerway.intake.models import HelpRequest
-from peerway.intake.services import request_accept, request_route
+from peerway.intake.services import request_accept, request_connect, request_erase, request_route, request_withdraw
 from peerway.matching.reports import SMALL_CELL, matching_report
 from tests.factories import MembershipFactory, OrganizationFactory, peer_profile
 
@@ -27,13 +27,17 @@ def test_concordance_unmet_demand_and_time_to_a_peer_per_community(submit: Submi
     with time_machine.travel(start + dt.timedelta(minutes=6), tick=False):
         for request in somali[:4]:
             request_accept(request=request, peer=amina)
+    # First contact is when the peer reached the person, not when they accepted.
+    with time_machine.travel(start + dt.timedelta(minutes=40), tick=False):
+        for request in somali[:3]:
+            request_connect(request=request, peer=amina)
     with time_machine.travel(start + dt.timedelta(hours=1), tick=False):
         report = matching_report(since=start - dt.timedelta(days=1))
 
     rows = {row.label: row for row in report.by_community}
     assert (rows["Somali"].requests, rows["Somali"].matched, rows["Somali"].concordant) == (5, 4, 4)
     assert rows["Somali"].concordance_percent == 100
-    assert rows["Somali"].median_minutes == 6.0
+    assert rows["Somali"].median_minutes == 40.0
     assert rows["Somali"].unmet == 1  # the fifth still waits, past the window
     assert (rows["Hmong"].matched, rows["Hmong"].unmet) == (0, 5)  # nobody speaks Hmong: all unmet
     languages = {row.label: row for row in report.by_language}
@@ -50,3 +54,40 @@ def test_small_groups_are_suppressed_on_the_page(submit: Submit) -> None:
     assert "Oromo" in body
     assert f"fewer than {SMALL_CELL}" in body
     assert f"<td>{SMALL_CELL - 1}</td>" not in body
+
+
+def test_requests_stopped_without_a_peer_still_count_as_unmet(submit: Submit) -> None:
+    start = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        hmong = [submit(language="hmn", language_required=True)[0] for _ in range(SMALL_CELL)]
+        for request in hmong:
+            request_route(request_id=request.pk)  # nobody speaks Hmong
+    with time_machine.travel(start + dt.timedelta(minutes=3), tick=False):
+        request_withdraw(request=hmong[0])
+        request_erase(request=hmong[1])
+    with time_machine.travel(start + dt.timedelta(hours=1), tick=False):
+        report = matching_report(since=start - dt.timedelta(days=1))
+    assert {row.label: row.unmet for row in report.by_language}["Hmong"] == SMALL_CELL
+
+
+def test_a_lone_small_language_cannot_be_worked_out_from_the_total(submit: Submit) -> None:
+    for _ in range(SMALL_CELL + 2):
+        submit(language="en")
+    for _ in range(2):
+        submit(language="om")
+    report = matching_report()
+    rows = {row.label: row for row in report.by_language}
+    assert rows["Oromo"].suppressed and rows["English"].withheld
+    supervisor = MembershipFactory(role="supervisor").user
+    client = Client()
+    client.force_login(supervisor)
+    body = client.get(reverse("matching:report")).content.decode()
+    # The total is shown, so English's count must not be: 9 - 7 would give Oromo's 2.
+    assert f"<td>{SMALL_CELL + 2}</td>" not in body
+    assert "In all: 9 requests" in body
+
+
+def test_a_small_total_is_withheld(submit: Submit) -> None:
+    for _ in range(SMALL_CELL - 1):
+        submit(language="en")
+    assert matching_report().total.withheld

@@ -10,6 +10,7 @@ from django_tasks_db.models import DBTaskResult
 from peerway.core.models import AccessEvent
 from peerway.intake.models import EscalationAlert, HelpRequest, Offer, OfferStatus, RequestStatus
 from peerway.intake.services import (
+    CaseloadFull,
     OfferNotAvailable,
     request_accept,
     request_connect,
@@ -192,6 +193,22 @@ def test_a_second_routing_job_leaves_the_offer_with_the_peers_who_hold_it(submit
     assert len(request_route(request_id=request.pk)) == 3
     assert request_route(request_id=request.pk) == []
     assert Offer.objects.filter(request=request, status=OfferStatus.OFFERED).count() == 3
+
+
+def test_a_peer_at_their_caseload_limit_cannot_accept_another_offer(submit: Submit) -> None:
+    amina = peer_profile(OrganizationFactory(), name="Amina", caseload_limit=1)
+    first, _ = submit()
+    second, _ = submit()
+    # Routed while she had room for one: offers hold no place, so she holds two.
+    request_route(request_id=first.pk)
+    request_route(request_id=second.pk)
+    request_accept(request=first, peer=amina)
+
+    with pytest.raises(CaseloadFull):
+        request_accept(request=second, peer=amina)
+    second.refresh_from_db()
+    assert second.status == RequestStatus.OFFERED
+    assert Engagement.objects.filter(peer=amina).count() == 1
 
 
 def test_withdrawing_closes_the_offers(submit: Submit) -> None:

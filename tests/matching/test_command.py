@@ -81,3 +81,27 @@ def test_unreadable_problems_exit_2(tmp_path: Path, content: str | None, message
     done = run_match(tmp_path, "solve", "--problem", "problem.json", "--out", "result.json")
     assert done.returncode == 2
     assert message in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("capacity", 10**20, "field 'capacity' must be at most 1000000"),
+        ("active_caseload", 2**70, "field 'active_caseload' must be at most 1000000"),
+        ("service_radius_km", 10**400, "field 'service_radius_km' must be at most 20038"),
+    ],
+)
+def test_numbers_too_large_to_hold_are_a_clear_error(tmp_path: Path, field: str, value: int, message: str) -> None:
+    document = example()
+    document["peers"][0][field] = value
+    (tmp_path / "big.json").write_text(json.dumps(document))
+    done = run_match(tmp_path, "solve", "--problem", "big.json", "--out", "result.json")
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_json_nested_too_deeply_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "deep.json").write_text('{"requests": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    done = run_match(tmp_path, "solve", "--problem", "deep.json", "--out", "result.json")
+    assert done.returncode == 2
+    assert "nested too deeply" in done.stderr and "Traceback" not in done.stderr

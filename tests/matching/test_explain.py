@@ -167,3 +167,20 @@ def test_a_full_peer_at_the_same_place_is_full_not_out_of_range() -> None:
     peer = PeerSpec(id="p-1", modalities=["in_person"], location=here, service_radius_km=0.0, capacity=0)
     assert hard_constraint_failures(request, peer) == (Constraint.CAPACITY,)
     assert explain_unmatched(request, [peer]).reason == Reason(NO_CAPACITY, candidates=1)
+
+
+def test_in_person_is_shared_only_where_they_can_meet() -> None:
+    peer = PeerSpec(
+        id="p-1",
+        modalities=["phone", "in_person"],
+        location=Location(44.98, -93.27),
+        service_radius_km=10,
+        capacity=1,
+    )
+    nowhere = RequestSpec(id="r-1", modalities=["phone", "in_person"], location=None)
+    far = RequestSpec(id="r-2", modalities=["phone", "in_person"], location=Location(46.79, -92.10))
+    near = RequestSpec(id="r-3", modalities=["phone", "in_person"], location=Location(44.95, -93.25))
+    # The pairs are feasible by phone; the status page must not promise a meeting the rules would not allow.
+    assert explain_pair(nowhere, peer).modalities == ("phone",)
+    assert explain_pair(far, peer).modalities == ("phone",)
+    assert explain_pair(near, peer).modalities == ("phone", "in_person")

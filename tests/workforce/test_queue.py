@@ -84,6 +84,16 @@ def test_a_late_accept_is_told_someone_else_took_it(amina: PeerProfile) -> None:
     assert "Another peer took this request" in response.content.decode()
 
 
+def test_a_full_caseload_is_told_why_the_accept_failed(amina: PeerProfile) -> None:
+    first, second = _submit(), _submit()
+    request_route(request_id=first.pk)
+    offer = request_route(request_id=second.pk)[0]
+    amina.caseload_limit = 0
+    amina.save()
+    response = _client(amina).post(reverse("workforce:offer_accept", args=[offer.public_id]), follow=True)
+    assert "Your caseload is full" in response.content.decode()
+
+
 def test_starting_a_shift_routes_waiting_requests(amina: PeerProfile) -> None:
     amina.on_shift = False
     amina.save()

@@ -24,7 +24,7 @@ from peerway.organizations.geography import place_for_county, place_for_zip
 from peerway.organizations.models import County, Organization
 from peerway.recovery.models import Engagement, Participant, Program
 from peerway.recovery.services import engagement_end_for_request, participant_create
-from peerway.workforce.models import PeerProfile
+from peerway.workforce.models import PeerProfile, PeerStatus
 from peerway.workforce.selectors import SUBJECT_HELP_REQUEST
 
 if TYPE_CHECKING:
@@ -35,6 +35,11 @@ STATUS_LINK_LIFETIME = dt.timedelta(days=30)
 
 class OfferNotAvailable(Exception):
     """The request was already taken by another peer, withdrawn, or never offered to this peer."""
+
+
+class CaseloadFull(OfferNotAvailable):
+    """The peer is at their caseload limit (or no longer active): offers hold no place, so one accepted since
+    this offer was made may have taken the last."""
 
 
 @dataclass(frozen=True)
@@ -196,6 +201,13 @@ def request_accept(*, request: HelpRequest, peer: PeerProfile) -> Engagement:
     offer = Offer.objects.filter(request_id=request.pk, peer=peer, status=OfferStatus.OFFERED).first()
     if offer is None:
         raise OfferNotAvailable
+    from peerway.matching.service import CASELOAD_STATUSES
+
+    # A peer may hold several offers at once; the lock makes their accepts count their caseload one at a time.
+    locked = PeerProfile.objects.select_for_update().get(pk=peer.pk)
+    carrying = Engagement.objects.filter(peer_id=peer.pk, status__in=CASELOAD_STATUSES).count()
+    if locked.status != PeerStatus.ACTIVE or carrying >= locked.caseload_limit:
+        raise CaseloadFull
     fresh = HelpRequest.objects.get(pk=request.pk)
     try:
         fresh.accept(peer=peer, organization=peer.organization)

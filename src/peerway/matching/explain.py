@@ -64,7 +64,12 @@ def explain_pair(request: RequestSpec, peer: PeerSpec) -> PairExplanation:
         communities=coverage(request.communities, peer.communities),
         lived_experience=coverage(request.lived_experience, peer.lived_experience),
         pathways=coverage(request.pathways, peer.pathways),
-        modalities=common_modalities(request, peer),
+        # In person is a way they share only where they can meet: both locations known, within the radius.
+        modalities=tuple(
+            modality
+            for modality in common_modalities(request, peer)
+            if modality != IN_PERSON or can_meet_in_person(request, peer)
+        ),
         gender_preference_met=None if request.gender_preference is None else request.gender_preference == peer.gender,
         age_band_preference_met=None
         if request.age_band_preference is None

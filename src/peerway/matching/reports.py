@@ -1,7 +1,9 @@
-"""Matching reports: concordance, unmet demand and time to a peer, per community and per language.
+"""Matching reports: concordance, unmet demand and time to first contact, per community and per language.
 
-Counts only: no names or record contents. Cells smaller than ``SMALL_CELL`` are suppressed so that a
-rare community's few requests cannot be recognized.
+Counts only: no names or record contents. Groups with fewer than ``SMALL_CELL`` requests are suppressed so
+that a rare community's few requests cannot be recognized. Every request has exactly one language, so the
+language rows add up to the total: when exactly one of them is suppressed, the next smallest is withheld too
+(otherwise the total minus the rows shown would give it away), and a total below ``SMALL_CELL`` is withheld.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ class Row:
     concordant: int = 0
     unmet: int = 0
     minutes_to_peer: list[float] = field(default_factory=list)
+    # A group large enough to show, withheld so that a suppressed one cannot be worked out from the total.
+    withheld: bool = False
 
     @property
     def suppressed(self) -> bool:
@@ -64,10 +68,17 @@ def _requests(since: dt.datetime) -> QuerySet[HelpRequest]:
 
 
 def _unmet(request: HelpRequest, now: dt.datetime, window: dt.timedelta) -> bool:
-    """No feasible peer when routed, or still waiting for a peer longer than the escalation window."""
-    if request.status not in (RequestStatus.RECEIVED, RequestStatus.OFFERED):
+    """No peer took it, and no feasible peer was found when it was routed or it waited longer than the
+    escalation window: while it is still open, or until the person stopped (or deleted) it."""
+    if request.accepted_at is not None:
         return False
-    return bool(request.routing_note) or request.created_at + window <= now
+    if request.status == RequestStatus.WITHDRAWN:
+        waited_until = request.closed_at or now
+    elif request.status in (RequestStatus.RECEIVED, RequestStatus.OFFERED):
+        waited_until = now
+    else:
+        return False
+    return bool(request.routing_note) or request.created_at + window <= waited_until
 
 
 def _add(row: Row, request: HelpRequest, shared: Iterable[str], wanted: str, unmet: bool) -> None:
@@ -77,7 +88,18 @@ def _add(row: Row, request: HelpRequest, shared: Iterable[str], wanted: str, unm
         return
     row.matched += 1
     row.concordant += int(wanted in shared)
-    row.minutes_to_peer.append((request.accepted_at - request.created_at).total_seconds() / 60)
+    # First contact: when the accepting peer reached the person, not when they accepted.
+    if request.connected_at is not None:
+        row.minutes_to_peer.append((request.connected_at - request.created_at).total_seconds() / 60)
+
+
+def _withhold_complement(rows: list[Row]) -> None:
+    """Withhold the smallest shown row when exactly one row is suppressed (rows that add up to the total)."""
+    if sum(1 for row in rows if row.suppressed) != 1:
+        return
+    shown = [row for row in rows if not row.suppressed]
+    if shown:
+        min(shown, key=lambda row: (row.requests, row.label)).withheld = True
 
 
 def matching_report(
@@ -109,6 +131,8 @@ def matching_report(
         row.label = labels.get(f"lang:{slug}", slug)
     for slug, row in communities.items():
         row.label = labels.get(slug, slug)
+    _withhold_complement(list(languages.values()))
+    total.withheld = total.suppressed
     by_requests = lambda row: (-row.requests, row.label)  # noqa: E731
     return MatchingReport(
         since=since,

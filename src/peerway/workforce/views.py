@@ -7,7 +7,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from peerway.core.decorators import staff_view
-from peerway.intake.services import OfferNotAvailable, request_accept, request_connect, request_decline
+from peerway.intake.services import (
+    CaseloadFull,
+    OfferNotAvailable,
+    request_accept,
+    request_connect,
+    request_decline,
+)
 from peerway.workforce.forms import PeerProfileForm
 from peerway.workforce.selectors import (
     engagement_of_peer_for_user,
@@ -39,6 +45,15 @@ def offer_accept(request: HttpRequest, public_id: str) -> HttpResponse:
     offer = offer_get_for_user(request.user, public_id)  # type: ignore[arg-type]
     try:
         engagement = request_accept(request=offer.request, peer=offer.peer)
+    except CaseloadFull:
+        messages.warning(
+            request,
+            _(
+                "Your caseload is full, so you cannot take this person now. Decline the offer so that another peer"
+                " gets it, or ask your supervisor to raise your caseload limit."
+            ),
+        )
+        return redirect("workforce:queue")
     except OfferNotAvailable:
         messages.warning(request, _("Another peer took this request a moment ago, or it was withdrawn."))
         return redirect("workforce:queue")

@@ -81,6 +81,8 @@ def _read_problem(path: Path) -> Any:
         ) from exc
     except ValueError as exc:
         raise CommandError(f"{path}: not valid JSON ({exc})", returncode=BAD_INPUT) from exc
+    except RecursionError as exc:
+        raise CommandError(f"{path}: the JSON is nested too deeply to read", returncode=BAD_INPUT) from exc
 
 
 def _write_json(path: Path, document: dict[str, Any]) -> None:
