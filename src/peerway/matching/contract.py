@@ -107,6 +107,12 @@ def _describe(error: ValidationError, document: Any) -> str:
         return f"{where}: {subject} must be {names}, got {got}"
     if error.validator == "enum":
         return f"{where}: {subject} must be one of {', '.join(map(str, error.validator_value))}, got {got}"
+    if (
+        error.validator in ("minimum", "maximum")
+        and isinstance(error.instance, float)
+        and not math.isfinite(error.instance)
+    ):
+        return f"{where}: {subject} must be a finite number"
     if error.validator == "minimum":
         return f"{where}: {subject} must be at least {error.validator_value}, got {got}"
     if error.validator == "maximum":
