@@ -251,7 +251,9 @@ def test_offer_explanations_list_exactly_the_terms_the_request_and_the_peer_both
         assert set(shared["languages"]) == {request.language.slug} & slugs(peer.languages)
         for field in ("communities", "lived_experience", "pathways"):
             assert set(shared[field]) == slugs(getattr(request, field)) & slugs(getattr(peer, field)), field
-        assert set(shared["modalities"]) == set(request.modalities) & set(peer.modalities)
+        # In person counts as shared only where they can meet, which is when the explanation has a distance.
+        common = set(request.modalities) & set(peer.modalities)
+        assert set(shared["modalities"]) == (common if shared["distance_km"] is not None else common - {"in_person"})
         # Hard rules of the engine: a common way to meet, and the language when the person needs it.
         assert shared["modalities"]
         assert shared["languages"] or not request.language_required
