@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+import io
 import logging
+import sys
+
+import pytest
+from django_tasks import task
 
 from peerway.core.logging import RedactPersonalData, redact
+from tests.core.batch_worker import run_worker_batch
 
 
 def test_query_strings_emails_and_phone_numbers_are_redacted() -> None:
@@ -35,5 +41,76 @@ def test_every_common_phone_format_is_redacted() -> None:
         assert redact(f"call {phone} now") == "call [phone] now", phone
 
 
-def test_private_status_links_are_redacted() -> None:
+def test_private_links_are_redacted() -> None:
     assert redact("Not Found: /es/r/Xk9_pQ2-abc/") == "Not Found: /es/r/[token]/"
+    # A wrong code on a live personal-space link is a 400 that Django's request logger reports with its path.
+    assert redact("Bad Request: /me/Xk9_pQ2-abc/verify/") == "Bad Request: /me/[token]/verify/"
+    assert redact("Gone: /so/c/Xk9_pQ2-abc/") == "Gone: /so/c/[token]/"
+    assert redact("Not Found: /staff/participants/") == "Not Found: /staff/participants/"
+
+
+@pytest.mark.django_db
+def test_a_wrong_code_on_a_live_space_link_logs_no_token(caplog: pytest.LogCaptureFixture) -> None:
+    from django.test import Client
+
+    from peerway.accounts.links import participant_link_create
+    from tests.factories import OrganizationFactory
+    from tests.recovery.checkups_support import engagement_for
+
+    participant = engagement_for(OrganizationFactory(), email="sample@example.test").participant
+    created = participant_link_create(participant=participant, actor=None, send=False)
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        Client().post(f"/me/{created.token}/verify/", {"code": "000000"})
+    logged = [RedactPersonalData().filter(record) and record.getMessage() for record in caplog.records]
+    assert logged and all(created.token not in line for line in logged)
+
+
+def _record_with_a_traceback() -> logging.LogRecord:
+    try:
+        raise ValueError("duplicate key: email=jane.doe@example.org phone 612-555-0142")
+    except ValueError:
+        return logging.getLogger("x").makeRecord("x", logging.ERROR, __file__, 1, "Task failed", (), sys.exc_info())
+
+
+def test_exception_tracebacks_are_redacted_and_not_formatted_again_by_the_handler() -> None:
+    record = _record_with_a_traceback()
+    assert RedactPersonalData().filter(record)
+    assert record.exc_info is None
+    text = logging.Formatter().format(record)
+    assert "ValueError: duplicate key: email=[email] phone [phone]" in text, text
+    assert "jane.doe@example.org" not in text and "612-555-0142" not in text, text
+
+
+def test_stack_info_is_redacted() -> None:
+    record = logging.LogRecord("x", logging.WARNING, __file__, 1, "Here", (), None, sinfo="Stack: ask 612-555-0142")
+    assert RedactPersonalData().filter(record)
+    assert record.stack_info == "Stack: ask [phone]"
+
+
+@task()
+def refuse_a_mailbox() -> None:
+    raise ValueError("Mailbox refused: jane.doe@example.org")
+
+
+def _redacting_handler() -> logging.StreamHandler:  # type: ignore[type-arg]
+    # The console handler settings.LOGGING installs on the root logger, with the redact filter.
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler) and any(
+            isinstance(f, RedactPersonalData) for f in handler.filters
+        ):
+            return handler
+    raise AssertionError("no redacting handler configured")
+
+
+def test_a_failed_tasks_traceback_reaches_the_log_redacted(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    handler = _redacting_handler()
+    buffer = io.StringIO()
+    previous = handler.setStream(buffer)
+    try:
+        refuse_a_mailbox.enqueue()
+        run_worker_batch(monkeypatch, "--no-scheduler")
+    finally:
+        handler.setStream(previous)
+    logged = buffer.getvalue()
+    assert "state=FAILED" in logged and "ValueError: Mailbox refused: [email]" in logged, logged[-600:]
+    assert "jane.doe@example.org" not in logged, logged[-600:]

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import smtplib
+import threading
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail import EmailMessage
+from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from peerway.core import scheduler
 from peerway.core.models import AccessEvent
@@ -25,11 +32,24 @@ from peerway.recovery.services.referrals import (
 from peerway.resources.models import Resource
 from peerway.resources.tasks import referral_follow_up_reminders_task
 from peerway.workforce.models import PeerProfile
+from tests.core.batch_worker import run_worker_batch
 from tests.factories import ParticipantFactory
 from tests.helpers import Cast, assert_staff_view_guarded
 
 pytestmark = pytest.mark.django_db
 CHICAGO = ZoneInfo("America/Chicago")
+REFUSED_ADDRESS = "olive@example.com"
+
+
+class RefusingBackend(EmailBackend):
+    """Refuses one mailbox, as an SMTP server refuses an address that no longer exists."""
+
+    def send_messages(self, messages: Sequence[EmailMessage]) -> int:
+        for message in messages:
+            refused = {address: (550, b"No such user") for address in message.to if address == REFUSED_ADDRESS}
+            if refused:
+                raise smtplib.SMTPRecipientsRefused(refused)
+        return super().send_messages(messages)
 
 
 def engagement_for(cast: Cast, *, name: str = "Sample Hodan", other: bool = False) -> Engagement:
@@ -208,6 +228,158 @@ def test_the_daily_job_is_scheduled_and_sends_the_reminders(cast: Cast) -> None:
         assert "referral_follow_up_reminders" not in scheduler.scheduler_tick()
         assert referral_follow_up_reminders_task.call() == 1
     assert len(mail.outbox) == 1
+
+
+def _due_for_alice_and_olive(cast: Cast, *, olive_first: bool) -> None:
+    """One referral due on 3 March 2026 for Alice and one for Olive, whose mailbox the server refuses."""
+    cast.olive.email = REFUSED_ADDRESS
+    cast.olive.save()
+    peers = [(cast.alice, False, "A"), (cast.olive, True, "B")]
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=CHICAGO), tick=False):
+        for actor, other, name in reversed(peers) if olive_first else peers:
+            referral_create(
+                engagement=engagement_for(cast, other=other),
+                resource=shared_resource(name),
+                actor=actor,
+                follow_up_on=dt.date(2026, 3, 3),
+            )
+
+
+def _remind_daily(first_day: int, last_day: int) -> None:
+    for day in range(first_day, last_day + 1):
+        with time_machine.travel(dt.datetime(2026, 3, day, 8, 0, tzinfo=CHICAGO), tick=False):
+            referrals_remind_due()
+
+
+@pytest.mark.parametrize("olive_first", [False, True], ids=["refused-last", "refused-first"])
+def test_a_refused_address_neither_repeats_nor_blocks_other_peers_reminders(
+    cast: Cast, settings: pytest.FixtureRequest, olive_first: bool
+) -> None:
+    settings.EMAIL_BACKEND = "tests.recovery.test_referrals.RefusingBackend"  # type: ignore[attr-defined]
+    _due_for_alice_and_olive(cast, olive_first=olive_first)
+    _remind_daily(3, 5)
+    assert [m.to for m in mail.outbox] == [[cast.alice.email]]
+    assert list(Referral.objects.filter(reminder_sent_at__isnull=False).values_list("created_by", flat=True)) == [
+        cast.alice.pk
+    ]
+
+
+def test_a_failed_reminder_is_logged_without_the_address_and_retried_alone_on_the_next_run(
+    cast: Cast, settings: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings.EMAIL_BACKEND = "tests.recovery.test_referrals.RefusingBackend"  # type: ignore[attr-defined]
+    _due_for_alice_and_olive(cast, olive_first=True)
+    with (
+        caplog.at_level(logging.WARNING, logger="peerway.recovery.services.referrals"),
+        time_machine.travel(dt.datetime(2026, 3, 3, 8, 0, tzinfo=CHICAGO), tick=False),
+    ):
+        assert referrals_remind_due() == 1
+    assert "SMTPRecipientsRefused" in caplog.text and str(cast.olive.public_id) in caplog.text
+    assert REFUSED_ADDRESS not in caplog.text and "Olive" not in caplog.text
+    cast.olive.email = "olive.new@example.com"
+    cast.olive.save()
+    with time_machine.travel(dt.datetime(2026, 3, 4, 8, 0, tzinfo=CHICAGO), tick=False):
+        assert referrals_remind_due() == 1
+    assert [m.to for m in mail.outbox] == [[cast.alice.email], ["olive.new@example.com"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_reminder_runs_on_postgresql_email_each_peer_once(cast: Cast) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("Concurrent connections need PostgreSQL (the SQLite test database lives in one process).")
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=CHICAGO), tick=False):
+        for index in range(3):
+            referral_create(
+                engagement=engagement_for(cast, name=f"Sample {index}"),
+                resource=shared_resource(f"R{index}"),
+                actor=cast.alice,
+                follow_up_on=dt.date(2026, 3, 3),
+            )
+        referral_create(
+            engagement=engagement_for(cast, other=True),
+            resource=shared_resource("B"),
+            actor=cast.olive,
+            follow_up_on=dt.date(2026, 3, 3),
+        )
+    runs = 6
+    counts: list[int] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(runs)
+
+    def run() -> None:
+        try:
+            start.wait(timeout=10)
+            counts.append(referrals_remind_due(now=dt.datetime(2026, 3, 3, 8, 0, tzinfo=CHICAGO)))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=run) for _ in range(runs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors, errors
+    assert sum(counts) == 4
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([cast.alice.email, cast.olive.email])
+
+
+def test_a_follow_up_set_for_today_after_the_daily_run_is_emailed_that_day(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with time_machine.travel(dt.datetime(2026, 3, 3, 8, 0, tzinfo=CHICAGO), tick=False):
+        assert "referral_follow_up_reminders" in scheduler.scheduler_tick()
+        run_worker_batch(monkeypatch, "--no-scheduler")
+    assert mail.outbox == []
+    with time_machine.travel(dt.datetime(2026, 3, 3, 10, 0, tzinfo=CHICAGO), tick=False):
+        # The form's promise: "You get one email on this day if the referral is still open."
+        referral_create(
+            engagement=engagement_for(cast),
+            resource=shared_resource(),
+            actor=cast.alice,
+            follow_up_on=dt.date(2026, 3, 3),
+        )
+        run_worker_batch(monkeypatch, "--no-scheduler")
+    assert [m.to for m in mail.outbox] == [[cast.alice.email]]
+    with time_machine.travel(dt.datetime(2026, 3, 4, 8, 0, tzinfo=CHICAGO), tick=False):
+        assert referrals_remind_due() == 0
+    assert len(mail.outbox) == 1
+
+
+def test_a_follow_up_moved_to_today_after_the_daily_run_is_emailed_that_day(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=CHICAGO), tick=False):
+        referral = referral_create(engagement=engagement_for(cast), resource=shared_resource(), actor=cast.alice)
+    with time_machine.travel(dt.datetime(2026, 3, 3, 9, 0, tzinfo=CHICAGO), tick=False):
+        assert "referral_follow_up_reminders" in scheduler.scheduler_tick()
+        run_worker_batch(monkeypatch, "--no-scheduler")
+        referral_transition(referral=referral, action="acknowledge", actor=cast.alice, follow_up_on=dt.date(2026, 3, 3))
+        run_worker_batch(monkeypatch, "--no-scheduler")
+    assert [m.to for m in mail.outbox] == [[cast.alice.email]]
+
+
+def test_a_follow_up_for_today_before_the_daily_run_or_for_later_queues_nothing_extra(cast: Cast) -> None:
+    with time_machine.travel(dt.datetime(2026, 3, 3, 7, 0, tzinfo=CHICAGO), tick=False):
+        referral_create(
+            engagement=engagement_for(cast),
+            resource=shared_resource(),
+            actor=cast.alice,
+            follow_up_on=dt.date(2026, 3, 3),
+        )
+    reminder_runs = DBTaskResult.objects.filter(task_path=referral_follow_up_reminders_task.module_path)
+    assert not reminder_runs.exists()  # the 08:00 run will find it
+    with time_machine.travel(dt.datetime(2026, 3, 3, 8, 0, tzinfo=CHICAGO), tick=False):
+        assert "referral_follow_up_reminders" in scheduler.scheduler_tick()
+    with time_machine.travel(dt.datetime(2026, 3, 3, 10, 0, tzinfo=CHICAGO), tick=False):
+        referral_create(
+            engagement=engagement_for(cast, name="Sample Later"),
+            resource=shared_resource("Later"),
+            actor=cast.alice,
+            follow_up_on=dt.date(2026, 3, 4),
+        )
+    assert reminder_runs.count() == 1  # the scheduler's own run only
 
 
 # Pages ----------------------------------------------------------------------------------------------------

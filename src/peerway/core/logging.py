@@ -6,8 +6,9 @@ import logging
 import re
 
 _QUERY_STRING = re.compile(r"\?[^\s\"']*")
-# A person's private status link (/r/<token>/) is a secret even when it is dead.
-_STATUS_TOKEN = re.compile(r"/r/[^/\s?]+")
+# A person's private links are secrets even when they are dead: the first call's status page (/r/<token>/),
+# their personal space (/me/<token>/...) and a check-in to answer (/c/<token>/).
+_PRIVATE_TOKEN = re.compile(r"/(r|me|c)/[^/\s?\"']+")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 # A North American number in any common format; dates (2026-11-23) and times are not matched.
 _PHONE = re.compile(r"(?<![\w-])(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?![\w-])")
@@ -16,15 +17,34 @@ _PHONE = re.compile(r"(?<![\w-])(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d
 def redact(text: str) -> str:
     """Drop query strings (they can carry search terms) and anything shaped like an email or phone number."""
     text = _QUERY_STRING.sub("?[redacted]", text)
-    text = _STATUS_TOKEN.sub("/r/[token]", text)
+    text = _PRIVATE_TOKEN.sub(r"/\1/[token]", text)
     text = _EMAIL.sub("[email]", text)
     return _PHONE.sub("[phone]", text)
 
 
+# Formats a record's traceback the way every handler's formatter would, so the text can be redacted first.
+_TRACEBACK_FORMATTER = logging.Formatter()
+
+
 class RedactPersonalData(logging.Filter):
+    """Redacts a record's message, traceback and stack before any handler formats it.
+
+    An exception's message can carry personal data (an SMTP refusal names the address), so the traceback is
+    formatted here into ``exc_text``, redacted, and ``exc_info`` is cleared: a handler's formatter then prints
+    the redacted text instead of formatting the exception again.
+    """
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        if record.exc_info:
+            if not record.exc_text:
+                record.exc_text = _TRACEBACK_FORMATTER.formatException(record.exc_info)
+            record.exc_info = None
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True

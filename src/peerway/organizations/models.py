@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import zoneinfo
+
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
 from peerway.core.models import PublicIdModel, TimestampedModel
@@ -52,11 +57,26 @@ class ContactCosignPolicy(models.TextChoices):
     UNCREDENTIALED = "uncredentialed", "Contacts by peers without an active credential"
 
 
+@functools.cache
+def _time_zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    """Refuse anything that is not a time zone name Python can load (a typo would break every staff page)."""
+    if value not in _time_zone_names():
+        raise ValidationError(
+            _("“%(value)s” is not a time zone name. Use a name from the time zone database, such as America/Chicago."),
+            code="unknown_time_zone",
+            params={"value": value},
+        )
+
+
 class Organization(PublicIdModel, TimestampedModel):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=32, choices=OrganizationKind.choices)
-    timezone = models.CharField(max_length=64, default="America/Chicago")
+    timezone = models.CharField(max_length=64, default="America/Chicago", validators=[validate_time_zone])
     npi = models.CharField(max_length=10, blank=True, help_text="Type 2 (organization) NPI, when it has one.")
     # 42 CFR Part 2: when on, the stricter consent and disclosure rules apply to this organization's records.
     part2_program = models.BooleanField(default=False, help_text="Declares itself a 42 CFR Part 2 program.")

@@ -7,9 +7,15 @@ from django_tasks import task
 from peerway.core.scheduler import periodic
 from peerway.recovery.services.referrals import referrals_remind_due
 
+# The services queue this job again when a referral falls due today after the day's run.
+REFERRAL_REMINDERS_JOB = "referral_follow_up_reminders"
 
-@periodic(name="referral_follow_up_reminders", every="daily", at="08:00")
+
+@periodic(name=REFERRAL_REMINDERS_JOB, every="daily", at="08:00")
 @task()
 def referral_follow_up_reminders_task() -> int:
-    """Email peers once about referrals that became due for follow-up (the email names nobody)."""
+    """Email peers once about referrals that became due for follow-up (the email names nobody).
+
+    Runs every morning, and again whenever a referral falls due today after that morning's run.
+    """
     return referrals_remind_due()

@@ -1,13 +1,14 @@
 """Changes to referrals: creating one, moving it along its lifecycle, and the follow-up reminders.
 
-Each is one transaction, audited inside it. A refused transition raises ReferralRefused with a message
-the peer can act on.
+Each change is one transaction, audited inside it; the reminders send and record each peer's email in a
+transaction of its own. A refused transition raises ReferralRefused with a message the peer can act on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import logging
+import zoneinfo
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -19,7 +20,8 @@ from django_fsm import TransitionNotAllowed
 
 from peerway.accounts.models import User
 from peerway.core.access import access_events_record, acting_role
-from peerway.core.models import AccessAction
+from peerway.core.models import AccessAction, ScheduledRun
+from peerway.core.scheduler import period_key
 from peerway.recovery.models import SUBJECT_PARTICIPANT, Engagement, Referral, ReferralStatus
 from peerway.recovery.selectors.referrals import (
     REFERRAL_WRITE_ROLES,
@@ -29,6 +31,8 @@ from peerway.recovery.selectors.referrals import (
 from peerway.resources.models import Resource
 
 ACTIONS = ("acknowledge", "complete", "decline")
+
+logger = logging.getLogger(__name__)
 
 
 class ReferralRefused(Exception):
@@ -80,7 +84,28 @@ def referral_create(
     )
     referral.save()
     _audit(referral, actor, AccessAction.CREATED, "referral")
+    if follow_up_on is not None:
+        _remind_today_if_the_daily_run_is_done(referral)
     return referral
+
+
+def _remind_today_if_the_daily_run_is_done(referral: Referral) -> None:
+    # The form promises one email on the follow-up day, but the daily run does not look again until tomorrow:
+    # a referral that falls due today after that run queues today's reminders once more. The worker sends the
+    # email, not the request, and the queued task commits with this transaction or not at all.
+    from peerway.resources.tasks import REFERRAL_REMINDERS_JOB, referral_follow_up_reminders_task
+
+    if referral.follow_up_on is None or referral.reminder_sent_at is not None or not referral.is_open:
+        return
+    now = timezone.now()
+    # The zone the scheduler and the worker count days in.
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    if referral.follow_up_on > timezone.localdate(now, zone):
+        return
+    if ScheduledRun.objects.filter(
+        name=REFERRAL_REMINDERS_JOB, period_key=period_key("daily", now, zone=zone)
+    ).exists():
+        referral_follow_up_reminders_task.enqueue()
 
 
 def _refusal(referral: Referral, action: str) -> str:
@@ -130,43 +155,71 @@ def referral_transition(
         referral.closed_at = now
     if outcome_note:
         referral.outcome_note = outcome_note
-    if follow_up_on is not None and follow_up_on != referral.follow_up_on:
+    follow_up_changed = follow_up_on is not None and follow_up_on != referral.follow_up_on
+    if follow_up_changed:
         referral.follow_up_on = follow_up_on
         referral.reminder_sent_at = None
     referral.save()
     _audit(referral, actor, AccessAction.CHANGED, f"referral {action}")
+    if follow_up_changed:
+        _remind_today_if_the_daily_run_is_done(referral)
     return referral
 
 
-@transaction.atomic
 def referrals_remind_due(*, now: dt.datetime | None = None) -> int:
-    """Email each peer once about their open referrals that became due for follow-up; returns how many.
+    """Email each peer once about their open referrals that became due for follow-up; returns how many referrals.
 
-    A referral is reminded once per follow-up date (``reminder_sent_at``); the email names no person.
+    A referral is reminded once per follow-up date (``reminder_sent_at``); the email names no person. Each
+    peer's email is sent and recorded in a transaction of its own, so an address the mail server refuses is
+    logged (without the address) and retried on the next run, while every other peer is reminded once.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
-    due = list(
+    peers = sorted(
+        set(
+            referrals_due_queryset(today)
+            .filter(reminder_sent_at__isnull=True)
+            .values_list("engagement__peer__user_id", "engagement__peer__user__public_id")
+        )
+    )
+    reminded = 0
+    for user_id, user_public_id in peers:
+        try:
+            reminded += _peer_remind(user_id=user_id, today=today, now=now)
+        except Exception as error:
+            # One mailbox must not hold up everyone else's reminders. The log names the account by its public
+            # id and the error by its class only: an SMTP refusal carries the address in its message.
+            logger.warning(
+                "Referral follow-up reminder to user %s failed (%s); it is retried on the next run",
+                user_public_id,
+                type(error).__name__,
+            )
+    return reminded
+
+
+@transaction.atomic
+def _peer_remind(*, user_id: int, today: dt.date, now: dt.datetime) -> int:
+    # The row locks make a concurrent run wait here and then find these referrals already reminded.
+    referrals = list(
         referrals_due_queryset(today)
-        .filter(reminder_sent_at__isnull=True)
+        .filter(reminder_sent_at__isnull=True, engagement__peer__user_id=user_id)
         .select_for_update(of=("self",))
         .select_related("engagement__peer__user")
         .order_by("id")
     )
-    by_peer: dict[User, list[Referral]] = defaultdict(list)
-    for referral in due:
-        by_peer[referral.engagement.peer.user].append(referral)
-    link = settings.SITE_URL.rstrip("/") + reverse("recovery:referrals_due")
-    for user, referrals in by_peer.items():
-        if user.email:
-            send_mail(
-                subject="Peerway: referrals to follow up",
-                message=(
-                    f"{len(referrals)} referral(s) you made are due for follow-up.\n\n"
-                    f"Sign in to Peerway to see them: {link}\n"
-                ),
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=[user.email],
-            )
-    Referral.objects.filter(pk__in=[referral.pk for referral in due]).update(reminder_sent_at=now)
-    return len(due)
+    if not referrals:
+        return 0
+    user = referrals[0].engagement.peer.user
+    if user.email:
+        link = settings.SITE_URL.rstrip("/") + reverse("recovery:referrals_due")
+        send_mail(
+            subject="Peerway: referrals to follow up",
+            message=(
+                f"{len(referrals)} referral(s) you made are due for follow-up.\n\n"
+                f"Sign in to Peerway to see them: {link}\n"
+            ),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[user.email],
+        )
+    Referral.objects.filter(pk__in=[referral.pk for referral in referrals]).update(reminder_sent_at=now)
+    return len(referrals)
