@@ -1,14 +1,26 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from allauth.mfa.models import Authenticator
-from django.test import Client, override_settings
+from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
+from django.utils import translation
 
+from peerway.accounts.adapters import LOGIN_MAX_LENGTH
+from peerway.accounts.axes import axes_username
 from tests.factories import UserFactory
 from tests.helpers import Cast
 
 PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards() -> Iterator[None]:
+    # A request to /hmn/... leaves Hmong active in this thread; later tests' reverse() would use it.
+    yield
+    translation.deactivate()
 
 
 @pytest.mark.django_db
@@ -40,6 +52,53 @@ def test_brute_force_locks_the_account_and_says_so() -> None:
     response = client.post(reverse("account_login"), {"login": "riverbend-peer", "password": PASSWORD})
     assert "Too many failed sign-in attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_the_lockout_cannot_be_sidestepped_by_signing_in_with_the_email() -> None:
+    UserFactory(username="riverbend-peer", email="rp@example.test")
+    client = Client()
+    for _ in range(5):
+        client.post(reverse("account_login"), {"login": "riverbend-peer", "password": "wrong"})
+    response = client.post(reverse("account_login"), {"login": "RP@example.test", "password": PASSWORD})
+    assert "Too many failed sign-in attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_failures_with_the_username_and_the_email_count_together() -> None:
+    UserFactory(username="riverbend-peer", email="rp@example.test")
+    client = Client()
+    for login in ("rp@example.test", "riverbend-peer", "Riverbend-Peer", "RP@example.test"):
+        assert client.post(reverse("account_login"), {"login": login, "password": "wrong"}).status_code == 200
+    fifth = client.post(reverse("account_login"), {"login": "rp@example.test", "password": "wrong"})
+    assert fifth.status_code == 429
+
+
+@pytest.mark.django_db
+def test_axes_counts_a_typed_email_or_username_under_the_accounts_username() -> None:
+    UserFactory(username="riverbend-peer", email="rp@example.test")
+    request = RequestFactory().post("/accounts/login/")
+    assert axes_username(request, {"email": " RP@Example.test "}) == "riverbend-peer"
+    assert axes_username(request, {"username": "RIVERBEND-PEER"}) == "riverbend-peer"
+    # No such account: the typed name itself, as before.
+    assert axes_username(request, {"username": "Nobody@Example.test"}) == "nobody@example.test"
+
+
+@pytest.mark.django_db
+def test_axes_keeps_at_most_255_characters_of_a_sign_in_name() -> None:
+    request = RequestFactory().post("/accounts/login/", {"login": "b" * 300})
+    assert axes_username(request, {"username": "a" * 300}) == "a" * 255
+    assert axes_username(request, None) == "b" * 255
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("length", [LOGIN_MAX_LENGTH + 1, 100_000])
+def test_a_too_long_sign_in_name_is_a_form_error_not_a_server_error(length: int) -> None:
+    client = Client(raise_request_exception=False)
+    response = client.post(reverse("account_login"), {"login": "a" * length, "password": "wrong"})
+    assert response.status_code == 200
+    assert f"at most {LOGIN_MAX_LENGTH} characters" in response.content.decode()
 
 
 @pytest.mark.django_db

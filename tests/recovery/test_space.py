@@ -9,13 +9,14 @@ import re
 import pytest
 import time_machine
 from django.core import mail
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from peerway.accounts.links import (
     CODE_ATTEMPTS,
     CODES_PER_WINDOW,
+    LINK_CODE_FAILURES,
     LINK_LIFETIME,
     CodeExpired,
     CodeLocked,
@@ -28,13 +29,14 @@ from peerway.accounts.links import (
 )
 from peerway.accounts.models import ParticipantLink
 from peerway.core.models import AccessEvent
-from peerway.core.sms import TextMessage
+from peerway.core.sms import SmsNotConfigured, TextMessage
 from peerway.recovery.services import plans as plan_svc
 from peerway.recovery.services.messages import message_send_from_staff
 from tests.helpers import Cast
 from tests.recovery.plan_helpers import engagement_for
 
 CODE = re.compile(r"\b(\d{6})\b")
+TEXTS_OFF = override_settings(SMS_BACKEND="peerway.core.sms.DisabledBackend")
 
 
 def _code_from(outbox: list[TextMessage]) -> str:
@@ -122,6 +124,96 @@ def test_with_neither_phone_nor_email_the_link_alone_opens_the_space(cast: Cast)
     assert created.sent_by == ""
     body = Client().get(reverse("space:enter", args=[created.token])).content.decode()
     assert "Sample Ife" in body and "My recovery plan" in body
+
+
+@TEXTS_OFF
+def test_with_texts_off_a_person_who_gave_only_a_phone_opens_the_space_with_the_link(cast: Cast) -> None:
+    engagement = engagement_for(cast, phone="6125550142", email=None, preferred_name="Sample Ife")
+    created = participant_link_create(participant=engagement.participant, actor=cast.alice)
+    assert created.sent_by == "" and created.phone_unreachable
+    body = Client().get(reverse("space:enter", args=[created.token])).content.decode()
+    assert "Send me a code" not in body
+    assert "Sample Ife" in body and "My recovery plan" in body
+
+
+@TEXTS_OFF
+def test_with_texts_off_staff_are_told_the_phone_cannot_be_reached_and_the_link_needs_no_code(cast: Cast) -> None:
+    engagement = engagement_for(cast, phone="6125550142", email=None)
+    client = Client()
+    client.force_login(cast.alice)
+    url = reverse("recovery:participant_space_link", args=[engagement.participant.public_id])
+    body = client.post(url, {"action": "create"}).content.decode()
+    assert "Texts are not set up in Peerway" in body and "opens their space without a code" in body
+    assert "gave no phone or email" not in body
+
+
+@TEXTS_OFF
+def test_with_texts_off_the_code_goes_by_email_and_the_code_page_says_so(
+    cast: Cast, text_outbox: list[TextMessage]
+) -> None:
+    engagement = engagement_for(cast, phone="6125550142", email="sample@example.test")
+    created = participant_link_create(participant=engagement.participant, actor=cast.alice, send=False)
+    client = Client()
+    assert "your email at example.test" in client.get(reverse("space:enter", args=[created.token])).content.decode()
+    mail.outbox.clear()
+    response = client.post(reverse("space:code_send", args=[created.token]))
+    body = response.content.decode()
+    assert response.status_code == 200 and CODE.search(mail.outbox[-1].body) and not text_outbox
+    assert "your email at example.test" in body and "phone ending in" not in body
+
+
+class RefusingCarrier:
+    """A configured carrier that turns out to refuse, as DisabledBackend does."""
+
+    def send(self, message: TextMessage) -> None:
+        raise SmsNotConfigured("refused")
+
+
+@override_settings(SMS_BACKEND=f"{__name__}.RefusingCarrier")
+def test_the_code_page_names_the_email_when_the_carrier_refused_and_the_code_went_by_email(cast: Cast) -> None:
+    engagement = engagement_for(cast, phone="6125550142", email="sample@example.test")
+    created = participant_link_create(participant=engagement.participant, actor=cast.alice, send=False)
+    mail.outbox.clear()
+    body = Client().post(reverse("space:code_send", args=[created.token])).content.decode()
+    assert CODE.search(mail.outbox[-1].body)
+    assert "your email at example.test" in body and "phone ending in" not in body
+
+
+def test_the_code_page_names_the_phone_when_the_code_was_texted(cast: Cast, text_outbox: list[TextMessage]) -> None:
+    engagement = engagement_for(cast, phone="6125550142", email="sample@example.test")
+    created = participant_link_create(participant=engagement.participant, actor=cast.alice, send=False)
+    body = Client().post(reverse("space:code_send", args=[created.token])).content.decode()
+    assert text_outbox and "your phone ending in 42" in body
+
+
+def test_a_link_stops_working_after_too_many_wrong_codes_in_all(cast: Cast, text_outbox: list[TextMessage]) -> None:
+    engagement = engagement_for(cast)
+    token = participant_link_create(participant=engagement.participant, actor=cast.alice, send=False).token
+    client = Client()
+    wrong_tries = 0
+    stopped = None
+    start = timezone.now()
+    # New codes every 16 minutes reset the per-code count; the per-link count must not reset with them.
+    for window in range(8):
+        with time_machine.travel(start + dt.timedelta(minutes=16 * window), tick=False):
+            for _ in range(CODES_PER_WINDOW):
+                if client.post(reverse("space:code_send", args=[token])).status_code != 200:
+                    break
+                for _ in range(CODE_ATTEMPTS):
+                    response = client.post(reverse("space:code_verify", args=[token]), {"code": "1234567"})
+                    if "not right" in response.content.decode():
+                        wrong_tries += 1
+                    elif "stopped working" in response.content.decode():
+                        stopped = response
+    assert wrong_tries == LINK_CODE_FAILURES - 1
+    assert stopped is not None and "Ask your peer to send you a new link" in stopped.content.decode()
+    link = ParticipantLink.objects.get(participant=engagement.participant)
+    assert link.revoked_at is not None and participant_link_get_by_token(token) is None
+    assert AccessEvent.objects.filter(
+        subject_id=engagement.participant.public_id,
+        actor=None,
+        reason="private link stopped after too many wrong codes",
+    ).exists()
 
 
 def _signed_in_client(cast: Cast, engagement, text_outbox) -> tuple[Client, str]:  # type: ignore[no-untyped-def]

@@ -8,6 +8,9 @@ from django import forms
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+# The longest sign-in name looked up at all; an email has at most 254 characters and axes keeps 255.
+LOGIN_MAX_LENGTH = 255
+
 LOCKED_OUT_MESSAGE = _(
     "Too many failed sign-in attempts. For your safety, signing in is locked for one hour. "
     "Try again later, or ask your organization's administrator to unlock your account."
@@ -20,6 +23,12 @@ class AccountAdapter(DefaultAccountAdapter):
         return False
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        # allauth's LoginForm gives its username-or-email field no maximum length; refuse an overlong one here,
+        # as a form error, before anything looks it up or stores it.
+        if any(len(str(credentials.get(key) or "")) > LOGIN_MAX_LENGTH for key in ("username", "email", "login")):
+            raise forms.ValidationError(
+                _("Enter a username or email of at most %(limit)d characters."), params={"limit": LOGIN_MAX_LENGTH}
+            )
         # Once axes has locked an account, say so on the form instead of "wrong password", so the person
         # knows why even the right password does not work.
         if AxesProxyHandler.is_locked(request, credentials):

@@ -2,10 +2,12 @@
 
 - A link is an unguessable token (``secrets.token_urlsafe``); only its SHA-256 is stored. It expires after
   ``LINK_LIFETIME`` and is revoked by staff or by creating a new one (a participant has one live link).
-- When the person gave a phone (or else an email), opening the link needs a 6-digit code sent there. It expires
-  after ``CODE_LIFETIME``, allows ``CODE_ATTEMPTS`` wrong tries, is compared in constant time, and at most
-  ``CODES_PER_WINDOW`` codes are sent per link per ``CODE_WINDOW`` (counted in the cache, as intake's form limit).
-- When the person gave neither, the link alone opens the space (docs/participant-space.md says so).
+- When the person gave a phone and texts can be sent (or else an email), opening the link needs a 6-digit code
+  sent there. It expires after ``CODE_LIFETIME``, allows ``CODE_ATTEMPTS`` wrong tries, is compared in constant
+  time, and at most ``CODES_PER_WINDOW`` codes are sent per link per ``CODE_WINDOW`` (counted in the cache, as
+  intake's form limit). After ``LINK_CODE_FAILURES`` wrong codes in all, the link is revoked.
+- When there is nowhere to send a code (no email, and no phone or no text carrier), the link alone opens the
+  space (docs/plans-and-personal-space.md says so).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from peerway.accounts.models import User
@@ -36,6 +39,9 @@ CODE_LIFETIME = dt.timedelta(minutes=10)
 CODE_ATTEMPTS = 5
 CODES_PER_WINDOW = 3
 CODE_WINDOW = dt.timedelta(minutes=15)
+# Each new code allows CODE_ATTEMPTS tries, so without a cap over the link's whole life a stolen link could be
+# guessed at about 1,400 times a day for 90 days. After this many wrong codes in all, the link is revoked.
+LINK_CODE_FAILURES = 30
 
 
 class CodeError(Exception):
@@ -56,6 +62,10 @@ class CodeLocked(CodeError):
 
 class NoWayToSendCode(CodeError):
     pass
+
+
+class LinkStopped(CodeError):
+    """Too many wrong codes in all: the link was revoked and the person needs a new one."""
 
 
 def token_hash(token: str) -> str:
@@ -80,9 +90,16 @@ def link_url(token: str, language: str) -> str:
         return settings.SITE_URL.rstrip("/") + reverse("space:enter", args=[token])
 
 
+def texts_can_be_sent() -> bool:
+    """False while no text carrier is configured (``SMS_BACKEND`` is core/sms.py's DisabledBackend, the production
+    default): a phone then cannot receive the link or a code."""
+    return not issubclass(import_string(settings.SMS_BACKEND), sms.DisabledBackend)
+
+
 def code_channel(participant: object) -> str:
-    """ "phone", "email" or "" (neither given: the link alone opens the space)."""
-    if getattr(participant, "phone", None):
+    """Where the link and its codes go: "phone" (when texts can be sent), else "email", else "" (nowhere to send
+    a code: the link alone opens the space)."""
+    if getattr(participant, "phone", None) and texts_can_be_sent():
         return "phone"
     if getattr(participant, "email", None):
         return "email"
@@ -95,6 +112,8 @@ class CreatedLink:
     token: str
     url: str
     sent_by: str  # "phone", "email" or "" when staff must hand the link over themselves
+    # The person gave a phone, but no text carrier is configured, so nothing can reach it.
+    phone_unreachable: bool = False
 
 
 @transaction.atomic
@@ -130,42 +149,53 @@ def participant_link_create(*, participant: object, actor: User | None, send: bo
         action=AccessAction.CHANGED,
         reason="private link created",
     )
-    return CreatedLink(link=link, token=token, url=url, sent_by=sent_by)
+    return CreatedLink(
+        link=link,
+        token=token,
+        url=url,
+        sent_by=sent_by,
+        phone_unreachable=bool(participant.phone) and not texts_can_be_sent(),
+    )
 
 
 def _deliver(participant: object, *, subject: str, body: str) -> str:
-    """Text the phone, else email; returns the channel used, or "" when there was none (or no carrier)."""
-    phone = getattr(participant, "phone", None)
-    email = getattr(participant, "email", None)
-    if phone:
+    """Send to the ``code_channel``; returns the channel used, or "" when there was none."""
+    channel = code_channel(participant)
+    if channel == "phone":
         try:
-            sms.send_text(phone, body)
+            sms.send_text(getattr(participant, "phone", ""), body)
             return "phone"
         except sms.SmsNotConfigured:
-            pass
-    if email:
-        send_mail(subject, body, None, [email])
+            # A carrier class that refuses after all: fall back to email as if texts were off.
+            channel = "email" if getattr(participant, "email", None) else ""
+    if channel == "email":
+        send_mail(subject, body, None, [getattr(participant, "email", "")])
         return "email"
     return ""
 
 
-@transaction.atomic
-def participant_link_revoke(*, link: ParticipantLink, actor: User | None) -> ParticipantLink:
+def _link_revoke(link: ParticipantLink, *, actor: User | None, reason: str) -> None:
+    """Revoke ``link`` and write the AccessEvent; runs inside the caller's transaction."""
     from peerway.recovery.models import SUBJECT_PARTICIPANT
 
+    link.revoked_at = timezone.now()
+    link.save(update_fields=["revoked_at"])
+    participant = link.participant
+    access_events_record(
+        actor=actor,
+        role=acting_role(actor, participant.organization, PLAN_EDIT_ROLES),
+        organization=participant.organization,
+        subject_type=SUBJECT_PARTICIPANT,
+        subject_ids=[participant.public_id],
+        action=AccessAction.CHANGED,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def participant_link_revoke(*, link: ParticipantLink, actor: User | None) -> ParticipantLink:
     if link.revoked_at is None:
-        link.revoked_at = timezone.now()
-        link.save(update_fields=["revoked_at"])
-        participant = link.participant
-        access_events_record(
-            actor=actor,
-            role=acting_role(actor, participant.organization, PLAN_EDIT_ROLES),
-            organization=participant.organization,
-            subject_type=SUBJECT_PARTICIPANT,
-            subject_ids=[participant.public_id],
-            action=AccessAction.CHANGED,
-            reason="private link revoked",
-        )
+        _link_revoke(link, actor=actor, reason="private link revoked")
     return link
 
 
@@ -184,8 +214,8 @@ def _rate_key(link: ParticipantLink) -> str:
 
 @transaction.atomic
 def link_code_send(*, link: ParticipantLink) -> str:
-    """Send a new 6-digit code to the person's phone or email; returns the channel. The previous code stops
-    working. Raises CodeRateLimited, or NoWayToSendCode when they gave neither (or nothing could send)."""
+    """Send a new 6-digit code to the ``code_channel``; returns the channel used. The previous code stops
+    working. Raises CodeRateLimited, or NoWayToSendCode when there is no channel (or nothing could send)."""
     participant = link.participant
     if not code_channel(participant):
         raise NoWayToSendCode(_("This link does not need a code."))
@@ -214,30 +244,39 @@ def link_code_send(*, link: ParticipantLink) -> str:
     return channel
 
 
-@transaction.atomic
 def link_code_verify(*, link: ParticipantLink, code: str) -> bool:
     """True when ``code`` is the outstanding code (which is then used up); False for a wrong code, which
-    counts as an attempt. Raises CodeExpired when there is no live code, CodeLocked after too many tries."""
-    link = ParticipantLink.objects.select_for_update().get(pk=link.pk)
-    if not link.code_hash or link.code_expires_at is None or link.code_expires_at <= timezone.now():
-        raise CodeExpired(_("This code has expired. Ask for a new one."))
-    if link.code_attempts >= CODE_ATTEMPTS:
-        raise CodeLocked(_("Too many wrong codes. Ask for a new one."))
-    candidate = "".join(ch for ch in code if ch.isdigit())
-    if not hmac.compare_digest(_code_hash(link, candidate), link.code_hash):
+    counts as an attempt. Raises CodeExpired when there is no live code, CodeLocked after too many tries on
+    this code, and LinkStopped when the wrong code was the link's ``LINK_CODE_FAILURES``-th (the link is then
+    revoked, with an AccessEvent)."""
+    # The revocation must be committed before LinkStopped is raised, so the transaction is the inner block.
+    with transaction.atomic():
+        link = ParticipantLink.objects.select_for_update().get(pk=link.pk)
+        if not link.code_hash or link.code_expires_at is None or link.code_expires_at <= timezone.now():
+            raise CodeExpired(_("This code has expired. Ask for a new one."))
+        if link.code_attempts >= CODE_ATTEMPTS:
+            raise CodeLocked(_("Too many wrong codes. Ask for a new one."))
+        candidate = "".join(ch for ch in code if ch.isdigit())
+        if hmac.compare_digest(_code_hash(link, candidate), link.code_hash):
+            link.code_hash = ""
+            link.code_expires_at = None
+            link.last_opened_at = timezone.now()
+            link.save(update_fields=["code_hash", "code_expires_at", "last_opened_at"])
+            return True
         link.code_attempts += 1
-        link.save(update_fields=["code_attempts"])
-        return False
-    link.code_hash = ""
-    link.code_expires_at = None
-    link.last_opened_at = timezone.now()
-    link.save(update_fields=["code_hash", "code_expires_at", "last_opened_at"])
-    return True
+        link.code_failures += 1
+        link.save(update_fields=["code_attempts", "code_failures"])
+        if link.code_failures < LINK_CODE_FAILURES:
+            return False
+        _link_revoke(link, actor=None, reason="private link stopped after too many wrong codes")
+    raise LinkStopped(
+        _("Too many wrong codes were tried, so this link has stopped working. Ask your peer to send you a new link.")
+    )
 
 
 @transaction.atomic
 def link_opened_without_code(*, link: ParticipantLink) -> None:
-    """Record that a link whose person gave no phone or email was opened."""
+    """Record that a link with nowhere to send a code (see ``code_channel``) was opened."""
     if code_channel(link.participant):
         raise CodeError(_("This link needs a code."))
     link.last_opened_at = timezone.now()

@@ -1,8 +1,9 @@
 """A participant's private link to their own space. Participants never have an account or a password.
 
 Only the SHA-256 of the link's token is stored, so the link cannot be rebuilt from the database; creating a
-new link revokes the older ones. When the person gave a phone or an email, opening the link asks for a
-one-time code sent there; its keyed hash is stored with an expiry and an attempt counter.
+new link revokes the older ones. When a code can be sent to the person's phone or email, opening the link asks
+for a one-time code sent there; its keyed hash is stored with an expiry and an attempt counter, and the link
+counts its wrong codes in all (too many revoke it).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ class ParticipantLink(PublicIdModel):
     code_hash = models.CharField(max_length=64, blank=True, editable=False)
     code_expires_at = models.DateTimeField(null=True, blank=True)
     code_attempts = models.PositiveSmallIntegerField(default=0)
+    # Wrong codes over the link's whole life: unlike code_attempts, a new code does not reset it.
+    code_failures = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from peerway.accounts.links import (
     CodeError,
     CodeRateLimited,
+    LinkStopped,
     code_channel,
     link_code_send,
     link_code_verify,
@@ -83,13 +84,14 @@ def _sign_in(request: HttpRequest, link: ParticipantLink) -> None:
     request.session[SESSION_KEY] = {"link": str(link.public_id), "until": (timezone.now() + SPACE_SESSION).isoformat()}
 
 
-def _not_found(request: HttpRequest) -> HttpResponse:
-    return render(request, "space/link_not_found.html", status=404)
+def _not_found(request: HttpRequest, *, reason: str = "", status: int = 404) -> HttpResponse:
+    return render(request, "space/link_not_found.html", {"reason": reason}, status=status)
 
 
-def _masked(link: ParticipantLink) -> str:
+def _masked(link: ParticipantLink, channel: str) -> str:
+    """Where the code goes, without giving away the whole phone number or email address."""
     participant = link.participant
-    if code_channel(participant) == "phone":
+    if channel == "phone":
         digits = "".join(ch for ch in participant.phone or "" if ch.isdigit())
         return _("your phone ending in %(digits)s") % {"digits": digits[-2:]}
     email = participant.email or ""
@@ -105,8 +107,11 @@ def _code_page(
     sent: bool = False,
     error: str = "",
     status: int = 200,
+    channel: str = "",
 ) -> HttpResponse:
-    context = {"token": token, "form": form or CodeForm(), "sent": sent, "error": error, "where": _masked(link)}
+    # The channel a code was just sent by; otherwise the one the next code will use.
+    where = _masked(link, channel or code_channel(link.participant))
+    context = {"token": token, "form": form or CodeForm(), "sent": sent, "error": error, "where": where}
     return render(request, "space/code.html", context, status=status)
 
 
@@ -158,12 +163,12 @@ def code_send(request: HttpRequest, token: str) -> HttpResponse:
     if link is None:
         return _not_found(request)
     try:
-        link_code_send(link=link)
+        channel = link_code_send(link=link)
     except CodeRateLimited as error:
         return _code_page(request, token, link, error=str(error), status=429)
     except CodeError as error:
         return _code_page(request, token, link, error=str(error), status=400)
-    return _code_page(request, token, link, sent=True)
+    return _code_page(request, token, link, sent=True, channel=channel)
 
 
 @never_cache
@@ -177,6 +182,8 @@ def code_verify(request: HttpRequest, token: str) -> HttpResponse:
         return _code_page(request, token, link, form=form, sent=True, status=400)
     try:
         ok = link_code_verify(link=link, code=form.cleaned_data["code"])
+    except LinkStopped as error:
+        return _not_found(request, reason=str(error), status=403)
     except CodeError as error:
         form.add_error("code", str(error))
         return _code_page(request, token, link, form=form, sent=True, status=400)
