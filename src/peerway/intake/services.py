@@ -196,7 +196,8 @@ def request_accept(*, request: HelpRequest, peer: PeerProfile) -> Engagement:
 
     The request's status changes by a conditional update (UPDATE … WHERE status = 'offered'): the first
     commit wins and every other accept raises OfferNotAvailable. The winner's organization gets the
-    person's record and an engagement begins.
+    person's record and an engagement begins. Offers hold no place in a caseload, so a peer already at their
+    limit (or no longer active) gets CaseloadFull.
     """
     offer = Offer.objects.filter(request_id=request.pk, peer=peer, status=OfferStatus.OFFERED).first()
     if offer is None:
