@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -120,7 +121,7 @@ class CreatedLink:
 def participant_link_create(*, participant: object, actor: User | None, send: bool = True) -> CreatedLink:
     """A new private link for ``participant``; older live links are revoked. Sends it to the person's phone or
     email when ``send`` and they gave one (the message names no one)."""
-    from peerway.recovery.models import SUBJECT_PARTICIPANT, Participant
+    from peerway.recovery.models import Participant
 
     assert isinstance(participant, Participant)
     now = timezone.now()
@@ -140,15 +141,7 @@ def participant_link_create(*, participant: object, actor: User | None, send: bo
         with translation.override(language):
             body = _("Your private Peerway link: %(url)s") % {"url": url}
             sent_by = _deliver(participant, subject=_("Your private Peerway link"), body=body)
-    access_events_record(
-        actor=actor,
-        role=acting_role(actor, participant.organization, PLAN_EDIT_ROLES),
-        organization=participant.organization,
-        subject_type=SUBJECT_PARTICIPANT,
-        subject_ids=[participant.public_id],
-        action=AccessAction.CHANGED,
-        reason="private link created",
-    )
+    _log_link_change(participant, actor=actor, reason="private link created")
     return CreatedLink(
         link=link,
         token=token,
@@ -174,13 +167,10 @@ def _deliver(participant: object, *, subject: str, body: str) -> str:
     return ""
 
 
-def _link_revoke(link: ParticipantLink, *, actor: User | None, reason: str) -> None:
-    """Revoke ``link`` and write the AccessEvent; runs inside the caller's transaction."""
+def _log_link_change(participant: Any, *, actor: User | None, reason: str) -> None:
+    """The AccessEvent of a change to the participant's private link; runs inside the caller's transaction."""
     from peerway.recovery.models import SUBJECT_PARTICIPANT
 
-    link.revoked_at = timezone.now()
-    link.save(update_fields=["revoked_at"])
-    participant = link.participant
     access_events_record(
         actor=actor,
         role=acting_role(actor, participant.organization, PLAN_EDIT_ROLES),
@@ -190,6 +180,13 @@ def _link_revoke(link: ParticipantLink, *, actor: User | None, reason: str) -> N
         action=AccessAction.CHANGED,
         reason=reason,
     )
+
+
+def _link_revoke(link: ParticipantLink, *, actor: User | None, reason: str) -> None:
+    """Revoke ``link`` and write the AccessEvent; runs inside the caller's transaction."""
+    link.revoked_at = timezone.now()
+    link.save(update_fields=["revoked_at"])
+    _log_link_change(link.participant, actor=actor, reason=reason)
 
 
 @transaction.atomic
