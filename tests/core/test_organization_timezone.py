@@ -44,7 +44,7 @@ def test_a_staff_page_falls_back_to_the_default_zone_when_the_organizations_zone
     alice.force_login(cast.alice)
     try:
         assert _zone_of_the_page(olive) == (200, "Pacific/Auckland")
-        with caplog.at_level(logging.WARNING, logger="peerway.core.middleware"):
+        with caplog.at_level(logging.WARNING, logger="peerway.organizations.models"):
             # The same thread served Auckland a moment ago: the fallback is the default zone, not the last one.
             assert _zone_of_the_page(alice) == (200, settings.TIME_ZONE)
     finally:
@@ -68,3 +68,23 @@ def test_the_admin_form_refuses_an_unknown_time_zone_and_accepts_a_real_one(cast
     assert not refused.is_valid() and "timezone" in refused.errors
     accepted = form_class(data={"timezone": "America/Denver"}, instance=cast.org)
     assert accepted.is_valid(), accepted.errors
+
+
+def test_records_and_check_ups_use_the_default_zone_when_the_organizations_zone_is_unknown(
+    cast: Cast, caplog: pytest.LogCaptureFixture
+) -> None:
+    from peerway.recovery.models import Checkup
+    from peerway.recovery.services.checkups import checkups_schedule
+    from peerway.recovery.views.engagements import contact_form_initial
+    from tests.recovery.records import ready_engagement, record
+
+    Organization.objects.filter(pk=cast.org.pk).update(timezone="US/Central Time")
+    engagement = ready_engagement(cast)
+    engagement.organization.refresh_from_db()
+    with caplog.at_level(logging.WARNING, logger="peerway.organizations.models"):
+        assert contact_form_initial(engagement)["duration_minutes"]
+        contact = record(engagement, cast.alice)
+        assert checkups_schedule(engagement=engagement) > 0
+    assert contact.current_version is not None
+    assert Checkup.objects.filter(engagement=engagement).exists()
+    assert "unknown time zone" in caplog.text

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+import logging
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -12,6 +14,8 @@ from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
 from peerway.core.models import PublicIdModel, TimestampedModel
+
+logger = logging.getLogger(__name__)
 
 
 class OrganizationKind(models.TextChoices):
@@ -111,6 +115,19 @@ class Organization(PublicIdModel, TimestampedModel):
     @property
     def serves_people(self) -> bool:
         return self.kind in SERVICE_KINDS
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The organization's time zone, or the default zone while a name saved before names were checked is bad.
+
+        Every local day, hour and date of the organization's records goes through here, so a typo in the
+        zone shows times in the default zone (and logs a warning) instead of breaking every page and job.
+        """
+        try:
+            return zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            logger.warning("Organization %s has an unknown time zone; using the default zone", self.public_id)
+            return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 class Site(PublicIdModel, TimestampedModel):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -63,7 +62,7 @@ def local_today() -> dt.date:
 
 def engagement_start_date(engagement: Engagement) -> dt.date:
     """The day the engagement started, in its organization's time zone."""
-    return engagement.started_at.astimezone(zoneinfo.ZoneInfo(engagement.organization.timezone)).date()
+    return engagement.started_at.astimezone(engagement.organization.zone).date()
 
 
 @transaction.atomic

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -91,7 +90,7 @@ def _version(
         created_by=actor,
     )
     version.full_clean(exclude=["contact"])
-    version.clean_in(ZoneInfo(engagement.organization.timezone))
+    version.clean_in(engagement.organization.zone)
     goals = list(goals)
     if any(goal.plan.engagement_id != engagement.pk for goal in goals):
         raise ValidationError({"goals": _("Choose goals from this engagement's plan.")})
@@ -150,7 +149,7 @@ def contact_record(
     before = sessions_held(engagement)
     plan_complete = RecoveryPlan.objects.filter(engagement=engagement, completed_at__isnull=False).exists()
     compliance = plan_compliance(sessions_done=before, plan_complete=plan_complete)
-    tz = ZoneInfo(engagement.organization.timezone)
+    tz = engagement.organization.zone
     contact = Contact.objects.create(
         engagement=engagement,
         peer=engagement.peer,
@@ -230,7 +229,7 @@ def contact_correct(
         reason=reason.strip(),
     )
     contact.current_version = version
-    contact.occurred_at = version.occurred_at(ZoneInfo(engagement.organization.timezone))
+    contact.occurred_at = version.occurred_at(engagement.organization.zone)
     contact.cosigned_at = None
     contact.cosigned_by = None
     contact.cosigned_version = None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,7 +29,7 @@ from peerway.workforce.models import PeerProfile
 
 def contact_form_initial(engagement: Engagement) -> dict[str, object]:
     """Quick-entry defaults: a session of the usual length that just ended, the peer's last modality and kind."""
-    local_now = timezone.now().astimezone(ZoneInfo(engagement.organization.timezone))
+    local_now = timezone.now().astimezone(engagement.organization.zone)
     start = quick_entry_start(local_now)
     initial: dict[str, object] = {
         "occurred_on": start.date(),
