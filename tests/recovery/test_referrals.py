@@ -23,6 +23,8 @@ from django_tasks_db.models import DBTaskResult
 from peerway.core import scheduler
 from peerway.core.models import AccessEvent
 from peerway.recovery.models import Engagement, Referral, ReferralStatus
+from peerway.recovery.selectors.referrals import referrals_due_for_user
+from peerway.recovery.services import engagement_transition
 from peerway.recovery.services.referrals import (
     ReferralRefused,
     referral_create,
@@ -209,6 +211,24 @@ def test_the_peer_is_emailed_once_when_a_referral_becomes_due(cast: Cast) -> Non
     with time_machine.travel(dt.datetime(2026, 3, 20, 8, 30, tzinfo=CHICAGO), tick=False):
         assert referrals_remind_due() == 1
     assert len(mail.outbox) == 2
+
+
+def test_a_closed_engagements_referrals_are_not_reminded_until_it_reopens(cast: Cast) -> None:
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=CHICAGO), tick=False):
+        engagement = engagement_for(cast)
+        referral_create(
+            engagement=engagement, resource=shared_resource(), actor=cast.alice, follow_up_on=dt.date(2026, 3, 9)
+        )
+        engagement_transition(engagement=engagement, action="close", actor=cast.alice)
+    with time_machine.travel(dt.datetime(2026, 3, 9, 8, 30, tzinfo=CHICAGO), tick=False):
+        assert referrals_remind_due() == 0
+        assert referrals_due_for_user(cast.alice, today=dt.date(2026, 3, 9)) == []
+    assert mail.outbox == []
+    with time_machine.travel(dt.datetime(2026, 3, 10, 9, 0, tzinfo=CHICAGO), tick=False):
+        engagement_transition(engagement=engagement, action="reopen", actor=cast.alice)
+    with time_machine.travel(dt.datetime(2026, 3, 11, 8, 30, tzinfo=CHICAGO), tick=False):
+        assert referrals_remind_due() == 1
+    assert len(mail.outbox) == 1
 
 
 def test_the_daily_job_is_scheduled_and_sends_the_reminders(cast: Cast) -> None:

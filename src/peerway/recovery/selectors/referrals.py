@@ -24,6 +24,7 @@ from peerway.recovery.models import (
     OPEN_REFERRAL_STATUSES,
     SUBJECT_PARTICIPANT,
     Engagement,
+    EngagementStatus,
     Referral,
 )
 from peerway.resources.models import Resource
@@ -93,8 +94,10 @@ def resources_for_engagement(engagement: Engagement) -> QuerySet[Resource]:
 
 
 def referrals_due_queryset(today: dt.date) -> QuerySet[Referral]:
-    """Open referrals whose follow-up date has come."""
-    return Referral.objects.filter(status__in=OPEN_REFERRAL_STATUSES, follow_up_on__lte=today)
+    """Open referrals whose follow-up date has come, of engagements that are not closed (they return on reopening)."""
+    return Referral.objects.filter(status__in=OPEN_REFERRAL_STATUSES, follow_up_on__lte=today).exclude(
+        engagement__status=EngagementStatus.CLOSED
+    )
 
 
 @transaction.atomic
