@@ -14,13 +14,25 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peerway.settings")
     from peerway.env import SettingError
 
+    arguments = sys.argv[1:] if argv is None else argv
     try:
         from django.core.management import execute_from_command_line
+        from django.db import OperationalError
 
-        execute_from_command_line(["peerway", *(sys.argv[1:] if argv is None else argv)])
+        execute_from_command_line(["peerway", *arguments])
     except SettingError as exc:
         sys.stderr.write(f"peerway: {exc}\n")
         sys.exit(2)
+    except OperationalError as exc:
+        # A database that is down, unreachable or refusing the account: one sentence, not a traceback
+        # (`--traceback` still shows it). The driver's message names the host and port, never a password.
+        if "--traceback" in arguments:
+            raise
+        sys.stderr.write(
+            f"peerway: the database could not be used ({' '.join(str(exc).split())}). "
+            "Check DATABASE_URL and that the database server is running.\n"
+        )
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -79,3 +80,15 @@ def test_mfa_is_required_by_default_outside_the_demo(tmp_path: Path, mode: str, 
         ["shell", "-c", "from django.conf import settings; print(settings.PEERWAY_REQUIRE_MFA)"], env, tmp_path
     )
     assert result.stdout.strip().splitlines()[-1] == expected, result.stderr
+
+
+def test_an_unreachable_database_stops_a_command_with_one_sentence_and_no_password(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nothing listens on: bind, note it, close
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"postgres://peerway:not-a-real-password@127.0.0.1:{port}/peerway"
+    result = run(["migrate", "--noinput"], {"PEERWAY_MODE": "test", "DATABASE_URL": url}, tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "the database could not be used" in result.stderr and "Check DATABASE_URL" in result.stderr
+    assert "not-a-real-password" not in result.stderr
