@@ -36,6 +36,30 @@ def test_search_by_name(credential) -> None:  # type: ignore[no-untyped-def]
     )
 
 
+@pytest.mark.parametrize(
+    ("first_name", "last_name"),
+    [("Ana", "Garcia Lopez"), ("Mary Ann", "Lee"), ("Maria Jose", "de la Cruz"), ("Alice", "Lindqvist")],
+)
+def test_search_by_name_finds_first_and_last_names_of_any_number_of_words(
+    cast: Cast, boards: Boards, first_name: str, last_name: str
+) -> None:
+    cast.alice.first_name, cast.alice.last_name = first_name, last_name
+    cast.alice.save()
+    credential = held_credential(cast.alice, boards.cprs)
+    body = Client().get("/api/v1/verify", {"name": f"{first_name} {last_name}".lower()}).json()
+    assert [r["number"] for r in body["results"]] == [credential.number]
+    page = Client().get(reverse("certification:verify"), {"name": f"{first_name}  {last_name}"}).content.decode()
+    assert credential.number in page
+
+
+def test_search_by_name_still_needs_the_whole_name(cast: Cast, boards: Boards) -> None:
+    cast.alice.first_name, cast.alice.last_name = "Ana", "Garcia Lopez"
+    cast.alice.save()
+    held_credential(cast.alice, boards.cprs)
+    for partial in ("Ana Garcia", "Ana Lopez", "Garcia Lopez", "Ana Garcia Lopez Diaz"):
+        assert Client().get("/api/v1/verify", {"name": partial}).json()["results"] == [], partial
+
+
 def test_a_single_word_is_not_a_search(credential) -> None:  # type: ignore[no-untyped-def]
     text = Client().get(reverse("certification:verify"), {"name": "Alice"}).content.decode()
     assert "Enter a credential number, or a first and last name." in text and credential.number not in text

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import NinjaAPI, Schema
+from ninja import Schema
 from ninja.security import django_auth
 
 from peerway.accounts.selectors import memberships_for_user
-from peerway.api.problems import install_problem_handlers
+from peerway.api.problems import MfaRequiredProblem, Problem, ProblemNinjaAPI, install_problem_handlers
 
-api = NinjaAPI(
+api = ProblemNinjaAPI(
     title="Peerway API",
     version="1",
     description="REST API for peer recovery support services. Errors are application/problem+json.",
@@ -30,7 +30,12 @@ class MeOut(Schema):
     memberships: list[MembershipOut]
 
 
-@api.get("/v1/me", response=MeOut, tags=["accounts"], summary="The signed-in user and their roles")
+@api.get(
+    "/v1/me",
+    response={200: MeOut, 401: Problem, 403: MfaRequiredProblem},
+    tags=["accounts"],
+    summary="The signed-in user and their roles",
+)
 def me(request: HttpRequest) -> MeOut:
     memberships = [
         MembershipOut(organization=m.organization.slug, organization_name=m.organization.name, role=m.role)

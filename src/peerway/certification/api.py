@@ -7,7 +7,7 @@ from datetime import date
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 
-from peerway.api.problems import problem_response
+from peerway.api.problems import MfaRequiredProblem, Problem, problem_response
 from peerway.certification.selectors import credentials_verify
 from peerway.certification.views import VERIFY_WINDOW_SECONDS, verify_rate_limited
 
@@ -38,7 +38,8 @@ class VerifyOut(Schema):
 @router.get(
     "/verify",
     auth=None,
-    response={200: VerifyOut},
+    # 403 only for a signed-in staff member without two-factor authentication (every /api/ path asks for it).
+    response={200: VerifyOut, 400: Problem, 403: MfaRequiredProblem, 429: Problem},
     summary="Verify a peer credential by number or full name (public, rate-limited)",
 )
 def verify(request: HttpRequest, query: Query[VerifyQuery]) -> VerifyOut | HttpResponse:

@@ -245,10 +245,11 @@ def credentials_verify(*, name: str = "", number: str = "") -> list[Credential]:
     if number:
         return list(queryset.filter(number=number)[:1])
     if name and " " in name:
-        first, last = name.rsplit(" ", 1)
-        return list(
-            queryset.filter(holder__first_name__iexact=first, holder__last_name__iexact=last).order_by(
-                "holder__last_name", "-issued_on"
-            )[:20]
-        )
+        # Either name may have several words ("Mary Ann Lee", "Ana Garcia Lopez"), so try every split point.
+        words = name.split(" ")
+        matches = Q()
+        for split in range(1, len(words)):
+            first, last = " ".join(words[:split]), " ".join(words[split:])
+            matches |= Q(holder__first_name__iexact=first, holder__last_name__iexact=last)
+        return list(queryset.filter(matches).order_by("holder__last_name", "-issued_on")[:20])
     return []
