@@ -6,6 +6,7 @@ Every name and number is synthetic.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -42,10 +43,13 @@ from peerway.recovery.models import (
     PlanKind,
     RecoveryPlan,
 )
-from peerway.recovery.selectors.caseload import TEAM_PEERS_PER_PAGE, caseload_for_user
+from peerway.recovery.selectors.caseload import TEAM_PEERS_PER_PAGE, caseload_for_user, caseload_rows
+from peerway.recovery.services.checkins import PEERWAY_CHECKIN_FILE, checkin_record_by_staff, instrument_import
+from peerway.recovery.services.checkups import checkup_record, checkups_schedule
 from peerway.workforce.models import PeerProfile
 from tests.factories import ParticipantFactory, peer_profile
 from tests.helpers import Cast
+from tests.recovery.plan_helpers import engagement_for
 from tests.recovery.records import peer_of
 
 pytestmark = pytest.mark.django_db
@@ -269,6 +273,99 @@ def test_trend_next_step_and_unread(cast: Cast) -> None:
             Direction.DOWN,
             False,
         )
+
+
+def _answers(instrument: Instrument, value: int) -> dict[str, str]:
+    """Answers to every item of ``instrument`` with the option worth ``value`` (1-6: the check-in scores 10-60)."""
+    return {
+        item.link_id: next(option.code for option in item.options if option.value == value)
+        for item in instrument.definition.items
+    }
+
+
+def _answered(item: Engagement, instrument: Instrument, value: int, cast: Cast, days_ago: int) -> None:
+    checkin_record_by_staff(
+        participant=item.participant,
+        instrument=instrument,
+        answers=_answers(instrument, value),
+        actor=cast.alice,
+        answered_at=timezone.now() - dt.timedelta(days=days_ago),
+        engagement=item,
+    )
+
+
+def _first_checkup_recorded(item: Engagement, cast: Cast, **taken: Any) -> Checkup:
+    checkups_schedule(engagement=item)
+    first = item.checkups.order_by("due_on").first()
+    assert first is not None
+    return checkup_record(checkup=first, actor=cast.alice, reached=True, wellbeing="doing_well", **taken)
+
+
+def _trend_of(item: Engagement) -> tuple[int | None, int | None, Direction]:
+    [row] = caseload_rows(Engagement.objects.filter(pk=item.pk), today=timezone.localdate())
+    return row.trend.previous, row.trend.latest, row.trend.direction
+
+
+def test_the_caseload_trend_does_not_count_one_check_in_twice(cast: Cast) -> None:
+    item = engagement_for(cast)
+    instrument = Instrument.objects.get(organization=None)
+    for value, days_ago in ((3, 60), (5, 5)):  # scores 30, then 50
+        _answered(item, instrument, value, cast, days_ago)
+    first = _first_checkup_recorded(item, cast)
+    assert first.recovery_capital == 50  # the check-up carries the check-in of five days ago
+    assert _trend_of(item) == (30, 50, Direction.UP)
+
+
+def test_a_copied_score_does_not_hide_an_earlier_check_up_score(cast: Cast) -> None:
+    instrument = Instrument.objects.get(organization=None)
+    with time_machine.travel(timezone.now() - dt.timedelta(days=200), tick=False):
+        item = engagement_for(cast)
+        _first_checkup_recorded(item, cast, recovery_capital=35)
+    _answered(item, instrument, 5, cast, days_ago=5)
+    second = item.checkups.filter(status=CheckupStatus.SCHEDULED).order_by("due_on").first()
+    assert second is not None
+    second = checkup_record(checkup=second, actor=cast.alice, reached=True, wellbeing="doing_well")
+    assert second.recovery_capital == 50
+    assert _trend_of(item) == (35, 50, Direction.UP)
+
+
+def test_a_check_up_score_taken_on_the_call_still_counts(cast: Cast) -> None:
+    item = engagement_for(cast)
+    assert _first_checkup_recorded(item, cast, recovery_capital=44).recovery_capital == 44
+    assert _trend_of(item) == (None, 44, Direction.NONE)
+    # A check-in older than the check-up's window was not copied: both readings count.
+    other = engagement_for(cast)
+    _answered(other, Instrument.objects.get(organization=None), 4, cast, days_ago=45)
+    _first_checkup_recorded(other, cast, recovery_capital=40)
+    assert _trend_of(other) == (40, 40, Direction.SAME)
+    # So does a score that differs from the latest check-in of the window.
+    third = engagement_for(cast)
+    _answered(third, Instrument.objects.get(organization=None), 3, cast, days_ago=5)
+    _first_checkup_recorded(third, cast, recovery_capital=45)
+    assert _trend_of(third) == (30, 45, Direction.UP)
+
+
+def test_a_score_copied_from_an_instrument_outside_the_series_still_counts(cast: Cast) -> None:
+    # An organization's own instrument on the same 10-60 range: its check-ins are not in the caseload's series,
+    # so the check-up's copy is the only place that reading shows.
+    theirs = instrument_import(json.loads(PEERWAY_CHECKIN_FILE.read_text()), organization=cast.org)
+    item = engagement_for(cast)
+    _answered(item, Instrument.objects.get(organization=None), 3, cast, days_ago=20)
+    _answered(item, theirs, 5, cast, days_ago=5)
+    assert _first_checkup_recorded(item, cast).recovery_capital == 50
+    assert _trend_of(item) == (30, 50, Direction.UP)
+
+
+def test_a_check_in_entered_after_the_check_up_does_not_make_its_copy_count(cast: Cast) -> None:
+    item = engagement_for(cast)
+    instrument = Instrument.objects.get(organization=None)
+    _answered(item, instrument, 5, cast, days_ago=5)
+    recorded_at = _first_checkup_recorded(item, cast).recorded_at
+    assert recorded_at is not None
+    with time_machine.travel(recorded_at + dt.timedelta(days=1), tick=False):
+        # Answers taken on a call two days before the check-up, entered the day after it.
+        _answered(item, instrument, 4, cast, days_ago=3)
+        assert _trend_of(item) == (50, 40, Direction.DOWN)
 
 
 def test_most_urgent_first(cast: Cast) -> None:
