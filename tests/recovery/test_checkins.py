@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -376,3 +378,122 @@ def test_an_uploaded_instrument_with_a_long_version_or_url_is_refused_with_the_p
     assert response.status_code == 200
     assert shown in response.content.decode()
     assert not Instrument.objects.filter(organization=cast.org).exists()
+
+
+def _link_events(participant: Participant) -> list[tuple[object, str, str, str]]:
+    events = AccessEvent.objects.filter(subject_id=participant.public_id).order_by("id")
+    return [(e.actor, e.actor_role, e.action, e.reason) for e in events]
+
+
+def test_opening_a_check_in_link_is_logged_as_viewed_by_the_person(cast: Cast) -> None:
+    participant = ParticipantFactory(organization=cast.org)
+    _, token = checkin_link_create(participant=participant, instrument=peerway_instrument(), actor=cast.alice)
+    AccessEvent.objects.all().delete()
+    client = Client()
+    url = reverse("checkins:answer", args=[token])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {}).status_code == 200  # missing answers: the page again
+    assert client.post(url, form_data([4] * 10)).status_code == 200
+    opened = (None, "self", "viewed", "check-in link opened")
+    assert _link_events(participant) == [
+        opened,
+        opened,
+        (None, "system", "changed", "check-in answered by private link"),
+    ]
+
+
+def test_the_check_in_page_dates_the_link_in_the_organizations_time_zone(cast: Cast) -> None:
+    cast.org.timezone = "America/Los_Angeles"
+    cast.org.save()
+    participant = ParticipantFactory(organization=cast.org)
+    link, token = checkin_link_create(participant=participant, instrument=peerway_instrument(), actor=cast.alice)
+    # 06:30 UTC on the 16th is 10:30 p.m. on the 15th in Los Angeles, already the 16th in Chicago.
+    CheckInLink.objects.filter(pk=link.pk).update(expires_at=dt.datetime(2030, 1, 16, 6, 30, tzinfo=dt.UTC))
+    body = Client().get(reverse("checkins:answer", args=[token])).content.decode()
+    assert "works until Jan. 15, 2030" in body
+
+
+def _staff_entry(participant: Participant, values: list[int], answered_at: str = "2025-01-10T10:00") -> dict[str, str]:
+    return {"answered_at": answered_at, "instrument_id": str(peerway_instrument().public_id), **form_data(values)}
+
+
+def test_a_double_submitted_staff_check_in_is_saved_once(cast: Cast) -> None:
+    participant = ParticipantFactory(organization=cast.org)
+    client = Client()
+    client.force_login(cast.alice)
+    url = reverse("recovery:checkin_entry", args=[participant.public_id])
+    data = _staff_entry(participant, [4] * 10)
+    assert client.post(url, data).status_code == 302
+    # The second press lands where the first would have: the list, told the check-in is saved.
+    response = client.post(url, data, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("recovery:checkin_list", args=[participant.public_id])
+    assert "Check-in saved: score 40." in response.content.decode()
+    assert CheckIn.objects.filter(participant=participant).count() == 1
+    assert AccessEvent.objects.filter(subject_id=participant.public_id, action="created").count() == 1
+
+
+def test_only_an_identical_repeat_of_a_staff_check_in_is_refused(cast: Cast) -> None:
+    participant = ParticipantFactory(organization=cast.org)
+    when = timezone.now() - dt.timedelta(days=1)
+    entry = {"participant": participant, "instrument": peerway_instrument(), "actor": cast.alice}
+    first = checkin_record_by_staff(**entry, answers=answers(*[4] * 10), answered_at=when)
+    assert checkin_record_by_staff(**entry, answers=answers(*[4] * 10), answered_at=when) == first
+    other_answers = checkin_record_by_staff(**entry, answers=answers(*[5] * 10), answered_at=when)
+    other_moment = checkin_record_by_staff(**entry, answers=answers(*[4] * 10), answered_at=when - dt.timedelta(days=1))
+    assert len({first.pk, other_answers.pk, other_moment.pk}) == 3
+    assert CheckIn.objects.filter(participant=participant).count() == 3
+
+
+# Production runs views without ATOMIC_REQUESTS; pytest-django's wrapping transaction would hide a page that
+# writes its AccessEvent (or locks a row) outside a transaction of its own (a 500 in production).
+@pytest.mark.django_db(transaction=True)
+def test_the_check_in_pages_work_outside_a_test_transaction(cast: Cast) -> None:
+    participant = ParticipantFactory(organization=cast.org)
+    _, token = checkin_link_create(participant=participant, instrument=peerway_instrument(), actor=cast.alice)
+    assert Client().get(reverse("checkins:answer", args=[token])).status_code == 200
+    assert AccessEvent.objects.filter(subject_id=participant.public_id, action="viewed").count() == 1
+    staff = Client()
+    staff.force_login(cast.alice)
+    url = reverse("recovery:checkin_entry", args=[participant.public_id])
+    data = _staff_entry(participant, [3] * 10)
+    assert [staff.post(url, data).status_code for _ in range(2)] == [302, 302]
+    assert CheckIn.objects.filter(participant=participant, source=CheckInSource.STAFF).count() == 1
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="races between writers need PostgreSQL; SQLite's IMMEDIATE transactions serialize every writer",
+)
+@pytest.mark.django_db(transaction=True)
+def test_identical_staff_check_ins_sent_at_the_same_instant_are_saved_once(cast: Cast) -> None:
+    participant = ParticipantFactory(organization=cast.org)
+    instrument = peerway_instrument()
+    when = timezone.now() - dt.timedelta(hours=1)
+    senders = 4
+    barrier = threading.Barrier(senders)
+    saved: list[int] = []
+    errors: list[str] = []
+
+    def send() -> None:
+        try:
+            barrier.wait()
+            checkin = checkin_record_by_staff(
+                participant=participant,
+                instrument=instrument,
+                answers=answers(*[4] * 10),
+                actor=cast.alice,
+                answered_at=when,
+            )
+            saved.append(checkin.pk)
+        except Exception as error:  # a deadlock or any other error breaks the guarantee
+            errors.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(senders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors and len(saved) == senders and len(set(saved)) == 1
+    assert CheckIn.objects.filter(participant=participant).count() == 1

@@ -30,7 +30,9 @@ from peerway.accounts.links import (
 from peerway.accounts.models import ParticipantLink
 from peerway.core.models import AccessEvent
 from peerway.core.sms import SmsNotConfigured, TextMessage
+from peerway.recovery.models import Checkup, Engagement, Message
 from peerway.recovery.services import plans as plan_svc
+from peerway.recovery.services.checkups import checkups_schedule
 from peerway.recovery.services.messages import message_send_from_staff
 from tests.helpers import Cast
 from tests.recovery.plan_helpers import engagement_for
@@ -327,7 +329,6 @@ def test_the_space_shows_next_check_ups_and_check_in_scores_with_their_chart(
     cast: Cast, text_outbox: list[TextMessage]
 ) -> None:
     from peerway.recovery.services.checkins import checkin_record_by_staff
-    from peerway.recovery.services.checkups import checkups_schedule
     from tests.recovery.test_checkins import answers, peerway_instrument
 
     engagement = engagement_for(cast)
@@ -353,3 +354,116 @@ def test_the_space_shows_next_check_ups_and_check_in_scores_with_their_chart(
     assert len(data["engagements"][0]["checkups"]) == engagement.checkups.count() > 0
     # Another person's browser, not signed in to this space, gets no chart.
     assert Client().get(reverse("space:checkin_chart", args=[token])).status_code == 302
+
+
+def _link_only_client(cast: Cast, **participant: object) -> tuple[Engagement, Client, str]:
+    """A person who gave neither phone nor email: the link alone opens their space."""
+    engagement = engagement_for(cast, phone="", email="", **participant)
+    token = participant_link_create(participant=engagement.participant, actor=cast.alice, send=False).token
+    return engagement, Client(), token
+
+
+def _self_events(engagement: Engagement) -> list[tuple[object, str, str, str]]:
+    events = AccessEvent.objects.filter(subject_id=engagement.participant.public_id).order_by("id")
+    return [(e.actor, e.actor_role, e.action, e.reason) for e in events]
+
+
+def test_opening_the_space_through_the_link_is_logged_as_viewed_by_the_person(cast: Cast) -> None:
+    engagement, client, token = _link_only_client(cast)
+    plan = plan_svc.plan_get_or_create(engagement)
+    plan_svc.goal_add(plan=plan, actor=cast.alice, life_area="work", description="Get my CDL")
+    AccessEvent.objects.all().delete()
+    response = client.get(reverse("space:enter", args=[token]))
+    assert response.status_code == 200 and "Get my CDL" in response.content.decode()
+    assert _self_events(engagement) == [(None, "self", "viewed", "own space page")]
+
+
+def test_the_space_check_in_chart_is_logged_as_viewed_by_the_person(cast: Cast) -> None:
+    engagement, client, token = _link_only_client(cast)
+    client.get(reverse("space:enter", args=[token]))
+    AccessEvent.objects.all().delete()
+    response = client.get(reverse("space:checkin_chart", args=[token]))
+    assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+    assert _self_events(engagement) == [(None, "self", "viewed", "own check-in chart")]
+
+
+def test_a_refused_message_shows_the_space_again_and_is_logged_as_viewed(cast: Cast) -> None:
+    engagement, client, token = _link_only_client(cast)
+    client.get(reverse("space:enter", args=[token]))
+    AccessEvent.objects.all().delete()
+    response = client.post(reverse("space:message_send", args=[token]), {"body": ""})
+    assert response.status_code == 400 and "My recovery plan" in response.content.decode()
+    assert _self_events(engagement) == [(None, "self", "viewed", "own space page")]
+
+
+# Production runs views without ATOMIC_REQUESTS; pytest-django's wrapping transaction would hide a page that
+# writes its AccessEvent outside a transaction of its own (a 500 in production).
+@pytest.mark.django_db(transaction=True)
+def test_every_space_page_is_shown_and_logged_outside_a_test_transaction(cast: Cast) -> None:
+    engagement, client, token = _link_only_client(cast)
+    plan_svc.goal_add(plan=plan_svc.plan_get_or_create(engagement), actor=cast.alice, life_area="work", description="A")
+    AccessEvent.objects.all().delete()
+    assert client.get(reverse("space:enter", args=[token])).status_code == 200
+    assert client.get(reverse("space:checkin_chart", args=[token])).status_code == 200
+    assert client.post(reverse("space:message_send", args=[token]), {"body": ""}).status_code == 400
+    assert client.get(reverse("space:record_download", args=[token])).status_code == 200
+    assert client.get(reverse("space:plan_download", args=[token])).status_code == 200
+    assert [(action, reason) for _, _, action, reason in _self_events(engagement)] == [
+        ("viewed", "own space page"),
+        ("viewed", "own check-in chart"),
+        ("viewed", "own space page"),
+        ("exported", "own record download (JSON)"),
+        ("exported", "own plan PDF download"),
+    ]
+
+
+LOS_ANGELES = "America/Los_Angeles"
+
+
+def test_the_space_shows_times_in_the_organizations_time_zone(cast: Cast) -> None:
+    cast.org.timezone = LOS_ANGELES
+    cast.org.save()
+    engagement, client, token = _link_only_client(cast)
+    message = message_send_from_staff(engagement=engagement, actor=cast.alice, body="See you Tuesday")
+    # 17:00 UTC is 9 a.m. in Los Angeles (and 11 a.m. in Chicago, the default zone).
+    Message.objects.filter(pk=message.pk).update(created_at=dt.datetime(2025, 1, 15, 17, 0, tzinfo=dt.UTC))
+    staff = Client()
+    staff.force_login(cast.alice)
+    staff_page = staff.get(reverse("recovery:engagement_messages", args=[engagement.public_id])).content.decode()
+    assert "01/15/2025 9 a.m." in staff_page
+    body = client.get(reverse("space:enter", args=[token])).content.decode()
+    assert re.findall(r"01/15/2025 [^<]*", body) == ["01/15/2025 9 a.m."]
+
+
+def test_the_space_lists_check_ups_from_today_in_the_organizations_time_zone(cast: Cast) -> None:
+    cast.org.timezone = LOS_ANGELES
+    cast.org.save()
+    engagement, client, token = _link_only_client(cast)
+    checkups_schedule(engagement=engagement)
+    first, *later = engagement.checkups.order_by("due_on")
+    Checkup.objects.filter(pk__in=[c.pk for c in later]).delete()
+    Checkup.objects.filter(pk=first.pk).update(due_on=dt.date(2025, 1, 15))
+    # 07:00 UTC on the 16th is still the 15th in Los Angeles (11 p.m.), already the 16th in Chicago.
+    with time_machine.travel(dt.datetime(2025, 1, 16, 7, 0, tzinfo=dt.UTC), tick=False):
+        body = client.get(reverse("space:enter", args=[token])).content.decode()
+    assert "My next check-ups" in body and "Jan. 15, 2025" in body
+
+
+def test_the_plan_pdf_from_the_space_is_dated_in_the_organizations_time_zone(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cast.org.timezone = LOS_ANGELES
+    cast.org.save()
+    engagement, client, token = _link_only_client(cast)
+    plan_svc.plan_get_or_create(engagement)
+    printed_on: list[dt.date] = []
+
+    def pdf_noting_the_date(engagement: Engagement) -> bytes:
+        printed_on.append(timezone.localdate())  # what the PDF's "Printed on" is made from
+        return b"%PDF-1.7"
+
+    monkeypatch.setattr("peerway.recovery.selectors.space.plan_pdf_bytes", pdf_noting_the_date)
+    client.get(reverse("space:enter", args=[token]))
+    with time_machine.travel(dt.datetime(2025, 1, 16, 7, 0, tzinfo=dt.UTC), tick=False):
+        response = client.get(reverse("space:plan_download", args=[token]))
+    assert response.status_code == 200 and printed_on == [dt.date(2025, 1, 15)]

@@ -1,7 +1,8 @@
 """What a person sees in their own space, reached through their private link (never through staff sign-in).
 
-Downloads of their own record write an AccessEvent with no actor and the role "self", so the organization's
-access log shows that the person took a copy.
+Every read of the record writes an AccessEvent with no actor and the role "self" inside its transaction: the
+page and the check-in chart a `viewed` one, the downloads an `exported` one. Anyone holding a link that needs no
+code can open it, so the organization's access log shows each time the record was shown or copied that way.
 """
 
 from __future__ import annotations
@@ -72,8 +73,11 @@ def current_engagement(participant: Participant) -> Engagement | None:
     return open_ or engagements.order_by("-started_at").first()
 
 
+@transaction.atomic
 def space_page(link: ParticipantLink) -> SpacePage:
+    """The person's space: plan, messages, upcoming check-ups and check-in scores; logged as viewed by them."""
     participant = link.participant
+    _self_access(participant, "own space page", action=AccessAction.VIEWED)
     engagement = current_engagement(participant)
     if engagement is None:
         return SpacePage(
@@ -97,19 +101,21 @@ def space_page(link: ParticipantLink) -> SpacePage:
     )
 
 
+@transaction.atomic
 def own_checkin_chart_svg(link: ParticipantLink) -> bytes:
-    """The person's own recovery capital chart (the same chart staff see)."""
+    """The person's own recovery capital chart (the same chart staff see); logged as viewed by them."""
+    _self_access(link.participant, "own check-in chart", action=AccessAction.VIEWED)
     return participant_checkin_chart_svg(link.participant, _checkins(link.participant))
 
 
-def _self_access(participant: Participant, reason: str) -> None:
+def _self_access(participant: Participant, reason: str, *, action: AccessAction = AccessAction.EXPORTED) -> None:
     access_events_record(
         actor=None,
         role=SELF_ROLE,
         organization=participant.organization,
         subject_type=SUBJECT_PARTICIPANT,
         subject_ids=[participant.public_id],
-        action=AccessAction.EXPORTED,
+        action=action,
         reason=reason,
     )
 

@@ -35,6 +35,7 @@ from peerway.recovery.models import (
     Instrument,
     Participant,
 )
+from peerway.recovery.selectors.space import SELF_ROLE
 
 PEERWAY_CHECKIN_FILE = Path(__file__).resolve().parent.parent / "fixtures" / "recovery_capital_checkin.json"
 LINK_LIFETIME = dt.timedelta(days=14)
@@ -143,6 +144,21 @@ def checkin_link_send(*, link: CheckInLink, url: str, actor: User | None, langua
 
 
 @transaction.atomic
+def checkin_link_opened(*, link: CheckInLink) -> None:
+    """Log that the check-in page of ``link`` was shown (to whoever holds the link: the person, as far as Peerway
+    can tell). One `viewed` AccessEvent with no actor and the role "self" per page shown."""
+    access_events_record(
+        actor=None,
+        role=SELF_ROLE,
+        organization=link.participant.organization,
+        subject_type=SUBJECT_PARTICIPANT,
+        subject_ids=[link.participant.public_id],
+        action=AccessAction.VIEWED,
+        reason="check-in link opened",
+    )
+
+
+@transaction.atomic
 def checkin_answer_by_link(*, link: CheckInLink, answers: Mapping[str, str]) -> CheckIn:
     """Record the person's answers; answering again through the same link replaces the earlier response
     (the change history keeps it). Raises AnswersError when the answers do not fit the instrument."""
@@ -176,16 +192,31 @@ def checkin_record_by_staff(
     answered_at: dt.datetime | None = None,
     engagement: Engagement | None = None,
 ) -> CheckIn:
-    """Answers a staff member took from a call; audited as a creation by that staff member."""
+    """Answers a staff member took from a call; audited as a creation by that staff member.
+
+    An identical repeat — the same person, instrument, engagement, moment and answers as a check-in already
+    saved, as when the form is sent twice — saves nothing and returns the check-in already saved.
+    """
     result = score(instrument.definition, answers)
+    answers_json = json.dumps(dict(answers), sort_keys=True)
+    moment = answered_at or timezone.now()
+    # Two submissions of one form can arrive at once: the lock on the person's row makes the second wait for
+    # the first to commit, so it finds the first's check-in (SQLite's IMMEDIATE transactions serialize anyway).
+    list(Participant.objects.select_for_update().filter(pk=participant.pk).values_list("pk", flat=True))
+    # Answers are encrypted at rest, so they are compared here rather than in the query.
+    for earlier in CheckIn.objects.filter(
+        participant=participant, engagement=engagement, instrument=instrument, answered_at=moment
+    ):
+        if earlier.answers == dict(answers):
+            return earlier
     checkin = CheckIn.objects.create(
         participant=participant,
         engagement=engagement,
         instrument=instrument,
-        answers_json=json.dumps(dict(answers), sort_keys=True),
+        answers_json=answers_json,
         score=result.score,
         flagged=result.flagged,
-        answered_at=answered_at or timezone.now(),
+        answered_at=moment,
         source=CheckInSource.STAFF,
         entered_by=actor,
     )

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,7 +27,7 @@ from peerway.organizations.models import Organization
 from peerway.recovery.charts import participant_checkin_chart_svg
 from peerway.recovery.forms.checkins import CheckInAnswersForm, CheckInLinkForm, InstrumentUploadForm, StaffCheckInForm
 from peerway.recovery.instruments.fhir import FhirInvalid, Response, questionnaire_response_build
-from peerway.recovery.models import Engagement, EngagementStatus, Instrument, Participant
+from peerway.recovery.models import CheckInLink, Engagement, EngagementStatus, Instrument, Participant
 from peerway.recovery.selectors.checkins import (
     checkin_entry_participant_for_user,
     checkin_get_for_user,
@@ -40,6 +40,7 @@ from peerway.recovery.services.checkins import (
     InstrumentExists,
     checkin_answer_by_link,
     checkin_link_create,
+    checkin_link_opened,
     checkin_link_send,
     checkin_record_by_staff,
     instrument_import,
@@ -56,6 +57,12 @@ def checkin_public(request: HttpRequest, token: str) -> HttpResponse:
         template = "recovery/checkin_link_expired.html" if lookup.expired else "recovery/checkin_link_not_found.html"
         return render(request, template, status=410 if lookup.expired else 404)
     link = lookup.link
+    # Nobody is signed in, so no zone is active: show the link's dates as the person's organization keeps them.
+    with timezone.override(link.participant.organization.zone):
+        return _checkin_public_page(request, token, link)
+
+
+def _checkin_public_page(request: HttpRequest, token: str, link: CheckInLink) -> HttpResponse:
     definition = link.instrument.definition
     language = request.LANGUAGE_CODE
     data = request.POST if request.method == "POST" else None
@@ -64,6 +71,7 @@ def checkin_public(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         checkin_answer_by_link(link=link, answers=form.answers())
         return render(request, "recovery/checkin_public_done.html", {"token": token})
+    checkin_link_opened(link=link)
     context = {
         "form": form,
         "title": definition.title.in_language(language),

@@ -3,6 +3,9 @@
 Opening the link asks for a one-time code sent to the phone or email they gave (when they gave one); a
 session flag then keeps them in for ``SPACE_SESSION`` (tied to that one link, checked again on every page,
 so revoking the link ends it). Pages work without JavaScript.
+
+Nobody is signed in here, so the time zone middleware activates none: once the link is known, each page is
+rendered in the zone of the person's organization (their times, their "today"), as their peer sees it.
 """
 
 from __future__ import annotations
@@ -126,7 +129,8 @@ def space_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
             return _not_found(request)
         if not _signed_in(request, link):
             return redirect("space:enter", token=token)
-        response = view(request, token, link, *args, **kwargs)
+        with timezone.override(link.participant.organization.zone):
+            response = view(request, token, link, *args, **kwargs)
         response["Cache-Control"] = "no-store, private"
         response["Referrer-Policy"] = REFERRER_POLICY
         return response
@@ -140,6 +144,12 @@ def enter(request: HttpRequest, token: str) -> HttpResponse:
     link = participant_link_get_by_token(token)
     if link is None:
         return _not_found(request)
+    with timezone.override(link.participant.organization.zone):
+        return _home(request, token, link)
+
+
+def _home(request: HttpRequest, token: str, link: ParticipantLink) -> HttpResponse:
+    """The space itself once signed in (signing in by the link alone when there is nowhere to send a code)."""
     if not _signed_in(request, link):
         if code_channel(link.participant):
             response = _code_page(request, token, link)
