@@ -9,6 +9,7 @@ Phone numbers are in the 555-0100..0199 block reserved for fiction; e-mail addre
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -191,8 +192,12 @@ def asker_build(
     profile: str | None = None,
     language: str | None = None,
     language_required: bool | None = None,
+    at: dt.datetime | None = None,
 ) -> Asker:
-    """One person asking for a peer in ``home``'s area; ``profile`` and ``language`` fix who they are."""
+    """One person asking for a peer in ``home``'s area; ``profile`` and ``language`` fix who they are.
+
+    A request a staff member entered was entered by someone who had joined by ``at`` (``staff_by_org`` lists
+    each organization's staff in the order they joined)."""
     rng = ctx.rng
     if profile is None:
         keys, weights = profile_weights(home.region, home.focus_profile)
@@ -209,7 +214,8 @@ def asker_build(
     entered_by_id = None
     if source != RequestSource.WEB:
         staff = staff_by_org.get(home.organization.pk, ())
-        entered_by_id = rng.choice(staff).user_id if staff else None
+        there = len(staff) if at is None else bisect_right(staff, at, key=lambda member: member.joined)
+        entered_by_id = staff[rng.randrange(there)].user_id if there else None
     contact_method = rng.choices(*zip(*CONTACT_WEIGHTS, strict=True))[0]
     wants_phone = contact_method in (ContactMethod.CALL, ContactMethod.TEXT) or rng.random() < EXTRA_PHONE_SHARE
     wants_email = contact_method == ContactMethod.EMAIL or rng.random() < EXTRA_EMAIL_SHARE

@@ -2,21 +2,29 @@
 
 For a share of the participants of each service organization: one engagement, and for some two or three
 over the years (the earlier ones closed); a mix of active, check-up and closed by age; some handed from one
-peer to another. A few peers per scale carry a heavy caseload (about 60 engagements at --scale large) for
-the caseload benchmark. Every engagement has the written notice and its peers' attestations (254B.052);
-engagements opened by the "requests" stage get theirs here too. Contacts come with their first version,
-some with a correction, and those older than the billing lag locked as billed. No plans are seeded here,
-so contacts after the third session are flagged, as the rule says for an engagement without a plan.
+peer to another by a supervisor or administrator. A few peers per scale carry a heavy caseload (about 60
+engagements at --scale large) for the caseload benchmark. An engagement goes only to a peer whose profile
+existed when it began, and is handed only to another such peer, by a lead who had joined by then.
+Supervisors who carry a caseload (peers.py) are drawn less often than peers, so theirs stays small. Every
+engagement has the written notice and its peers' attestations (254B.052); engagements opened by the
+"requests" stage get theirs here too. Contacts come with their first version, some with a correction, and
+those older than the billing lag locked as billed. No plans are seeded here, so contacts after the third
+session are flagged, as the rule says for an engagement without a plan.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from bisect import bisect_right
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
 
+from peerway.accounts.roles import Role
 from peerway.core.seed.context import MINNESOTA, ParticipantSeed, PeerSeed, SeedContext
+from peerway.matching.service import CASELOAD_STATUSES
 from peerway.organizations.models import Organization
 from peerway.recovery.models import (
     Contact,
@@ -43,6 +51,10 @@ BILLING_LAG_DAYS = 45
 SECOND_ENGAGEMENT_SHARE = 0.25
 THIRD_ENGAGEMENT_SHARE = 0.08
 HANDOFF_SHARE = 0.1
+# A supervisor who carries a caseload is drawn this much as often as a peer for an engagement.
+SUPERVISOR_WEIGHT = 0.25
+# Who hands an engagement to another peer (engagement_handoff's LEAD_ROLES).
+HANDOFF_ROLES = frozenset({Role.SUPERVISOR, Role.ORG_ADMIN})
 CORRECTION_SHARE = 0.08
 ABSENT_SHARE = 0.1
 STATEMENT = "I do not live with this person, and they do not employ me."
@@ -78,6 +90,65 @@ class PlannedEngagement:
     engagement: Engagement
     peers: list[PeerSeed]  # every peer who held it, first to last
     handoff_at: dt.datetime | None
+    handed_off_by_id: int | None = None
+
+
+class Staffing:
+    """The peers and leads of one organization in the order they arrived, to draw one who was there at a moment.
+
+    Each draw is a bisection, not a scan, so the large scale's organizations of a hundred peers cost no more
+    per engagement than the small ones. A supervisor who carries a caseload is never given more active
+    engagements than their caseload limit (counted as matching counts it, ``CASELOAD_STATUSES``); regular peers
+    are not capped, since the heavy caseloads the caseload benchmark measures run past any limit.
+    """
+
+    def __init__(
+        self, peers: Sequence[PeerSeed], leads: Sequence[tuple[dt.datetime, int]], active_counts: Mapping[int, int]
+    ) -> None:
+        self.peers = sorted(peers, key=lambda peer: (peer.created_at, peer.profile_id))
+        self.peer_since = [peer.created_at for peer in self.peers]
+        weights = (SUPERVISOR_WEIGHT if peer.role == Role.SUPERVISOR else 1.0 for peer in self.peers)
+        self.cumulative = list(itertools.accumulate(weights))
+        self.leads = sorted(leads)
+        self.lead_since = [joined for joined, _ in self.leads]
+        self.supervisor_active = {
+            peer.profile_id: active_counts.get(peer.profile_id, 0)
+            for peer in self.peers
+            if peer.role == Role.SUPERVISOR
+        }
+        self.full = {
+            peer.profile_id
+            for peer in self.peers
+            if peer.role == Role.SUPERVISOR and self.supervisor_active[peer.profile_id] >= peer.caseload_limit
+        }
+
+    @property
+    def first_peer_at(self) -> dt.datetime:
+        return self.peer_since[0]
+
+    def peer_at(self, ctx: SeedContext, at: dt.datetime, *, excluding: Collection[int] = ()) -> PeerSeed | None:
+        """A peer whose profile existed at ``at`` (supervisors weighted less) and whose profile id is not in
+        ``excluding``; None when there is nobody else."""
+        present = bisect_right(self.peer_since, at)
+        # Stops at the first peer not excluded, the first of all when nobody is.
+        if not any(self.peers[index].profile_id not in excluding for index in range(present)):
+            return None
+        while True:
+            index = bisect_right(self.cumulative, ctx.rng.random() * self.cumulative[present - 1], 0, present)
+            if self.peers[index].profile_id not in excluding:
+                return self.peers[index]
+
+    def lead_at(self, ctx: SeedContext, at: dt.datetime) -> int | None:
+        """The user id of a supervisor or administrator who had joined by ``at``, or None."""
+        present = bisect_right(self.lead_since, at)
+        return self.leads[ctx.rng.randrange(present)][1] if present else None
+
+    def engage(self, peer: PeerSeed) -> None:
+        """One more active engagement for ``peer``."""
+        if peer.profile_id in self.supervisor_active:
+            self.supervisor_active[peer.profile_id] += 1
+            if self.supervisor_active[peer.profile_id] >= peer.caseload_limit:
+                self.full.add(peer.profile_id)
 
 
 def engagements_seed(ctx: SeedContext) -> None:
@@ -85,6 +156,20 @@ def engagements_seed(ctx: SeedContext) -> None:
     peers_by_org: dict[int, list[PeerSeed]] = {}
     for peer in ctx.peers:
         peers_by_org.setdefault(peer.organization_id, []).append(peer)
+    leads_by_org: dict[int, list[tuple[dt.datetime, int]]] = {}
+    for member in ctx.staff:
+        if member.role in HANDOFF_ROLES:
+            leads_by_org.setdefault(member.organization_id, []).append((member.joined, member.user_id))
+    active_counts = dict(
+        Engagement.objects.filter(status__in=CASELOAD_STATUSES)
+        .values_list("peer_id")
+        .annotate(n=Count("pk"))
+        .values_list("peer_id", "n")
+        .order_by()
+    )
+    staffing = {
+        org_id: Staffing(peers, leads_by_org.get(org_id, []), active_counts) for org_id, peers in peers_by_org.items()
+    }
     kinds = dict(Organization.objects.values_list("pk", "kind"))
     already = set(Engagement.objects.values_list("participant_id", flat=True))
     heavy = _heavy_peers(ctx, peers_by_org)
@@ -95,7 +180,7 @@ def engagements_seed(ctx: SeedContext) -> None:
         early = person.organization_id in heavy and person.created_at <= first_year_ended
         if ctx.rng.random() >= ctx.scale.engagement_share and not early:
             continue
-        planned.extend(_person_engagements(ctx, person, peers_by_org[person.organization_id], kinds, heavy))
+        planned.extend(_person_engagements(ctx, person, staffing[person.organization_id], kinds, heavy))
         if len(planned) >= CHUNK:
             _insert(ctx, planned)
             planned = []
@@ -113,12 +198,16 @@ def _heavy_peers(ctx: SeedContext, peers_by_org: dict[int, list[PeerSeed]]) -> d
 def _person_engagements(
     ctx: SeedContext,
     person: ParticipantSeed,
-    peers: list[PeerSeed],
+    staffing: Staffing,
     kinds: dict[int, str],
     heavy: dict[int, PeerSeed],
 ) -> list[PlannedEngagement]:
+    # Nobody is met before the organization's first peer arrived (founding staff, people.py, usually before
+    # the five years begin).
+    earliest = max(person.created_at, ctx.moment_days_ago(HISTORY_DAYS), staffing.first_peer_at)
+    if earliest >= ctx.moment_days_ago(1):
+        return []
     count = 1 + (ctx.rng.random() < SECOND_ENGAGEMENT_SHARE) + (ctx.rng.random() < THIRD_ENGAGEMENT_SHARE)
-    earliest = max(person.created_at, ctx.moment_days_ago(HISTORY_DAYS))
     starts = sorted(ctx.moment_between(earliest, ctx.moment_days_ago(1)) for _ in range(count))
     program = PROGRAM_BY_KIND.get(kinds[person.organization_id], Program.RCO)
     heavy_peer = heavy.get(person.organization_id)
@@ -128,20 +217,38 @@ def _person_engagements(
     result = []
     for index, started_at in enumerate(starts):
         latest = index == len(starts) - 1
-        if heavy_peer is not None and (ctx.rng.random() < ctx.scale.heavy_caseload_share or (early and index == 0)):
-            peer = heavy_peer
-        else:
-            peer = ctx.rng.choice(peers)
         age_days = (ctx.anchor - started_at).days
         status, ended_at, checkup_since = _status(
             ctx, started_at, age_days, latest, starts[index + 1] if not latest else None
         )
-        handoff_at = None
+        full = staffing.full if status in CASELOAD_STATUSES else set()
+        drawn: PeerSeed | None
+        if (
+            heavy_peer is not None
+            and heavy_peer.created_at <= started_at
+            and (ctx.rng.random() < ctx.scale.heavy_caseload_share or (early and index == 0))
+        ):
+            drawn = heavy_peer
+        else:
+            drawn = staffing.peer_at(ctx, started_at, excluding=full) or staffing.peer_at(ctx, started_at)
+        # Someone was there: ``earliest`` is no earlier than the first profile.
+        assert drawn is not None
+        peer = drawn
+        handoff_at: dt.datetime | None = None
+        handed_off_by_id: int | None = None
         holders = [peer]
-        if len(peers) > 1 and ctx.rng.random() < HANDOFF_SHARE:
-            other = ctx.rng.choice([p for p in peers if p.profile_id != peer.profile_id])
-            handoff_at = ctx.moment_between(started_at, ended_at or ctx.anchor)
-            holders.append(other)
+        if len(staffing.peers) > 1 and ctx.rng.random() < HANDOFF_SHARE:
+            at = ctx.moment_between(started_at, ended_at or ctx.anchor)
+            # The new peer was there since the engagement began, so the whole record (check-ups are recorded
+            # by the engagement's current peer, checkups.py) lies within their time at the organization.
+            other = staffing.peer_at(ctx, started_at, excluding={peer.profile_id, *full})
+            lead = staffing.lead_at(ctx, at)
+            # No hand-off when nobody else, or no lead to make it, had arrived by then.
+            if other is not None and lead is not None:
+                handoff_at, handed_off_by_id = at, lead
+                holders.append(other)
+        if status in CASELOAD_STATUSES:
+            staffing.engage(holders[-1])
         engagement = Engagement(
             public_id=ctx.public_id(),
             participant_id=person.participant_id,
@@ -157,7 +264,11 @@ def _person_engagements(
             created_at=started_at,
             updated_at=ended_at or checkup_since or handoff_at or started_at,
         )
-        result.append(PlannedEngagement(engagement=engagement, peers=holders, handoff_at=handoff_at))
+        result.append(
+            PlannedEngagement(
+                engagement=engagement, peers=holders, handoff_at=handoff_at, handed_off_by_id=handed_off_by_id
+            )
+        )
     return result
 
 
@@ -203,7 +314,7 @@ def _insert(ctx: SeedContext, planned: list[PlannedEngagement]) -> None:
                     from_peer_id=plan.peers[0].profile_id,
                     to_peer_id=plan.peers[1].profile_id,
                     reason=ctx.rng.choice(HANDOFF_REASONS),
-                    handed_off_by_id=None,
+                    handed_off_by_id=plan.handed_off_by_id,
                     handed_off_at=plan.handoff_at,
                 )
             )

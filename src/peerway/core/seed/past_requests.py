@@ -67,6 +67,8 @@ OLDER_ENGAGEMENT_WEIGHTS: tuple[tuple[str, float], ...] = (
     (EngagementStatus.CLOSED, 15),
 )
 SHORTEST_CLOSED_ENGAGEMENT = dt.timedelta(days=30)
+# An engagement moves to its check-up phase no sooner than this after the peer reached the person.
+CHECKUP_PHASE_AFTER = dt.timedelta(days=30)
 
 
 def past_request_moments(ctx: SeedContext, count: int) -> list[dt.datetime]:
@@ -89,7 +91,7 @@ def past_request_plan(
     staff_by_org: Mapping[int, Sequence[StaffSeed]],
 ) -> PlannedRequest:
     """One past request and everything that followed it, up to --today."""
-    asker = asker_build(ctx, home, staff_by_org)
+    asker = asker_build(ctx, home, staff_by_org, at=created_at)
     plan = PlannedRequest(
         asker=asker,
         public_id=ctx.public_id(),
@@ -215,6 +217,11 @@ def _follow_up_plan(ctx: SeedContext, plan: PlannedRequest) -> None:
     if ctx.anchor - accepted_at < ACTIVE_FOR:
         return
     plan.engagement_status = ctx.rng.choices(*zip(*OLDER_ENGAGEMENT_WEIGHTS, strict=True))[0]
+    if plan.engagement_status == EngagementStatus.CHECKUP:
+        # Engagement.enter_checkup records when the phase began; the app has none without it.
+        plan.engagement_checkup_since = ctx.moment_between(
+            connected_at + CHECKUP_PHASE_AFTER, ctx.anchor - dt.timedelta(days=1)
+        )
     if plan.engagement_status == EngagementStatus.CLOSED:
         ended_at = ctx.moment_between(accepted_at + SHORTEST_CLOSED_ENGAGEMENT, ctx.anchor)
         plan.status = RequestStatus.CLOSED

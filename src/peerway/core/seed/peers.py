@@ -1,5 +1,10 @@
 """Seed stage "peers": a matching profile and weekly shifts for every peer, and for some supervisors.
 
+As in many Minnesota RCOs, about half the supervisors also carry a small caseload as peers: they get a
+peer membership in their organization besides their supervisor one (the app offers requests only to holders
+of the peer role, and shows a caseload only to them), and a small caseload limit. A small organization's
+only supervisor is its demo supervisor, so that account may hold both roles.
+
 Each profile follows the community background the people stage drew for the staff member's name, so a
 peer with a Somali name usually speaks Somali and names the Somali community, an Ojibwe peer may know
 cultural and traditional pathways, and so on; the shares are rough and only make the demo look like
@@ -17,6 +22,7 @@ from dataclasses import dataclass
 
 from django.db import models
 
+from peerway.accounts.models import Membership
 from peerway.accounts.roles import Role
 from peerway.core.models import Community, Language, LivedExperience, RecoveryPathway
 from peerway.core.seed.communities import PROFILES
@@ -29,10 +35,12 @@ from peerway.workforce.models import AgeBand, Gender, Modality, PeerProfile, Pee
 # The account `make demo` tells people to sign in with to see the live queue.
 DEMO_PEER_USERNAME = "riverbend-peer"
 ON_SHIFT_SHARE = 0.3
+# Supervisors who also carry a small caseload as peers, with a caseload limit from SUPERVISOR_CASELOAD_LIMIT.
 SUPERVISOR_PROFILE_SHARE = 0.5
 ON_LEAVE_SHARE = 0.03
 INACTIVE_SHARE = 0.02
 CASELOAD_LIMIT = (15, 40)
+SUPERVISOR_CASELOAD_LIMIT = (4, 10)
 CHUNK = 2_000
 PROFILE_WITHIN = dt.timedelta(days=14)
 
@@ -195,15 +203,11 @@ def peer_vocabulary_load() -> PeerVocabulary:
 
 
 def peers_seed(ctx: SeedContext) -> None:
-    """Create a PeerProfile (with shifts and vocabulary links) for every peer and some supervisors; record
-    them in ``ctx.peers``."""
+    """Create a PeerProfile (with shifts and vocabulary links) for every peer and for the supervisors who carry
+    a caseload, who also get a peer membership; record the profiles in ``ctx.peers``."""
     vocabulary = peer_vocabulary_load()
     organizations = {seeded.organization.pk: seeded for seeded in ctx.organizations}
-    staff = [
-        member
-        for member in ctx.staff
-        if member.role == Role.PEER or (member.role == Role.SUPERVISOR and ctx.rng.random() < SUPERVISOR_PROFILE_SHARE)
-    ]
+    staff = [member for member in ctx.staff if member.role == Role.PEER or _carries_caseload(ctx, member)]
     pending: list[BuiltPeer] = []
     with ctx.progress_bar("peers", len(staff)) as bar:
         for member in staff:
@@ -214,6 +218,11 @@ def peers_seed(ctx: SeedContext) -> None:
                 pending = []
         _peers_insert(ctx, pending, vocabulary)
         bar.update(len(pending))
+
+
+def _carries_caseload(ctx: SeedContext, member: StaffSeed) -> bool:
+    """Whether a supervisor also works as a peer."""
+    return member.role == Role.SUPERVISOR and ctx.rng.random() < SUPERVISOR_PROFILE_SHARE
 
 
 def _peer_build(ctx: SeedContext, member: StaffSeed, seeded: OrganizationSeed) -> BuiltPeer:
@@ -265,7 +274,7 @@ def _peer_build(ctx: SeedContext, member: StaffSeed, seeded: OrganizationSeed) -
         latitude=latitude,
         longitude=longitude,
         service_radius_km=radius,
-        caseload_limit=rng.randint(*CASELOAD_LIMIT),
+        caseload_limit=rng.randint(*(SUPERVISOR_CASELOAD_LIMIT if member.role == Role.SUPERVISOR else CASELOAD_LIMIT)),
         status=status,
         on_shift=on_shift,
         # A shift that began during the last evening before --today's midnight.
@@ -393,6 +402,7 @@ def _peers_insert(ctx: SeedContext, built: list[BuiltPeer], vocabulary: PeerVoca
         links.setdefault(field, []).extend(through(**{source: profile_id, target: item}) for item in target_ids)
 
     shifts: list[WeeklyShift] = []
+    memberships: list[Membership] = []
     for profile, item in zip(created, built, strict=True):
         if profile.pk is None:
             raise SeedError("The database did not return ids from bulk_create; Peerway needs SQLite 3.35+.")
@@ -405,6 +415,18 @@ def _peers_insert(ctx: SeedContext, built: list[BuiltPeer], vocabulary: PeerVoca
             WeeklyShift(peer_id=profile.pk, weekday=weekday, starts_at=starts, ends_at=ends)
             for weekday, starts, ends in item.shifts
         )
+        if item.staff.role == Role.SUPERVISOR:
+            # The peer role comes before the profile it lets the supervisor fill in.
+            memberships.append(
+                Membership(
+                    public_id=ctx.public_id(),
+                    user_id=item.staff.user_id,
+                    organization_id=item.staff.organization_id,
+                    role=Role.PEER,
+                    active=True,
+                    created_at=ctx.moment_between(item.staff.joined, profile.created_at),
+                )
+            )
         ctx.peers.append(
             PeerSeed(
                 profile_id=profile.pk,
@@ -434,3 +456,4 @@ def _peers_insert(ctx: SeedContext, built: list[BuiltPeer], vocabulary: PeerVoca
         relation = getattr(PeerProfile, field)
         ctx.insert(relation.through, links.get(field, []))
     ctx.insert(WeeklyShift, shifts)
+    ctx.insert(Membership, memberships)

@@ -2,7 +2,9 @@
 
 Each organization gets the roles its kind allows (``ROLE_ORG_KINDS``). The first person in each role of
 each organization is its demo account ("riverbend-peer"), with a password generated from the seed and
-published in var/demo-accounts.json; every other account has an unusable password.
+published in var/demo-accounts.json; every other account has an unusable password. The first person in a
+role joined in the organization's first four weeks, so the demo peer (the heavy caseload of the first
+organizations, engagements.py) has been there for the whole five years of history.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # noqa: S105 (an alphabet
 SALT_ALPHABET = string.ascii_letters + string.digits
 # Staff joined at least a week before --today, and within an hour of that their membership was recorded.
 JOINED_BEFORE_ANCHOR_DAYS = 7
+# The first person in each role (its demo account) joined within this many days of the organization's start.
+FOUNDING_STAFF_DAYS = 28
 MEMBERSHIP_DELAY_SECONDS = 3_600
 
 
@@ -166,7 +170,11 @@ def _user_build(
         username = f"{ascii_handle(first_name, last_name)}.{serial}"
         # The same shape as Django's unusable password ("!" + 40 random characters), drawn from the seed.
         stored_password = "!" + ctx.random_text(40)
-    date_joined = ctx.moment_between(seeded.organization.created_at, ctx.moment_days_ago(JOINED_BEFORE_ANCHOR_DAYS))
+    founded = seeded.organization.created_at
+    latest_join = ctx.moment_days_ago(JOINED_BEFORE_ANCHOR_DAYS)
+    if demo:
+        latest_join = min(latest_join, founded + dt.timedelta(days=FOUNDING_STAFF_DAYS))
+    date_joined = ctx.moment_between(founded, latest_join)
     languages = [slug for slug, _ in PROFILES[profile].languages if slug in UI_LANGUAGES]
     preferred_language = languages[0] if languages and ctx.rng.random() < UI_LANGUAGE_SHARE else "en"
     user = User(

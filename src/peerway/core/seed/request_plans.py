@@ -65,6 +65,7 @@ class PlannedRequest:
     closed_at: dt.datetime | None = None
     engagement_status: str | None = None
     engagement_ended_at: dt.datetime | None = None
+    engagement_checkup_since: dt.datetime | None = None
     # Organizations whose supervisors were alerted, when, and when the alert was resolved (a peer accepted
     # or the person withdrew; None while the request is still waiting).
     alerts: list[tuple[int, dt.datetime, dt.datetime | None]] = field(default_factory=list)
@@ -243,7 +244,8 @@ def _engagement(
         status=plan.engagement_status,
         started_at=plan.accepted_at,
         ended_at=plan.engagement_ended_at,
+        checkup_since=plan.engagement_checkup_since,
         help_request_id=request.pk,
         created_at=plan.accepted_at,
-        updated_at=plan.engagement_ended_at or plan.connected_at or plan.accepted_at,
+        updated_at=plan.engagement_ended_at or plan.engagement_checkup_since or plan.connected_at or plan.accepted_at,
     )

@@ -26,7 +26,8 @@ def requests_seed(ctx: SeedContext) -> None:
     vocabulary = request_vocabulary_load()
     homes, home_weights = _homes(ctx)
     staff_by_org: dict[int, list[StaffSeed]] = {}
-    for member in ctx.staff:
+    # Who may enter a call's request for the person, in the order they joined (askers.asker_build).
+    for member in sorted(ctx.staff, key=lambda member: (member.joined, member.user_id)):
         if member.role in (Role.PEER, Role.SUPERVISOR):
             staff_by_org.setdefault(member.organization_id, []).append(member)
     router = PastRouter(ctx)
