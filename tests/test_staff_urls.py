@@ -143,9 +143,13 @@ def _offer_action(name: str) -> Callable[[Cast], Case]:
 
 
 def _profile_edit(cast: Cast) -> Case:
+    # The signed-in peer's own profile only: Olive, a peer elsewhere with no profile yet, gets hers made there.
     _alice_peer(cast)
     return Case(
-        url=reverse("workforce:profile_edit"), allowed=[cast.alice], outsiders=[cast.olive], without_role=[cast.sam]
+        url=reverse("workforce:profile_edit"),
+        allowed=[cast.alice, cast.olive],
+        outsiders=[],
+        without_role=[cast.sam, cast.ada, cast.bill, cast.nobody, cast.analyst],
     )
 
 

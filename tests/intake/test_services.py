@@ -7,12 +7,15 @@ import pytest
 import time_machine
 from django_tasks_db.models import DBTaskResult
 
+from peerway.accounts.models import User
 from peerway.core.models import AccessEvent
 from peerway.intake.models import EscalationAlert, HelpRequest, Offer, OfferStatus, RequestStatus
 from peerway.intake.services import (
     CaseloadFull,
     OfferNotAvailable,
+    next_shift_start,
     request_accept,
+    request_choose_peer,
     request_connect,
     request_decline,
     request_erase,
@@ -23,6 +26,7 @@ from peerway.intake.services import (
     requests_escalate_due,
 )
 from peerway.recovery.models import Engagement, EngagementStatus, Participant
+from peerway.workforce.models import PeerProfile, PeerStatus, WeeklyShift
 from tests.factories import OrganizationFactory, peer_profile
 
 Submit = Callable[..., tuple[HelpRequest, str]]
@@ -250,3 +254,57 @@ def test_escalation_widens_after_the_window_then_alerts_supervisors(submit: Subm
     assert list(EscalationAlert.objects.values_list("organization", flat=True)) == [org.pk]
     with time_machine.travel(start + dt.timedelta(minutes=30), tick=False):
         assert requests_escalate_due() == 0  # alerted once, not every minute
+
+
+def _deactivate(user: User) -> None:
+    # What an administrator does for someone who left: untick "Active" on the account in the admin.
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+
+def test_a_deactivated_account_is_not_offered_first_calls(submit: Submit) -> None:
+    # Offered, they would make the person wait out the escalation window for someone who cannot sign in.
+    org = OrganizationFactory()
+    gone = peer_profile(org, name="Gone")
+    still_here = peer_profile(org, name="Here")
+    _deactivate(gone.user)
+    request, _ = submit()
+    assert [offer.peer for offer in request_route(request_id=request.pk)] == [still_here]
+
+
+def test_escalation_never_widens_to_a_deactivated_account(submit: Submit) -> None:
+    org = OrganizationFactory(escalation_minutes=5)
+    peers = [peer_profile(org, name=f"Peer{n}") for n in range(5)]
+    _deactivate(peers[4].user)
+    start = dt.datetime(2026, 11, 23, 18, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        request, _ = submit()
+        request_route(request_id=request.pk)
+    with time_machine.travel(start + dt.timedelta(minutes=5), tick=False):
+        assert requests_escalate_due() == 1
+    assert set(Offer.objects.filter(request=request).values_list("peer", flat=True)) == {p.pk for p in peers[:4]}
+
+
+def test_a_person_choosing_their_peer_cannot_pick_a_deactivated_account(submit: Submit) -> None:
+    gone = peer_profile(OrganizationFactory(), name="Gone")
+    _deactivate(gone.user)
+    request, _ = submit(wants_to_choose=True)
+    with pytest.raises(OfferNotAvailable):
+        request_choose_peer(request=request, peer_public_id=gone.public_id)
+    assert not Offer.objects.filter(request=request).exists()
+
+
+@pytest.mark.parametrize("how", ["account deactivated", "peer role ended", "profile inactive"])
+def test_the_next_shift_counts_only_peers_who_could_be_offered_the_request(db: None, how: str) -> None:
+    # Wednesday 2026-11-25, 10:00 in Minnesota; the only shift is Thursday 08:00 to 16:00.
+    peer = peer_profile(OrganizationFactory(), name="Bea", on_shift=False)
+    WeeklyShift.objects.create(peer=peer, weekday=3, starts_at=dt.time(8), ends_at=dt.time(16))
+    now = dt.datetime(2026, 11, 25, 16, 0, tzinfo=dt.UTC)
+    assert next_shift_start(now=now) == dt.datetime(2026, 11, 26, 14, 0, tzinfo=dt.UTC)
+    if how == "account deactivated":
+        _deactivate(peer.user)
+    elif how == "peer role ended":
+        peer.user.memberships.update(active=False)
+    else:
+        PeerProfile.objects.filter(pk=peer.pk).update(status=PeerStatus.INACTIVE)
+    assert next_shift_start(now=now) is None

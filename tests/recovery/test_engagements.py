@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
+from peerway.accounts.models import Membership
 from peerway.core.models import AccessEvent
 from peerway.recovery.models import EngagementHandoff, EngagementStatus, PeerAttestation, PlanKind
 from peerway.recovery.services import (
@@ -14,6 +17,7 @@ from peerway.recovery.services import (
     engagement_transition,
     engagement_voluntary_notice_record,
 )
+from peerway.workforce.models import PeerProfile, PeerStatus
 from tests.factories import MembershipFactory, ParticipantFactory, peer_profile
 from tests.helpers import Cast
 from tests.recovery.records import peer_of, ready_engagement
@@ -187,3 +191,58 @@ def test_the_audit_row_names_the_role_the_action_was_taken_in(cast: Cast) -> Non
     engagement_transition(engagement=engagement, action="close", actor=cast.sam)
     event = AccessEvent.objects.filter(actor=cast.sam, reason="engagement close").get()
     assert event.actor_role == "supervisor"
+
+
+def _leave(peer: PeerProfile, how: str) -> None:
+    """The three ways a peer stops working in an organization."""
+    if how == "peer role ended":
+        Membership.objects.filter(user=peer.user, organization=peer.organization).update(active=False)
+    elif how == "account deactivated":
+        peer.user.is_active = False
+        peer.user.save(update_fields=["is_active"])
+    else:
+        PeerProfile.objects.filter(pk=peer.pk).update(status=PeerStatus.INACTIVE)
+
+
+LEAVINGS = ["peer role ended", "account deactivated", "profile inactive"]
+
+
+@pytest.mark.parametrize("how", LEAVINGS)
+def test_an_engagement_is_not_handed_to_a_peer_who_has_left(cast: Cast, how: str) -> None:
+    # Bob attested, then left: handed the engagement, he could not open the person's record.
+    engagement = ready_engagement(cast)
+    bob = peer_profile(cast.org, name="Bob")
+    engagement_attest(engagement=engagement, actor=bob.user)
+    _leave(bob, how)
+    with pytest.raises(ActionRefused, match="not working for the organization now"):
+        engagement_handoff(engagement=engagement, to_peer=bob, reason="Alice moves to nights", actor=cast.sam)
+    engagement.refresh_from_db()
+    assert engagement.peer.user == cast.alice
+    assert not EngagementHandoff.objects.exists()
+
+
+@pytest.mark.parametrize("how", LEAVINGS)
+def test_a_peer_who_has_left_cannot_attest(cast: Cast, how: str) -> None:
+    engagement = ready_engagement(cast)
+    bob = peer_profile(cast.org, name="Bob")
+    _leave(bob, how)
+    with pytest.raises(ActionRefused, match="Only a peer of this organization"):
+        engagement_attest(engagement=engagement, actor=bob.user)
+    assert not PeerAttestation.objects.filter(peer=bob).exists()
+
+
+def test_the_handoff_page_offers_only_peers_working_in_the_organization(cast: Cast) -> None:
+    engagement = ready_engagement(cast)
+    bob, cal = peer_profile(cast.org, name="Bob"), peer_profile(cast.org, name="Cal")
+    for peer in (bob, cal):
+        engagement_attest(engagement=engagement, actor=peer.user)
+    _leave(bob, "peer role ended")
+    client = Client()
+    client.force_login(cast.sam)
+    url = reverse("recovery:engagement_handoff", args=[engagement.public_id])
+    page = client.get(url).content.decode()
+    assert "Cal" in page and "Bob" not in page
+    response = client.post(url, {"to_peer": bob.pk, "reason": "Alice moves to nights"})
+    assert response.status_code == 200
+    engagement.refresh_from_db()
+    assert engagement.peer.user == cast.alice

@@ -1,11 +1,23 @@
 from __future__ import annotations
 
+import threading
+
+import pytest
+from django.db import IntegrityError, connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from peerway.accounts.models import Membership, User
 from peerway.core.models import Community, Language
+from peerway.intake.models import HelpRequest
+from peerway.intake.services import RequestInput, request_route, request_submit
 from peerway.organizations.models import County
+from peerway.recovery.models import Engagement
 from peerway.workforce.models import PeerProfile
+from peerway.workforce.selectors import peer_profile_for_user
+from peerway.workforce.services import peer_profile_get_or_create
+from tests.factories import MembershipFactory, ParticipantFactory
 from tests.helpers import Cast
 
 
@@ -59,3 +71,135 @@ def test_bad_input_reshows_the_form_with_errors_and_keeps_what_was_typed(cast: C
     assert "Kept text" in body
     assert "Enter a number from 1 to 200." in body
     assert PeerProfile.objects.get(user=cast.alice).display_name == "Alice"
+
+
+# A peer added by an administrator (a user and a peer membership, made in the admin) has no profile until they
+# need one: it is made on their profile page, in the organization where they hold the peer role.
+
+
+def _signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _submit_request() -> HelpRequest:
+    request, _token = request_submit(
+        data=RequestInput(
+            contact_method="call",
+            language=Language.objects.get(slug="en"),
+            consent_to_contact=True,
+            first_name="Sample",
+            phone="(612) 555-0101",
+            modalities=("phone",),
+        )
+    )
+    return request
+
+
+def test_a_peer_added_in_the_admin_gets_a_profile_on_their_first_visit_and_can_start_a_shift(cast: Cast) -> None:
+    client = _signed_in(cast.alice)
+    assert client.get(reverse("workforce:profile_edit")).status_code == 200
+    profile = PeerProfile.objects.get(user=cast.alice)
+    assert (profile.organization, profile.display_name, profile.on_shift) == (cast.org, "Alice", False)
+    assert client.post(reverse("workforce:shift_toggle"), {"on_shift": "1"}).status_code == 302
+    assert PeerProfile.objects.get(user=cast.alice, organization=cast.org).on_shift
+
+
+def test_the_queue_sends_a_peer_without_a_profile_to_fill_it_in(cast: Cast) -> None:
+    client = _signed_in(cast.alice)
+    page = client.get(reverse("workforce:queue")).content.decode()
+    assert "Fill in your peer profile to start taking requests" in page
+    assert "Start my shift" not in page
+    # The queue only reads: the profile is made on the profile page, and no shift starts without it.
+    assert not PeerProfile.objects.filter(user=cast.alice).exists()
+    assert client.post(reverse("workforce:shift_toggle"), {"on_shift": "1"}).status_code == 404
+
+
+def test_a_new_profile_is_offered_nothing_until_the_peer_says_how_they_meet(cast: Cast) -> None:
+    client = _signed_in(cast.alice)
+    client.get(reverse("workforce:profile_edit"))
+    client.post(reverse("workforce:shift_toggle"), {"on_shift": "1"})
+    assert "Say in your profile how you meet people" in client.get(reverse("workforce:queue")).content.decode()
+    assert request_route(request_id=_submit_request().pk) == []
+
+    client.post(
+        reverse("workforce:profile_edit"),
+        {"display_name": "Alice", "modalities": ["phone"], "service_radius_km": 40, "caseload_limit": 25},
+    )
+    offers = request_route(request_id=_submit_request().pk)
+    assert [offer.peer.user for offer in offers] == [cast.alice]
+
+
+def test_a_peer_without_a_first_name_is_shown_by_their_username(cast: Cast) -> None:
+    User.objects.filter(pk=cast.alice.pk).update(first_name="  ")
+    cast.alice.refresh_from_db()
+    _signed_in(cast.alice).get(reverse("workforce:profile_edit"))
+    assert PeerProfile.objects.get(user=cast.alice).display_name == "alice"
+
+
+def test_two_first_visits_make_one_profile(cast: Cast) -> None:
+    first = peer_profile_get_or_create(user=cast.alice, organization=cast.org)
+    assert peer_profile_get_or_create(user=cast.alice, organization=cast.org) == first
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PeerProfile.objects.create(user=cast.alice, organization=cast.org, display_name="Twin")
+
+
+def test_only_peers_have_a_profile_page(cast: Cast) -> None:
+    for user in (cast.sam, cast.ada, cast.nobody):
+        assert _signed_in(user).get(reverse("workforce:profile_edit")).status_code == 404
+    assert not PeerProfile.objects.exists()
+
+
+def test_a_peer_who_moves_to_another_organization_works_there_and_their_old_engagements_stay(cast: Cast) -> None:
+    old = _alice(cast)
+    engagement = Engagement.objects.create(
+        participant=ParticipantFactory(organization=cast.org),
+        organization=cast.org,
+        peer=old,
+        program="rco",
+        started_at=timezone.now(),
+    )
+    Membership.objects.filter(user=cast.alice, organization=cast.org).update(active=False)
+    MembershipFactory(user=cast.alice, organization=cast.other_org, role="peer")
+
+    client = _signed_in(cast.alice)
+    assert client.get(reverse("workforce:profile_edit")).status_code == 200
+    new = PeerProfile.objects.get(user=cast.alice, organization=cast.other_org)
+    assert new != old
+    assert list(cast.alice.peer_profiles.order_by("id")) == [old, new]
+    engagement.refresh_from_db()
+    assert engagement.peer == old
+    # At the new organization she goes on shift and is offered requests; the old profile never is.
+    assert client.post(reverse("workforce:shift_toggle"), {"on_shift": "1"}).status_code == 302
+    PeerProfile.objects.filter(pk=new.pk).update(modalities=["phone"])
+    assert [offer.peer for offer in request_route(request_id=_submit_request().pk)] == [new]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serializes every writer: nothing to race")
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_first_visits_make_one_profile(cast: Cast) -> None:
+    threads_count = 8
+    barrier = threading.Barrier(threads_count)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def visit() -> None:
+        try:
+            barrier.wait()
+            result = str(peer_profile_for_user(cast.alice).pk)
+        except Exception as exc:  # an IntegrityError reaching the peer is the failure this test is about
+            result = f"error: {exc!r}"
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=visit) for _ in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(outcomes) == threads_count
+    assert len(set(outcomes)) == 1, sorted(set(outcomes))
+    assert PeerProfile.objects.filter(user=cast.alice).count() == 1

@@ -178,3 +178,19 @@ def test_a_peer_whose_membership_ended_is_offered_nothing(amina: PeerProfile) ->
     amina.user.memberships.update(active=False)
     request = _submit()
     assert request_route(request_id=request.pk) == []
+
+
+def test_supervisors_are_not_shown_peers_who_left_as_on_shift(amina: PeerProfile) -> None:
+    # Amina and Bea left on shift; a deactivated account or an ended role cannot be offered anything.
+    bea = peer_profile(amina.organization, name="Bea")
+    peer_profile(amina.organization, name="Cal")
+    amina.user.is_active = False
+    amina.user.save(update_fields=["is_active"])
+    bea.user.memberships.update(active=False)
+    supervisor = MembershipFactory(organization=amina.organization, role="supervisor").user
+    client = Client()
+    client.force_login(supervisor)
+    page = client.get(reverse("workforce:queue")).content.decode()
+    assert "On shift without an active credential" in page
+    assert "Cal" in page
+    assert "Amina" not in page and "Bea" not in page

@@ -497,19 +497,25 @@ def _preferred_peer_first(request: HelpRequest, already: set[int]) -> list[Propo
 
 
 def next_shift_start(*, now: dt.datetime | None = None) -> dt.datetime | None:
-    """When the next weekly shift of any active peer begins (in UTC), looking up to a week ahead."""
+    """When the next weekly shift of any peer in service begins (in UTC), looking up to a week ahead.
+
+    Only shifts of peers who could be offered the request count (``PeerProfile.objects.in_service``): the shift
+    of someone whose account was deactivated or whose peer role ended is no promise to the person waiting.
+    """
     import zoneinfo
 
     from django.conf import settings
 
-    from peerway.workforce.models import PeerStatus, WeeklyShift
+    from peerway.workforce.models import WeeklyShift
 
     now = now or timezone.now()
     zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     local_now = now.astimezone(zone)
     starts = []
     for weekday, starts_at in (
-        WeeklyShift.objects.filter(peer__status=PeerStatus.ACTIVE).values_list("weekday", "starts_at").distinct()
+        WeeklyShift.objects.filter(peer__in=PeerProfile.objects.in_service())
+        .values_list("weekday", "starts_at")
+        .distinct()
     ):
         days_ahead = (weekday - local_now.weekday()) % 7
         candidate = dt.datetime.combine(local_now.date() + dt.timedelta(days=days_ahead), starts_at, tzinfo=zone)

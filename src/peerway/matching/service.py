@@ -9,9 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 
-from peerway.accounts.models import Membership
 from peerway.intake.models import HelpRequest
 from peerway.matching.engine import ProposedMatch, rank_peers
 from peerway.matching.explain import Unmatched, explain_unmatched
@@ -46,17 +45,14 @@ def request_spec(request: HelpRequest) -> RequestSpec:
 
 
 def peers_with_caseload() -> Iterable[PeerProfile]:
-    """Every active peer, with their active caseload counted and their vocabularies prefetched."""
+    """Every peer in service, with their active caseload counted and their vocabularies prefetched.
+
+    Only people who may work as peers now are offered anything (``PeerProfile.objects.in_service``): a
+    deactivated account, an ended peer role or an inactive profile or organization is never offered a request,
+    whether by routing, escalation, a re-link or a person choosing their peer.
+    """
     return (
-        PeerProfile.objects.filter(status=PeerStatus.ACTIVE, organization__active=True)
-        # Only people who still hold an active peer role in the profile's organization are offered anything.
-        .filter(
-            Exists(
-                Membership.objects.filter(
-                    user_id=OuterRef("user_id"), organization_id=OuterRef("organization_id"), role="peer", active=True
-                )
-            )
-        )
+        PeerProfile.objects.in_service()
         .select_related("organization", "user")
         .annotate(active_caseload=Count("engagements", filter=Q(engagements__status__in=CASELOAD_STATUSES)))
         .prefetch_related("languages", "communities", "lived_experience", "pathways")

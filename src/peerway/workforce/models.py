@@ -40,12 +40,41 @@ class PeerStatus(models.TextChoices):
     INACTIVE = "inactive", "Inactive"
 
 
-class PeerProfile(PublicIdModel, TimestampedModel):
-    """What a peer chooses to share for matching. Everything beyond the organization is optional."""
+DISPLAY_NAME_MAX_LENGTH = 60
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="peer_profile")
+
+class PeerProfileQuerySet(models.QuerySet["PeerProfile"]):
+    def in_service(self) -> PeerProfileQuerySet:
+        """Profiles of people who may work as peers now: the profile is active, the account can sign in
+        (``User.is_active``, the admin's "Active" box) and holds an active peer role in the profile's
+        organization, which is itself active. Offers, hand-offs and shift times are drawn from these only."""
+        from peerway.accounts.models import Membership
+        from peerway.accounts.roles import Role
+
+        return self.filter(status=PeerStatus.ACTIVE, user__is_active=True, organization__active=True).filter(
+            models.Exists(
+                Membership.objects.filter(
+                    user_id=models.OuterRef("user_id"),
+                    organization_id=models.OuterRef("organization_id"),
+                    role=Role.PEER,
+                    active=True,
+                )
+            )
+        )
+
+
+class PeerProfile(PublicIdModel, TimestampedModel):
+    """What a peer chooses to share for matching. Everything beyond the organization is optional.
+
+    A person has one profile per organization they work in as a peer: one who moves to another organization
+    gets a new profile there, and their engagements at the first keep pointing at the old one.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="peer_profiles")
     organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="peers")
-    display_name = models.CharField(max_length=60, help_text="The first name people seeking help see.")
+    display_name = models.CharField(
+        max_length=DISPLAY_NAME_MAX_LENGTH, help_text="The first name people seeking help see."
+    )
     introduction = models.TextField(blank=True, max_length=600, help_text="A short self-introduction.")
     languages = models.ManyToManyField(Language, blank=True, related_name="+")
     communities = models.ManyToManyField(Community, blank=True, related_name="+")
@@ -65,9 +94,14 @@ class PeerProfile(PublicIdModel, TimestampedModel):
 
     history = HistoricalRecords()
 
+    objects = PeerProfileQuerySet.as_manager()
+
     class Meta:
         ordering = ["display_name", "id"]
         indexes = [models.Index(fields=["status", "on_shift"])]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="peer_profile_one_per_organization")
+        ]
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.organization})"

@@ -9,28 +9,52 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from peerway.accounts.models import User
+from peerway.accounts.models import Membership, User
 from peerway.accounts.roles import Role
-from peerway.accounts.selectors import organization_ids_for_user
+from peerway.accounts.selectors import memberships_for_user, organization_ids_for_user
 from peerway.core.access import access_events_record
 from peerway.core.models import AccessAction
 from peerway.intake.models import EscalationAlert, Offer, OfferStatus, RequestStatus
 from peerway.recovery.models import Engagement
 from peerway.workforce.credentials import CredentialState, peer_credential_statuses
 from peerway.workforce.models import PeerProfile
+from peerway.workforce.services import peer_profile_get_or_create
 
 SUBJECT_HELP_REQUEST = "help_request"
 
 
-def peer_profile_for_user(user: User) -> PeerProfile:
-    """The signed-in peer's own profile; someone without one (or without a peer role) gets a 404."""
-    profile = (
+def _peer_memberships(user: User) -> list[Membership]:
+    """The user's active peer roles, in active organizations, ordered by organization name."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    return list(memberships_for_user(user).filter(role=Role.PEER))
+
+
+def _profile_in(user: User, memberships: list[Membership]) -> PeerProfile | None:
+    # A profile left in an organization the user no longer works for as a peer is never picked.
+    return (
         PeerProfile.objects.select_related("organization")
-        .filter(user=user, organization_id__in=organization_ids_for_user(user, [Role.PEER]))
+        .filter(user=user, organization__in=[m.organization for m in memberships])
+        .order_by("organization__name", "id")
         .first()
     )
+
+
+def peer_profile_for_user(user: User, *, create: bool = True) -> PeerProfile:
+    """The signed-in peer's own profile, in an organization where they hold an active peer role now.
+
+    A peer without a profile there (added in the admin, or just moved to another organization) gets one, off
+    shift and sharing only a first name, in the first such organization; with ``create=False`` they get a 404
+    instead. Anyone without a peer role gets a 404.
+    """
+    memberships = _peer_memberships(user)
+    if not memberships:
+        raise Http404("No peer role.")
+    profile = _profile_in(user, memberships)
+    if profile is None and not create:
+        raise Http404("No peer profile yet.")
     if profile is None:
-        raise Http404("No peer profile.")
+        profile = peer_profile_get_or_create(user=user, organization=memberships[0].organization)
     return profile
 
 
@@ -43,6 +67,8 @@ class Queue:
     # organizations on shift without an active credential (workforce.credentials.peer_credential_status).
     credential_status: str | None = None
     uncredentialed_on_shift: list[tuple[PeerProfile, str]] = field(default_factory=list)
+    # A peer who has no profile in their organization yet: it is made when they open their profile page.
+    needs_profile: bool = False
 
 
 @transaction.atomic
@@ -51,13 +77,10 @@ def queue_for_user(user: User) -> Queue:
 
     The first time an offer is shown is recorded as one ``listed`` access to the request, in the
     peer's organization; later refreshes of the same offer are not new accesses. Likewise each supervisor's
-    first sight of an alert.
+    first sight of an alert. A peer without a profile yet (``needs_profile``) is sent to fill it in first.
     """
-    profile = (
-        PeerProfile.objects.select_related("organization")
-        .filter(user=user, organization_id__in=organization_ids_for_user(user, [Role.PEER]))
-        .first()
-    )
+    peer_memberships = _peer_memberships(user)
+    profile = _profile_in(user, peer_memberships) if peer_memberships else None
     offers: list[Offer] = []
     if profile is not None:
         offers = list(
@@ -87,16 +110,17 @@ def queue_for_user(user: User) -> Queue:
         .order_by("created_at")
     )
     _alerts_seen_record(user, alerts)
+    # Only peers who can be offered anything: a deactivated account or an ended role is not "on shift".
     on_shift = list(
-        PeerProfile.objects.filter(
-            organization_id__in=organization_ids_for_user(user, [Role.SUPERVISOR]), on_shift=True
-        )
+        PeerProfile.objects.in_service()
+        .filter(organization_id__in=organization_ids_for_user(user, [Role.SUPERVISOR]), on_shift=True)
         .select_related("organization")
         .order_by("display_name", "id")
     )
     states = peer_credential_statuses([p.user_id for p in on_shift] + ([profile.user_id] if profile else []))
     return Queue(
         profile=profile,
+        needs_profile=bool(peer_memberships) and profile is None,
         offers=offers,
         alerts=alerts,
         credential_status=str(states[profile.user_id]) if profile else None,

@@ -5,9 +5,29 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from peerway.accounts.models import User
 from peerway.organizations.geography import place_for_county
+from peerway.organizations.models import Organization
 from peerway.workforce.forms import PeerProfileForm
-from peerway.workforce.models import PeerProfile
+from peerway.workforce.models import DISPLAY_NAME_MAX_LENGTH, PeerProfile
+
+
+@transaction.atomic
+def peer_profile_get_or_create(*, user: User, organization: Organization) -> PeerProfile:
+    """The peer's own profile in ``organization``, made the first time they need it (a peer added in the admin
+    has none yet).
+
+    A new profile shares nothing but a first name and is off shift, with no way of meeting chosen, so nobody is
+    offered to the peer until they say in their profile how they meet people and start a shift. Two first
+    visits at once make one profile: the second finds the row the first made (one per user and organization).
+    The caller checks that the user holds an active peer role in ``organization``.
+    """
+    name = (user.first_name.strip() or user.username)[:DISPLAY_NAME_MAX_LENGTH]
+    profile: PeerProfile
+    profile, _created = PeerProfile.objects.select_related("organization").get_or_create(
+        user=user, organization=organization, defaults={"display_name": name, "on_shift": False}
+    )
+    return profile
 
 
 @transaction.atomic

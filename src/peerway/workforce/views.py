@@ -34,7 +34,8 @@ def queue(request: HttpRequest) -> HttpResponse:
 @staff_view
 @require_POST
 def shift_toggle(request: HttpRequest) -> HttpResponse:
-    profile = peer_profile_for_user(request.user)  # type: ignore[arg-type]
+    # A shift starts from the queue, which offers it once the profile exists (made on the profile page).
+    profile = peer_profile_for_user(request.user, create=False)  # type: ignore[arg-type]
     peer_shift_set(profile=profile, on_shift=request.POST.get("on_shift") == "1")
     return redirect("workforce:queue")
 

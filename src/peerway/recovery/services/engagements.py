@@ -141,8 +141,12 @@ def engagement_voluntary_notice_record(*, engagement: Engagement, actor: User) -
 
 @transaction.atomic
 def engagement_attest(*, engagement: Engagement, actor: User) -> PeerAttestation:
-    """The acting peer attests they do not live with or work for the person in this engagement."""
-    peer = PeerProfile.objects.filter(user=actor, organization_id=engagement.organization_id).first()
+    """The acting peer attests they do not live with or work for the person in this engagement.
+
+    Only a peer working in the engagement's organization now (an active peer role, an active profile and
+    account) attests: an attestation is what lets the engagement be handed to them.
+    """
+    peer = PeerProfile.objects.in_service().filter(user=actor, organization_id=engagement.organization_id).first()
     if peer is None:
         raise ActionRefused(_("Only a peer of this organization can attest."))
     if peer_has_attested(engagement, peer):
@@ -213,7 +217,8 @@ def engagement_end_for_request(
 def engagement_handoff(*, engagement: Engagement, to_peer: PeerProfile, reason: str, actor: User) -> EngagementHandoff:
     """Hand the engagement to another peer of the organization; the previous peer stays in the hand-offs.
 
-    The new peer must have attested for this engagement (Minn. Stat. 254B.052) before being assigned.
+    The new peer must work in the organization now (an active peer role, an active profile and account) and
+    must have attested for this engagement (Minn. Stat. 254B.052) before being assigned.
     """
     fresh = Engagement.objects.select_for_update().get(pk=engagement.pk)
     fresh = Engagement.objects.select_related("organization", "participant", "peer").get(pk=fresh.pk)
@@ -225,6 +230,13 @@ def engagement_handoff(*, engagement: Engagement, to_peer: PeerProfile, reason: 
         raise ActionRefused(_("The peer works for another organization."))
     if to_peer.pk == fresh.peer_id:
         raise ActionRefused(_("This peer already has the engagement."))
+    if not PeerProfile.objects.in_service().filter(pk=to_peer.pk).exists():
+        raise ActionRefused(
+            _(
+                "This peer is not working for the organization now: their peer role ended, their account is"
+                " deactivated, or they are on leave or inactive. Choose another peer."
+            )
+        )
     if not reason.strip():
         raise ActionRefused(_("Say why the engagement changes hands."))
     if not peer_has_attested(fresh, to_peer):

@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from peerway.workforce.models import PeerProfile
+
+
+@admin.register(PeerProfile)
+class PeerProfileAdmin(SimpleHistoryAdmin):
+    """Peer profiles, read-mostly: the peer fills theirs in on the staff site, where it is made on their first
+    visit; an administrator only puts a peer on leave or makes them inactive here. No participant data is shown."""
+
+    list_display = ["display_name", "user", "organization", "status", "on_shift"]
+    list_filter = ["status", "on_shift", "organization"]
+    search_fields = ["display_name", "user__username", "organization__name"]
+    list_select_related = ["user", "organization"]
+    fields = ["display_name", "user", "organization", "status", "on_shift", "on_shift_since", "caseload_limit"]
+    readonly_fields = ["display_name", "user", "organization", "on_shift", "on_shift_since", "caseload_limit"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # A profile belongs to an organization where its person holds a peer role: it is made on their first
+        # visit to their queue or profile page, never here.
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # Engagements, offers and contacts point at the profile; "inactive" is how a peer stops working.
+        return False
