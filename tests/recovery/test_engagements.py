@@ -246,3 +246,17 @@ def test_the_handoff_page_offers_only_peers_working_in_the_organization(cast: Ca
     assert response.status_code == 200
     engagement.refresh_from_db()
     assert engagement.peer.user == cast.alice
+
+
+@pytest.mark.parametrize("how", LEAVINGS)
+def test_an_engagement_is_not_started_with_a_peer_who_has_left(cast: Cast, how: str) -> None:
+    bob = peer_profile(cast.org, name="Bob")
+    participant = ParticipantFactory(organization=cast.org)
+    _leave(bob, how)
+    with pytest.raises(ActionRefused, match="not working for the organization now"):
+        engagement_start(participant=participant, peer=bob, program="rco", actor=cast.sam, voluntary_notice_given=True)
+    assert not participant.engagements.exists()
+    client = Client()
+    client.force_login(cast.sam)
+    page = client.get(reverse("recovery:engagement_start", args=[participant.public_id])).content.decode()
+    assert "Bob" not in page

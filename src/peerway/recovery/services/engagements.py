@@ -79,6 +79,13 @@ def _log(
     )
 
 
+def _peer_not_in_service() -> str:
+    return _(
+        "This peer is not working for the organization now: their peer role ended, their account is"
+        " deactivated, or they are on leave or inactive. Choose another peer."
+    )
+
+
 @transaction.atomic
 def engagement_start(
     *,
@@ -93,6 +100,8 @@ def engagement_start(
     records their statement that they do not live with or work for the person."""
     if peer.organization_id != participant.organization_id:
         raise ActionRefused(_("The peer works for another organization."))
+    if not PeerProfile.objects.in_service().filter(pk=peer.pk).exists():
+        raise ActionRefused(_peer_not_in_service())
     if participant.is_merged:
         raise ActionRefused(_("This record was merged into another; open the kept record."))
     if not voluntary_notice_given:
@@ -231,12 +240,7 @@ def engagement_handoff(*, engagement: Engagement, to_peer: PeerProfile, reason: 
     if to_peer.pk == fresh.peer_id:
         raise ActionRefused(_("This peer already has the engagement."))
     if not PeerProfile.objects.in_service().filter(pk=to_peer.pk).exists():
-        raise ActionRefused(
-            _(
-                "This peer is not working for the organization now: their peer role ended, their account is"
-                " deactivated, or they are on leave or inactive. Choose another peer."
-            )
-        )
+        raise ActionRefused(_peer_not_in_service())
     if not reason.strip():
         raise ActionRefused(_("Say why the engagement changes hands."))
     if not peer_has_attested(fresh, to_peer):

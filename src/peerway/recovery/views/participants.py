@@ -161,7 +161,9 @@ def participant_merge_action(request: HttpRequest, public_id: str, other_id: str
 @staff_view
 def engagement_start_page(request: HttpRequest, public_id: str) -> HttpResponse:
     participant = participant_for_edit_for_user(request.user, public_id)  # type: ignore[arg-type]
-    peers = PeerProfile.objects.filter(organization_id=participant.organization_id).order_by("display_name")
+    peers = (
+        PeerProfile.objects.in_service().filter(organization_id=participant.organization_id).order_by("display_name")
+    )
     own = peers.filter(user_id=request.user.pk).first()
     initial = {
         "peer": own,
