@@ -155,3 +155,24 @@ def test_a_small_total_is_suppressed_like_the_rows_it_adds_up(cast: Cast) -> Non
     assert "&lt;11 first-call requests" in _analyst_page(cast)
     report = supply_demand()
     assert (report.requests_shown, report.certified_peers_shown) == ("<11", "0")
+
+
+def test_peers_who_left_are_not_supply_and_a_peer_who_moved_counts_once(known: None, cast: Cast) -> None:
+    from peerway.accounts.models import Membership
+    from peerway.workforce.credentials import peer_credential_summary
+    from peerway.workforce.models import PeerProfile
+
+    before = peer_credential_summary()
+    # One Somali peer's role ended; another moved to a second organization, which made them a new profile.
+    left, moved = PeerProfile.objects.filter(display_name__in=["Somali0", "Somali1"]).order_by("display_name")
+    Membership.objects.filter(user=left.user, organization=cast.org).update(active=False)
+    Membership.objects.filter(user=moved.user, organization=cast.org).update(active=False)
+    MembershipFactory(user=moved.user, organization=cast.other_org, role="peer")
+    PeerProfile.objects.create(
+        user=moved.user, organization=cast.other_org, display_name="Somali1", modalities=["phone"]
+    )
+    report = supply_demand()
+    assert report.certified_peers == 14  # 15, less the one who left; the one who moved counts once, where they work now
+    assert _rows("language")["so"][0] == 10  # the moved peer's new profile shares no language yet
+    after = peer_credential_summary()
+    assert sum(after.values()) == sum(before.values()) - 1

@@ -316,10 +316,10 @@ def credentials_expire(*, today: dt.date | None = None) -> int:
 
 
 def peer_credential_summary(*, today: dt.date | None = None) -> dict[str, int]:
-    """How many active peer profiles are in each credential status (aggregate: for reports)."""
-    from peerway.workforce.models import PeerProfile, PeerStatus
+    """How many peers in service are in each credential status (aggregate: for reports); a person counts once."""
+    from peerway.workforce.models import PeerProfile
 
-    user_ids = list(PeerProfile.objects.filter(status=PeerStatus.ACTIVE).values_list("user_id", flat=True))
+    user_ids = sorted(set(PeerProfile.objects.in_service().values_list("user_id", flat=True)))
     states = peer_credential_statuses(user_ids, today=today)
     summary = {str(state): 0 for state in CredentialState}
     for user_id in user_ids:

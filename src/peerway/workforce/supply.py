@@ -29,7 +29,7 @@ from peerway.core.models import Community, Language, LivedExperience
 from peerway.intake.models import HelpRequest
 from peerway.organizations.models import ServiceArea
 from peerway.workforce.credentials import CredentialState, peer_credential_statuses
-from peerway.workforce.models import PeerProfile, PeerStatus
+from peerway.workforce.models import PeerProfile
 
 SMALL_CELL = 11
 DEFAULT_DAYS = 90
@@ -151,9 +151,7 @@ def _period(days: int, today: dt.date | None) -> tuple[dt.date, dt.date, dt.date
 def supply_demand(*, days: int = DEFAULT_DAYS, today: dt.date | None = None) -> SupplyDemand:
     start, end, since = _period(days, today)
     profiles = list(
-        PeerProfile.objects.filter(status=PeerStatus.ACTIVE).prefetch_related(
-            "languages", "communities", "lived_experience"
-        )
+        PeerProfile.objects.in_service().prefetch_related("languages", "communities", "lived_experience")
     )
     states = peer_credential_statuses([p.user_id for p in profiles], today=end)
     certified = [p for p in profiles if states[p.user_id] is CredentialState.ACTIVE]
