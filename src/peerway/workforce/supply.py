@@ -150,9 +150,7 @@ def _period(days: int, today: dt.date | None) -> tuple[dt.date, dt.date, dt.date
 
 def supply_demand(*, days: int = DEFAULT_DAYS, today: dt.date | None = None) -> SupplyDemand:
     start, end, since = _period(days, today)
-    profiles = list(
-        PeerProfile.objects.in_service().prefetch_related("languages", "communities", "lived_experience")
-    )
+    profiles = list(PeerProfile.objects.in_service().prefetch_related("languages", "communities", "lived_experience"))
     states = peer_credential_statuses([p.user_id for p in profiles], today=end)
     certified = [p for p in profiles if states[p.user_id] is CredentialState.ACTIVE]
     regions_by_org: dict[int, set[str]] = {}
