@@ -1,7 +1,9 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.http import Http404
 from django.urls import include, path
+from django.views.defaults import page_not_found
 
 from peerway.api.api import api
 from peerway.api.problems import problem_urls
@@ -25,6 +27,10 @@ urlpatterns += i18n_patterns(
     path("", include("peerway.certification.urls")),
     path("me/", include("peerway.recovery.space_urls")),
     path("", include("peerway.recovery.public_urls")),
+    # allauth's "we sent you a confirmation email" page serves only sign-up and required email confirmation, and
+    # Peerway has neither (no sign-up, ACCOUNT_EMAIL_VERIFICATION = "none"): nobody is sent there, so it does not
+    # exist. The link in a confirmation email (confirm-email/<key>/) stays: adding an address to an account sends one.
+    path("accounts/confirm-email/", page_not_found, {"exception": Http404()}),
     path("accounts/", include("allauth.urls")),
     path("staff/", include((core_urls.staff_urlpatterns, "staff"))),
     path("staff/", include("peerway.recovery.urls")),

@@ -1,5 +1,6 @@
 """Error pages speak the visitor's language and keep the crisis numbers first; a refused or failed request form
-comes back with what the person typed, and nothing is saved."""
+comes back with what the person typed, and nothing is saved. So do allauth's public pages Peerway still has: its
+"too many tries" refusal and the page behind an email-confirmation link."""
 
 from __future__ import annotations
 
@@ -119,3 +120,71 @@ def test_a_refused_page_says_so_in_the_visitors_language() -> None:
         response = permission_denied(request, PermissionDenied())
     assert response.status_code == 403
     assert "Wac 988" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "language", "call_988"),
+    [("/so", "so", "Wac 988"), ("/hmn", "hmn", "Hu 988"), ("/es", "es", "Llama al 988")],
+)
+def test_too_many_password_resets_get_a_page_in_the_visitors_language_with_the_crisis_numbers(
+    prefix: str, language: str, call_988: str
+) -> None:
+    # allauth allows 5 password-reset requests a minute per address; the 6th is refused with its 429 page.
+    browser = Client()
+    for _ in range(5):
+        assert browser.post(f"{prefix}/accounts/password/reset/", {"email": "someone@example.org"}).status_code == 302
+    refused = browser.post(f"{prefix}/accounts/password/reset/", {"email": "someone@example.org"})
+    assert refused.status_code == 429
+    body = refused.content.decode()
+    assert f'<html lang="{language}"' in body and call_988 in body
+    assert f'href="{prefix}/help/"' in body, "a way to ask for a peer"
+    assert "Too Many Requests" not in body, "not allauth's bare English page"
+
+
+@pytest.mark.parametrize("language", ["so", "hmn"])
+def test_the_confirmation_email_sent_page_does_not_exist_without_sign_up(language: str) -> None:
+    # Only sign-up and required email confirmation lead there, and Peerway has neither.
+    response = Client().get(f"/{language}/accounts/confirm-email/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert f'<html lang="{language}"' in body and "Verify Your Email Address" not in body
+
+
+@pytest.mark.parametrize(("language", "call_988"), [("so", "Wac 988"), ("hmn", "Hu 988")])
+def test_an_expired_email_confirmation_link_is_peerways_page_in_the_visitors_language(
+    language: str, call_988: str
+) -> None:
+    response = Client().get(f"/{language}/accounts/confirm-email/abc:def/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'<html lang="{language}"' in body and call_988 in body
+    for english in ("Confirm Email Address", "This email confirmation link expired", "issue a new email confirmation"):
+        assert english not in body, f"allauth's {english!r} on /{language}/"
+    assert f'href="/{language}/accounts/email/"' in body
+
+
+def test_adding_an_email_address_sends_a_link_that_confirms_it_on_peerways_page() -> None:
+    from allauth.account.models import EmailAddress
+    from django.core import mail
+
+    from tests.factories import UserFactory
+
+    UserFactory(username="riverbend-peer")
+    staff = Client()
+    signed_in = staff.post(
+        "/so/accounts/login/", {"login": "riverbend-peer", "password": "correct horse battery staple"}
+    )
+    assert signed_in.status_code == 302
+    # Account settings > Email address: allauth mails a confirmation link, whatever ACCOUNT_EMAIL_VERIFICATION says.
+    added = staff.post("/so/accounts/email/", {"email": "alice.new@example.org", "action_add": ""})
+    assert added.status_code == 302
+    link = re.search(r"https?://[^/\s]+(/so/accounts/confirm-email/[^/\s]+/)", mail.outbox[-1].body)
+    assert link, mail.outbox[-1].body
+
+    browser = Client()
+    page = browser.get(link.group(1))
+    body = page.content.decode()
+    assert page.status_code == 200 and '<html lang="so"' in body and "alice.new@example.org" in body
+    assert "Confirm Email Address" not in body and ">Xaqiiji</button>" in body, "Peerway's page, in Somali"
+    assert browser.post(link.group(1)).status_code == 302
+    assert EmailAddress.objects.get(email="alice.new@example.org").verified

@@ -132,3 +132,82 @@ def test_sign_in_page_offers_no_sign_up(page: Page, live_server: Any) -> None:
     expect(page.get_by_role("link", name="How to reach a peer")).to_have_attribute(
         "href", re.compile(r"^(/help/|/#get-help)$")
     )
+
+
+@pytest.mark.parametrize("language", ["so", "hmn"])
+def test_the_too_many_tries_page_passes_axe_on_a_phone(
+    page: Page, live_server: Any, check_axe: Callable[[Page, str], list[dict[str, Any]]], language: str
+) -> None:
+    # allauth allows 5 password-reset requests a minute per address; the 6th gets Peerway's 429 page.
+    page.set_viewport_size({"width": 360, "height": 780})
+    for _ in range(6):
+        page.goto(page_url(live_server.url, language, "accounts/password/reset/"))
+        page.fill("#id_email", "someone@example.org")
+        with page.expect_navigation() as navigation:
+            page.locator("main form button[type=submit]").click()
+    assert navigation.value is not None and navigation.value.status == 429
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.locator("header a[href='tel:988']")).to_be_in_viewport()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    check_axe(page, f"too many tries [{language}]")
+
+
+@pytest.mark.parametrize("language", ["so", "hmn"])
+def test_an_expired_email_confirmation_link_passes_axe_on_a_phone(
+    page: Page, live_server: Any, check_axe: Callable[[Page, str], list[dict[str, Any]]], language: str
+) -> None:
+    page.set_viewport_size({"width": 360, "height": 780})
+    response = page.goto(page_url(live_server.url, language, "accounts/confirm-email/abc:def/"))
+    assert response is not None and response.status == 200
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    check_axe(page, f"expired email confirmation link [{language}]")
+
+
+def test_a_message_written_after_the_space_session_ran_out_comes_back_to_send(
+    page: Page, live_server: Any, check_axe: Callable[[Page, str], list[dict[str, Any]]]
+) -> None:
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from peerway.accounts.links import participant_link_create
+    from peerway.core import sms
+    from peerway.core.models import Language
+    from peerway.recovery.models import Engagement, Message
+    from tests.factories import OrganizationFactory, ParticipantFactory, peer_profile
+
+    organization = OrganizationFactory(name="Riverbend Recovery Community", slug="riverbend")
+    peer = peer_profile(organization, name="Amina")
+    person = ParticipantFactory(organization=organization, language=Language.objects.get(slug="en"))
+    engagement = Engagement.objects.create(
+        participant=person, organization=organization, peer=peer, program="rco", started_at=timezone.now()
+    )
+    token = participant_link_create(participant=person, actor=peer.user, send=False).token
+    sms.outbox.clear()
+    words = "I had a hard night.\nCan we talk tomorrow?"
+
+    def open_with_code() -> None:
+        page.get_by_role("button", name=re.compile("Send me a (new )?code")).click()
+        code = re.search(r"\b(\d{6})\b", sms.outbox[-1].body)
+        assert code is not None
+        page.get_by_label("Code").fill(code.group(1))
+        page.get_by_role("button", name="Open my space").click()
+
+    page.set_viewport_size({"width": 360, "height": 780})
+    page.goto(page_url(live_server.url, "en", f"me/{token}/"))
+    open_with_code()
+    page.get_by_label("Message to your peer").fill(words)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=31)):
+        page.get_by_role("button", name="Send to my peer").click()
+        expect(page.get_by_role("heading", name="Your message is not sent yet")).to_be_visible()
+        expect(page.locator("blockquote")).to_contain_text("Can we talk tomorrow?")
+        check_axe(page, "space code page keeping an unsent message")
+        open_with_code()
+        expect(page.get_by_label("Message to your peer")).to_have_value(words)
+        assert not Message.objects.filter(engagement=engagement).exists()
+        check_axe(page, "space with an unsent message back in the box")
+        page.get_by_role("button", name="Send to my peer").click()
+        expect(page.locator("#messages").get_by_text("Can we talk tomorrow?")).to_be_visible()
+    assert Message.objects.get(engagement=engagement).body.replace("\r\n", "\n") == words

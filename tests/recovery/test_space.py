@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterator
 
 import pytest
 import time_machine
@@ -39,6 +40,13 @@ from tests.recovery.plan_helpers import engagement_for
 
 CODE = re.compile(r"\b(\d{6})\b")
 TEXTS_OFF = override_settings(SMS_BACKEND="peerway.core.sms.DisabledBackend")
+
+
+@pytest.fixture(autouse=True)
+def _back_to_english() -> Iterator[None]:
+    # A request under /es/ (or a language switch) activates its language in this thread; each test starts in English.
+    yield
+    translation.deactivate()
 
 
 def _code_from(outbox: list[TextMessage]) -> str:
@@ -467,3 +475,166 @@ def test_the_plan_pdf_from_the_space_is_dated_in_the_organizations_time_zone(
     with time_machine.travel(dt.datetime(2025, 1, 16, 7, 0, tzinfo=dt.UTC), tick=False):
         response = client.get(reverse("space:plan_download", args=[token]))
     assert response.status_code == 200 and printed_on == [dt.date(2025, 1, 15)]
+
+
+def _switcher_next(body: str) -> str:
+    """The "next" address the page's language switcher posts, exactly as rendered."""
+    match = re.search(r'<form class="language-switcher"[^>]*>.*?name="next" type="hidden" value="([^"]*)"', body, re.S)
+    assert match, "the page has a language switcher"
+    return match.group(1).replace("&amp;", "&")
+
+
+@pytest.mark.parametrize("step", ["code_send", "code_verify", "message_send", "leave"])
+def test_changing_language_on_a_page_shown_after_a_space_form_lands_on_the_space_in_that_language(
+    cast: Cast, text_outbox: list[TextMessage], step: str
+) -> None:
+    # The page a form's POST shows keeps the form's address; the switcher sends the person back to it with a GET.
+    engagement = engagement_for(cast)
+    if step == "message_send":
+        client, token = _signed_in_client(cast, engagement, text_outbox)
+    else:
+        client = Client()
+        token = participant_link_create(participant=engagement.participant, actor=cast.alice, send=False).token
+    with translation.override("so"):
+        url = reverse(f"space:{step}", args=[token])
+    page = client.post(url, {"code": "000000"} if step == "code_verify" else {"body": ""})
+    assert page.status_code in (200, 400)
+
+    switched = client.post("/i18n/setlang/", {"language": "es", "next": _switcher_next(page.content.decode())})
+    assert switched.status_code == 302 and switched["Location"] == f"/es/me/{token}/{url.split('/')[-2]}/"
+    landed = client.get(switched["Location"])
+    assert landed.status_code == 302 and landed["Location"] == f"/es/me/{token}/"
+    entry = client.get(landed["Location"])
+    assert entry.status_code == 200 and '<html lang="es"' in entry.content.decode()
+
+
+@pytest.mark.parametrize("step", ["code_send", "code_verify", "message_send", "leave"])
+def test_a_space_form_address_opened_directly_goes_to_the_space_and_sends_nothing(
+    cast: Cast, text_outbox: list[TextMessage], step: str
+) -> None:
+    engagement = engagement_for(cast)
+    client, token = _signed_in_client(cast, engagement, text_outbox)
+    sent_before = len(text_outbox)
+    with translation.override("hmn"):
+        url = reverse(f"space:{step}", args=[token])
+        entry = reverse("space:enter", args=[token])
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"] == entry and entry.startswith("/hmn/")
+    assert response["Referrer-Policy"] == "same-origin"
+    assert client.put(url).status_code == 405
+    assert len(text_outbox) == sent_before, "no code sent"
+    assert not Message.objects.filter(engagement=engagement).exists()
+    page = client.get(entry)
+    assert page.status_code == 200 and f'action="/hmn/me/{token}/messages/"' in page.content.decode(), "still in"
+
+
+WORDS = "I relapsed last night and I am scared to tell anyone.\r\nCan we talk tomorrow?"
+
+
+def _shows_draft(body: str) -> bool:
+    return "I relapsed last night and I am scared to tell anyone." in body and "Can we talk tomorrow?" in body
+
+
+def test_a_message_written_while_the_session_ran_out_comes_back_unsent_once_the_code_is_accepted(
+    cast: Cast, text_outbox: list[TextMessage]
+) -> None:
+    from django.contrib.sessions.models import Session
+
+    engagement = engagement_for(cast)
+    client, token = _signed_in_client(cast, engagement, text_outbox)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=31)):
+        # Pressing "Send" after the 30 minutes: the code page, with the message shown and carried in its forms.
+        response = client.post(reverse("space:message_send", args=[token]), {"body": WORDS})
+        body = response.content.decode()
+        assert response.status_code == 200 and "Send me a code" in body and _shows_draft(body)
+        assert body.count('name="draft"') == 2, "both forms carry the message"
+        assert response["Referrer-Policy"] == "same-origin" and "no-store" in response["Cache-Control"]
+        # Asking for a code and typing a wrong one keep it.
+        response = client.post(reverse("space:code_send", args=[token]), {"draft": WORDS})
+        assert response.status_code == 200 and _shows_draft(response.content.decode())
+        response = client.post(reverse("space:code_verify", args=[token]), {"code": "000000", "draft": WORDS})
+        assert response.status_code == 400 and _shows_draft(response.content.decode())
+        # The right code opens the space with the message back in the box, still not sent.
+        response = client.post(
+            reverse("space:code_verify", args=[token]), {"code": _code_from(text_outbox), "draft": WORDS}
+        )
+        body = response.content.decode()
+        assert response.status_code == 200 and "Messages with my peer" in body
+        assert re.search(r'<textarea name="body"[^>]*>\s*I relapsed last night', body), "in the message box"
+        assert "Your message is not sent yet" in body
+        assert not Message.objects.filter(engagement=engagement).exists(), "never sent without pressing Send"
+        # A reload of that page (the same code again) neither asks for a code nor counts a wrong one.
+        again = client.post(
+            reverse("space:code_verify", args=[token]), {"code": _code_from(text_outbox), "draft": WORDS}
+        )
+        assert again.status_code == 200 and _shows_draft(again.content.decode())
+        # Kept on the person's screen only: not in the session, which is stored in the database.
+        assert not any("scared" in str(session.get_decoded()) for session in Session.objects.all())
+        # Pressing "Send" sends it.
+        sent = client.post(reverse("space:message_send", args=[token]), {"body": WORDS})
+        assert sent.status_code == 302
+    assert Message.objects.get(engagement=engagement).body == WORDS
+
+
+def test_a_message_written_while_the_session_ran_out_comes_back_at_once_when_the_link_needs_no_code(
+    cast: Cast,
+) -> None:
+    engagement, client, token = _link_only_client(cast)
+    client.get(reverse("space:enter", args=[token]))
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=31)):
+        response = client.post(reverse("space:message_send", args=[token]), {"body": WORDS})
+    body = response.content.decode()
+    assert response.status_code == 200 and re.search(r'<textarea name="body"[^>]*>\s*I relapsed last night', body)
+    assert not Message.objects.filter(engagement=engagement).exists()
+
+
+def test_an_empty_message_after_the_session_ran_out_just_asks_for_the_code(
+    cast: Cast, text_outbox: list[TextMessage]
+) -> None:
+    engagement = engagement_for(cast)
+    client, token = _signed_in_client(cast, engagement, text_outbox)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=31)):
+        response = client.post(reverse("space:message_send", args=[token]), {"body": "  "})
+    assert response.status_code == 302 and response["Location"] == reverse("space:enter", args=[token])
+
+
+def _checkin_near_midnight(cast: Cast, language: str = "en"):  # type: ignore[no-untyped-def]
+    from peerway.recovery.models import Instrument
+    from peerway.recovery.services.checkins import checkin_record_by_staff
+
+    engagement = engagement_for(cast, phone="", email="", language=language)
+    instrument = Instrument.objects.get(organization=None)
+    answers = {item.link_id: item.options[-1].code for item in instrument.definition.items}
+    # 04:30 UTC on the 16th is 10:30 p.m. on the 15th in Chicago, the organization's zone.
+    checkin_record_by_staff(
+        participant=engagement.participant,
+        instrument=instrument,
+        answers=answers,
+        actor=cast.alice,
+        answered_at=dt.datetime(2025, 1, 16, 4, 30, tzinfo=dt.UTC),
+    )
+    token = participant_link_create(participant=engagement.participant, actor=cast.alice, send=False).token
+    return instrument.definition, token
+
+
+@pytest.mark.parametrize("language", ["so", "hmn", "es"])
+def test_the_persons_own_check_in_chart_names_the_check_in_in_their_language(cast: Cast, language: str) -> None:
+    definition, token = _checkin_near_midnight(cast, language)
+    client = Client()
+    with translation.override(language):
+        client.get(reverse("space:enter", args=[token]))
+        svg = client.get(reverse("space:checkin_chart", args=[token])).content.decode()
+    assert definition.title.in_language(language) != definition.title.in_language("en")
+    assert definition.title.in_language(language) in svg
+    assert definition.title.in_language("en") not in svg
+
+
+def test_the_persons_own_check_in_chart_dates_a_late_evening_check_in_on_its_own_day(cast: Cast) -> None:
+    cast.org.timezone = "America/Chicago"
+    cast.org.save()
+    _, token = _checkin_near_midnight(cast)
+    client = Client()
+    client.get(reverse("space:enter", args=[token]))
+    svg = client.get(reverse("space:checkin_chart", args=[token])).content.decode()
+    assert "2025-01-15" in svg
+    assert "2025-01-16" not in svg

@@ -6,10 +6,13 @@ interactive script is left out entirely, the chart needs none.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 
 import pygal
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from pygal.style import Style
 
@@ -34,14 +37,26 @@ STYLE = Style(
 
 def checkin_chart_svg(checkins: Sequence[CheckIn], *, title: str = "") -> bytes:
     """An SVG line chart of the scores in ``checkins`` (oldest first) with the instrument's flagged
-    threshold as a dashed line. Check-ins of several instruments are drawn as one line per instrument."""
+    threshold as a dashed line. Check-ins of several instruments are drawn as one line per instrument.
+
+    Instruments are named in the active language, and dates are days in the current time zone (the viewer's
+    organization's), so a check-in late in the evening is not shown on the next day."""
+    zone = timezone.get_current_timezone()
+    language = translation.get_language() or settings.LANGUAGE_CODE
+
+    def day(moment: dt.datetime) -> str:
+        # pygal hands each date back as a naive datetime in UTC.
+        if timezone.is_naive(moment):
+            moment = moment.replace(tzinfo=dt.UTC)
+        return moment.astimezone(zone).strftime("%Y-%m-%d")
+
     chart = pygal.DateTimeLine(
         js=[],
         style=STYLE,
         width=720,
         height=360,
         title=title or None,
-        x_value_formatter=lambda moment: moment.strftime("%Y-%m-%d"),
+        x_value_formatter=day,
         x_label_rotation=30,
         show_legend=True,
         legend_at_bottom=True,
@@ -59,7 +74,7 @@ def checkin_chart_svg(checkins: Sequence[CheckIn], *, title: str = "") -> bytes:
         low = definition.scoring.minimum if low is None else min(low, definition.scoring.minimum)
         high = definition.scoring.maximum if high is None else max(high, definition.scoring.maximum)
         chart.add(
-            entries[0].instrument.title,
+            definition.title.in_language(language),
             [(c.answered_at, c.score) for c in entries],
             stroke_style={"width": 3},
         )

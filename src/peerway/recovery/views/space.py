@@ -6,6 +6,12 @@ so revoking the link ends it). Pages work without JavaScript.
 
 Nobody is signed in here, so the time zone middleware activates none: once the link is known, each page is
 rendered in the zone of the person's organization (their times, their "today"), as their peer sees it.
+
+The forms' addresses (code, verify, messages, leave) answer a GET, such as the language switcher sending the person
+back to the page they were on, by going to the space's entry page. A message sent after the session ran out is
+not lost: the code page shows it and carries it along in the page itself (never in the session, the database, a
+log or a URL), and once the code is accepted it is back in the message box, sent only when the person presses
+"Send" again.
 """
 
 from __future__ import annotations
@@ -18,14 +24,14 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from peerway.accounts.links import (
     CodeError,
@@ -101,6 +107,14 @@ def _masked(link: ParticipantLink, channel: str) -> str:
     return _("your email at %(domain)s") % {"domain": email.rpartition("@")[2]}
 
 
+def _draft(request: HttpRequest, field: str) -> str:
+    """A message the person typed but could not send yet, as posted in ``field``; blank when there is none."""
+    if request.method != "POST":
+        return ""
+    text = request.POST.get(field, "")
+    return text if text.strip() else ""
+
+
 def _code_page(
     request: HttpRequest,
     token: str,
@@ -111,11 +125,35 @@ def _code_page(
     error: str = "",
     status: int = 200,
     channel: str = "",
+    draft: str = "",
 ) -> HttpResponse:
     # The channel a code was just sent by; otherwise the one the next code will use.
     where = _masked(link, channel or code_channel(link.participant))
-    context = {"token": token, "form": form or CodeForm(), "sent": sent, "error": error, "where": where}
-    return render(request, "space/code.html", context, status=status)
+    context = {"token": token, "form": form or CodeForm(), "sent": sent, "error": error, "where": where, "draft": draft}
+    response = render(request, "space/code.html", context, status=status)
+    response["Referrer-Policy"] = REFERRER_POLICY
+    return response
+
+
+def post_or_back_to_space(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The address a form of the space posts to: a GET goes to the space's entry page, in the URL's language.
+
+    The page shown after a POST keeps the form's address, so the language switcher (and a reload, or a bookmark)
+    comes back to it with a GET; a 405 there would strand the person on an empty error page.
+    """
+
+    @never_cache
+    @wraps(view)
+    def wrapped(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method == "POST":
+            return view(request, token, *args, **kwargs)
+        if request.method in ("GET", "HEAD"):
+            response = redirect("space:enter", token=token)
+            response["Referrer-Policy"] = REFERRER_POLICY
+            return response
+        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+
+    return wrapped
 
 
 def space_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -128,6 +166,12 @@ def space_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         if link is None:
             return _not_found(request)
         if not _signed_in(request, link):
+            draft = _draft(request, "body")
+            if draft:
+                # The session ran out while the person was writing: ask for the code on this very page and carry
+                # what they wrote along in it, so nothing they typed is lost and nothing is sent unseen.
+                with timezone.override(link.participant.organization.zone):
+                    return _home(request, token, link, draft=draft)
             return redirect("space:enter", token=token)
         with timezone.override(link.participant.organization.zone):
             response = view(request, token, link, *args, **kwargs)
@@ -148,63 +192,79 @@ def enter(request: HttpRequest, token: str) -> HttpResponse:
         return _home(request, token, link)
 
 
-def _home(request: HttpRequest, token: str, link: ParticipantLink) -> HttpResponse:
-    """The space itself once signed in (signing in by the link alone when there is nowhere to send a code)."""
+def _home(request: HttpRequest, token: str, link: ParticipantLink, *, draft: str = "") -> HttpResponse:
+    """The space itself once signed in (signing in by the link alone when there is nowhere to send a code).
+
+    ``draft`` is a message that could not be sent when the session ran out: it is put back in the message box,
+    unsent, for the person to check and send.
+    """
     if not _signed_in(request, link):
         if code_channel(link.participant):
-            response = _code_page(request, token, link)
-            response["Referrer-Policy"] = REFERRER_POLICY
-            return response
+            return _code_page(request, token, link, draft=draft)
         link_opened_without_code(link=link)
         _sign_in(request, link)
     page = space_page(link)
     if page.engagement is not None:
         messages_mark_read(engagement=page.engagement, reader=MessageSender.PARTICIPANT)
-    response = render(request, "space/home.html", {"token": token, "page": page, "message_form": SpaceMessageForm()})
+    message_form = SpaceMessageForm(initial={"body": draft}) if draft else SpaceMessageForm()
+    context = {"token": token, "page": page, "message_form": message_form, "draft": bool(draft)}
+    response = render(request, "space/home.html", context)
     response["Cache-Control"] = "no-store, private"
     response["Referrer-Policy"] = REFERRER_POLICY
     return response
 
 
-@never_cache
-@require_POST
+@post_or_back_to_space
 def code_send(request: HttpRequest, token: str) -> HttpResponse:
     link = participant_link_get_by_token(token)
     if link is None:
         return _not_found(request)
+    draft = _draft(request, "draft")
     try:
         channel = link_code_send(link=link)
     except CodeRateLimited as error:
-        return _code_page(request, token, link, error=str(error), status=429)
+        return _code_page(request, token, link, error=str(error), status=429, draft=draft)
     except CodeError as error:
-        return _code_page(request, token, link, error=str(error), status=400)
-    return _code_page(request, token, link, sent=True, channel=channel)
+        return _code_page(request, token, link, error=str(error), status=400, draft=draft)
+    return _code_page(request, token, link, sent=True, channel=channel, draft=draft)
 
 
-@never_cache
-@require_POST
+@post_or_back_to_space
 def code_verify(request: HttpRequest, token: str) -> HttpResponse:
     link = participant_link_get_by_token(token)
     if link is None:
         return _not_found(request)
+    draft = _draft(request, "draft")
+    if _signed_in(request, link):
+        # Already in: the page this form led to was reloaded. There is no code to check, and none to count as wrong.
+        return _entered(request, token, link, draft=draft)
     form = CodeForm(request.POST)
     if not form.is_valid():
-        return _code_page(request, token, link, form=form, sent=True, status=400)
+        return _code_page(request, token, link, form=form, sent=True, status=400, draft=draft)
     try:
         ok = link_code_verify(link=link, code=form.cleaned_data["code"])
     except LinkStopped as error:
         return _not_found(request, reason=str(error), status=403)
     except CodeError as error:
         form.add_error("code", str(error))
-        return _code_page(request, token, link, form=form, sent=True, status=400)
+        return _code_page(request, token, link, form=form, sent=True, status=400, draft=draft)
     if not ok:
         form.add_error("code", _("That code is not right. Check it and try again."))
-        return _code_page(request, token, link, form=form, sent=True, status=400)
+        return _code_page(request, token, link, form=form, sent=True, status=400, draft=draft)
     _sign_in(request, link)
-    return redirect("space:enter", token=token)
+    return _entered(request, token, link, draft=draft)
 
 
-@require_POST
+def _entered(request: HttpRequest, token: str, link: ParticipantLink, *, draft: str) -> HttpResponse:
+    if not draft:
+        return redirect("space:enter", token=token)
+    # Shown rather than redirected to: the unsent message exists only in this request, and a redirect would have
+    # to put it in the session (kept in the database) or in the URL.
+    with timezone.override(link.participant.organization.zone):
+        return _home(request, token, link, draft=draft)
+
+
+@post_or_back_to_space
 @space_required
 def message_send(request: HttpRequest, token: str, link: ParticipantLink) -> HttpResponse:
     engagement = current_engagement(link.participant)
@@ -245,8 +305,7 @@ def plan_download(request: HttpRequest, token: str, link: ParticipantLink) -> Ht
     return response
 
 
-@never_cache
-@require_POST
+@post_or_back_to_space
 def leave(request: HttpRequest, token: str) -> HttpResponse:
     request.session.pop(SESSION_KEY, None)
     request.session.cycle_key()
