@@ -3,15 +3,52 @@ form, with what the person typed still filled in (settings.CSRF_FAILURE_VIEW).
 
 The check fails when the form's token and the browser's cookie do not match: the page was open for a very long
 time, the browser blocks or cleared cookies, or the post is forged. Nothing was saved in any of these cases.
-The other error pages (400, 403, 404, 500) are the templates of the same names, which Django finds on its own.
+
+The other error pages (400, 403, 404, 500) are the templates of the same names, rendered by Django's own views
+(the ``handler`` settings of peerway.urls). Under ``/api/`` the same errors are problem+json instead: the API's
+own handlers (peerway.api.problems) answer what an endpoint raises, and these answer what goes wrong before an
+endpoint runs, in the middleware (a host name the site does not serve, a database gone while loading the session).
 """
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views import defaults
 
+from peerway.api.problems import problem_response
 from peerway.intake.views import EXPIRED_FORM_NOTICE, help_form_resend
+
+API_PREFIX = "/api/"
+
+
+def _for_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _for_api(request):
+        return problem_response(status=400, title="The request is not valid.")
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _for_api(request):
+        return problem_response(status=403, title="Forbidden.")
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _for_api(request):
+        return problem_response(status=404, title="Not found.")
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # Django has already logged the exception (the django.request logger, redacted like every log line).
+    if _for_api(request):
+        return problem_response(status=500, title="Something went wrong on our side; try again later.")
+    return defaults.server_error(request)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

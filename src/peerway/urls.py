@@ -14,6 +14,12 @@ from peerway.core import views as core_views
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "Peerway administration"
 
+# Django's error pages, but problem+json under /api/ (for errors raised before an API endpoint runs).
+handler400 = "peerway.errors.bad_request"
+handler403 = "peerway.errors.permission_denied"
+handler404 = "peerway.errors.page_not_found"
+handler500 = "peerway.errors.server_error"
+
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/", problem_urls(api)),

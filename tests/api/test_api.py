@@ -3,13 +3,14 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync, iscoroutinefunction
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.db import DatabaseError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, reverse
 from ninja import NinjaAPI
@@ -229,3 +230,35 @@ def test_the_problem_schema_has_the_fields_problem_responses_carry() -> None:
     assert set(schemas["Problem"]["properties"]) == {"type", "title", "status", "detail"}
     assert set(schemas["Problem"]["required"]) == {"title", "status"}
     assert "setup_url" in schemas["MfaRequiredProblem"]["required"]
+
+
+class FailingMiddleware:
+    """A middleware that fails before any view runs, as one would with the database gone while loading a session."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        raise RuntimeError("the session store is unreachable")
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"), [("/api/v1/verify", PROBLEM), ("/verify/", "text/html; charset=utf-8")]
+)
+def test_an_error_in_the_middleware_is_a_problem_json_500_under_the_api_only(
+    settings: Settings, path: str, content_type: str
+) -> None:
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, f"{__name__}.FailingMiddleware"]
+    response = Client(raise_request_exception=False).get(path)
+    assert response.status_code == 500
+    assert response["Content-Type"] == content_type
+    assert b"unreachable" not in response.content
+    if content_type == PROBLEM:
+        assert response.json()["status"] == 500
+
+
+@pytest.mark.parametrize(("path", "content_type"), [("/api/v1/me", PROBLEM), ("/help/", "text/html; charset=utf-8")])
+def test_a_host_the_site_does_not_serve_is_a_problem_json_400_under_the_api_only(path: str, content_type: str) -> None:
+    response = Client().get(path, HTTP_HOST="not-ours.example")
+    assert response.status_code == 400
+    assert response["Content-Type"] == content_type
