@@ -203,6 +203,7 @@ def naive_caseload_view(request: Any) -> Any:
     import datetime as dt
 
     from django.db import transaction
+    from django.db.models import Q
     from django.shortcuts import render
     from django.utils import timezone
 
@@ -237,7 +238,12 @@ def naive_caseload_view(request: Any) -> Any:
             latest = recorded.order_by("-recorded_at", "-pk").first()
             scores = [
                 (c.recorded_at, c.recovery_capital)
-                for c in recorded.filter(recovery_capital__isnull=False).order_by("-recorded_at", "-pk")[:2]
+                for c in recorded.filter(recovery_capital__isnull=False)
+                .filter(
+                    Q(recovery_capital_checkin__isnull=True)
+                    | Q(recovery_capital_checkin__instrument__organization__isnull=False)
+                )
+                .order_by("-recorded_at", "-pk")[:2]
             ]
             checkins = CheckIn.objects.filter(participant=engagement.participant, instrument__organization=None)
             scores += [(c.answered_at, c.score) for c in checkins.order_by("-answered_at", "-pk")[:2]]

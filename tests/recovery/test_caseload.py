@@ -6,12 +6,14 @@ Every name and number is synthetic.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -343,6 +345,33 @@ def test_a_check_up_score_taken_on_the_call_still_counts(cast: Cast) -> None:
     _answered(third, Instrument.objects.get(organization=None), 3, cast, days_ago=5)
     _first_checkup_recorded(third, cast, recovery_capital=45)
     assert _trend_of(third) == (30, 45, Direction.UP)
+
+
+def test_a_score_taken_on_the_call_counts_even_when_it_equals_the_latest_check_in(cast: Cast) -> None:
+    item = engagement_for(cast)
+    _answered(item, Instrument.objects.get(organization=None), 5, cast, days_ago=5)
+    taken = _first_checkup_recorded(item, cast, recovery_capital=50)
+    assert taken.recovery_capital_checkin is None  # taken on the call, not carried over
+    assert _trend_of(item) == (50, 50, Direction.SAME)
+
+
+def test_check_ups_recorded_before_the_link_existed_are_linked_to_the_check_in_they_equal(cast: Cast) -> None:
+    migration = importlib.import_module("peerway.recovery.migrations.0007_checkup_recovery_capital_checkin")
+    instrument = Instrument.objects.get(organization=None)
+    copied, taken = engagement_for(cast), engagement_for(cast)
+    for item, value, score in ((copied, 5, None), (taken, 5, 45)):
+        _answered(item, instrument, value, cast, days_ago=5)
+        _first_checkup_recorded(item, cast, recovery_capital=score)
+    # As the rows stood before migration 0007: a score and no link.
+    Checkup.objects.update(recovery_capital_checkin=None)
+    migration.link_copied_scores(django_apps, None)
+    linked = dict(
+        Checkup.objects.filter(status=CheckupStatus.RECORDED).values_list("engagement", "recovery_capital_checkin")
+    )
+    assert linked[copied.pk] == CheckIn.objects.get(participant=copied.participant).pk
+    assert linked[taken.pk] is None
+    assert _trend_of(copied) == (None, 50, Direction.NONE)
+    assert _trend_of(taken) == (50, 45, Direction.DOWN)
 
 
 def test_a_score_copied_from_an_instrument_outside_the_series_still_counts(cast: Cast) -> None:

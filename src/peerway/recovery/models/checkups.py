@@ -63,6 +63,17 @@ class Checkup(PublicIdModel, TimestampedModel):
         blank=True,
         validators=[MinValueValidator(RECOVERY_CAPITAL_MIN), MaxValueValidator(RECOVERY_CAPITAL_MAX)],
     )
+    # Set when no score was taken on the call and the check-up carries the person's latest check-in instead, so a
+    # caseload can leave that copy out of a series that already shows the check-in. A score taken on the call
+    # leaves it empty, even when it happens to equal a check-in's.
+    recovery_capital_checkin = models.ForeignKey(
+        "recovery.CheckIn",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The check-in whose score this check-up carries, when none was taken on the call.",
+    )
     next_steps = EncryptedTextField(null=True, blank=True)
     relink_kind = models.CharField(max_length=24, choices=RelinkKind.choices, blank=True)
     relink_request = models.OneToOneField(

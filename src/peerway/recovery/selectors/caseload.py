@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Case, Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -46,7 +46,6 @@ from peerway.recovery.models import (
     Message,
     MessageSender,
 )
-from peerway.recovery.services.checkups import CHECKIN_COUNTS_FOR_CHECKUP
 from peerway.workforce.credentials import CredentialState, peer_credential_statuses
 
 CASELOAD_STATUSES = (EngagementStatus.ACTIVE, EngagementStatus.CHECKUP)
@@ -110,29 +109,6 @@ def _count(queryset: QuerySet) -> Subquery:  # type: ignore[type-arg]
     )
 
 
-def _score_copied_from_our_checkin() -> Case:
-    """For a recorded check-up, whether its score is a copy of one of Peerway's own check-ins.
-
-    A check-up reached without a score taken on the call carries the person's latest check-in of the 30 days
-    (``CHECKIN_COUNTS_FOR_CHECKUP``) before it (services.checkups.checkup_record). When that check-in is Peerway's
-    own it is already in the caseload's series of check-ins, and counting it again as the check-up's score would
-    show someone who went 30 → 50 as 50 → 50. The latest check-in is the one that existed when the check-up was
-    recorded: a check-in entered afterwards with an earlier date was not the one copied. A score a staff member
-    took on the call that happens to equal that check-in's cannot be told apart from a copy; it is left out too,
-    and the check-in with the same score stands for it.
-    """
-    at_recording = CheckIn.objects.filter(
-        # The check-up's engagement is the outer query of the check-up subqueries.
-        participant=OuterRef(OuterRef("participant")),
-        created_at__lte=OuterRef("recorded_at"),
-        answered_at__gte=OuterRef("recorded_at") - Value(CHECKIN_COUNTS_FOR_CHECKUP),
-    ).order_by("-answered_at", "-pk")
-    # The latest check-in's score when its instrument is Peerway's own, otherwise NULL (never equal).
-    ours = Case(When(instrument__organization__isnull=True, then=F("score")), output_field=IntegerField())
-    latest_of_ours = Subquery(at_recording.values(ours_score=ours)[:1], output_field=IntegerField())
-    return Case(When(recovery_capital=latest_of_ours, then=Value(True)), default=Value(False))
-
-
 def caseload_queryset(engagements: QuerySet[Engagement]) -> QuerySet[Engagement]:
     """``engagements`` with everything a caseload row shows, as annotations of one SELECT."""
     contacts = Contact.objects.filter(engagement=OuterRef("pk"))
@@ -142,11 +118,10 @@ def caseload_queryset(engagements: QuerySet[Engagement]) -> QuerySet[Engagement]
     recorded = Checkup.objects.filter(engagement=OuterRef("pk"), status=CheckupStatus.RECORDED).order_by(
         "-recorded_at", "-pk"
     )
-    # A check-up's score that is a copy of a check-in below would count that answer twice.
-    scored = (
-        recorded.filter(recovery_capital__isnull=False)
-        .alias(copied=_score_copied_from_our_checkin())
-        .filter(copied=False)
+    # A check-up that carries one of Peerway's own check-ins (no score taken on the call) would count that answer
+    # twice: the check-in is in the series below. A copy of an organization's instrument is not, so it counts.
+    scored = recorded.filter(recovery_capital__isnull=False).filter(
+        Q(recovery_capital_checkin__isnull=True) | Q(recovery_capital_checkin__instrument__organization__isnull=False)
     )
     # Peerway's own check-in (a global instrument, scored 10 to 60 like the check-ups' recovery capital).
     checkins = CheckIn.objects.filter(participant=OuterRef("participant"), instrument__organization__isnull=True)

@@ -33,6 +33,7 @@ from peerway.recovery.models import (
     RECOVERY_CAPITAL_MIN,
     RELINK_WELLBEING,
     SUBJECT_PARTICIPANT,
+    CheckIn,
     Checkup,
     CheckupReminder,
     CheckupStatus,
@@ -233,16 +234,14 @@ def settings_site_url() -> str:
 CHECKIN_COUNTS_FOR_CHECKUP = dt.timedelta(days=30)
 
 
-def _recent_checkin_score(participant_id: int, now: dt.datetime) -> int | None:
+def _recent_checkin(participant_id: int, now: dt.datetime) -> CheckIn | None:
     """The person's latest recovery capital check-in of the last 30 days, when its instrument scores on the same
     10-60 range as the check-up's field (Peerway's own check-in does); a check-up reached without a score taken
     on the call carries it, so sustained wellness sees the check-ins people answer through their link."""
-    from peerway.recovery.models import CheckIn
-
     latest = (
         CheckIn.objects.filter(participant_id=participant_id, answered_at__gte=now - CHECKIN_COUNTS_FOR_CHECKUP)
         .select_related("instrument")
-        .order_by("-answered_at")
+        .order_by("-answered_at", "-pk")
         .first()
     )
     if latest is None:
@@ -250,7 +249,7 @@ def _recent_checkin_score(participant_id: int, now: dt.datetime) -> int | None:
     scoring = latest.instrument.definition.scoring
     if (scoring.minimum, scoring.maximum) != (RECOVERY_CAPITAL_MIN, RECOVERY_CAPITAL_MAX):
         return None
-    return latest.score
+    return latest
 
 
 @transaction.atomic
@@ -314,8 +313,11 @@ def checkup_record(
     checkup.recorded_by = actor
     checkup.reached = reached
     checkup.wellbeing = wellbeing if reached else ""
+    checkup.recovery_capital_checkin = None
     if reached and recovery_capital is None:
-        recovery_capital = _recent_checkin_score(checkup.engagement.participant_id, now)
+        checkup.recovery_capital_checkin = _recent_checkin(checkup.engagement.participant_id, now)
+        if checkup.recovery_capital_checkin is not None:
+            recovery_capital = checkup.recovery_capital_checkin.score
     checkup.recovery_capital = recovery_capital if reached else None
     checkup.next_steps = next_steps.strip()
     checkup.relink_kind = relink_kind if reached and wellbeing in RELINK_WELLBEING else ""
