@@ -204,6 +204,9 @@ ACCOUNT_ADAPTER = "peerway.accounts.adapters.AccountAdapter"
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
+# Emails to staff (password reset, a new address to confirm) are Peerway's own templates (templates/account/email/):
+# in the four languages, and never inviting a sign-up that does not exist.
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Peerway] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Peerway"
 
