@@ -211,3 +211,33 @@ def test_a_message_written_after_the_space_session_ran_out_comes_back_to_send(
         page.get_by_role("button", name="Send to my peer").click()
         expect(page.locator("#messages").get_by_text("Can we talk tomorrow?")).to_be_visible()
     assert Message.objects.get(engagement=engagement).body.replace("\r\n", "\n") == words
+
+
+def test_answers_typed_on_the_request_form_survive_a_change_of_language(page: Page, live_server: Any) -> None:
+    page.set_viewport_size({"width": 360, "height": 780})
+    page.goto(page_url(live_server.url, "en", "help/"))
+    page.get_by_label("Call me", exact=True).check()
+    page.get_by_label("Phone number").fill("612-555-0142")
+    page.get_by_label("Your first name or a nickname (optional)").fill("Rosa")
+    page.get_by_label("Video call", exact=True).check()
+    page.locator("#language-select").select_option("es")
+    page.locator(".language-switcher button").click()
+
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    expect(page.locator("#id_phone")).to_have_value("612-555-0142")
+    expect(page.locator("#id_first_name")).to_have_value("Rosa")
+    expect(page.locator("input[name=modalities][value=video]")).to_be_checked()
+    # What the person did not touch follows the new page: the preferred language is now Spanish.
+    expect(page.locator("#id_language")).to_have_value("es")
+    # Kept only for the switch: nothing stays behind in the browser.
+    assert page.evaluate("sessionStorage.getItem('peerway:kept-answers')") is None
+
+    # Another page of the site opened after a switch never receives them.
+    page.locator("#id_first_name").fill("Rosa Maria")
+    page.locator("#language-select").select_option("so")
+    page.evaluate("document.querySelector('.language-switcher input[name=next]').value = '/'")
+    page.locator(".language-switcher button").click()
+    expect(page.locator("html")).to_have_attribute("lang", "so")
+    assert page.evaluate("sessionStorage.getItem('peerway:kept-answers')") is None
+    page.goto(page_url(live_server.url, "so", "help/"))
+    expect(page.locator("#id_first_name")).to_have_value("")
