@@ -203,3 +203,57 @@ def test_simultaneous_first_visits_make_one_profile(cast: Cast) -> None:
     assert len(outcomes) == threads_count
     assert len(set(outcomes)) == 1, sorted(set(outcomes))
     assert PeerProfile.objects.filter(user=cast.alice).count() == 1
+
+
+# A peer may work for two organizations at once, with a profile in each. In the cast, Alice's second organization
+# by name is her own ``org`` (Riverbend) once she is a peer at ``other_org`` (Prairie Light) too.
+
+
+def test_a_peer_in_two_organizations_sets_up_their_profile_and_shift_in_the_second(cast: Cast) -> None:
+    MembershipFactory(user=cast.alice, organization=cast.other_org, role="peer")
+    client = _signed_in(cast.alice)
+    url = reverse("workforce:profile_edit") + "?organization=riverbend"
+    page = client.get(url).content.decode()
+    riverbend = PeerProfile.objects.get(user=cast.alice, organization=cast.org)
+    assert not PeerProfile.objects.filter(user=cast.alice, organization=cast.other_org).exists()
+    assert "This is your profile at <strong>Riverbend Recovery Community</strong>" in page
+    assert f'href="{reverse("workforce:profile_edit")}?organization=prairie-light"' in page
+    assert f'action="{url}"' in page
+
+    response = client.post(
+        url, {"display_name": "Ali", "modalities": ["phone"], "service_radius_km": 40, "caseload_limit": 25}
+    )
+    assert response["Location"] == url
+    riverbend.refresh_from_db()
+    assert (riverbend.display_name, riverbend.modalities) == ("Ali", ["phone"])
+
+    response = client.post(reverse("workforce:shift_toggle"), {"organization": "riverbend", "on_shift": "1"})
+    assert response.status_code == 302
+    assert PeerProfile.objects.get(pk=riverbend.pk).on_shift
+    assert [offer.peer for offer in request_route(request_id=_submit_request().pk)] == [riverbend]
+
+
+def test_without_an_organization_a_peer_in_two_edits_the_first_by_name(cast: Cast) -> None:
+    MembershipFactory(user=cast.alice, organization=cast.other_org, role="peer")
+    page = _signed_in(cast.alice).get(reverse("workforce:profile_edit")).content.decode()
+    assert PeerProfile.objects.get(user=cast.alice).organization == cast.other_org
+    assert "This is your profile at <strong>Prairie Light Recovery</strong>" in page
+
+
+def test_a_peer_in_one_organization_is_not_told_which_but_their_form_keeps_it(cast: Cast) -> None:
+    page = _signed_in(cast.alice).get(reverse("workforce:profile_edit")).content.decode()
+    assert "This is your profile at" not in page
+    assert "Riverbend Recovery Community" not in page
+    assert f'action="{reverse("workforce:profile_edit")}?organization=riverbend"' in page
+
+
+def test_a_profile_in_an_organization_where_the_user_is_not_a_peer_now_is_a_404(cast: Cast) -> None:
+    # Olive's organization, one where Alice holds another role, one where her peer role ended, and no organization.
+    Membership.objects.create(user=cast.alice, organization=cast.state, role="analyst")
+    ended = MembershipFactory(user=cast.alice, role="peer", active=False).organization
+    client = _signed_in(cast.alice)
+    for slug in ("prairie-light", "state-agency", ended.slug, "no-such-organization"):
+        url = f"{reverse('workforce:profile_edit')}?organization={slug}"
+        assert client.get(url).status_code == 404, slug
+        assert client.post(url, {"display_name": "Ali", "modalities": ["phone"]}).status_code == 404, slug
+    assert not PeerProfile.objects.filter(user=cast.alice).exists()

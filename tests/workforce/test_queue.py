@@ -10,6 +10,7 @@ from peerway.core.models import AccessEvent, Community, Language, LivedExperienc
 from peerway.intake.models import EscalationAlert, HelpRequest, RequestStatus
 from peerway.intake.services import RequestInput, request_route, request_submit
 from peerway.matching.presentation import shared_sentence
+from peerway.organizations.models import Organization
 from peerway.workforce.models import PeerProfile
 from tests.factories import MembershipFactory, OrganizationFactory, peer_profile
 
@@ -194,3 +195,66 @@ def test_supervisors_are_not_shown_peers_who_left_as_on_shift(amina: PeerProfile
     assert "On shift without an active credential" in page
     assert "Cal" in page
     assert "Amina" not in page and "Bea" not in page
+
+
+# A peer may work for two organizations at once: one profile and one shift in each, and one queue for both.
+
+
+def _also_peer_at(amina: PeerProfile, *, on_shift: bool = False, with_profile: bool = True) -> Organization:
+    # Named to sort after Amina's first organization, so that it is her second one by name.
+    organization = OrganizationFactory(name="Zumbro Valley Recovery", slug="zumbro-valley")
+    MembershipFactory(user=amina.user, organization=organization, role="peer")
+    if with_profile:
+        second = PeerProfile.objects.create(
+            user=amina.user, organization=organization, display_name="Amina", modalities=["phone"], on_shift=on_shift
+        )
+        second.languages.set(Language.objects.filter(slug__in=["so", "en"]))
+    return organization
+
+
+def test_a_peer_in_two_organizations_toggles_the_shift_of_the_one_they_chose(amina: PeerProfile) -> None:
+    second = _also_peer_at(amina, on_shift=False)
+    client = _client(amina)
+    client.post(reverse("workforce:shift_toggle"), {"organization": "zumbro-valley", "on_shift": "1"})
+    client.post(reverse("workforce:shift_toggle"), {"organization": amina.organization.slug, "on_shift": "0"})
+
+    on_shift = dict(PeerProfile.objects.filter(user=amina.user).values_list("organization", "on_shift"))
+    assert on_shift == {amina.organization.pk: False, second.pk: True}
+    page = client.get(reverse("workforce:queue")).content.decode()
+    assert page.count("Start my shift") == 1 and page.count("End my shift") == 1
+    assert f'<h2 id="shift-{amina.organization.slug}">{amina.organization.name}</h2>' in page
+    assert '<h2 id="shift-zumbro-valley">Zumbro Valley Recovery</h2>' in page
+
+
+def test_the_queue_asks_for_a_profile_in_each_organization_that_has_none(amina: PeerProfile) -> None:
+    _also_peer_at(amina, with_profile=False)
+    page = _client(amina).get(reverse("workforce:queue")).content.decode()
+    assert "End my shift" in page
+    assert "Fill in your peer profile to start taking requests" in page
+    assert f'href="{reverse("workforce:profile_edit")}?organization=zumbro-valley"' in page
+
+
+def test_a_peer_in_two_organizations_sees_the_offers_of_both(amina: PeerProfile) -> None:
+    second = _also_peer_at(amina, on_shift=True)
+    # Only the second organization's profile is on shift, so the offer is made to it.
+    PeerProfile.objects.filter(pk=amina.pk).update(on_shift=False)
+    request = _submit()
+    [offer] = request_route(request_id=request.pk)
+    assert offer.peer.organization == second
+
+    page = _client(amina).get(reverse("workforce:queue")).content.decode()
+    assert "Sample Hodan" in page
+    assert "Organization: Zumbro Valley Recovery" in page
+    events = AccessEvent.objects.filter(subject_id=request.public_id)
+    assert [(e.action, e.organization) for e in events] == [("listed", second)]
+
+
+def test_a_shift_in_an_organization_where_the_user_is_not_a_peer_is_a_404(amina: PeerProfile) -> None:
+    elsewhere = OrganizationFactory(name="Zumbro Valley Recovery", slug="zumbro-valley")
+    MembershipFactory(user=amina.user, organization=elsewhere, role="supervisor")
+    PeerProfile.objects.create(user=amina.user, organization=elsewhere, display_name="Amina", modalities=["phone"])
+    client = _client(amina)
+    for slug in ("zumbro-valley", "no-such-organization"):
+        response = client.post(reverse("workforce:shift_toggle"), {"organization": slug, "on_shift": "0"})
+        assert response.status_code == 404
+    assert PeerProfile.objects.get(pk=amina.pk).on_shift

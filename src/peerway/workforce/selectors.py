@@ -15,6 +15,7 @@ from peerway.accounts.selectors import memberships_for_user, organization_ids_fo
 from peerway.core.access import access_events_record
 from peerway.core.models import AccessAction
 from peerway.intake.models import EscalationAlert, Offer, OfferStatus, RequestStatus
+from peerway.organizations.models import Organization
 from peerway.recovery.models import Engagement
 from peerway.workforce.credentials import CredentialState, peer_credential_statuses
 from peerway.workforce.models import PeerProfile
@@ -40,16 +41,22 @@ def _profile_in(user: User, memberships: list[Membership]) -> PeerProfile | None
     )
 
 
-def peer_profile_for_user(user: User, *, create: bool = True) -> PeerProfile:
+def peer_profile_for_user(user: User, *, organization_slug: str | None = None, create: bool = True) -> PeerProfile:
     """The signed-in peer's own profile, in an organization where they hold an active peer role now.
 
-    A peer without a profile there (added in the admin, or just moved to another organization) gets one, off
-    shift and sharing only a first name, in the first such organization; with ``create=False`` they get a 404
-    instead. Anyone without a peer role gets a 404.
+    With ``organization_slug``, the profile in that organization; a slug of any organization where the user is
+    not a peer now is a 404. Without it, the first profile by organization name. A peer without a profile there
+    (added in the admin, or just moved to another organization) gets one, off shift and sharing only a first
+    name, in that organization (without a slug, the first such organization); with ``create=False`` they get a
+    404 instead. Anyone without a peer role gets a 404.
     """
     memberships = _peer_memberships(user)
     if not memberships:
         raise Http404("No peer role.")
+    if organization_slug is not None:
+        memberships = [m for m in memberships if m.organization.slug == organization_slug]
+        if not memberships:
+            raise Http404("No peer role in that organization.")
     profile = _profile_in(user, memberships)
     if profile is None and not create:
         raise Http404("No peer profile yet.")
@@ -58,48 +65,65 @@ def peer_profile_for_user(user: User, *, create: bool = True) -> PeerProfile:
     return profile
 
 
+def peer_organizations_for_user(user: User) -> list[Organization]:
+    """The organizations where the user holds an active peer role now, by name."""
+    return [m.organization for m in _peer_memberships(user)]
+
+
+@dataclass(frozen=True)
+class PeerOrganization:
+    """One organization where the user is a peer now, with their profile there once it is made."""
+
+    organization: Organization
+    profile: PeerProfile | None
+
+
+def _peer_organizations_with_profiles(user: User, memberships: list[Membership]) -> list[PeerOrganization]:
+    profiles = {
+        profile.organization_id: profile
+        for profile in PeerProfile.objects.select_related("organization").filter(
+            user=user, organization__in=[m.organization for m in memberships]
+        )
+    }
+    return [PeerOrganization(organization=m.organization, profile=profiles.get(m.organization_id)) for m in memberships]
+
+
 @dataclass(frozen=True)
 class Queue:
-    profile: PeerProfile | None
+    # Each organization where the user is a peer, by name: its shift state, or, with no profile there yet,
+    # a prompt to fill it in (the profile is made when they open their profile page). Empty for non-peers.
+    peer_organizations: list[PeerOrganization]
     offers: list[Offer]
     alerts: list[EscalationAlert]
     # The peer's own credential status (active / none / lapsed), and for supervisors the peers of their
     # organizations on shift without an active credential (workforce.credentials.peer_credential_status).
     credential_status: str | None = None
     uncredentialed_on_shift: list[tuple[PeerProfile, str]] = field(default_factory=list)
-    # A peer who has no profile in their organization yet: it is made when they open their profile page.
-    needs_profile: bool = False
+
+    @property
+    def several_organizations(self) -> bool:
+        """Whether the page names the organization of each shift and offer: only for a peer in several."""
+        return len(self.peer_organizations) > 1
 
 
 @transaction.atomic
 def queue_for_user(user: User) -> Queue:
-    """Open offers made to this peer, and, for supervisors, unresolved alerts of their organizations.
+    """Open offers made to this peer's profiles, and, for supervisors, unresolved alerts of their organizations.
 
-    The first time an offer is shown is recorded as one ``listed`` access to the request, in the
-    peer's organization; later refreshes of the same offer are not new accesses. Likewise each supervisor's
-    first sight of an alert. A peer without a profile yet (``needs_profile``) is sent to fill it in first.
+    The first time an offer is shown is recorded as one ``listed`` access to the request, in the organization
+    of the profile it was made to; later refreshes of the same offer are not new accesses. Likewise each
+    supervisor's first sight of an alert. A peer without a profile in one of their organizations is sent to fill
+    it in first.
     """
-    peer_memberships = _peer_memberships(user)
-    profile = _profile_in(user, peer_memberships) if peer_memberships else None
-    offers: list[Offer] = []
-    if profile is not None:
-        offers = list(
-            Offer.objects.filter(peer=profile, status=OfferStatus.OFFERED, request__status=RequestStatus.OFFERED)
-            .select_related("request", "request__language")
-            .order_by("-request__priority", "request__created_at")
-        )
-        unseen = [offer for offer in offers if offer.seen_at is None]
-        if unseen:
-            Offer.objects.filter(pk__in=[o.pk for o in unseen]).update(seen_at=timezone.now())
-            access_events_record(
-                actor=user,
-                role=str(Role.PEER),
-                organization=profile.organization,
-                subject_type=SUBJECT_HELP_REQUEST,
-                subject_ids=[o.request.public_id for o in unseen],
-                action=AccessAction.LISTED,
-                reason="live queue",
-            )
+    peer_organizations = _peer_organizations_with_profiles(user, _peer_memberships(user))
+    profiles = [entry.profile for entry in peer_organizations if entry.profile is not None]
+    # A peer in two organizations is offered requests by each, and sees them all in one queue.
+    offers = list(
+        Offer.objects.filter(peer__in=profiles, status=OfferStatus.OFFERED, request__status=RequestStatus.OFFERED)
+        .select_related("request", "request__language", "peer__organization")
+        .order_by("-request__priority", "request__created_at")
+    )
+    _offers_seen_record(user, offers)
     alerts = list(
         EscalationAlert.objects.filter(
             organization_id__in=organization_ids_for_user(user, [Role.SUPERVISOR]),
@@ -117,17 +141,38 @@ def queue_for_user(user: User) -> Queue:
         .select_related("organization")
         .order_by("display_name", "id")
     )
-    states = peer_credential_statuses([p.user_id for p in on_shift] + ([profile.user_id] if profile else []))
+    states = peer_credential_statuses([p.user_id for p in on_shift] + ([user.pk] if profiles else []))
     return Queue(
-        profile=profile,
-        needs_profile=bool(peer_memberships) and profile is None,
+        peer_organizations=peer_organizations,
         offers=offers,
         alerts=alerts,
-        credential_status=str(states[profile.user_id]) if profile else None,
+        credential_status=str(states[user.pk]) if profiles else None,
         uncredentialed_on_shift=[
             (peer, str(states[peer.user_id])) for peer in on_shift if states[peer.user_id] is not CredentialState.ACTIVE
         ],
     )
+
+
+def _offers_seen_record(user: User, offers: list[Offer]) -> None:
+    """Mark offers shown for the first time as seen, and record that as one ``listed`` access to the requests
+    per organization of the profiles they were made to."""
+    unseen = [offer for offer in offers if offer.seen_at is None]
+    if not unseen:
+        return
+    Offer.objects.filter(pk__in=[o.pk for o in unseen]).update(seen_at=timezone.now())
+    by_organization: dict[int, list[Offer]] = {}
+    for offer in unseen:
+        by_organization.setdefault(offer.peer.organization_id, []).append(offer)
+    for group in by_organization.values():
+        access_events_record(
+            actor=user,
+            role=str(Role.PEER),
+            organization=group[0].peer.organization,
+            subject_type=SUBJECT_HELP_REQUEST,
+            subject_ids=[o.request.public_id for o in group],
+            action=AccessAction.LISTED,
+            reason="live queue",
+        )
 
 
 def _alerts_seen_record(user: User, alerts: list[EscalationAlert]) -> None:

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +20,7 @@ from peerway.workforce.forms import PeerProfileForm
 from peerway.workforce.selectors import (
     engagement_of_peer_for_user,
     offer_get_for_user,
+    peer_organizations_for_user,
     peer_profile_for_user,
     queue_for_user,
 )
@@ -34,8 +37,13 @@ def queue(request: HttpRequest) -> HttpResponse:
 @staff_view
 @require_POST
 def shift_toggle(request: HttpRequest) -> HttpResponse:
-    # A shift starts from the queue, which offers it once the profile exists (made on the profile page).
-    profile = peer_profile_for_user(request.user, create=False)  # type: ignore[arg-type]
+    # A shift starts from the queue, which offers it once the profile exists (made on the profile page). A peer
+    # in several organizations has a shift in each: the form names the organization.
+    profile = peer_profile_for_user(
+        request.user,  # type: ignore[arg-type]
+        organization_slug=request.POST.get("organization") or None,
+        create=False,
+    )
     peer_shift_set(profile=profile, on_shift=request.POST.get("on_shift") == "1")
     return redirect("workforce:queue")
 
@@ -75,13 +83,23 @@ def offer_decline(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @staff_view
 def profile_edit(request: HttpRequest) -> HttpResponse:
-    profile = peer_profile_for_user(request.user)  # type: ignore[arg-type]
+    # The organization is in the query string for the page and for its form's POST, so a save edits the
+    # profile the peer was looking at.
+    profile = peer_profile_for_user(
+        request.user,  # type: ignore[arg-type]
+        organization_slug=request.GET.get("organization") or None,
+    )
     form = PeerProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         peer_profile_update(profile=profile, form=form)
         messages.success(request, _("Your profile is saved."))
-        return redirect("workforce:profile_edit")
-    return render(request, "workforce/profile_edit.html", {"form": form, "profile": profile})
+        return redirect(f"{reverse('workforce:profile_edit')}?{urlencode({'organization': profile.organization.slug})}")
+    # A peer in several organizations has a profile in each; the page links to the others.
+    organizations = peer_organizations_for_user(request.user)  # type: ignore[arg-type]
+    others = [organization for organization in organizations if organization.pk != profile.organization_id]
+    return render(
+        request, "workforce/profile_edit.html", {"form": form, "profile": profile, "other_organizations": others}
+    )
 
 
 @staff_view
