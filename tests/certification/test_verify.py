@@ -6,8 +6,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from peerway.certification import services
+from peerway.certification.selectors import ReviewFilters, review_queue_page
 from peerway.certification.views import VERIFY_PER_WINDOW
-from tests.certification.conftest import Boards, held_credential
+from tests.certification.conftest import Boards, complete_application, held_credential
 from tests.helpers import Cast
 
 
@@ -58,6 +60,45 @@ def test_search_by_name_still_needs_the_whole_name(cast: Cast, boards: Boards) -
     held_credential(cast.alice, boards.cprs)
     for partial in ("Ana Garcia", "Ana Lopez", "Garcia Lopez", "Ana Garcia Lopez Diaz"):
         assert Client().get("/api/v1/verify", {"name": partial}).json()["results"] == [], partial
+
+
+@pytest.mark.parametrize(
+    ("first_name", "last_name", "searched"),
+    [
+        ("Ana", "Núñez", "ANA NÚÑEZ"),
+        ("Ana", "Núñez", "ana NÚÑEZ"),
+        ("Ana", "Núñez", "aNA núñez"),
+        ("Şükrü", "Öztürk", "ŞÜKRÜ ÖZTÜRK"),
+        ("Élodie", "Ångström Ørsted", "élodie ÅNGSTRÖM ørsted"),
+    ],
+)
+def test_search_by_name_ignores_the_case_of_non_ascii_letters(
+    cast: Cast, boards: Boards, first_name: str, last_name: str, searched: str
+) -> None:
+    cast.alice.first_name, cast.alice.last_name = first_name, last_name
+    cast.alice.save()
+    credential = held_credential(cast.alice, boards.cprs)
+    body = Client().get("/api/v1/verify", {"name": searched}).json()
+    assert [r["number"] for r in body["results"]] == [credential.number]
+    assert credential.number in Client().get(reverse("certification:verify"), {"name": searched}).content.decode()
+
+
+def test_search_by_name_takes_like_wildcards_literally(cast: Cast, boards: Boards) -> None:
+    cast.alice.first_name, cast.alice.last_name = "Ana", "Núñez"
+    cast.alice.save()
+    held_credential(cast.alice, boards.cprs)
+    for searched in ("Ana N%", "Ana N_ñez", "% %", "_na Núñez"):
+        assert Client().get("/api/v1/verify", {"name": searched}).json()["results"] == [], searched
+
+
+@pytest.mark.parametrize("query", ["ÖZTÜRK", "öztürk", "ŞÜK", "şükrü", "sukru.o", "SUKRU.O", "Ztür"])
+def test_review_queue_search_ignores_the_case_of_non_ascii_letters(cast: Cast, boards: Boards, query: str) -> None:
+    cast.alice.username, cast.alice.first_name, cast.alice.last_name = "sukru.o", "Şükrü", "Öztürk"
+    cast.alice.save()
+    application = services.application_submit(complete_application(cast.alice, boards.cprs), actor=cast.alice)
+    services.application_submit(complete_application(cast.sam, boards.cprs), actor=cast.sam)
+    page = review_queue_page(boards.bea, ReviewFilters(q=query))
+    assert [a.public_id for a in page.object_list] == [application.public_id]
 
 
 def test_a_single_word_is_not_a_search(credential) -> None:  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -32,6 +32,7 @@ from peerway.certification.models import (
     CredentialType,
 )
 from peerway.core.access import access_events_record, acting_role
+from peerway.core.casefold import UnicodeIContains, UnicodeIExact
 from peerway.core.models import AccessAction
 
 SUBJECT_APPLICATION = "cert_application"
@@ -115,10 +116,11 @@ def review_queue_page(user: User, filters: ReviewFilters, page_number: int | str
     if filters.kind:
         queryset = queryset.filter(kind=filters.kind)
     if filters.q:
+        # Unicode-aware on SQLite too: names such as "Şükrü Öztürk" are found in any case.
         queryset = queryset.filter(
-            Q(applicant__first_name__icontains=filters.q)
-            | Q(applicant__last_name__icontains=filters.q)
-            | Q(applicant__username__iexact=filters.q)
+            Q(UnicodeIContains(F("applicant__first_name"), filters.q))
+            | Q(UnicodeIContains(F("applicant__last_name"), filters.q))
+            | Q(UnicodeIExact(F("applicant__username"), filters.q))
         )
     page = Paginator(queryset.order_by("submitted_at", "id"), REVIEW_PAGE_SIZE).get_page(page_number)
     by_org: dict[int, list[Application]] = {}
@@ -250,6 +252,7 @@ def credentials_verify(*, name: str = "", number: str = "") -> list[Credential]:
         matches = Q()
         for split in range(1, len(words)):
             first, last = " ".join(words[:split]), " ".join(words[split:])
-            matches |= Q(holder__first_name__iexact=first, holder__last_name__iexact=last)
+            # Unicode-aware on SQLite too, so "ANA NÚÑEZ" finds "Ana Núñez" on both databases.
+            matches |= Q(UnicodeIExact(F("holder__first_name"), first), UnicodeIExact(F("holder__last_name"), last))
         return list(queryset.filter(matches).order_by("holder__last_name", "-issued_on")[:20])
     return []

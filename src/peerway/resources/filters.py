@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from peerway.core.casefold import UnicodeIContains
 from peerway.core.models import Community, Language
 from peerway.organizations.models import County
 from peerway.resources.models import Resource, ResourceCategory
@@ -35,12 +36,13 @@ class ResourceFilter(django_filters.FilterSet):
         fields = ["q", "category", "language", "county", "community"]
 
     def search(self, queryset: QuerySet[Resource], name: str, value: str) -> QuerySet[Resource]:
+        # Every word must appear somewhere; UnicodeIContains folds "Peñasco" and "PEÑASCO" alike on SQLite too.
         for word in value.split()[:6]:
             queryset = queryset.filter(
-                Q(name__icontains=word)
-                | Q(description__icontains=word)
-                | Q(city__icontains=word)
-                | Q(eligibility__icontains=word)
+                Q(UnicodeIContains(F("name"), word))
+                | Q(UnicodeIContains(F("description"), word))
+                | Q(UnicodeIContains(F("city"), word))
+                | Q(UnicodeIContains(F("eligibility"), word))
                 | Q(zip_code__startswith=word)
             )
         return queryset
