@@ -52,6 +52,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    if _for_api(request):
+        # The API's own endpoints check CSRF themselves; this answers a POST to an /api/ path that has none.
+        return problem_response(status=403, title="Forbidden.", detail="The CSRF check failed.")
     # The reason is Django's technical wording for developers; the visitor gets plain words instead.
     match = request.resolver_match
     if request.method == "POST" and match is not None and match.view_name == "intake:help":

@@ -262,3 +262,11 @@ def test_a_host_the_site_does_not_serve_is_a_problem_json_400_under_the_api_only
     response = Client().get(path, HTTP_HOST="not-ours.example")
     assert response.status_code == 400
     assert response["Content-Type"] == content_type
+
+
+@pytest.mark.parametrize("path", ["/api/v1/", "/api/v1/no-such-endpoint"])
+def test_a_post_refused_by_the_csrf_middleware_under_the_api_is_problem_json(path: str) -> None:
+    # A POST without a CSRF token to an /api/ path no endpoint serves: the CSRF middleware refuses it first.
+    response = Client(enforce_csrf_checks=True).post(path, data="{}", content_type="application/json")
+    assert response.status_code == 403
+    assert response["Content-Type"] == PROBLEM
