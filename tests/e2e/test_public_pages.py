@@ -241,3 +241,66 @@ def test_answers_typed_on_the_request_form_survive_a_change_of_language(page: Pa
     assert page.evaluate("sessionStorage.getItem('peerway:kept-answers')") is None
     page.goto(page_url(live_server.url, "so", "help/"))
     expect(page.locator("#id_first_name")).to_have_value("")
+
+
+def test_answers_shown_back_after_a_refused_submission_survive_a_change_of_language(
+    page: Page, live_server: Any
+) -> None:
+    page.set_viewport_size({"width": 360, "height": 780})
+    page.goto(page_url(live_server.url, "en", "help/"))
+    page.get_by_label("Your first name or a nickname (optional)").fill("Rosa")
+    page.get_by_label("Phone number").fill("612-555-0142")
+    # Sent without choosing how to be reached: the form comes back with errors and with what was typed, which the
+    # page now holds as its defaults.
+    page.get_by_role("button", name="Ask for a peer").click()
+    expect(page.locator("#id_first_name")).to_have_value("Rosa")
+    page.locator("#language-select").select_option("es")
+    page.locator(".language-switcher button").click()
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    expect(page.locator("#id_first_name")).to_have_value("Rosa")
+    expect(page.locator("#id_phone")).to_have_value("612-555-0142")
+
+
+def test_a_message_brought_back_to_the_box_survives_a_change_of_language(page: Page, live_server: Any) -> None:
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from peerway.accounts.links import participant_link_create
+    from peerway.core import sms
+    from peerway.core.models import Language
+    from peerway.recovery.models import Engagement
+    from tests.factories import OrganizationFactory, ParticipantFactory, peer_profile
+
+    organization = OrganizationFactory(name="Riverbend Recovery Community", slug="riverbend")
+    peer = peer_profile(organization, name="Amina")
+    person = ParticipantFactory(organization=organization, language=Language.objects.get(slug="en"))
+    Engagement.objects.create(
+        participant=person, organization=organization, peer=peer, program="rco", started_at=timezone.now()
+    )
+    token = participant_link_create(participant=person, actor=peer.user, send=False).token
+    sms.outbox.clear()
+    words = "Can we talk tomorrow?"
+
+    def open_with_code() -> None:
+        page.get_by_role("button", name=re.compile("Send me a (new )?code")).click()
+        code = re.search(r"\b(\d{6})\b", sms.outbox[-1].body)
+        assert code is not None
+        page.get_by_label("Code").fill(code.group(1))
+        page.get_by_role("button", name="Open my space").click()
+
+    page.set_viewport_size({"width": 360, "height": 780})
+    page.goto(page_url(live_server.url, "en", f"me/{token}/"))
+    open_with_code()
+    page.get_by_label("Message to your peer").fill(words)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=31)):
+        # The session ran out: the message rides on the code page and comes back to the box unsent.
+        page.get_by_role("button", name="Send to my peer").click()
+        open_with_code()
+        expect(page.get_by_label("Message to your peer")).to_have_value(words)
+        # That page's address is the code form's (/verify/), which sends a GET back to the space.
+        page.locator("#language-select").select_option("es")
+        page.locator(".language-switcher button").click()
+        expect(page.locator("html")).to_have_attribute("lang", "es")
+        expect(page.locator("textarea")).to_have_value(words)

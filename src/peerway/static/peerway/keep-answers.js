@@ -6,10 +6,15 @@
  * Just before it is sent, the fields the person changed in every form marked data-keep-answers="<name>" are
  * put in this tab's sessionStorage; the page that loads next, if it is the same page in the new language, puts
  * them back into the form of the same name, and they are deleted at once whatever page it is (and discarded
- * unused after a minute). Nothing leaves the browser: no request,
- * no cookie, no log. Fields the person did not touch keep the new page's defaults (the language field follows
- * the new language), and the CSRF token, the honeypot, passwords and files are never kept. Without JavaScript
- * the page works as before; only the answers are not carried over.
+ * unused after a minute). Nothing leaves the browser: no request, no cookie, no log. Fields the person did not
+ * touch keep the new page's defaults (the language field follows the new language), and the CSRF token, the
+ * honeypot, passwords and files are never kept. Without JavaScript the page works as before; only the answers
+ * are not carried over.
+ *
+ * Two marks on a form refine this. data-answers-shown-back: the server put the person's own answers back in as
+ * the page's defaults (a refused submission, an unsent message returned to its box), so every filled-in field
+ * is theirs and is kept, not only the ones changed since. data-keep-answers-page="<path>": the page the form
+ * lives on, when the address the switcher returns to is not it (a POST address that redirects there).
  */
 (function () {
   "use strict";
@@ -23,23 +28,25 @@
   }
 
   function changes(form) {
+    // After a refused submission the defaults are the person's own answers: keep whatever is filled in.
+    var shownBack = form.hasAttribute("data-answers-shown-back");
     var kept = [];
     Array.prototype.forEach.call(form.elements, function (field) {
       if (!keepable(field)) return;
       if (field.type === "checkbox" || field.type === "radio") {
-        if (field.checked !== field.defaultChecked) {
+        if (field.checked !== field.defaultChecked || (shownBack && field.checked)) {
           kept.push({ name: field.name, value: field.value, checked: field.checked });
         }
       } else if (field.tagName === "SELECT") {
         var options = Array.prototype.slice.call(field.options);
-        if (options.some(function (option) { return option.selected !== option.defaultSelected; })) {
+        if (shownBack || options.some(function (option) { return option.selected !== option.defaultSelected; })) {
           kept.push({
             name: field.name,
             selected: options.filter(function (option) { return option.selected; })
               .map(function (option) { return option.value; })
           });
         }
-      } else if (field.value !== field.defaultValue) {
+      } else if (field.value !== field.defaultValue || (shownBack && field.value !== "")) {
         kept.push({ name: field.name, value: field.value });
       }
     });
@@ -58,12 +65,17 @@
     var forms = [];
     document.querySelectorAll("form[data-keep-answers]").forEach(function (form) {
       var fields = changes(form);
-      if (fields.length) forms.push({ form: form.getAttribute("data-keep-answers"), fields: fields });
+      var page = form.getAttribute("data-keep-answers-page");
+      if (fields.length && (page || next)) {
+        forms.push({
+          form: form.getAttribute("data-keep-answers"),
+          page: page ? unprefixed(page) : next.value,
+          fields: fields
+        });
+      }
     });
     try {
-      if (forms.length && next) {
-        sessionStorage.setItem(KEY, JSON.stringify({ at: Date.now(), page: next.value, forms: forms }));
-      }
+      if (forms.length) sessionStorage.setItem(KEY, JSON.stringify({ at: Date.now(), forms: forms }));
     } catch (error) { /* storage full or refused: the language still changes */ }
   }
 
@@ -92,8 +104,9 @@
     var data;
     try { data = JSON.parse(raw); } catch (error) { return; }
     if (!data || !data.forms || Date.now() - data.at > MAX_AGE_MS) return;
-    if (data.page !== unprefixed(window.location.pathname + window.location.search)) return;
+    var here = unprefixed(window.location.pathname + window.location.search);
     data.forms.forEach(function (entry) {
+      if (entry.page !== here) return;
       document.querySelectorAll("form[data-keep-answers]").forEach(function (form) {
         if (form.getAttribute("data-keep-answers") !== entry.form) return;
         entry.fields.forEach(function (kept) { put(form, kept); });
