@@ -11,8 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from peerway.accounts.models import User
 from peerway.certification import services
-from peerway.certification.models import Evidence
+from peerway.certification.models import Application, Evidence
+from peerway.certification.selectors import SUBJECT_APPLICATION
+from peerway.core.models import AccessAction, AccessEvent
 from tests.certification.conftest import PDF, PNG, Boards, complete_application
 from tests.factories import MembershipFactory, UserFactory
 from tests.helpers import Cast
@@ -101,6 +104,88 @@ def test_download_only_for_the_applicant_and_the_boards_reviewers(cast: Cast, bo
         if expected == 200:
             assert b"".join(response.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
             assert response["Content-Type"] == "application/pdf"
+
+
+def _events_of_get(user: User, url: str) -> list[AccessEvent]:
+    """The AccessEvents written by ``user`` opening ``url`` (its whole body read)."""
+    before = set(AccessEvent.objects.values_list("pk", flat=True))
+    client = Client()
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200, user.username
+    if response.streaming:
+        b"".join(response.streaming_content)  # type: ignore[attr-defined]  # closes the file
+    return list(AccessEvent.objects.exclude(pk__in=before))
+
+
+def _assert_one_export(events: list[AccessEvent], application: Application, *, actor: User, reason: str) -> None:
+    [event] = events
+    assert (event.subject_type, event.subject_id) == (SUBJECT_APPLICATION, application.public_id)
+    assert event.action == AccessAction.EXPORTED, f"{reason} download logged as {event.action!r}"
+    assert event.organization == application.credential_type.board.organization
+    assert event.actor == actor and event.reason == reason
+
+
+def test_a_reviewers_download_of_evidence_is_logged_as_an_export(cast: Cast, boards: Boards) -> None:
+    application = complete_application(cast.alice, boards.cprs)
+    services.application_submit(application, actor=cast.alice)
+    evidence = application.evidence.first()
+    assert evidence is not None
+    before = set(AccessEvent.objects.values_list("pk", flat=True))
+    client = Client()
+    client.force_login(boards.bea)
+    response = client.get(reverse("certification:evidence", args=[evidence.public_id]))
+    assert response.status_code == 200
+    [event] = AccessEvent.objects.exclude(pk__in=before)
+    assert (event.subject_type, event.subject_id) == (SUBJECT_APPLICATION, application.public_id)
+    assert event.action == AccessAction.EXPORTED, f"evidence file download logged as {event.action!r}"
+    assert event.organization == boards.mcb.organization
+    assert (event.actor, event.actor_role, event.reason) == (boards.bea, "board_admin", "evidence file")
+
+
+def test_an_applicants_download_of_their_own_evidence_is_logged_as_an_export(cast: Cast, boards: Boards) -> None:
+    application = complete_application(cast.alice, boards.cprs)
+    evidence = application.evidence.first()
+    assert evidence is not None
+    events = _events_of_get(cast.alice, reverse("certification:evidence", args=[evidence.public_id]))
+    _assert_one_export(events, application, actor=cast.alice, reason="evidence file")
+    assert events[0].actor_role == "self"
+
+
+def test_a_refused_download_writes_no_access_event(cast: Cast, boards: Boards) -> None:
+    application = complete_application(cast.alice, boards.cprs)
+    services.application_submit(application, actor=cast.alice)
+    evidence = application.evidence.first()
+    assert evidence is not None
+    before = AccessEvent.objects.count()
+    client = Client()
+    client.force_login(boards.dora)  # the other board's reviewer
+    assert client.get(reverse("certification:evidence", args=[evidence.public_id])).status_code == 404
+    assert AccessEvent.objects.count() == before
+
+
+def test_the_decision_letter_is_logged_as_an_export_for_the_reviewer_and_the_applicant(
+    cast: Cast, boards: Boards
+) -> None:
+    application = complete_application(cast.alice, boards.cprs)
+    services.application_submit(application, actor=cast.alice)
+    services.review_start(application, reviewer=boards.bea)
+    url = reverse("certification:letter", args=[application.public_id])
+    client = Client()
+    client.force_login(boards.bea)
+    before = AccessEvent.objects.count()
+    assert client.get(url).status_code == 404  # no decision yet: nothing served, nothing logged
+    assert AccessEvent.objects.count() == before
+    services.review_approve(application, reviewer=boards.bea)
+    _assert_one_export(_events_of_get(boards.bea, url), application, actor=boards.bea, reason="decision letter")
+    _assert_one_export(_events_of_get(cast.alice, url), application, actor=cast.alice, reason="decision letter")
+
+
+def test_the_review_page_is_still_logged_as_a_view(cast: Cast, boards: Boards) -> None:
+    application = complete_application(cast.alice, boards.cprs)
+    services.application_submit(application, actor=cast.alice)
+    [event] = _events_of_get(boards.bea, reverse("certification:review", args=[application.public_id]))
+    assert event.action == AccessAction.VIEWED and event.subject_id == application.public_id
 
 
 def test_conflict_of_interest_own_application(cast: Cast, boards: Boards) -> None:

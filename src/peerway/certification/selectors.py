@@ -2,7 +2,8 @@
 
 An applicant sees their own applications; a board's reviewers (board_admin members of the board's
 organization) see the applications submitted to their board. Anything else is a 404. Reviewers' reads of an
-application write an AccessEvent in the same transaction.
+application write a ``viewed`` AccessEvent in the same transaction; every download of an evidence file or a
+decision letter, by a reviewer or the applicant, writes an ``exported`` one instead.
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import F, Q, QuerySet, Sum
 from django.http import Http404
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
 from peerway.accounts.models import Membership, User
 from peerway.accounts.roles import Role
@@ -30,12 +34,15 @@ from peerway.certification.models import (
     Credential,
     CredentialStatus,
     CredentialType,
+    Evidence,
 )
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.casefold import UnicodeIContains, UnicodeIExact
 from peerway.core.models import AccessAction
 
 SUBJECT_APPLICATION = "cert_application"
+# The role written when applicants take away their own documents (as the personal space writes "self").
+APPLICANT_ROLE = "self"
 REVIEW_PAGE_SIZE = 25
 REVIEWER_ROLES = (Role.BOARD_ADMIN,)
 
@@ -66,31 +73,93 @@ def application_get_for_applicant(user: User, public_id: uuid.UUID | str) -> App
     return _get(Application.objects.filter(applicant=user), public_id)
 
 
-@transaction.atomic
-def application_get_for_reviewer(user: User, public_id: uuid.UUID | str, *, reason: str = "") -> Application:
-    application = _get(applications_for_reviewer(user), public_id)
+def _access_record(
+    user: User, application: Application, *, action: AccessAction, reason: str = "", as_applicant: bool = False
+) -> None:
     organization = application.credential_type.board.organization
-    assert organization is not None  # boards_for_reviewer only yields boards with an organization
+    if organization is None:
+        # Only an applicant reaches a board without an organization; there is no access log to write to.
+        return
     access_events_record(
         actor=user,
-        role=acting_role(user, organization, REVIEWER_ROLES),
+        role=APPLICANT_ROLE if as_applicant else acting_role(user, organization, REVIEWER_ROLES),
         organization=organization,
         subject_type=SUBJECT_APPLICATION,
         subject_ids=[application.public_id],
-        action=AccessAction.VIEWED,
+        action=action,
         reason=reason,
     )
+
+
+@transaction.atomic
+def application_get_for_reviewer(user: User, public_id: uuid.UUID | str, *, reason: str = "") -> Application:
+    application = _get(applications_for_reviewer(user), public_id)
+    assert application.credential_type.board.organization is not None  # boards_for_reviewer requires one
+    _access_record(user, application, action=AccessAction.VIEWED, reason=reason)
     return application
 
 
-def application_get_for_reader(user: User, public_id: uuid.UUID | str) -> Application:
-    """The applicant or one of the board's reviewers (e.g. evidence and the decision letter)."""
+def _application_for_reader(user: User, public_id: uuid.UUID | str) -> tuple[Application, bool]:
+    """The application for its applicant or one of the board's reviewers, and whether ``user`` is the applicant.
+
+    Writes no AccessEvent: the callers say what the reader takes away.
+    """
     if not user.is_authenticated:
         raise Http404("No such application.")
     try:
-        return application_get_for_applicant(user, public_id)
+        return application_get_for_applicant(user, public_id), True
     except Http404:
-        return application_get_for_reviewer(user, public_id)
+        return _get(applications_for_reviewer(user), public_id), False
+
+
+@transaction.atomic
+def evidence_open_for_reader(user: User, public_id: uuid.UUID | str) -> tuple[Evidence, File]:
+    """An evidence file, open for reading, for the applicant and the board's reviewers (404 for anyone else).
+
+    The download takes a copy of the applicant's document out of Peerway, so it writes one ``exported``
+    AccessEvent in the board's organization, in the same transaction, and no ``viewed`` one.
+    """
+    try:
+        evidence = Evidence.objects.select_related("application").get(public_id=public_id)
+    except (Evidence.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404("No such file.") from None
+    application, as_applicant = _application_for_reader(user, evidence.application.public_id)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("No such file.") from None
+    _access_record(user, application, action=AccessAction.EXPORTED, reason="evidence file", as_applicant=as_applicant)
+    return evidence, handle
+
+
+def decision_letter_pdf(application: Application) -> bytes:
+    """The decision as a PDF, in the applicant's language (their preference, else English)."""
+    language = application.applicant.preferred_language or "en"
+    if language not in dict(settings.LANGUAGES):
+        language = "en"
+    credential = getattr(application, "issued_credential", None) or application.held_credential
+    with translation.override(language):
+        html = render_to_string(
+            "certification/decision_letter.html",
+            {"application": application, "credential": credential, "LANGUAGE_CODE": language},
+        )
+    # Imported here: WeasyPrint takes seconds to import, which every process would otherwise pay at start.
+    from weasyprint import HTML
+
+    data: bytes = HTML(string=html, base_url=str(getattr(settings, "BASE_DIR", "")) or None).write_pdf()
+    return data
+
+
+@transaction.atomic
+def decision_letter_for_reader(user: User, public_id: uuid.UUID | str) -> tuple[Application, bytes]:
+    """The decision letter of a decided application, for the applicant and the board's reviewers (404 for anyone
+    else, and before the decision); one ``exported`` AccessEvent in the board's organization, no ``viewed`` one."""
+    application, as_applicant = _application_for_reader(user, public_id)
+    if application.status not in (ApplicationStatus.APPROVED, ApplicationStatus.DENIED):
+        raise Http404("No decision yet.")
+    data = decision_letter_pdf(application)
+    _access_record(user, application, action=AccessAction.EXPORTED, reason="decision letter", as_applicant=as_applicant)
+    return application, data
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,6 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,21 +26,20 @@ from peerway.certification import forms, services
 from peerway.certification.models import (
     SAMHSA_TOPIC_LABELS,
     Application,
-    ApplicationStatus,
     CredentialType,
-    Evidence,
 )
 from peerway.certification.selectors import (
     ReviewFilters,
     application_checklist,
     application_get_for_applicant,
-    application_get_for_reader,
     application_get_for_reviewer,
     boards_for_reviewer,
     conflict_of_interest,
     credential_types_open,
     credentials_for_holder,
     credentials_verify,
+    decision_letter_for_reader,
+    evidence_open_for_reader,
     reciprocity_evaluate,
     review_queue_page,
 )
@@ -240,13 +237,9 @@ def application_submit(request: HttpRequest, public_id: str) -> HttpResponse:
 @staff_view
 @require_GET
 def evidence_download(request: HttpRequest, public_id: str) -> HttpResponse:
-    """The file, only to the applicant and the board's reviewers (404 for anyone else)."""
-    try:
-        evidence = Evidence.objects.select_related("application").get(public_id=public_id)
-    except (Evidence.DoesNotExist, ValueError, ValidationError):
-        raise Http404("No such file.") from None
-    application_get_for_reader(_user(request), evidence.application.public_id)
-    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
+    """The file, only to the applicant and the board's reviewers (404 for anyone else); logged as exported."""
+    evidence, handle = evidence_open_for_reader(_user(request), public_id)
+    response = FileResponse(handle, content_type=evidence.content_type)
     response["Content-Disposition"] = f'attachment; filename="evidence-{evidence.public_id}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -255,22 +248,8 @@ def evidence_download(request: HttpRequest, public_id: str) -> HttpResponse:
 @staff_view
 @require_GET
 def decision_letter(request: HttpRequest, public_id: str) -> HttpResponse:
-    """The decision as a PDF, in the applicant's language (their preference, else English)."""
-    application = application_get_for_reader(_user(request), public_id)
-    if application.status not in (ApplicationStatus.APPROVED, ApplicationStatus.DENIED):
-        raise Http404("No decision yet.")
-    from weasyprint import HTML
-
-    language = application.applicant.preferred_language or "en"
-    if language not in dict(settings.LANGUAGES):
-        language = "en"
-    credential = getattr(application, "issued_credential", None) or application.held_credential
-    with translation.override(language):
-        html = render_to_string(
-            "certification/decision_letter.html",
-            {"application": application, "credential": credential, "LANGUAGE_CODE": language},
-        )
-    pdf = HTML(string=html, base_url=str(settings.BASE_DIR) if hasattr(settings, "BASE_DIR") else None).write_pdf()
+    """The decision as a PDF, in the applicant's language (their preference, else English); logged as exported."""
+    application, pdf = decision_letter_for_reader(_user(request), public_id)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="decision-{application.public_id}.pdf"'
     return response

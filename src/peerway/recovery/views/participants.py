@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
 
 from peerway.core.decorators import staff_view
+from peerway.privacy.blind_index import normalize_phone
 from peerway.recovery.forms.engagements import EngagementStartForm
 from peerway.recovery.forms.participants import MergeForm, ParticipantForm
 from peerway.recovery.models import Participant, Program
@@ -35,11 +39,41 @@ from peerway.recovery.services.engagements import user_leads
 from peerway.workforce.models import PeerProfile
 
 
+class ParticipantSearchForm(forms.Form):
+    """The participant list's search: a phone number, which is personal, so it is only ever POSTed."""
+
+    phone = forms.CharField(
+        label=gettext_lazy("Find by phone number"),
+        max_length=40,
+        error_messages={"required": gettext_lazy("Enter the phone number to find.")},
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+
+    def clean_phone(self) -> str:
+        phone: str = self.cleaned_data["phone"]
+        if not normalize_phone(phone):
+            raise ValidationError(_("Enter the phone number with its digits, for example 612 555 0100."))
+        return phone
+
+
 @staff_view
+@require_http_methods(["GET", "POST"])
 def participant_list(request: HttpRequest) -> HttpResponse:
-    phone = request.GET.get("phone", "").strip()
-    page = participant_page_for_user(request.user, page_number=request.GET.get("page", 1), phone=phone)  # type: ignore[arg-type]
-    return render(request, "recovery/participant_list.html", {"page": page, "phone": phone})
+    """Everyone the user may see, a page at a time; or, POSTed, the people with one phone number.
+
+    Nothing personal goes into a URL (browser history, bookmarks, proxies' logs), so the search and its pages are
+    POSTed forms and a ``?phone=`` in the address is ignored.
+    """
+    user = request.user
+    if request.method != "POST":
+        page = participant_page_for_user(user, page_number=request.GET.get("page", 1))  # type: ignore[arg-type]
+        return render(request, "recovery/participant_list.html", {"form": ParticipantSearchForm(), "page": page})
+    form = ParticipantSearchForm(request.POST)
+    if not form.is_valid():
+        return render(request, "recovery/participant_list.html", {"form": form, "page": None}, status=400)
+    phone = form.cleaned_data["phone"]
+    page = participant_page_for_user(user, page_number=request.POST.get("page", 1), phone=phone)  # type: ignore[arg-type]
+    return render(request, "recovery/participant_list.html", {"form": form, "page": page, "phone": phone})
 
 
 @staff_view
