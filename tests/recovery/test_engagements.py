@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from peerway.accounts.models import Membership
-from peerway.core.models import AccessEvent
+from peerway.core.models import AccessEvent, Community, Language, LivedExperience
+from peerway.intake.models import HelpRequest, RequestStatus
+from peerway.intake.services import RequestInput, request_accept, request_connect, request_route, request_submit
 from peerway.recovery.models import EngagementHandoff, EngagementStatus, PeerAttestation, PlanKind
 from peerway.recovery.services import (
     ActionRefused,
@@ -18,7 +23,7 @@ from peerway.recovery.services import (
     engagement_voluntary_notice_record,
 )
 from peerway.workforce.models import PeerProfile, PeerStatus
-from tests.factories import MembershipFactory, ParticipantFactory, peer_profile
+from tests.factories import MembershipFactory, OrganizationFactory, ParticipantFactory, peer_profile
 from tests.helpers import Cast
 from tests.recovery.records import peer_of, ready_engagement
 
@@ -260,3 +265,82 @@ def test_an_engagement_is_not_started_with_a_peer_who_has_left(cast: Cast, how: 
     client.force_login(cast.sam)
     page = client.get(reverse("recovery:engagement_start", args=[participant.public_id])).content.decode()
     assert "Bob" not in page
+
+
+@pytest.fixture
+def submit(db: None) -> Callable[..., tuple[HelpRequest, str]]:
+    """Submit a request as the public form would; its routing task is queued, not run (as tests/intake's)."""
+
+    def _submit(
+        *, language: str = "en", modalities: tuple[str, ...] = ("phone",), **extra: Any
+    ) -> tuple[HelpRequest, str]:
+        data = RequestInput(
+            contact_method="call",
+            language=Language.objects.get(slug=language),
+            consent_to_contact=True,
+            first_name="Sample",
+            phone="(612) 555-0101",
+            communities=list(Community.objects.filter(slug__in=extra.pop("communities", ()))),
+            lived_experience=list(LivedExperience.objects.filter(slug__in=extra.pop("lived_experience", ()))),
+            modalities=modalities,
+            **extra,
+        )
+        return request_submit(data=data)
+
+    return _submit
+
+
+def _first_call(
+    submit: Callable[..., tuple[HelpRequest, str]], *, connect: bool = True, name: str = "Amina"
+) -> tuple[Any, str, Any]:
+    amina = peer_profile(OrganizationFactory(), name=name)
+    request, token = submit()
+    request_route(request_id=request.pk)
+    engagement = request_accept(request=request, peer=amina)
+    if connect:
+        request_connect(request=request, peer=amina)
+    return engagement, token, amina
+
+
+def test_when_the_peer_closes_the_engagement_the_status_page_says_closed(
+    submit: Callable[..., tuple[HelpRequest, str]],
+) -> None:
+    engagement, token, amina = _first_call(submit)
+    engagement_transition(engagement=engagement, action="close", actor=amina.user)
+    request = HelpRequest.objects.get(pk=engagement.help_request_id)
+    html = Client().get(f"/r/{token}/").content.decode()
+    assert request.status == RequestStatus.CLOSED and request.closed_at is not None
+    assert "This request is closed" in html
+    assert "Stop this request" not in html and "hx-trigger" not in html
+
+
+def test_closing_from_the_checkup_phase_or_before_first_contact_closes_the_request_too(
+    submit: Callable[..., tuple[HelpRequest, str]],
+) -> None:
+    engagement, _token, amina = _first_call(submit)
+    engagement_transition(engagement=engagement, action="checkup", actor=amina.user)
+    assert HelpRequest.objects.get(pk=engagement.help_request_id).status == RequestStatus.CONNECTED
+    engagement_transition(engagement=engagement, action="close", actor=amina.user)
+    assert HelpRequest.objects.get(pk=engagement.help_request_id).status == RequestStatus.CLOSED
+
+    accepted, _token, bo = _first_call(submit, connect=False, name="Bo")
+    engagement_transition(engagement=accepted, action="close", actor=bo.user)
+    assert HelpRequest.objects.get(pk=accepted.help_request_id).status == RequestStatus.CLOSED
+
+
+def test_reopening_the_engagement_leaves_the_first_call_closed(submit: Callable[..., tuple[HelpRequest, str]]) -> None:
+    engagement, _token, amina = _first_call(submit)
+    engagement_transition(engagement=engagement, action="close", actor=amina.user)
+    engagement = engagement_transition(engagement=engagement, action="reopen", actor=amina.user)
+    assert engagement.status == EngagementStatus.ACTIVE
+    assert HelpRequest.objects.get(pk=engagement.help_request_id).status == RequestStatus.CLOSED
+    engagement_transition(engagement=engagement, action="close", actor=amina.user)
+    assert HelpRequest.objects.get(pk=engagement.help_request_id).status == RequestStatus.CLOSED
+
+
+def test_a_refused_close_leaves_the_request_as_it_was(submit: Callable[..., tuple[HelpRequest, str]]) -> None:
+    engagement, _token, _amina = _first_call(submit)
+    stranger = peer_profile(OrganizationFactory(), name="Stranger")
+    with pytest.raises(ActionRefused):
+        engagement_transition(engagement=engagement, action="close", actor=stranger.user)
+    assert HelpRequest.objects.get(pk=engagement.help_request_id).status == RequestStatus.CONNECTED

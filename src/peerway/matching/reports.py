@@ -1,4 +1,5 @@
-"""Matching reports: concordance, unmet demand and time to first contact, per community and per language.
+"""Matching reports: concordance, unmet demand and time to first contact, per community, per language and per
+kind of lived experience.
 
 Counts only: no names or record contents. Groups with fewer than ``SMALL_CELL`` requests are suppressed so
 that a rare community's few requests cannot be recognized. Every request has exactly one language, so the
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from peerway.core.models import Community, Language
+from peerway.core.models import Community, Language, LivedExperience
 from peerway.intake.models import HelpRequest, Offer, OfferStatus, RequestStatus
 
 SMALL_CELL = 5
@@ -26,7 +27,8 @@ DEFAULT_PERIOD = dt.timedelta(days=90)
 
 @dataclass
 class Row:
-    """One community or language: how many asked, were matched, shared it with their peer, went unmet."""
+    """One community, language or kind of lived experience: how many asked, were matched, shared it with their
+    peer, went unmet."""
 
     label: str
     requests: int = 0
@@ -56,6 +58,7 @@ class MatchingReport:
     total: Row
     by_language: list[Row]
     by_community: list[Row]
+    by_lived_experience: list[Row]
 
 
 def _requests(since: dt.datetime) -> QuerySet[HelpRequest]:
@@ -63,7 +66,9 @@ def _requests(since: dt.datetime) -> QuerySet[HelpRequest]:
     return (
         HelpRequest.objects.filter(created_at__gte=since)
         .select_related("language")
-        .prefetch_related("communities", Prefetch("offers", queryset=accepted, to_attr="accepted_offers"))
+        .prefetch_related(
+            "communities", "lived_experience", Prefetch("offers", queryset=accepted, to_attr="accepted_offers")
+        )
     )
 
 
@@ -105,19 +110,24 @@ def _withhold_complement(rows: list[Row]) -> None:
 def matching_report(
     *, since: dt.datetime | None = None, window: dt.timedelta = dt.timedelta(minutes=15)
 ) -> MatchingReport:
-    """Concordance and unmet demand per language and per community, for requests since ``since``.
+    """Concordance and unmet demand per language, per community and per kind of lived experience, for requests
+    since ``since``.
 
-    A matched request is concordant for a language when its peer speaks the requested language, and for
-    a community when the peer shares that community (as recorded in the accepted offer's explanation).
+    A matched request is concordant for a language when its peer speaks the requested language, for a
+    community when the peer shares that community, and for a kind of lived experience when the peer shares
+    it (as recorded in the accepted offer's explanation).
     """
     now = timezone.now()
     since = since or now - DEFAULT_PERIOD
-    labels = {c.slug: c.label() for c in Community.objects.all()} | {
-        f"lang:{language.slug}": language.label() for language in Language.objects.all()
-    }
+    labels = (
+        {c.slug: c.label() for c in Community.objects.all()}
+        | {f"lang:{language.slug}": language.label() for language in Language.objects.all()}
+        | {f"exp:{kind.slug}": kind.label() for kind in LivedExperience.objects.all()}
+    )
     total = Row(label="")
     languages: dict[str, Row] = defaultdict(lambda: Row(label=""))
     communities: dict[str, Row] = defaultdict(lambda: Row(label=""))
+    experiences: dict[str, Row] = defaultdict(lambda: Row(label=""))
     for request in _requests(since):
         offers = getattr(request, "accepted_offers", [])
         explanation = offers[0].explanation if offers else {}
@@ -127,10 +137,14 @@ def matching_report(
         _add(languages[language], request, explanation.get("languages", []), language, unmet)
         for community in request.communities.all():
             _add(communities[community.slug], request, explanation.get("communities", []), community.slug, unmet)
+        for kind in request.lived_experience.all():
+            _add(experiences[kind.slug], request, explanation.get("lived_experience", []), kind.slug, unmet)
     for slug, row in languages.items():
         row.label = labels.get(f"lang:{slug}", slug)
     for slug, row in communities.items():
         row.label = labels.get(slug, slug)
+    for slug, row in experiences.items():
+        row.label = labels.get(f"exp:{slug}", slug)
     _withhold_complement(list(languages.values()))
     total.withheld = total.suppressed
     by_requests = lambda row: (-row.requests, row.label)  # noqa: E731
@@ -139,4 +153,5 @@ def matching_report(
         total=total,
         by_language=sorted(languages.values(), key=by_requests),
         by_community=sorted(communities.values(), key=by_requests),
+        by_lived_experience=sorted(experiences.values(), key=by_requests),
     )

@@ -6,16 +6,17 @@ The engine itself (specs, constraints, features, engine, explain, assignment) ne
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from django.db.models import Count, Q
 
 from peerway.intake.models import HelpRequest
+from peerway.matching.constraints import can_meet_in_person
 from peerway.matching.engine import ProposedMatch, rank_peers
 from peerway.matching.explain import Unmatched, explain_unmatched
 from peerway.matching.features import encode_peers
-from peerway.matching.specs import Location, PeerSpec, RequestSpec
+from peerway.matching.specs import IN_PERSON, Location, PeerSpec, RequestSpec
 from peerway.matching.weights import Weights, load_weights
 from peerway.recovery.models import EngagementStatus
 from peerway.workforce.models import PeerProfile, PeerStatus
@@ -55,17 +56,30 @@ def peers_with_caseload() -> Iterable[PeerProfile]:
         PeerProfile.objects.in_service()
         .select_related("organization", "user")
         .annotate(active_caseload=Count("engagements", filter=Q(engagements__status__in=CASELOAD_STATUSES)))
-        .prefetch_related("languages", "communities", "lived_experience", "pathways")
+        .prefetch_related("languages", "communities", "lived_experience", "pathways", "service_counties")
         .order_by("id")
     )
 
 
-def peer_spec(peer: PeerProfile, *, immediate: bool = True) -> PeerSpec:
+def peer_spec(
+    peer: PeerProfile,
+    *,
+    immediate: bool = True,
+    request: RequestSpec | None = None,
+    request_county_id: int | None = None,
+) -> PeerSpec:
+    """The engine's view of ``peer``; for one request (``request`` and its county), with the peer's service area.
+
+    A peer meets people in person anywhere in the counties they serve, and within their travel radius of their
+    home point (the centre of the first county served). The engine knows only a point and a radius, so when the
+    person is in a county the peer serves but outside the radius of the home point, the peer is given the
+    person's own point for this request: the person is inside the peer's service area.
+    """
     caseload = getattr(peer, "active_caseload", 0)
     location = (
         Location(peer.latitude, peer.longitude) if peer.latitude is not None and peer.longitude is not None else None
     )
-    return PeerSpec(
+    spec = PeerSpec(
         id=str(peer.public_id),
         languages=tuple(term.slug for term in peer.languages.all()),
         communities=tuple(term.slug for term in peer.communities.all()),
@@ -81,6 +95,17 @@ def peer_spec(peer: PeerProfile, *, immediate: bool = True) -> PeerSpec:
         active=peer.status == PeerStatus.ACTIVE,
         on_shift=peer.on_shift if immediate else True,
     )
+    if (
+        request is not None
+        and request.location is not None
+        and request_county_id is not None
+        and IN_PERSON in request.modalities
+        and IN_PERSON in spec.modalities
+        and not can_meet_in_person(request, spec)
+        and any(county.pk == request_county_id for county in peer.service_counties.all())
+    ):
+        spec = replace(spec, location=request.location, service_radius_km=float(peer.service_radius_km))
+    return spec
 
 
 @dataclass(frozen=True)
@@ -96,9 +121,9 @@ def proposals_for_request(
     excluded = set(exclude_peer_ids)
     peers = [peer for peer in peers_with_caseload() if peer.pk not in excluded]
     by_public_id = {str(peer.public_id): peer for peer in peers}
-    # Encoded once and shared by ranking and, when nobody fits, by the explanation.
-    pool = encode_peers([peer_spec(peer) for peer in peers])
     spec = request_spec(request)
+    # Encoded once and shared by ranking and, when nobody fits, by the explanation.
+    pool = encode_peers([peer_spec(peer, request=spec, request_county_id=request.county_id) for peer in peers])
     matches = rank_peers(spec, pool, current_weights(), top=top)
     if matches:
         return [Proposal(peer=by_public_id[m.peer_id], match=m) for m in matches], None

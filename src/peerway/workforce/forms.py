@@ -63,6 +63,12 @@ class PeerProfileForm(forms.ModelForm):
             "service_radius_km": _("How far I travel to meet in person (km)"),
             "caseload_limit": _("Most people I can support at once"),
         }
+        help_texts = {
+            "service_radius_km": _(
+                "You meet people anywhere in the counties you serve, and also this far from the centre of the first"
+                " one."
+            ),
+        }
         widgets = {"introduction": forms.Textarea(attrs={"rows": 4, "maxlength": 600})}
 
     def clean_caseload_limit(self) -> int:

@@ -168,7 +168,12 @@ def engagement_attest(*, engagement: Engagement, actor: User) -> PeerAttestation
 @transaction.atomic
 def engagement_transition(*, engagement: Engagement, action: str, actor: User) -> Engagement:
     """Move the engagement: ``checkup`` (active → check-up phase), ``close`` (active or check-up → closed),
-    ``reopen`` (closed → active). A refused move raises ActionRefused saying why."""
+    ``reopen`` (closed → active). A refused move raises ActionRefused saying why.
+
+    Closing also closes the first-call request the engagement began from, so the person's status page says
+    "closed". Reopening leaves that request closed: the reopened engagement goes on in the recovery record, and
+    the first-call page would otherwise offer the person "Stop this request" for a call that was answered.
+    """
     if action not in TRANSITIONS:
         raise ActionRefused(_("Unknown action."))
     fresh = Engagement.objects.select_related("organization", "participant", "peer").get(pk=engagement.pk)
@@ -185,10 +190,28 @@ def engagement_transition(*, engagement: Engagement, action: str, actor: User) -
     # Check-ups follow the status at once (the daily sync would catch up, a day late).
     if fresh.status == EngagementStatus.CLOSED:
         checkups_cancel_future(engagement=fresh)
+        _help_request_close(fresh)
     elif action == "reopen":
         checkups_schedule(engagement=fresh)
     _log(actor, fresh, f"engagement {action}")
     return fresh
+
+
+def _help_request_close(engagement: Engagement) -> None:
+    """Close the first-call request the engagement began from, when it is still accepted or connected."""
+    if engagement.help_request_id is None:
+        return
+    from peerway.intake.models import HelpRequest, RequestStatus
+
+    request = (
+        HelpRequest.objects.select_for_update()
+        .filter(pk=engagement.help_request_id, status__in=[RequestStatus.ACCEPTED, RequestStatus.CONNECTED])
+        .first()
+    )
+    if request is None:
+        return
+    request.close()
+    request.save()
 
 
 @transaction.atomic
