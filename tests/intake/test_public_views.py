@@ -25,6 +25,8 @@ from peerway.intake.services import (
     request_choose_peer,
     request_get_by_token,
     request_route,
+    requests_escalate_due,
+    requests_route_waiting,
 )
 from peerway.intake.views import SUBMISSIONS_PER_WINDOW
 from peerway.workforce.models import WeeklyShift
@@ -396,6 +398,56 @@ def test_asking_for_a_different_peer_rematches_and_routes_again(submit: Submit) 
     assert routing_jobs()[-1] == [request.pk]
 
 
+def test_the_reason_a_person_gives_for_a_different_peer_is_not_stored_in_clear_text(submit: Submit) -> None:
+    from django.db import connection
+
+    amina = peer_profile(OrganizationFactory(), name="Amina")
+    request, token = submit()
+    request_route(request_id=request.pk)
+    request_accept(request=request, peer=amina)
+    said = "She knew my ex from the clinic on Lake Street"
+    Client().post(f"/r/{token}/different-peer/", {"reason": said})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT decline_reason FROM intake_offer")
+        stored = " ".join(row[0] or "" for row in cursor.fetchall())
+    assert said not in stored
+    assert Offer.objects.get(peer=amina).decline_reason == f"rematch: {said}"
+
+
+def test_widening_that_finds_nobody_new_does_not_tell_the_person_no_peer_is_on_shift(submit: Submit) -> None:
+    org = OrganizationFactory(escalation_minutes=5)
+    peer_profile(org, name="Bea")  # on shift, holds the offer
+    peer_profile(org, name="Cy", on_shift=False)
+    start = dt.datetime(2026, 11, 23, 18, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        request, token = submit()
+        assert len(request_route(request_id=request.pk)) == 1
+    with time_machine.travel(start + dt.timedelta(minutes=5), tick=False):
+        assert requests_escalate_due() == 1
+        html = main_html(Client().get(f"/r/{token}/"))
+    assert "No peer is on shift right now." not in html
+    assert "The next peer shift starts" not in html
+    assert "We are asking peers now" in html
+    request.refresh_from_db()
+    assert request.routing_note == {}
+
+
+def test_widening_when_the_peer_holding_the_offer_went_off_shift_says_so(submit: Submit) -> None:
+    from peerway.workforce.models import PeerProfile
+
+    org = OrganizationFactory(escalation_minutes=5)
+    bea = peer_profile(org, name="Bea")
+    start = dt.datetime(2026, 11, 23, 18, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        request, token = submit()
+        request_route(request_id=request.pk)
+    PeerProfile.objects.filter(pk=bea.pk).update(on_shift=False)
+    with time_machine.travel(start + dt.timedelta(minutes=5), tick=False):
+        requests_escalate_due()
+        html = main_html(Client().get(f"/r/{token}/"))
+    assert "No peer is on shift right now." in html
+
+
 def test_withdrawing_stops_the_request(submit: Submit) -> None:
     peer_profile(OrganizationFactory(), name="Amina")
     request, token = submit()
@@ -429,6 +481,21 @@ def test_deleting_asks_first_then_removes_what_the_person_entered(submit: Submit
     assert Client().get(f"/r/{token}/").status_code == 404
     assert Client().post(f"/r/{token}/delete/").status_code == 404
     assert request_get_by_token(token) is None
+
+
+def test_deleting_removes_the_gender_the_person_asked_their_peer_to_be(submit: Submit) -> None:
+    from peerway.intake.services import request_erase
+
+    request, token = submit(
+        gender_preference="woman", language_required=True, modalities=("phone", "video"), wants_to_choose=True
+    )
+    page = Client().get(f"/r/{token}/delete/").content.decode()
+    assert "everything you chose about the peer you would" in page
+    request_erase(request=request)
+    request.refresh_from_db()
+    assert request.gender_preference == ""
+    assert (request.modalities, request.language_required, request.wants_to_choose) == ([], False, False)
+    assert request.language.slug == "en", "the language is kept, as the page says"
 
 
 def test_deleting_while_a_peer_accepts_still_deletes(submit: Submit, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -543,6 +610,29 @@ def test_a_person_can_let_peerway_choose_after_all(submit: Submit) -> None:
     assert request.wants_to_choose is False
     assert routing_jobs()[-1] == [request.pk]
     assert len(request_route(request_id=request.pk)) == 3
+
+
+def test_a_person_who_never_picks_is_offered_the_best_match_and_may_still_choose(submit: Submit) -> None:
+    peers = _three_peers_and_one_off_shift()
+    start = dt.datetime(2026, 11, 23, 18, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        request, token = submit(wants_to_choose=True, communities=("somali",))
+        request_route(request_id=request.pk)
+        assert "If you do not choose soon" in main_html(Client().get(f"/r/{token}/"))
+    with time_machine.travel(start + dt.timedelta(minutes=5), tick=False):
+        assert requests_route_waiting() == 1
+        html = main_html(Client().get(f"/r/{token}/"))
+    request.refresh_from_db()
+    assert request.status == RequestStatus.OFFERED
+    assert Offer.objects.filter(request=request, status=OfferStatus.OFFERED).count() == 3
+    assert "We are asking peers now" in html
+    assert "You can still choose" in html and html.count('name="peer"') == 3
+    assert "Let Peerway choose for me" not in html
+
+    Client().post(f"/r/{token}/choose/", {"peer": str(peers["cal"].public_id)})
+    offered = Offer.objects.filter(request=request, status=OfferStatus.OFFERED)
+    assert [offer.peer for offer in offered] == [peers["cal"]]
+    assert "We have asked Cal" in Client().get(f"/r/{token}/").content.decode()
 
 
 @pytest.mark.parametrize(("prefix", "lang"), LANGUAGE_PREFIXES)

@@ -24,6 +24,7 @@ from peerway.intake.services import (
     request_route,
     request_withdraw,
     requests_escalate_due,
+    requests_route_waiting,
 )
 from peerway.recovery.models import Engagement, EngagementStatus, Participant
 from peerway.workforce.models import PeerProfile, PeerStatus, WeeklyShift
@@ -233,6 +234,7 @@ def test_erasing_removes_what_the_person_entered_and_its_history(submit: Submit)
     assert request.status == RequestStatus.WITHDRAWN
     assert not request.communities.exists()
     assert not request.history.exists()
+    assert not Offer.objects.filter(request=request).exists()
     assert not Participant.objects.exists()
 
 
@@ -260,6 +262,74 @@ def _deactivate(user: User) -> None:
     # What an administrator does for someone who left: untick "Active" on the account in the admin.
     user.is_active = False
     user.save(update_fields=["is_active"])
+
+
+def test_a_person_who_asked_to_choose_but_never_picks_is_still_connected(submit: Submit) -> None:
+    org = OrganizationFactory(escalation_minutes=5)
+    bea = peer_profile(org, name="Bea")
+    start = dt.datetime(2026, 11, 23, 18, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        request, _ = submit(wants_to_choose=True)
+        request_route(request_id=request.pk)
+    for minutes in range(1, 121):
+        with time_machine.travel(start + dt.timedelta(minutes=minutes), tick=False):
+            requests_route_waiting()
+            requests_escalate_due()
+        if minutes == 4:
+            assert not Offer.objects.filter(request=request).exists(), "the person has the whole window to pick"
+    assert Offer.objects.filter(request=request, peer=bea).exists()
+    request.refresh_from_db()
+    assert request.chosen_for_them_at == start + dt.timedelta(minutes=5)
+    assert request.wants_to_choose, "they asked to choose, and may still"
+
+
+def test_the_window_to_choose_starts_when_there_are_peers_to_choose_from(submit: Submit) -> None:
+    org = OrganizationFactory(escalation_minutes=10)
+    start = dt.datetime(2026, 11, 23, 18, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        request, _ = submit(wants_to_choose=True)
+        request_route(request_id=request.pk)  # nobody on shift
+    with time_machine.travel(start + dt.timedelta(hours=2), tick=False):
+        peer_profile(org, name="Bea")
+        assert requests_route_waiting() == 0
+    with time_machine.travel(start + dt.timedelta(hours=2, minutes=9), tick=False):
+        assert requests_route_waiting() == 0
+    with time_machine.travel(start + dt.timedelta(hours=2, minutes=10), tick=False):
+        assert requests_route_waiting() == 1
+
+
+def test_a_person_whose_chosen_peer_says_no_gets_a_new_window_then_the_best_match(submit: Submit) -> None:
+    org = OrganizationFactory(escalation_minutes=5)
+    amina, bea = peer_profile(org, name="Amina"), peer_profile(org, name="Bea")
+    start = dt.datetime(2026, 11, 23, 18, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        request, _ = submit(wants_to_choose=True)
+        request_route(request_id=request.pk)
+    with time_machine.travel(start + dt.timedelta(minutes=20), tick=False):
+        request_choose_peer(request=request, peer_public_id=amina.public_id)
+    with time_machine.travel(start + dt.timedelta(minutes=21), tick=False):
+        request_decline(request=request, peer=amina)
+        request_route(request_id=request.pk)  # the routing job the decline queued
+        assert requests_route_waiting() == 0
+    with time_machine.travel(start + dt.timedelta(minutes=26), tick=False):
+        assert requests_route_waiting() == 1
+    assert list(Offer.objects.filter(request=request, status=OfferStatus.OFFERED).values_list("peer", flat=True)) == [
+        bea.pk
+    ]
+
+
+def test_a_peers_own_reason_for_declining_is_encrypted(submit: Submit) -> None:
+    from django.db import connection
+
+    amina = peer_profile(OrganizationFactory(), name="Amina")
+    request, _ = submit()
+    request_route(request_id=request.pk)
+    request_decline(request=request, peer=amina, reason="I know her family")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT decline_reason FROM intake_offer")
+        (stored,) = cursor.fetchone()
+    assert "family" not in stored
+    assert Offer.objects.get().decline_reason == "I know her family"
 
 
 def test_a_deactivated_account_is_not_offered_first_calls(submit: Submit) -> None:
@@ -292,6 +362,20 @@ def test_a_person_choosing_their_peer_cannot_pick_a_deactivated_account(submit: 
     with pytest.raises(OfferNotAvailable):
         request_choose_peer(request=request, peer_public_id=gone.public_id)
     assert not Offer.objects.filter(request=request).exists()
+
+
+def test_the_next_shift_is_read_in_the_organizations_time_zone(db: None) -> None:
+    org = OrganizationFactory(timezone="America/Denver")
+    peer = peer_profile(org, name="Bea", on_shift=False)
+    WeeklyShift.objects.create(peer=peer, weekday=3, starts_at=dt.time(8), ends_at=dt.time(16))
+    with time_machine.travel(dt.datetime(2026, 11, 25, 16, 0, tzinfo=dt.UTC), tick=False):
+        assert next_shift_start() == dt.datetime(2026, 11, 26, 15, 0, tzinfo=dt.UTC)
+    # A Minnesota organization's shift at the same hours starts an hour earlier, and is the next one.
+    chicago = peer_profile(OrganizationFactory(timezone="America/Chicago"), name="Cy", on_shift=False)
+    WeeklyShift.objects.create(peer=chicago, weekday=3, starts_at=dt.time(8), ends_at=dt.time(16))
+    assert next_shift_start(now=dt.datetime(2026, 11, 25, 16, 0, tzinfo=dt.UTC)) == dt.datetime(
+        2026, 11, 26, 14, 0, tzinfo=dt.UTC
+    )
 
 
 @pytest.mark.parametrize("how", ["account deactivated", "peer role ended", "profile inactive"])

@@ -81,3 +81,19 @@ def test_ending_a_shift_leaves_other_peers_offers_and_accepted_ones_alone(submit
     assert Offer.objects.get(request=taken, peer=ann).status == OfferStatus.ACCEPTED
     assert Offer.objects.get(request=waiting, peer=bo).status == OfferStatus.OFFERED
     assert Offer.objects.get(request=waiting, peer=ann).status == OfferStatus.LAPSED
+
+
+def test_a_request_let_go_with_nobody_on_shift_goes_to_the_next_peer_who_starts_one(submit: Submit) -> None:
+    org = OrganizationFactory()
+    ann = peer_profile(org, name="Ann")
+    bo = peer_profile(org, name="Bo", on_shift=False)
+    request, _ = submit()
+    assert [o.peer for o in request_route(request_id=request.pk)] == [ann]
+    peer_shift_set(profile=ann, on_shift=False)
+    # The worker routes it again at once, and finds nobody on shift.
+    assert request_route(request_id=request.pk) == []
+    # Later Bo starts a shift; the worker's retry of waiting requests (every minute, and on a shift start).
+    peer_shift_set(profile=bo, on_shift=True)
+    requests_route_waiting()
+    live = Offer.objects.filter(request=request, status=OfferStatus.OFFERED).values_list("peer", flat=True)
+    assert list(live) == [bo.pk]

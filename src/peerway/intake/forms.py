@@ -276,7 +276,10 @@ class HelpRequestForm(forms.Form):
     )
     wants_to_choose = forms.BooleanField(
         label=_("I'd like to choose my peer"),
-        help_text=_("We will show you up to three peers who are free now, and you pick one."),
+        help_text=_(
+            "We will show you up to three peers who are free now, and you pick one. If you have not picked in a few "
+            "minutes, we ask the one who fits best for you."
+        ),
         required=False,
     )
     consent_to_contact = forms.BooleanField(
@@ -388,7 +391,10 @@ STAFF_HELP_TEXTS = {
     "phone": _("Needed for a call or a text."),
     "email": _("Needed for an email."),
     "communities_own_words": _("Any community, culture or identity that matters to them."),
-    "wants_to_choose": _("Their status page will show up to three peers who are free now, and they pick one."),
+    "wants_to_choose": _(
+        "Their status page will show up to three peers who are free now, and they pick one. If they have not picked "
+        "in a few minutes, the one who fits best is asked."
+    ),
     "consent_to_contact": _(
         "Ask them: is it OK for a peer to contact you the way you chose? Only peers and their supervisors see "
         "what they tell us, and only to connect them with a peer."

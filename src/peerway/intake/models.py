@@ -108,6 +108,12 @@ class HelpRequest(ConcurrentTransitionMixin, PublicIdModel):
     preferred_peer = models.ForeignKey(
         "workforce.PeerProfile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A person who asked to choose their peer has the escalation window to pick, counted from when peers were
+    # first there to choose from (``choices_shown_at``, again after a chosen peer says no or a rematch). With no
+    # pick by then Peerway offers the best match itself (``chosen_for_them_at``) and routes the request like any
+    # other, while the status page still lets them choose until a peer accepts. A pick clears both.
+    choices_shown_at = models.DateTimeField(null=True, blank=True)
+    chosen_for_them_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -164,6 +170,9 @@ class HelpRequest(ConcurrentTransitionMixin, PublicIdModel):
         self.accepted_by = None
         self.accepted_at = None
         self.escalation_level = 0
+        # A person who chooses their peer is choosing again, with a new window to pick in.
+        self.choices_shown_at = None
+        self.chosen_for_them_at = None
 
     @transition(
         field=status,
@@ -196,7 +205,10 @@ class Offer(PublicIdModel):
     status = models.CharField(max_length=16, choices=OfferStatus.choices, default=OfferStatus.OFFERED)
     offered_at = models.DateTimeField(default=timezone.now)
     responded_at = models.DateTimeField(null=True, blank=True)
-    decline_reason = models.CharField(max_length=200, blank=True)
+    # Why the peer passed, or "rematch: …" with what the person wrote when asking for a different peer: free
+    # text that can name people and places, so encrypted like the person's other words. At most 200 characters
+    # (the services cut it); empty is stored as null.
+    decline_reason = EncryptedTextField(null=True, blank=True)
     # When the peer's queue first showed it: that first display is the audited access to the request.
     seen_at = models.DateTimeField(null=True, blank=True)
 

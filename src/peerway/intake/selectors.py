@@ -114,6 +114,8 @@ class StatusPage:
     status: str
     contact_method: str
     wants_to_choose: bool
+    # The person did not pick within their window, so Peerway asked the best-matched peers; they may still choose.
+    chosen_for_them: bool
     peer: PeerCard | None
     waiting_for_chosen_peer: bool
     choices: tuple[PeerCard, ...]
@@ -236,7 +238,12 @@ def request_status_page(*, request: HelpRequest) -> StatusPage:
         accepted = Offer.objects.filter(request=request, peer_id=request.accepted_by_id).first()
         accepted_peer = PeerProfile.objects.select_related("organization").get(pk=request.accepted_by_id)
         peer = _peer_card(accepted_peer, accepted.explanation if accepted else {})
-    elif request.wants_to_choose and request.status == RequestStatus.OFFERED and live_offer is not None:
+    elif (
+        request.wants_to_choose
+        and request.chosen_for_them_at is None
+        and request.status == RequestStatus.OFFERED
+        and live_offer is not None
+    ):
         peer = _peer_card(live_offer.peer, live_offer.explanation)
         waiting_for_chosen_peer = True
 
@@ -252,6 +259,7 @@ def request_status_page(*, request: HelpRequest) -> StatusPage:
         status=request.status,
         contact_method=request.contact_method,
         wants_to_choose=request.wants_to_choose,
+        chosen_for_them=request.wants_to_choose and request.chosen_for_them_at is not None,
         peer=peer,
         waiting_for_chosen_peer=waiting_for_chosen_peer,
         choices=choices,

@@ -28,6 +28,7 @@ from peerway.workforce.models import PeerProfile, PeerStatus
 from peerway.workforce.selectors import SUBJECT_HELP_REQUEST
 
 if TYPE_CHECKING:
+    from peerway.matching.explain import Unmatched
     from peerway.matching.service import Proposal
 
 STATUS_LINK_LIFETIME = dt.timedelta(days=30)
@@ -303,8 +304,10 @@ def _withdraw(fresh: HelpRequest) -> None:
 
 @transaction.atomic
 def request_erase(*, request: HelpRequest) -> None:
-    """The person deletes what they entered: the personal fields, their change history, the offers and the
-    private link.
+    """The person deletes what they entered: the personal fields, everything they chose about the peer they would
+    like (communities, lived experience, pathways, gender, ways to meet, whether the language is required, whether
+    they wanted to choose), their change history, the offers (with any reason they gave for a different peer) and
+    the private link.
 
     What remains is a withdrawn request with its language, county and times, which counts toward
     unmet-demand figures and identifies no one. A record that already became a participant's is kept
@@ -317,6 +320,12 @@ def request_erase(*, request: HelpRequest) -> None:
     fresh.phone = None
     fresh.email = None
     fresh.communities_own_words = None
+    fresh.language_required = False
+    fresh.gender_preference = ""
+    fresh.modalities = []
+    fresh.wants_to_choose = False
+    fresh.choices_shown_at = fresh.chosen_for_them_at = None
+    fresh.preferred_peer = None
     fresh.zip_code = ""
     fresh.latitude = fresh.longitude = None
     # The private link stops working at once and no longer matches the row: whoever finds it later (browser
@@ -369,6 +378,8 @@ def request_choose_peer(*, request: HelpRequest, peer_public_id: uuid.UUID) -> O
     )
     fresh.offer()
     fresh.routing_note = {}
+    # The person has chosen: nobody chooses for them, and if this peer says no their window to choose starts anew.
+    fresh.choices_shown_at = fresh.chosen_for_them_at = None
     fresh.save()
     request.refresh_from_db()
     return offer
@@ -409,20 +420,20 @@ def request_route(*, request_id: int, widen: bool = False) -> list[Offer]:
     request = HelpRequest.objects.select_for_update().filter(pk=request_id).first()
     if request is None or request.status not in OPEN_STATUSES:
         return []
-    if not widen and Offer.objects.filter(request=request, status=OfferStatus.OFFERED).exists():
+    holders = set(Offer.objects.filter(request=request, status=OfferStatus.OFFERED).values_list("peer_id", flat=True))
+    if not widen and holders:
         return []
     # Peers who hold the offer now, or who declined it (or were turned down by a rematch), are not asked
     # again; peers whose offer lapsed when someone else accepted may be asked again after a rematch.
-    excluded = set(
-        Offer.objects.filter(request=request, status__in=[OfferStatus.OFFERED, OfferStatus.DECLINED]).values_list(
-            "peer_id", flat=True
-        )
+    not_again = set(
+        Offer.objects.filter(request=request, status=OfferStatus.DECLINED).values_list("peer_id", flat=True)
     )
     relink_organization_id = _relink_organization_id(request)
     if relink_organization_id is not None:
-        excluded |= set(
+        not_again |= set(
             PeerProfile.objects.exclude(organization_id=relink_organization_id).values_list("pk", flat=True)
         )
+    excluded = holders | not_again
     preferred = _preferred_peer_first(request, excluded)
     top = OFFER_ROUND_SIZES[min(request.escalation_level, len(OFFER_ROUND_SIZES) - 1)]
     proposals, unmatched = proposals_for_request(
@@ -431,21 +442,26 @@ def request_route(*, request_id: int, widen: bool = False) -> list[Offer]:
     # A re-linking person's previous peer, when they can take them now, is offered the request alone at first;
     # escalation widens it to the best match after the organization's window (see request_relink).
     proposals = preferred if preferred and request.escalation_level == 0 else preferred + proposals
-    if not proposals:
-        note: dict[str, object] = dict(unmatched.reason.as_dict()) if unmatched else {"code": "no_peers"}
-        next_shift = next_shift_start()
-        note["next_shift_at"] = next_shift.isoformat() if next_shift else None
-        request.routing_note = note
-        request.save(update_fields=["routing_note"])
-        return []
-    if request.wants_to_choose:
-        # The person picks from the best peers on their status page (request_choose_peer); until they do,
-        # no peer is offered the request. The note is cleared because peers are available.
-        if request.routing_note:
-            request.routing_note = {}
-            request.save(update_fields=["routing_note"])
-        return []
     now = timezone.now()
+    if not proposals:
+        changes: dict[str, object] = {"routing_note": _routing_note(request, unmatched, holders, not_again)}
+        if not holders:
+            # Nobody to choose from any more: the window to choose starts again when there is.
+            changes["choices_shown_at"] = None
+        _save_changes(request, changes)
+        return []
+    if _still_choosing(request, proposals, pick_pending=bool(holders), now=now):
+        # The person picks from the best peers on their status page (request_choose_peer); until they do, or
+        # until their window to pick ends, no peer is offered the request. The note is cleared because peers
+        # are available.
+        changes = {"routing_note": {}}
+        if not holders and request.choices_shown_at is None:
+            changes["choices_shown_at"] = now
+        _save_changes(request, changes)
+        return []
+    if request.wants_to_choose and request.chosen_for_them_at is None:
+        # No pick within the window: Peerway offers the best match itself, as the person's status page says it will.
+        request.chosen_for_them_at = now
     offers = []
     for proposal in proposals:
         offer, _ = Offer.objects.update_or_create(
@@ -465,6 +481,56 @@ def request_route(*, request_id: int, widen: bool = False) -> list[Offer]:
     request.routing_note = {}
     request.save()
     return offers
+
+
+def _routing_note(
+    request: HelpRequest, unmatched: Unmatched | None, holders: set[int], not_again: set[int]
+) -> dict[str, object]:
+    """Why routing found nobody (new) to offer ``request``, as the status page shows it; empty while a peer who
+    holds the offer could still take it.
+
+    Widening that finds nobody new is no news for the person: a peer on shift may still hold their offer. So the
+    reason is asked again of every peer but those who may not be asked again, and the person is told that no
+    peer is on shift (and when the next shift starts) only when that is true of the peers holding it too.
+    """
+    from peerway.matching.service import proposals_for_request
+
+    if holders:
+        still, unmatched = proposals_for_request(request, exclude_peer_ids=not_again, top=1)
+        if still:
+            return {}
+    note: dict[str, object] = dict(unmatched.reason.as_dict()) if unmatched else {"code": "no_peers"}
+    next_shift = next_shift_start()
+    note["next_shift_at"] = next_shift.isoformat() if next_shift else None
+    return note
+
+
+def _still_choosing(
+    request: HelpRequest, proposals: Sequence[Proposal], *, pick_pending: bool, now: dt.datetime
+) -> bool:
+    """Whether a person who asked to choose their peer still has time to pick before Peerway offers the best match.
+
+    The window is the shortest escalation window of the organizations whose peers they are shown, counted from
+    when peers were first there to choose from; while a peer they picked has not answered, they are choosing.
+    """
+    if not request.wants_to_choose or request.chosen_for_them_at is not None:
+        return False
+    if pick_pending or request.choices_shown_at is None:
+        return True
+    minutes = min(
+        (proposal.peer.organization.escalation_minutes for proposal in proposals), default=DEFAULT_ESCALATION_MINUTES
+    )
+    window_ends: dt.datetime = request.choices_shown_at + dt.timedelta(minutes=minutes)
+    return now < window_ends
+
+
+def _save_changes(request: HelpRequest, changes: dict[str, object]) -> None:
+    """Save only the fields whose values change: the every-minute retry of a waiting request writes nothing."""
+    changed = [name for name, value in changes.items() if getattr(request, name) != value]
+    for name in changed:
+        setattr(request, name, changes[name])
+    if changed:
+        request.save(update_fields=changed)
 
 
 def _relink_organization_id(request: HelpRequest) -> int | None:
@@ -499,30 +565,32 @@ def _preferred_peer_first(request: HelpRequest, already: set[int]) -> list[Propo
 def next_shift_start(*, now: dt.datetime | None = None) -> dt.datetime | None:
     """When the next weekly shift of any peer in service begins (in UTC), looking up to a week ahead.
 
-    Only shifts of peers who could be offered the request count (``PeerProfile.objects.in_service``): the shift
-    of someone whose account was deactivated or whose peer role ended is no promise to the person waiting.
+    A shift's weekday and times are in its organization's time zone (``Organization.zone``). Only shifts of peers
+    who could be offered the request count (``PeerProfile.objects.in_service``): the shift of someone whose
+    account was deactivated or whose peer role ended is no promise to the person waiting.
     """
-    import zoneinfo
-
-    from django.conf import settings
-
     from peerway.workforce.models import WeeklyShift
 
     now = now or timezone.now()
-    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    local_now = now.astimezone(zone)
-    starts = []
-    for weekday, starts_at in (
+    shifts = list(
         WeeklyShift.objects.filter(peer__in=PeerProfile.objects.in_service())
-        .values_list("weekday", "starts_at")
+        .values_list("weekday", "starts_at", "peer__organization_id")
         .distinct()
-    ):
+    )
+    zones = {
+        organization.pk: organization.zone
+        for organization in Organization.objects.filter(pk__in={organization_id for _, _, organization_id in shifts})
+    }
+    starts = []
+    for weekday, starts_at, organization_id in shifts:
+        zone = zones[organization_id]
+        local_now = now.astimezone(zone)
         days_ahead = (weekday - local_now.weekday()) % 7
         candidate = dt.datetime.combine(local_now.date() + dt.timedelta(days=days_ahead), starts_at, tzinfo=zone)
         if candidate <= local_now:
             candidate += dt.timedelta(days=7)
-        starts.append(candidate)
-    return min(starts).astimezone(dt.UTC) if starts else None
+        starts.append(candidate.astimezone(dt.UTC))
+    return min(starts) if starts else None
 
 
 def requests_escalate_due(*, now: dt.datetime | None = None) -> int:
@@ -568,10 +636,20 @@ def request_escalate(*, request_id: int, now: dt.datetime | None = None) -> bool
 
 
 def requests_route_waiting() -> int:
-    """Try again for every request that found nobody (e.g. before anyone was on shift)."""
-    waiting = HelpRequest.objects.filter(status=RequestStatus.RECEIVED, wants_to_choose=False).values_list(
-        "pk", flat=True
-    )
+    """Try again for every request that found nobody (e.g. before anyone was on shift) or has no offer out any
+    more (every peer offered it said no, or went off shift), and for every person choosing their peer, whose
+    window to pick is kept here: when it ends without a pick, the best match is offered.
+
+    Returns how many requests were offered to peers.
+    """
+    from django.db.models import Exists, OuterRef, Q
+
+    held = Offer.objects.filter(request=OuterRef("pk"), status=OfferStatus.OFFERED)
+    waiting = HelpRequest.objects.filter(
+        Q(status=RequestStatus.RECEIVED)
+        # Offered, but nobody holds an offer now: declined, lapsed at a shift's end, or a chooser choosing again.
+        | Q(status=RequestStatus.OFFERED) & ~Exists(held)
+    ).values_list("pk", flat=True)
     return sum(1 for request_id in list(waiting) if request_route(request_id=request_id))
 
 
