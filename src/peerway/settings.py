@@ -322,15 +322,34 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact": {"()": "peerway.core.logging.RedactPersonalData"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]},
+        # The development server (demo mode) logs each request line, private links included, through its
+        # own handler rather than the root's; Django's default for it, with the filter added.
+        "django.server": {
+            "level": "INFO",
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact"],
+        },
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's default gives this logger an unfiltered console handler when DEBUG is on (and an admin
+        # mail handler, a no-op without ADMINS); its records reach the root's filtered handler instead.
+        "django": {"handlers": [], "level": "INFO"},
         # Request bodies and query strings can carry personal data; Django's request logger logs paths
         # only, and our filter strips query strings from what it prints.
         "django.request": {"level": "WARNING"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "axes": {"level": "WARNING"},
     },
 }

@@ -27,6 +27,9 @@ DEMO_ACCOUNT_COLUMNS = ("username", "password", "role", "organization")
 # Gunicorn's default access log line includes the query string, which can carry personal data (a phone
 # number searched for, say); this format logs the path only.
 GUNICORN_ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+# Gunicorn's logs bypass Django's logging settings; this logger redacts private links from the path
+# (/r/<token>/ becomes /r/[token]/) as Peerway's log filter does.
+GUNICORN_LOGGER_CLASS = "peerway.core.gunicorn_logging.RedactingLogger"
 
 
 def gunicorn_workers_default() -> int:
@@ -48,6 +51,7 @@ def server_command(*, production: bool, host: str, port: int, workers: int) -> l
             *("--max-requests", "1000", "--max-requests-jitter", "100"),
             *("--timeout", "60", "--graceful-timeout", "30"),
             *("--access-logfile", "-", "--access-logformat", GUNICORN_ACCESS_LOG_FORMAT),
+            *("--logger-class", GUNICORN_LOGGER_CLASS),
             # Peerway does not use gunicorn's control socket, and two servers on one host would share its path.
             "--no-control-socket",
         ]
