@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -148,3 +150,30 @@ def test_json_endpoint_refuses_a_nul_character_as_problem_json(credential, query
     response = Client(raise_request_exception=False).get("/api/v1/verify", query)
     assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
     assert response.json()["title"] == "A search cannot contain a NUL character."
+
+
+def test_an_applicant_name_searched_for_in_the_review_queue_never_goes_into_a_url(
+    cast: Cast, boards: Boards, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from peerway.certification import selectors
+
+    monkeypatch.setattr(selectors, "REVIEW_PAGE_SIZE", 1)
+    cast.alice.first_name, cast.alice.last_name = "Şükrü", "Öztürk"
+    cast.alice.save()
+    cast.ada.first_name, cast.ada.last_name = "Ayla", "Öztürk"
+    cast.ada.save()
+    for applicant in (cast.alice, cast.sam, cast.ada):
+        services.application_submit(complete_application(applicant, boards.cprs), actor=applicant)
+    client = Client()
+    client.force_login(boards.bea)
+    url = reverse("certification:review_queue")
+    response = client.post(url, {"q": "Öztürk"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Page 1 of 2" in html  # Alice's and Ada's applications, not Sam's
+    assert not [u for u in re.findall(r'(?:href|action)="([^"]*)"', html) if "zt" in u.lower() or "q=" in u]
+    # The next page is a POSTed form carrying the filter, so page 2 is still an Öztürk.
+    second = client.post(url, {"q": "Öztürk", "page": "2"}).content.decode()
+    assert "Page 2 of 2" in second and "Öztürk" in second
+    # A name in the address is not a search: the queue lists everyone.
+    assert "Page 1 of 3" in client.get(url, {"q": "Öztürk"}).content.decode()

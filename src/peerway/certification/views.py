@@ -264,18 +264,26 @@ def _require_reviewer(user: User) -> None:
 
 
 @staff_view
-@require_GET
+@require_http_methods(["GET", "POST"])
 def review_queue(request: HttpRequest) -> HttpResponse:
+    """The applications a reviewer's boards have to act on, filtered.
+
+    An applicant's name is personal, so the filters are POSTed (never in a URL, a browser's history or a proxy's
+    log) and so are the pages of filtered results; a plain GET shows the unfiltered queue, a page at a time.
+    """
     user = _user(request)
     _require_reviewer(user)
-    form = forms.ReviewFilterForm(request.GET or None)
+    data = request.POST if request.method == "POST" else None
+    form = forms.ReviewFilterForm(data)
     filters = ReviewFilters()
     if form.is_valid():
         filters = ReviewFilters(**{key: value or "" for key, value in form.cleaned_data.items()})
-    page = review_queue_page(user, filters, request.GET.get("page", 1))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "certification/review_queue.html", {"form": form, "page": page, "query": query.urlencode()})
+    source = request.POST if request.method == "POST" else request.GET
+    page = review_queue_page(user, filters, source.get("page", 1))
+    filtered = {
+        key: value for key, value in (form.cleaned_data.items() if form.is_bound and form.is_valid() else ()) if value
+    }
+    return render(request, "certification/review_queue.html", {"form": form, "page": page, "filtered": filtered})
 
 
 def _review_page(
