@@ -13,14 +13,17 @@ from django.urls import reverse
 
 from peerway.certification import services as certification
 from peerway.workforce.models import SupervisionSession
+from peerway.workforce.pathway import peer_record
 from peerway.workforce.supervision import (
     month_bounds,
     payer_rules,
     supervisee_get,
+    supervisee_totals,
     supervisees_for_user,
     supervision_session_add,
     supervision_totals,
 )
+from tests.factories import MembershipFactory
 from tests.helpers import Cast
 from tests.workforce.credentials_helpers import credential, credential_type
 
@@ -160,3 +163,39 @@ def test_a_month_of_year_one_falls_back_to_the_current_month(cast: Cast, month: 
     assert response.status_code == 200
     assert 'href="?month=2026-10"' in response.content.decode()
     assert month_bounds(month) == (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+
+
+def test_supervisor_totals_do_not_include_another_rcos_sessions(cast: Cast) -> None:
+    # Alice is a peer at Riverbend (supervisor Sam) and at Prairie Light (supervisor Olive).
+    MembershipFactory(user=cast.alice, organization=cast.other_org, role="peer")
+    at_prairie = next(s for s in supervisees_for_user(cast.olive) if s.user == cast.alice)
+    supervision_session_add(supervisor=cast.olive, supervisee=at_prairie, held_on=dt.date(2026, 11, 20), minutes=600)
+    supervision_session_add(supervisor=cast.sam, supervisee=_alice(cast), held_on=dt.date(2026, 11, 21), minutes=45)
+    start, end = dt.date(2026, 11, 1), dt.date(2026, 11, 30)
+    [riverbend_row] = supervisee_totals(cast.sam, start, end)
+    assert riverbend_row.organization == cast.org
+    assert riverbend_row.minutes == 45
+    [prairie_row] = supervisee_totals(cast.olive, start, end)
+    assert (prairie_row.organization, prairie_row.minutes) == (cast.other_org, 600)
+    # Alice's own totals count every session, whichever organization logged it.
+    assert supervision_totals(cast.alice, start, end).minutes == 645
+    sam = Client()
+    sam.force_login(cast.sam)
+    page = " ".join(sam.get(reverse("career:supervision")).content.decode().split())
+    assert "0.75 of 4 hours" in page and "10.75" not in page
+
+
+def test_supervisor_totals_toward_a_credential_count_only_their_organizations_sessions(cast: Cast) -> None:
+    credential(cast.alice, expires_on=dt.date(2028, 1, 1))
+    MembershipFactory(user=cast.alice, organization=cast.other_org, role="peer")
+    at_prairie = next(s for s in supervisees_for_user(cast.olive) if s.user == cast.alice)
+    supervision_session_add(supervisor=cast.olive, supervisee=at_prairie, held_on=dt.date(2026, 10, 20), minutes=600)
+    supervision_session_add(supervisor=cast.sam, supervisee=_alice(cast), held_on=dt.date(2026, 11, 2), minutes=60)
+    start, end = month_bounds("2026-11")
+    key = f"credential:{credential_type('CPRSR').pk}"
+    [riverbend_row] = supervisee_totals(cast.sam, start, end)
+    assert {line.key: line.have for line in riverbend_row.lines}[key] == Decimal("1.00")
+    # The peer's own view, and her career pathway, count supervision from every employer.
+    own = supervision_totals(cast.alice, start, end)
+    assert {line.key: line.have for line in own.lines}[key] == Decimal("11.00")
+    assert peer_record(cast.alice).supervision_hours == Decimal("11.00")

@@ -64,7 +64,7 @@ def verify(request: HttpRequest, query: Query[VerifyQuery]) -> VerifyOut | HttpR
                 credential_type=c.credential_type.name,
                 credential_code=c.credential_type.code,
                 number=c.number,
-                status=c.status,
+                status=c.status_today,
                 issued_on=c.issued_on,
                 expires_on=c.expires_on,
                 issuing_board=c.credential_type.board.name,

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
@@ -170,6 +171,24 @@ class Credential(PublicIdModel, TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.credential_type.code} {self.number}"
+
+    def status_on(self, today: date) -> str:
+        """The status on ``today``: an active credential past its ``expires_on`` is expired, even before the nightly
+        ``credentials_expire`` job marks it (docs/credentialing.md)."""
+        if self.status == CredentialStatus.ACTIVE and self.expires_on is not None and self.expires_on < today:
+            return CredentialStatus.EXPIRED
+        return str(self.status)
+
+    def is_active_on(self, today: date) -> bool:
+        return self.status_on(today) == CredentialStatus.ACTIVE
+
+    @property
+    def status_today(self) -> str:
+        """``status_on`` the site's local date: what verification shows an employer or payer."""
+        return self.status_on(timezone.localdate())
+
+    def get_status_today_display(self) -> str:
+        return str(CredentialStatus(self.status_today).label)
 
 
 class ApplicationKind(models.TextChoices):

@@ -32,7 +32,6 @@ from peerway.certification.models import (
     ApplicationStatus,
     Board,
     Credential,
-    CredentialStatus,
     CredentialType,
     Evidence,
 )
@@ -248,7 +247,7 @@ def reciprocity_evaluate(held: Credential, target: CredentialType) -> rules.Reci
         rules.HeldCredential(
             spec=held_type.spec,
             board_is_icrc_member=held_type.board.icrc_member,
-            active=held.status == CredentialStatus.ACTIVE,
+            active=held.is_active_on(timezone.localdate()),
             label=f"{held_type.board.name} {held_type.code}",
         ),
         minimums(),

@@ -53,9 +53,8 @@ class CredentialState(StrEnum):
 
 
 def _active(credential: Credential, today: dt.date) -> bool:
-    return credential.status == CredentialStatus.ACTIVE and (
-        credential.expires_on is None or credential.expires_on >= today
-    )
+    # One rule for every page: past its expiry date a credential is not active, even before the nightly job.
+    return credential.is_active_on(today)
 
 
 def peer_credential_statuses(user_ids: Iterable[int], *, today: dt.date | None = None) -> dict[int, CredentialState]:

@@ -237,8 +237,15 @@ def supervision_totals(
     peer: User, start: dt.date, end: dt.date, *, organization: Organization | None = None
 ) -> SupervisionTotals:
     """Minutes in [start, end] against each payer's monthly rule, and all supervision to ``end`` against the
-    supervision hours of the peer's credentials."""
+    supervision hours of the peer's credentials.
+
+    With ``organization`` (a supervisor's view of a supervisee) only sessions logged in that organization count:
+    a peer who works at two RCOs has separate totals at each, and neither sees the other's minutes. Without it
+    (the peer's own view) every session counts, whichever organization logged it.
+    """
     sessions = SupervisionSession.objects.filter(peer=peer)
+    if organization is not None:
+        sessions = sessions.filter(organization=organization)
     in_period = sessions.filter(held_on__gte=start, held_on__lte=end)
     by_format: dict[str, int] = {
         row["format"]: row["total"] for row in in_period.values("format").annotate(total=Sum("minutes"))
