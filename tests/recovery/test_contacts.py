@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from peerway.core.models import AccessEvent
+from peerway.organizations.models import ContactCosignPolicy
 from peerway.recovery.models import Contact, PlanGoal, RecoveryPlan
 from peerway.recovery.services import (
     ActionRefused,
@@ -244,3 +245,18 @@ def test_the_uncredentialed_policy_asks_a_cosign_only_of_peers_without_an_active
     lapsed.delete()
     credential(cast.alice, expires_on=timezone.localdate() + dt.timedelta(days=200), status=CredentialStatus.ACTIVE)
     assert not record(engagement, cast.alice).awaiting_cosign
+
+
+def test_a_supervisor_does_not_cosign_the_version_they_wrote(cast: Cast) -> None:
+    cast.org.contact_cosign_policy = ContactCosignPolicy.ALL
+    cast.org.save()
+    engagement = ready_engagement(cast)
+    contact = record(engagement, cast.alice)
+    assert contact.needs_cosign
+    contact_correct(contact=contact, actor=cast.sam, reason="", **contact_fields(duration_minutes=90))
+    contact = Contact.objects.get(pk=contact.pk)
+    with pytest.raises(ActionRefused):
+        contact_cosign(contact=contact, actor=cast.sam)
+    # Another supervisor co-signs what Sam wrote.
+    contact = contact_cosign(contact=contact, actor=cast.ada)
+    assert contact.cosigned_by == cast.ada and contact.cosigned_version == contact.current_version

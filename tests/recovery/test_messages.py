@@ -6,10 +6,15 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from peerway.accounts.models import Membership
 from peerway.core.models import AccessEvent
 from peerway.core.sms import TextMessage
 from peerway.recovery.models import Message
-from peerway.recovery.selectors.messages import unread_message_count, unread_message_count_for_user
+from peerway.recovery.selectors.messages import (
+    message_team_for_engagement,
+    unread_message_count,
+    unread_message_count_for_user,
+)
 from peerway.recovery.services.messages import message_send_from_participant, message_send_from_staff
 from tests.helpers import Cast, assert_staff_view_guarded
 from tests.recovery.plan_helpers import engagement_for
@@ -85,3 +90,20 @@ def test_the_person_writes_from_their_space(cast: Cast, text_outbox: list[TextMe
     assert response.status_code == 302
     [sent] = Message.objects.filter(engagement=engagement, sender="participant")
     assert sent.body == "Doing okay"
+
+
+def test_a_message_to_a_peer_whose_role_ended_goes_to_the_supervisors(cast: Cast) -> None:
+    engagement = engagement_for(cast, preferred_name="Sample Hodan")
+    Membership.objects.filter(user=cast.alice, organization=cast.org, role="peer").update(active=False)
+    mail.outbox.clear()
+    message_send_from_participant(engagement=engagement, body="I relapsed last night, can we talk")
+    [notice] = mail.outbox
+    assert notice.to == [cast.sam.email]
+    assert "Hodan" not in notice.subject + notice.body and "relapsed" not in notice.body
+    assert reverse("recovery:engagement_messages", args=[engagement.public_id]) in notice.body
+
+
+def test_without_a_supervisor_the_organizations_administrators_are_told(cast: Cast) -> None:
+    engagement = engagement_for(cast)
+    Membership.objects.filter(organization=cast.org, role="supervisor").update(active=False)
+    assert message_team_for_engagement(engagement) == [cast.ada]

@@ -15,6 +15,7 @@ from peerway.recovery.models import GoalStatus, PlanKind, RecoveryPlan
 from peerway.recovery.services import plans as svc
 from tests.helpers import Cast
 from tests.recovery.plan_helpers import engagement_for
+from tests.recovery.records import ready_engagement, record
 
 
 def test_plan_kind_follows_the_program(cast: Cast) -> None:
@@ -144,3 +145,61 @@ def test_a_goal_of_another_plan_is_a_404(cast: Cast) -> None:
     url = reverse("recovery:engagement_plan", args=[mine.public_id])
     response = client.post(url, {"action": "goal_update", "goal": str(goal.public_id)})
     assert response.status_code == 404
+
+
+def test_a_plan_whose_goals_are_all_set_aside_is_no_longer_complete(cast: Cast) -> None:
+    engagement = ready_engagement(cast)
+    plan = svc.plan_get_or_create(engagement)
+    goal = svc.goal_add(plan=plan, actor=cast.alice, life_area="housing", description="A quiet room")
+    svc.plan_complete(plan=plan, actor=cast.alice)
+    svc.goal_update(goal=goal, actor=cast.alice, description="A quiet room", status="set_aside", target_date=None)
+    plan.refresh_from_db()
+    assert plan.completed_at is None
+    assert plan.history.filter(completed_at__isnull=False).exists()
+    assert AccessEvent.objects.filter(reason="plan no longer complete: every goal set aside").count() == 1
+    for _ in range(3):
+        record(engagement, cast.alice)
+    fourth = record(engagement, cast.alice)
+    assert fourth.plan_missing
+
+
+def test_setting_aside_one_goal_of_two_keeps_the_plan_complete(cast: Cast) -> None:
+    engagement = ready_engagement(cast)
+    plan = svc.plan_get_or_create(engagement)
+    goal = svc.goal_add(plan=plan, actor=cast.alice, life_area="housing", description="A quiet room")
+    svc.goal_add(plan=plan, actor=cast.alice, life_area="work", description="A part-time job")
+    svc.plan_complete(plan=plan, actor=cast.alice)
+    svc.goal_update(goal=goal, actor=cast.alice, description="A quiet room", status="set_aside", target_date=None)
+    plan.refresh_from_db()
+    assert plan.is_complete
+
+
+def test_a_program_plan_stays_complete_when_its_optional_goals_are_set_aside(cast: Cast) -> None:
+    engagement = ready_engagement(cast, program="sud_245g")
+    plan = svc.plan_get_or_create(engagement)
+    svc.plan_program_plan_record(plan=plan, actor=cast.alice, plan_date=timezone.localdate())
+    goal = svc.goal_add(plan=plan, actor=cast.alice, life_area="housing", description="A quiet room")
+    svc.goal_update(goal=goal, actor=cast.alice, description="A quiet room", status="set_aside", target_date=None)
+    plan.refresh_from_db()
+    assert plan.is_complete
+
+
+def test_the_plan_page_says_not_complete_after_the_last_goal_is_set_aside(cast: Cast) -> None:
+    engagement = ready_engagement(cast)
+    plan = svc.plan_get_or_create(engagement)
+    goal = svc.goal_add(plan=plan, actor=cast.alice, life_area="housing", description="A quiet room")
+    svc.plan_complete(plan=plan, actor=cast.alice)
+    client = Client()
+    client.force_login(cast.alice)
+    url = reverse("recovery:engagement_plan", args=[engagement.public_id])
+    response = client.post(
+        url,
+        {
+            "action": "goal_update",
+            "goal": str(goal.public_id),
+            f"edit-{goal.public_id}-description": "A quiet room",
+            f"edit-{goal.public_id}-status": "set_aside",
+        },
+    )
+    assert response.status_code == 302
+    assert "Not complete yet" in client.get(url).content.decode()

@@ -28,15 +28,17 @@ from peerway.accounts.links import (
     participant_link_get_by_token,
     participant_link_revoke,
 )
-from peerway.accounts.models import ParticipantLink
+from peerway.accounts.models import Membership, ParticipantLink
 from peerway.core.models import AccessEvent
 from peerway.core.sms import SmsNotConfigured, TextMessage
 from peerway.recovery.models import Checkup, Engagement, Message
+from peerway.recovery.services import engagement_transition
 from peerway.recovery.services import plans as plan_svc
 from peerway.recovery.services.checkups import checkups_schedule
 from peerway.recovery.services.messages import message_send_from_staff
 from tests.helpers import Cast
 from tests.recovery.plan_helpers import engagement_for
+from tests.recovery.records import ready_engagement
 
 CODE = re.compile(r"\b(\d{6})\b")
 TEXTS_OFF = override_settings(SMS_BACKEND="peerway.core.sms.DisabledBackend")
@@ -638,3 +640,52 @@ def test_the_persons_own_check_in_chart_dates_a_late_evening_check_in_on_its_own
     svg = client.get(reverse("space:checkin_chart", args=[token])).content.decode()
     assert "2025-01-15" in svg
     assert "2025-01-16" not in svg
+
+
+def test_a_person_writing_after_the_engagement_closed_does_not_mail_a_peer_who_left(
+    cast: Cast, text_outbox: list[TextMessage]
+) -> None:
+    engagement = ready_engagement(cast)
+    engagement_transition(engagement=engagement, action="close", actor=cast.sam)
+    Membership.objects.filter(user=cast.alice, organization=cast.org).update(active=False)
+    participant = engagement.participant
+    participant.phone = ""
+    participant.email = ""
+    participant.save()
+    token = participant_link_create(participant=participant, actor=cast.sam, send=False).token
+    client = Client()
+    page = client.get(reverse("space:enter", args=[token]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "goes to the team at Riverbend Recovery Community" in body and "Send to the team" in body
+    assert "988" in body
+    mail.outbox.clear()
+    response = client.post(reverse("space:message_send", args=[token]), {"body": "Are you there? I need help"})
+    assert response.status_code == 302
+    sent = Message.objects.filter(engagement=engagement).count()
+    assert sent == 1
+    assert cast.alice.email not in [address for m in mail.outbox for address in m.to]
+    # The supervisor is told, without the person's words, and can open the thread the notice links to.
+    [notice] = [m for m in mail.outbox if cast.sam.email in m.to]
+    assert notice.to == [cast.sam.email] and "help" not in notice.subject + notice.body
+    thread = reverse("recovery:engagement_messages", args=[engagement.public_id])
+    assert thread in notice.body
+    staff = Client()
+    staff.force_login(cast.sam)
+    assert "Are you there? I need help" in staff.get(thread).content.decode()
+    # The supervisor's answer reaches the person as the team's, not as the former peer's.
+    staff.post(thread, {"body": "We are here. Call 988 if you need someone now."})
+    assert (
+        "The team at Riverbend Recovery Community" in client.get(reverse("space:enter", args=[token])).content.decode()
+    )
+
+
+def test_the_space_names_the_peer_as_the_one_who_reads_while_the_engagement_is_open(cast: Cast) -> None:
+    engagement = ready_engagement(cast)
+    participant = engagement.participant
+    participant.phone = ""
+    participant.email = ""
+    participant.save()
+    token = participant_link_create(participant=participant, actor=cast.sam, send=False).token
+    body = Client().get(reverse("space:enter", args=[token])).content.decode()
+    assert "Send to my peer" in body and "goes to the team" not in body

@@ -9,12 +9,12 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from peerway.accounts.models import User
+from peerway.accounts.models import Membership, User
 from peerway.accounts.roles import MESSAGE_COVER_ROLES, Role
 from peerway.accounts.selectors import organization_ids_for_user
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction
-from peerway.recovery.models import SUBJECT_PARTICIPANT, Engagement, Message, MessageSender
+from peerway.recovery.models import SUBJECT_PARTICIPANT, Engagement, EngagementStatus, Message, MessageSender
 
 MESSAGE_ROLES = frozenset({Role.PEER, *MESSAGE_COVER_ROLES})
 
@@ -26,6 +26,41 @@ def message_engagements_for_user(user: User) -> QuerySet[Engagement]:
         Q(peer__user=user, organization_id__in=organization_ids_for_user(user, {Role.PEER}))
         | Q(organization_id__in=organization_ids_for_user(user, MESSAGE_COVER_ROLES))
     ).select_related("participant", "participant__language", "organization", "peer", "peer__user")
+
+
+def peer_answers_messages(engagement: Engagement) -> bool:
+    """Whether the engagement's own peer is there to answer the person: the engagement is open and the peer still
+    holds an active peer role in its organization (so can open the thread, see ``message_engagements_for_user``)."""
+    if engagement.status == EngagementStatus.CLOSED:
+        return False
+    return Membership.objects.filter(
+        user_id=engagement.peer.user_id,
+        user__is_active=True,
+        organization_id=engagement.organization_id,
+        organization__active=True,
+        role=Role.PEER,
+        active=True,
+    ).exists()
+
+
+def message_team_for_engagement(engagement: Engagement) -> list[User]:
+    """Who reads the person's messages when their peer cannot: the organization's active supervisors, or its
+    active administrators when it has no supervisor, so a message never lands where nobody reads it."""
+    for role in (Role.SUPERVISOR, Role.ORG_ADMIN):
+        users = list(
+            User.objects.filter(
+                is_active=True,
+                memberships__organization_id=engagement.organization_id,
+                memberships__organization__active=True,
+                memberships__role=role,
+                memberships__active=True,
+            )
+            .distinct()
+            .order_by("pk")
+        )
+        if users:
+            return users
+    return []
 
 
 @transaction.atomic

@@ -29,6 +29,7 @@ from peerway.recovery.models import (
     Participant,
     RecoveryPlan,
 )
+from peerway.recovery.selectors.messages import peer_answers_messages
 from peerway.recovery.selectors.plans import plan_for_engagement, plan_pdf_bytes
 
 SELF_ROLE = "self"
@@ -43,6 +44,12 @@ class SpacePage:
     messages: list[Message]
     upcoming_checkups: list[Checkup]
     checkins: list[CheckIn]
+    # The person's messages go to the organization's team, not to their peer (see ``peer_answers_messages``).
+    messages_to_team: bool = False
+
+    @property
+    def engagement_closed(self) -> bool:
+        return self.engagement is not None and self.engagement.status == EngagementStatus.CLOSED
 
     @property
     def threshold(self) -> int | None:
@@ -98,6 +105,7 @@ def space_page(link: ParticipantLink) -> SpacePage:
         messages=list(engagement.messages.all()),
         upcoming_checkups=_upcoming_checkups(engagement),
         checkins=_checkins(participant),
+        messages_to_team=not peer_answers_messages(engagement),
     )
 
 

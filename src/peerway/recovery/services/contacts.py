@@ -251,9 +251,14 @@ def contact_lock_for_billing(*, contact: Contact, actor: User | None = None) -> 
 
 @transaction.atomic
 def contact_cosign(*, contact: Contact, actor: User) -> Contact:
-    """A supervisor co-signs the contact's current version, where the organization's policy asks."""
+    """A supervisor co-signs the contact's current version, where the organization's policy asks.
+
+    Neither the peer who recorded the contact nor the author of its current version co-signs it.
+    """
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
-    contact = Contact.objects.select_related("engagement__organization", "engagement__participant").get(pk=contact.pk)
+    contact = Contact.objects.select_related(
+        "engagement__organization", "engagement__participant", "current_version"
+    ).get(pk=contact.pk)
     engagement = contact.engagement
     if not user_leads(actor, engagement.organization_id):
         raise ActionRefused(_("Only a supervisor co-signs contacts."))
@@ -263,6 +268,9 @@ def contact_cosign(*, contact: Contact, actor: User) -> Contact:
         raise ActionRefused(_("This contact is already co-signed."))
     if contact.recorded_by_id == actor.pk:
         raise ActionRefused(_("Someone else co-signs the contacts you recorded."))
+    # A supervisor who corrected the contact wrote what the record now says; a co-sign is a second pair of eyes.
+    if contact.current_version is not None and contact.current_version.created_by_id == actor.pk:
+        raise ActionRefused(_("Someone else co-signs a version you wrote."))
     contact.cosigned_at = timezone.now()
     contact.cosigned_by = actor
     contact.cosigned_version_id = contact.current_version_id

@@ -3,6 +3,8 @@
 A new message notifies the other side with a fixed text that carries no personal details: no names, no
 words from the message. The peer's notice links to the staff messages page (behind sign-in); the person's
 notice cannot carry their link (only its hash is stored), so it tells them to open the link they have.
+Once the engagement is closed, or its peer no longer holds a peer role in the organization, the notice goes to
+the organization's supervisors instead, who read and answer the thread on the same page.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from peerway.core import sms
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction
 from peerway.recovery.models import SUBJECT_PARTICIPANT, Engagement, Message, MessageSender
+from peerway.recovery.selectors.messages import message_team_for_engagement, peer_answers_messages
 
 MAX_MESSAGE_LENGTH = 2000
 
@@ -39,16 +42,32 @@ def peer_notice_text() -> tuple[str, str]:
     return _("New message in Peerway"), _("You have a new message in Peerway.")
 
 
+def team_notice_text() -> tuple[str, str]:
+    return _("New message in Peerway"), _(
+        "Someone your organization supported has written in Peerway, and their peer cannot answer it. "
+        "Please read it and make sure someone replies."
+    )
+
+
 @transaction.atomic
 def message_send_from_participant(*, engagement: Engagement, body: str) -> Message:
-    """The person writes to their peer; the peer gets an email with a link to the staff messages page."""
+    """The person writes to their peer; the peer gets an email with a link to the staff messages page.
+
+    When the peer cannot answer (the engagement is closed, or their peer role ended) each of the organization's
+    supervisors gets that email instead, so a plea for help is never left with someone who cannot open it.
+    """
     message = Message.objects.create(engagement=engagement, sender=MessageSender.PARTICIPANT, body=_clean_body(body))
-    peer_user = engagement.peer.user
-    if peer_user.email:
-        url = settings.SITE_URL.rstrip("/") + reverse("recovery:engagement_messages", args=[engagement.public_id])
-        with translation.override(peer_user.preferred_language or "en"):
-            subject, text = peer_notice_text()
-            send_mail(subject, f"{text}\n\n{url}\n", None, [peer_user.email])
+    if peer_answers_messages(engagement):
+        recipients, notice_text = [engagement.peer.user], peer_notice_text
+    else:
+        recipients, notice_text = message_team_for_engagement(engagement), team_notice_text
+    url = settings.SITE_URL.rstrip("/") + reverse("recovery:engagement_messages", args=[engagement.public_id])
+    # One email each, in each reader's language, so no one sees who else was told.
+    for user in recipients:
+        if user.email:
+            with translation.override(user.preferred_language or "en"):
+                subject, text = notice_text()
+                send_mail(subject, f"{text}\n\n{url}\n", None, [user.email])
     return message
 
 

@@ -74,13 +74,29 @@ def goal_add(
 def goal_update(
     *, goal: PlanGoal, actor: User | None, description: str, status: str, target_date: dt.date | None
 ) -> PlanGoal:
+    """Change a goal. Setting aside the last goal that is not set aside takes an individual recovery plan
+    back to not complete, so the sessions that follow need a plan again."""
+    plan = RecoveryPlan.objects.select_for_update().get(pk=goal.plan_id)
     goal.description = description.strip()
     goal.status = status
     goal.target_date = target_date
     goal.full_clean()
     goal.save()
-    _log_change(actor, goal.plan, "plan goal changed")
+    _log_change(actor, plan, "plan goal changed")
+    _uncomplete_if_no_goal_left(plan=plan, actor=actor)
     return goal
+
+
+def _uncomplete_if_no_goal_left(*, plan: RecoveryPlan, actor: User | None) -> None:
+    # Completion needs a goal that is not set aside (see ``plan_complete``); a plan that lost its last one
+    # would otherwise keep governing sessions and billing with nothing in it.
+    if plan.completed_at is None or plan.lives_in_program_record:
+        return
+    if plan.goals.exclude(status=GoalStatus.SET_ASIDE).exists():
+        return
+    plan.completed_at = None
+    plan.save()
+    _log_change(actor, plan, "plan no longer complete: every goal set aside")
 
 
 @transaction.atomic

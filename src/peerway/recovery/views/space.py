@@ -45,6 +45,7 @@ from peerway.accounts.links import (
 )
 from peerway.accounts.participant_links import ParticipantLink
 from peerway.recovery.models import MessageSender
+from peerway.recovery.selectors.messages import peer_answers_messages
 from peerway.recovery.selectors.space import (
     current_engagement,
     own_checkin_chart_svg,
@@ -75,6 +76,11 @@ class SpaceMessageForm(forms.Form):
         max_length=MAX_MESSAGE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+    def __init__(self, *args: Any, to_team: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if to_team:
+            self.fields["body"].label = gettext_lazy("Message to the team")
 
 
 def _signed_in(request: HttpRequest, link: ParticipantLink) -> bool:
@@ -206,7 +212,8 @@ def _home(request: HttpRequest, token: str, link: ParticipantLink, *, draft: str
     page = space_page(link)
     if page.engagement is not None:
         messages_mark_read(engagement=page.engagement, reader=MessageSender.PARTICIPANT)
-    message_form = SpaceMessageForm(initial={"body": draft}) if draft else SpaceMessageForm()
+    initial = {"body": draft} if draft else None
+    message_form = SpaceMessageForm(initial=initial, to_team=page.messages_to_team)
     context = {"token": token, "page": page, "message_form": message_form, "draft": bool(draft)}
     response = render(request, "space/home.html", context)
     response["Cache-Control"] = "no-store, private"
@@ -268,7 +275,8 @@ def _entered(request: HttpRequest, token: str, link: ParticipantLink, *, draft: 
 @space_required
 def message_send(request: HttpRequest, token: str, link: ParticipantLink) -> HttpResponse:
     engagement = current_engagement(link.participant)
-    form = SpaceMessageForm(request.POST)
+    to_team = engagement is not None and not peer_answers_messages(engagement)
+    form = SpaceMessageForm(request.POST, to_team=to_team)
     if engagement is not None and form.is_valid():
         try:
             message_send_from_participant(engagement=engagement, body=form.cleaned_data["body"])
