@@ -1,11 +1,15 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from django.core.cache import cache
 
 from peerway.core import sms
+from peerway.core.models import Community, Language, LivedExperience
+from peerway.intake.models import HelpRequest
+from peerway.intake.services import RequestInput, request_submit
 from tests.helpers import Cast, make_cast
 
 
@@ -34,3 +38,34 @@ def _empty_text_outbox() -> Iterator[list[sms.TextMessage]]:
 def text_outbox(_empty_text_outbox: list[sms.TextMessage]) -> list[sms.TextMessage]:
     """Text messages "sent" during the test (settings.SMS_BACKEND is the in-memory backend in tests)."""
     return _empty_text_outbox
+
+
+@pytest.fixture
+def submit(db: None) -> Callable[..., tuple[HelpRequest, str]]:
+    """Submit a request as the public form would; its routing task is queued, not run. For intake, routing,
+    shifts, engagements begun by a first call and the matching report alike."""
+
+    def _submit(
+        *,
+        language: str = "en",
+        language_required: bool = False,
+        communities: tuple[str, ...] = (),
+        lived_experience: tuple[str, ...] = (),
+        modalities: tuple[str, ...] = ("phone",),
+        **extra: Any,
+    ) -> tuple[HelpRequest, str]:
+        data = RequestInput(
+            contact_method=extra.pop("contact_method", "call"),
+            language=Language.objects.get(slug=language),
+            language_required=language_required,
+            consent_to_contact=True,
+            first_name=extra.pop("first_name", "Sample"),
+            phone=extra.pop("phone", "(612) 555-0101"),
+            communities=list(Community.objects.filter(slug__in=communities)),
+            lived_experience=list(LivedExperience.objects.filter(slug__in=lived_experience)),
+            modalities=modalities,
+            **extra,
+        )
+        return request_submit(data=data)
+
+    return _submit

@@ -164,18 +164,15 @@ def test_an_expired_email_confirmation_link_passes_axe_on_a_phone(
     check_axe(page, f"expired email confirmation link [{language}]")
 
 
-def test_a_message_written_after_the_space_session_ran_out_comes_back_to_send(
-    page: Page, live_server: Any, check_axe: Callable[[Page, str], list[dict[str, Any]]]
-) -> None:
-    import datetime as dt
-
-    import time_machine
+def _space_opened_with_code(page: Page, live_server: Any) -> tuple[Any, Callable[[], None]]:
+    """A person's space with an open engagement, opened at 360 px with the code texted to them; returns the
+    engagement and a function that asks for a new code and opens the space with it again."""
     from django.utils import timezone
 
     from peerway.accounts.links import participant_link_create
     from peerway.core import sms
     from peerway.core.models import Language
-    from peerway.recovery.models import Engagement, Message
+    from peerway.recovery.models import Engagement
     from tests.factories import OrganizationFactory, ParticipantFactory, peer_profile
 
     organization = OrganizationFactory(name="Riverbend Recovery Community", slug="riverbend")
@@ -186,7 +183,6 @@ def test_a_message_written_after_the_space_session_ran_out_comes_back_to_send(
     )
     token = participant_link_create(participant=person, actor=peer.user, send=False).token
     sms.outbox.clear()
-    words = "I had a hard night.\nCan we talk tomorrow?"
 
     def open_with_code() -> None:
         page.get_by_role("button", name=re.compile("Send me a (new )?code")).click()
@@ -198,6 +194,21 @@ def test_a_message_written_after_the_space_session_ran_out_comes_back_to_send(
     page.set_viewport_size({"width": 360, "height": 780})
     page.goto(page_url(live_server.url, "en", f"me/{token}/"))
     open_with_code()
+    return engagement, open_with_code
+
+
+def test_a_message_written_after_the_space_session_ran_out_comes_back_to_send(
+    page: Page, live_server: Any, check_axe: Callable[[Page, str], list[dict[str, Any]]]
+) -> None:
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from peerway.recovery.models import Message
+
+    engagement, open_with_code = _space_opened_with_code(page, live_server)
+    words = "I had a hard night.\nCan we talk tomorrow?"
     page.get_by_label("Message to your peer").fill(words)
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=31)):
         page.get_by_role("button", name="Send to my peer").click()
@@ -267,32 +278,8 @@ def test_a_message_brought_back_to_the_box_survives_a_change_of_language(page: P
     import time_machine
     from django.utils import timezone
 
-    from peerway.accounts.links import participant_link_create
-    from peerway.core import sms
-    from peerway.core.models import Language
-    from peerway.recovery.models import Engagement
-    from tests.factories import OrganizationFactory, ParticipantFactory, peer_profile
-
-    organization = OrganizationFactory(name="Riverbend Recovery Community", slug="riverbend")
-    peer = peer_profile(organization, name="Amina")
-    person = ParticipantFactory(organization=organization, language=Language.objects.get(slug="en"))
-    Engagement.objects.create(
-        participant=person, organization=organization, peer=peer, program="rco", started_at=timezone.now()
-    )
-    token = participant_link_create(participant=person, actor=peer.user, send=False).token
-    sms.outbox.clear()
+    _, open_with_code = _space_opened_with_code(page, live_server)
     words = "Can we talk tomorrow?"
-
-    def open_with_code() -> None:
-        page.get_by_role("button", name=re.compile("Send me a (new )?code")).click()
-        code = re.search(r"\b(\d{6})\b", sms.outbox[-1].body)
-        assert code is not None
-        page.get_by_label("Code").fill(code.group(1))
-        page.get_by_role("button", name="Open my space").click()
-
-    page.set_viewport_size({"width": 360, "height": 780})
-    page.goto(page_url(live_server.url, "en", f"me/{token}/"))
-    open_with_code()
     page.get_by_label("Message to your peer").fill(words)
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=31)):
         # The session ran out: the message rides on the code page and comes back to the box unsent.

@@ -3,40 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-import pytest
 from django.test import Client
 from django.urls import reverse
 
-from peerway.core.models import Community, Language, LivedExperience
 from peerway.intake.models import HelpRequest
-from peerway.intake.services import RequestInput, request_accept, request_route, request_submit
+from peerway.intake.services import request_accept, request_route
 from peerway.matching.reports import SMALL_CELL, matching_report
 from tests.factories import MembershipFactory, OrganizationFactory, peer_profile
 
 Submit = Callable[..., tuple[HelpRequest, str]]
-
-
-@pytest.fixture
-def submit(db: None) -> Submit:
-    """Submit a request as the public form would; its routing task is queued, not run (as tests/intake's)."""
-
-    def _submit(*, lived_experience: tuple[str, ...] = (), **extra: Any) -> tuple[HelpRequest, str]:
-        data = RequestInput(
-            contact_method="call",
-            language=Language.objects.get(slug=extra.pop("language", "en")),
-            consent_to_contact=True,
-            first_name="Sample",
-            phone="(612) 555-0101",
-            communities=list(Community.objects.filter(slug__in=extra.pop("communities", ()))),
-            lived_experience=list(LivedExperience.objects.filter(slug__in=lived_experience)),
-            modalities=("phone",),
-            **extra,
-        )
-        return request_submit(data=data)
-
-    return _submit
 
 
 def test_the_matching_report_gives_concordance_on_lived_experience(submit: Submit) -> None:

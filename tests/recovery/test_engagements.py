@@ -10,9 +10,9 @@ from django.test import Client
 from django.urls import reverse
 
 from peerway.accounts.models import Membership
-from peerway.core.models import AccessEvent, Community, Language, LivedExperience
+from peerway.core.models import AccessEvent
 from peerway.intake.models import HelpRequest, RequestStatus
-from peerway.intake.services import RequestInput, request_accept, request_connect, request_route, request_submit
+from peerway.intake.services import request_accept, request_connect, request_route
 from peerway.recovery.models import EngagementHandoff, EngagementStatus, PeerAttestation, PlanKind
 from peerway.recovery.services import (
     ActionRefused,
@@ -265,29 +265,6 @@ def test_an_engagement_is_not_started_with_a_peer_who_has_left(cast: Cast, how: 
     client.force_login(cast.sam)
     page = client.get(reverse("recovery:engagement_start", args=[participant.public_id])).content.decode()
     assert "Bob" not in page
-
-
-@pytest.fixture
-def submit(db: None) -> Callable[..., tuple[HelpRequest, str]]:
-    """Submit a request as the public form would; its routing task is queued, not run (as tests/intake's)."""
-
-    def _submit(
-        *, language: str = "en", modalities: tuple[str, ...] = ("phone",), **extra: Any
-    ) -> tuple[HelpRequest, str]:
-        data = RequestInput(
-            contact_method="call",
-            language=Language.objects.get(slug=language),
-            consent_to_contact=True,
-            first_name="Sample",
-            phone="(612) 555-0101",
-            communities=list(Community.objects.filter(slug__in=extra.pop("communities", ()))),
-            lived_experience=list(LivedExperience.objects.filter(slug__in=extra.pop("lived_experience", ()))),
-            modalities=modalities,
-            **extra,
-        )
-        return request_submit(data=data)
-
-    return _submit
 
 
 def _first_call(
