@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
@@ -642,8 +643,6 @@ def requests_route_waiting() -> int:
 
     Returns how many requests were offered to peers.
     """
-    from django.db.models import Exists, OuterRef, Q
-
     held = Offer.objects.filter(request=OuterRef("pk"), status=OfferStatus.OFFERED)
     waiting = HelpRequest.objects.filter(
         Q(status=RequestStatus.RECEIVED)

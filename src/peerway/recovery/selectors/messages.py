@@ -9,12 +9,13 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from peerway.accounts.models import Membership, User
+from peerway.accounts.models import User
 from peerway.accounts.roles import MESSAGE_COVER_ROLES, Role
 from peerway.accounts.selectors import organization_ids_for_user
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction
 from peerway.recovery.models import SUBJECT_PARTICIPANT, Engagement, EngagementStatus, Message, MessageSender
+from peerway.workforce.models import PeerProfile
 
 MESSAGE_ROLES = frozenset({Role.PEER, *MESSAGE_COVER_ROLES})
 
@@ -29,18 +30,11 @@ def message_engagements_for_user(user: User) -> QuerySet[Engagement]:
 
 
 def peer_answers_messages(engagement: Engagement) -> bool:
-    """Whether the engagement's own peer is there to answer the person: the engagement is open and the peer still
-    holds an active peer role in its organization (so can open the thread, see ``message_engagements_for_user``)."""
+    """Whether the engagement's own peer is there to answer the person: the engagement is open and the peer may
+    work as a peer now (``PeerProfile.objects.in_service``), so can open the thread."""
     if engagement.status == EngagementStatus.CLOSED:
         return False
-    return Membership.objects.filter(
-        user_id=engagement.peer.user_id,
-        user__is_active=True,
-        organization_id=engagement.organization_id,
-        organization__active=True,
-        role=Role.PEER,
-        active=True,
-    ).exists()
+    return PeerProfile.objects.in_service().filter(pk=engagement.peer_id).exists()
 
 
 def message_team_for_engagement(engagement: Engagement) -> list[User]:
