@@ -163,3 +163,29 @@ def test_gunicorns_atoms_carry_no_token_query_string_or_referer_secret() -> None
     assert atoms["f"] == "https://peerway.example/r/[token]/"
     assert (atoms["m"], atoms["s"], atoms["B"], atoms["M"]) == ("GET", "200", 1234, 12)
     assert not any("Xk9_pQ2-abc" in str(value) or "123456" in str(value) for value in atoms.values())
+
+
+@pytest.mark.parametrize(
+    ("path", "secret"),
+    [
+        ("/accounts/password/reset/key/4-d9k2mz-5a0e1c7b9f3d2e4a6c8b/", "d9k2mz-5a0e1c7b9f3d2e4a6c8b"),
+        ("/es/accounts/confirm-email/MQ:1tXyZa:Qm9vR2xlZ3JlYXRTZWNyZXRLZXk/", "Qm9vR2xlZ3JlYXRTZWNyZXRLZXk"),
+    ],
+)
+def test_gunicorns_atoms_carry_no_account_link_key(path: str, secret: str) -> None:
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": path,
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+    }
+
+    class Response:
+        status, sent, headers = "302 Found", 0, [("Content-Type", "text/html")]
+
+    atoms = RedactingLogger(Config()).atoms(Response(), [], environ, timedelta(milliseconds=3))
+    assert secret not in atoms["U"]
+    assert secret not in atoms["r"]
+    assert atoms["U"].endswith("/[token]/")

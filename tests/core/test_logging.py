@@ -114,3 +114,15 @@ def test_a_failed_tasks_traceback_reaches_the_log_redacted(db: None, monkeypatch
     logged = buffer.getvalue()
     assert "state=FAILED" in logged and "ValueError: Mailbox refused: [email]" in logged, logged[-600:]
     assert "jane.doe@example.org" not in logged, logged[-600:]
+
+
+def test_account_link_keys_are_redacted() -> None:
+    # allauth's password-reset link (<uidb36>-<key>) sets a staff member's password; its confirmation link
+    # confirms an address. Both are answered on a GET, so the key is in the request line.
+    reset = '"GET /accounts/password/reset/key/4-d9k2mz-5a0e1c7b9f3d2e4a6c8b/ HTTP/1.1" 302 0'
+    assert redact(reset) == '"GET /accounts/password/reset/key/[token]/ HTTP/1.1" 302 0'
+    confirm = "Not Found: /es/accounts/confirm-email/MQ:1tXyZa:Qm9vR2xlZ3JlYXRTZWNyZXRLZXk/"
+    assert redact(confirm) == "Not Found: /es/accounts/confirm-email/[token]/"
+    # The page allauth redirects to once the key is in the session carries no key, and stays readable.
+    kept = "GET /accounts/password/reset/key/4-set-password/"
+    assert redact(kept) == "GET /accounts/password/reset/key/[token]/"

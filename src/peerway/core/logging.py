@@ -9,15 +9,20 @@ _QUERY_STRING = re.compile(r"\?[^\s\"']*")
 # A person's private links are secrets even when they are dead: the first call's status page (/r/<token>/),
 # their personal space (/me/<token>/...) and a check-in to answer (/c/<token>/).
 _PRIVATE_TOKEN = re.compile(r"/(r|me|c)/[^/\s?\"']+")
+# A staff member's account links carry keys too: whoever holds a password-reset key (<uidb36>-<key>) can set
+# the password, and a confirmation key confirms the address (allauth's /accounts/... paths, any language prefix).
+_ACCOUNT_KEY = re.compile(r"(/accounts/(?:password/reset/key|confirm-email)/)[^/\s?\"']+")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 # A North American number in any common format; dates (2026-11-23) and times are not matched.
 _PHONE = re.compile(r"(?<![\w-])(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?![\w-])")
 
 
 def redact(text: str) -> str:
-    """Drop query strings (they can carry search terms) and anything shaped like an email or phone number."""
+    """Drop query strings (they can carry search terms), private links' and account links' keys, and anything
+    shaped like an email or phone number."""
     text = _QUERY_STRING.sub("?[redacted]", text)
     text = _PRIVATE_TOKEN.sub(r"/\1/[token]", text)
+    text = _ACCOUNT_KEY.sub(r"\1[token]", text)
     text = _EMAIL.sub("[email]", text)
     return _PHONE.sub("[phone]", text)
 
