@@ -284,3 +284,15 @@ def test_a_course_on_the_old_expiry_day_counts_in_one_renewal_period_only(cast: 
     assert first.checklist is not None and second.checklist is not None
     assert first.checklist.line("ce_total").have == Decimal(16)
     assert second.checklist.line("ce_total").have == Decimal(0)
+
+
+def test_renewal_page_does_not_show_an_expired_credential_as_active(cast: Cast) -> None:
+    with time_machine.travel(dt.datetime(2026, 11, 23, 15, 0, tzinfo=dt.UTC), tick=False):
+        # Expired yesterday; the nightly credentials_expire job has not run yet, so its status is still "active".
+        credential(cast.alice, expires_on=dt.date(2026, 11, 22), issued_on=dt.date(2024, 11, 22))
+        client = Client()
+        client.force_login(cast.alice)
+        page = " ".join(client.get(reverse("career:renewal")).content.decode().split())
+    assert "your credential has lapsed" in page
+    assert "<strong>Active</strong>" not in page
+    assert "<strong>Expired</strong>" in page

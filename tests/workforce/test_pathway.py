@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from peerway.certification import services as certification
 from peerway.workforce.pathway import pathway_for_peer, peer_record
@@ -55,6 +56,14 @@ def test_a_credential_held_active_is_not_a_step(cast: Cast) -> None:
     credential(cast.alice, expires_on=dt.date(2099, 1, 1), code="CPRSR")
     codes = [step.credential_type.code for step in pathway_for_peer(cast.alice)]
     assert "CPRSR" not in codes and codes == ["PRSUP", "LADC"]
+
+
+def test_a_credential_past_its_expiry_date_is_a_step_again_before_the_nightly_job(cast: Cast) -> None:
+    # Still marked active (credentials_expire has not run), but it expired yesterday: the peer needs it again.
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    credential(cast.alice, expires_on=yesterday, issued_on=yesterday - dt.timedelta(days=730), code="CPRSR")
+    codes = [step.credential_type.code for step in pathway_for_peer(cast.alice)]
+    assert "CPRSR" in codes
 
 
 def test_training_for_another_credential_does_not_count_toward_a_targets_total(cast: Cast) -> None:

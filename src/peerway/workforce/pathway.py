@@ -22,7 +22,6 @@ from peerway.certification import rules
 from peerway.certification.models import (
     Attestation,
     Credential,
-    CredentialStatus,
     CredentialType,
     ExamResult,
     ExperienceEntry,
@@ -96,11 +95,13 @@ class Step:
 
 def pathway_for_peer(user: User) -> list[Step]:
     """Progress toward each target credential the peer does not already hold active."""
-    held_active = set(
-        Credential.objects.filter(holder=user, status=CredentialStatus.ACTIVE).values_list(
-            "credential_type_id", flat=True
-        )
-    )
+    # Active as Credential.is_active_on reads it: one past its expiry date is lapsed even before the nightly job.
+    today = timezone.localdate()
+    held_active = {
+        credential.credential_type_id
+        for credential in Credential.objects.filter(holder=user).only("credential_type_id", "status", "expires_on")
+        if credential.is_active_on(today)
+    }
     held = Credential.objects.filter(holder=user).values_list("credential_type_id", flat=True)
     targets: list[tuple[CredentialType, str]] = [
         (t, "reciprocal")
