@@ -8,8 +8,9 @@ import time_machine
 from django_tasks_db.models import DBTaskResult
 
 from peerway.accounts.models import User
-from peerway.core.models import AccessEvent
+from peerway.core.models import AccessEvent, Community, Language
 from peerway.intake.models import EscalationAlert, HelpRequest, Offer, OfferStatus, RequestStatus
+from peerway.intake.selectors import request_status_page
 from peerway.intake.services import (
     CaseloadFull,
     OfferNotAvailable,
@@ -28,7 +29,7 @@ from peerway.intake.services import (
 )
 from peerway.recovery.models import Engagement, EngagementStatus, Participant
 from peerway.workforce.models import PeerProfile, PeerStatus, WeeklyShift
-from tests.factories import OrganizationFactory, peer_profile
+from tests.factories import MembershipFactory, OrganizationFactory, peer_profile
 
 Submit = Callable[..., tuple[HelpRequest, str]]
 
@@ -392,3 +393,74 @@ def test_the_next_shift_counts_only_peers_who_could_be_offered_the_request(db: N
     else:
         PeerProfile.objects.filter(pk=peer.pk).update(status=PeerStatus.INACTIVE)
     assert next_shift_start(now=now) is None
+
+
+def _amina_in_two_organizations_and_two_others() -> tuple[PeerProfile, PeerProfile]:
+    """Amina works for Alder and Birch and shares the person's community, so both her profiles rank first."""
+    alder = OrganizationFactory(name="Alder Recovery", slug="alder")
+    birch = OrganizationFactory(name="Birch Recovery", slug="birch")
+    amina = peer_profile(alder, name="Amina", communities=("somali",))
+    MembershipFactory(user=amina.user, organization=birch, role="peer")
+    twin = PeerProfile.objects.create(
+        user=amina.user, organization=birch, display_name="Amina", modalities=["phone", "text"], on_shift=True
+    )
+    twin.languages.set(Language.objects.filter(slug="en"))
+    twin.communities.set(Community.objects.filter(slug="somali"))
+    peer_profile(alder, name="Bea")
+    peer_profile(birch, name="Cal")
+    return amina, twin
+
+
+def test_a_peer_in_two_organizations_is_offered_a_request_once(submit: Submit) -> None:
+    _amina_in_two_organizations_and_two_others()
+    request, _ = submit(communities=("somali",))
+    offers = request_route(request_id=request.pk)
+    # Three people on shift and free: the first round reaches all three, Amina once.
+    assert sorted(offer.peer.display_name for offer in offers) == ["Amina", "Bea", "Cal"]
+
+
+def test_a_peer_who_declined_under_one_organization_is_not_asked_again_under_the_other(submit: Submit) -> None:
+    amina, twin = _amina_in_two_organizations_and_two_others()
+    request, _ = submit(communities=("somali",))
+    offered = {offer.peer_id for offer in request_route(request_id=request.pk)}
+    declined = amina if amina.pk in offered else twin
+    request_decline(request=request, peer=declined)
+    widened = request_route(request_id=request.pk, widen=True)
+    assert {amina.pk, twin.pk}.isdisjoint(offer.peer_id for offer in widened)
+    assert Offer.objects.get(request=request, peer=declined).decline_reason is None  # no reason: null, not ""
+    other = twin if declined == amina else amina
+    with pytest.raises(OfferNotAvailable):
+        request_choose_peer(request=request, peer_public_id=other.public_id)
+
+
+def test_a_person_choosing_is_not_shown_the_same_peer_twice(submit: Submit) -> None:
+    _amina_in_two_organizations_and_two_others()
+    request, _ = submit(communities=("somali",), wants_to_choose=True)
+    page = request_status_page(request=HelpRequest.objects.get(pk=request.pk))
+    assert sorted(card.display_name for card in page.choices) == ["Amina", "Bea", "Cal"]
+
+
+@pytest.mark.parametrize("change", ["account_deactivated", "on_leave", "peer_role_ended"])
+def test_offers_held_by_a_peer_who_can_no_longer_take_them_lapse_within_the_minute(submit: Submit, change: str) -> None:
+    organization = OrganizationFactory()
+    first = peer_profile(organization, name="Asha")
+    request, _ = submit()
+    assert [offer.peer for offer in request_route(request_id=request.pk)] == [first]
+    if change == "account_deactivated":
+        User.objects.filter(pk=first.user_id).update(is_active=False)
+    elif change == "on_leave":
+        PeerProfile.objects.filter(pk=first.pk).update(status=PeerStatus.ON_LEAVE)
+    else:
+        first.user.memberships.update(active=False)
+    second = peer_profile(organization, name="Bilan")
+    assert requests_route_waiting() == 1
+    assert Offer.objects.get(request=request, peer=first).status == OfferStatus.LAPSED
+    assert Offer.objects.get(request=request, peer=second).status == OfferStatus.OFFERED
+
+
+def test_offers_held_by_a_peer_still_in_service_are_left_alone(submit: Submit) -> None:
+    first = peer_profile(OrganizationFactory(), name="Asha")
+    request, _ = submit()
+    request_route(request_id=request.pk)
+    assert requests_route_waiting() == 0
+    assert Offer.objects.get(request=request, peer=first).status == OfferStatus.OFFERED

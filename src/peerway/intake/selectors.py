@@ -212,10 +212,12 @@ def _nobody_free(note: Mapping[str, Any]) -> NobodyFree:
 def _choices(request: HelpRequest) -> tuple[tuple[PeerCard, ...], NobodyFree | None]:
     """The best peers free now for a person who wants to choose, or why there is none (computed live)."""
     from peerway.intake.services import next_shift_start
-    from peerway.matching.service import proposals_for_request
+    from peerway.matching.service import proposals_for_request, with_their_other_profiles
 
     declined = Offer.objects.filter(request=request, status=OfferStatus.DECLINED).values_list("peer_id", flat=True)
-    proposals, unmatched = proposals_for_request(request, exclude_peer_ids=set(declined), top=CHOICES_SHOWN)
+    proposals, unmatched = proposals_for_request(
+        request, exclude_peer_ids=with_their_other_profiles(declined), top=CHOICES_SHOWN
+    )
     if proposals:
         return tuple(_peer_card(p.peer, p.match.explanation.as_dict()) for p in proposals), None
     note = dict(unmatched.reason.as_dict()) if unmatched else {"code": "no_peers"}

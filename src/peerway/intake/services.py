@@ -249,7 +249,7 @@ def request_accept(*, request: HelpRequest, peer: PeerProfile) -> Engagement:
 def request_decline(*, request: HelpRequest, peer: PeerProfile, reason: str = "") -> None:
     """The peer passes; if every offered peer has declined, routing widens at once on the worker."""
     updated = Offer.objects.filter(request_id=request.pk, peer=peer, status=OfferStatus.OFFERED).update(
-        status=OfferStatus.DECLINED, responded_at=timezone.now(), decline_reason=reason[:200]
+        status=OfferStatus.DECLINED, responded_at=timezone.now(), decline_reason=reason.strip()[:200] or None
     )
     if not updated:
         raise OfferNotAvailable
@@ -354,7 +354,8 @@ def request_choose_peer(*, request: HelpRequest, peer_public_id: uuid.UUID) -> O
     peer = PeerProfile.objects.filter(public_id=peer_public_id).first()
     if fresh is None or peer is None or fresh.status not in OPEN_STATUSES:
         raise OfferNotAvailable
-    if Offer.objects.filter(request=fresh, peer=peer, status=OfferStatus.DECLINED).exists():
+    # A peer who declined the person under one organization's profile is not chosen under another's.
+    if Offer.objects.filter(request=fresh, peer__user_id=peer.user_id, status=OfferStatus.DECLINED).exists():
         raise OfferNotAvailable
     everyone_else = PeerProfile.objects.exclude(pk=peer.pk).values_list("pk", flat=True)
     proposals, _ = proposals_for_request(fresh, exclude_peer_ids=everyone_else, top=1)
@@ -416,7 +417,7 @@ def request_route(*, request_id: int, widen: bool = False) -> list[Offer]:
     A re-link goes only to peers of the organization the person is a participant of: their record is not
     shared with another organization.
     """
-    from peerway.matching.service import proposals_for_request
+    from peerway.matching.service import proposals_for_request, with_their_other_profiles
 
     request = HelpRequest.objects.select_for_update().filter(pk=request_id).first()
     if request is None or request.status not in OPEN_STATUSES:
@@ -425,8 +426,9 @@ def request_route(*, request_id: int, widen: bool = False) -> list[Offer]:
     if not widen and holders:
         return []
     # Peers who hold the offer now, or who declined it (or were turned down by a rematch), are not asked
-    # again; peers whose offer lapsed when someone else accepted may be asked again after a rematch.
-    not_again = set(
+    # again, under any of their profiles; peers whose offer lapsed when someone else accepted may be asked again
+    # after a rematch.
+    not_again = with_their_other_profiles(
         Offer.objects.filter(request=request, status=OfferStatus.DECLINED).values_list("peer_id", flat=True)
     )
     relink_organization_id = _relink_organization_id(request)
@@ -434,7 +436,7 @@ def request_route(*, request_id: int, widen: bool = False) -> list[Offer]:
         not_again |= set(
             PeerProfile.objects.exclude(organization_id=relink_organization_id).values_list("pk", flat=True)
         )
-    excluded = holders | not_again
+    excluded = with_their_other_profiles(holders) | not_again
     preferred = _preferred_peer_first(request, excluded)
     top = OFFER_ROUND_SIZES[min(request.escalation_level, len(OFFER_ROUND_SIZES) - 1)]
     proposals, unmatched = proposals_for_request(
@@ -641,8 +643,15 @@ def requests_route_waiting() -> int:
     more (every peer offered it said no, or went off shift), and for every person choosing their peer, whose
     window to pick is kept here: when it ends without a pick, the best match is offered.
 
+    Offers held by a peer who can no longer take them (their account was deactivated, their peer role or
+    organization ended, their profile is on leave, or they are off shift) lapse first, so nobody waits out the
+    escalation window on them: those requests are tried again at once.
+
     Returns how many requests were offered to peers.
     """
+    Offer.objects.filter(status=OfferStatus.OFFERED).exclude(
+        peer__in=PeerProfile.objects.in_service().filter(on_shift=True)
+    ).update(status=OfferStatus.LAPSED, responded_at=timezone.now())
     held = Offer.objects.filter(request=OuterRef("pk"), status=OfferStatus.OFFERED)
     waiting = HelpRequest.objects.filter(
         Q(status=RequestStatus.RECEIVED)

@@ -117,14 +117,36 @@ class Proposal:
 def proposals_for_request(
     request: HelpRequest, *, exclude_peer_ids: Iterable[int] = (), top: int = 3
 ) -> tuple[list[Proposal], Unmatched | None]:
-    """The best ``top`` on-shift peers for ``request`` (never those excluded), or why there is none."""
+    """The best ``top`` on-shift peers for ``request`` (never those excluded), or why there is none.
+
+    A peer who works for two organizations has a profile in each but is one person: they are proposed once, with
+    their best-matching profile, so ``top`` proposals are ``top`` different people.
+    """
     excluded = set(exclude_peer_ids)
     peers = [peer for peer in peers_with_caseload() if peer.pk not in excluded]
     by_public_id = {str(peer.public_id): peer for peer in peers}
     spec = request_spec(request)
     # Encoded once and shared by ranking and, when nobody fits, by the explanation.
     pool = encode_peers([peer_spec(peer, request=spec, request_county_id=request.county_id) for peer in peers])
-    matches = rank_peers(spec, pool, current_weights(), top=top)
-    if matches:
-        return [Proposal(peer=by_public_id[m.peer_id], match=m) for m in matches], None
-    return [], explain_unmatched(spec, pool)
+    # One more ranked per second profile, so that ``top`` different people remain once each keeps their best.
+    second_profiles = len(peers) - len({peer.user_id for peer in peers})
+    matches = rank_peers(spec, pool, current_weights(), top=top + second_profiles)
+    if not matches:
+        return [], explain_unmatched(spec, pool)
+    proposals: list[Proposal] = []
+    people: set[int] = set()
+    for match in matches:
+        peer = by_public_id[match.peer_id]
+        if peer.user_id not in people and len(proposals) < top:
+            people.add(peer.user_id)
+            proposals.append(Proposal(peer=peer, match=match))
+    return proposals, None
+
+
+def with_their_other_profiles(profile_ids: Iterable[int]) -> set[int]:
+    """``profile_ids`` and every other peer profile of the same people (a peer may work for two organizations)."""
+    profile_ids = set(profile_ids)
+    if not profile_ids:
+        return set()
+    people = PeerProfile.objects.filter(pk__in=profile_ids).values("user_id")
+    return set(PeerProfile.objects.filter(user_id__in=people).values_list("pk", flat=True))
