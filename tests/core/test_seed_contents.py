@@ -277,6 +277,33 @@ def test_offer_explanations_list_exactly_the_terms_the_request_and_the_peer_both
 
 
 @pytest.mark.django_db
+def test_in_person_offers_reach_every_county_a_peer_serves_as_matching_does(seeded: Seeded) -> None:
+    """The seed measured a peer's in-person reach from the first county they serve only, while matching counts
+    every county they serve (matching.service.peer_spec): a person in a peer's second county was never offered
+    that peer. Every seeded in-person offer must pass the live rule, and some reach a county beyond the radius."""
+    from peerway.matching.constraints import Constraint, can_meet_in_person, hard_constraint_failures
+    from peerway.matching.service import peer_spec, request_spec
+
+    offers = Offer.objects.select_related("request__language", "peer").prefetch_related(
+        *(f"request__{field}" for field in ("communities", "lived_experience", "pathways")),
+        *(f"peer__{field}" for field in ("languages", "communities", "lived_experience", "pathways")),
+        "peer__service_counties",
+    )
+    beyond_home: list[str] = []
+    for offer in offers:
+        request, peer = offer.request, offer.peer
+        if set(request.modalities) & set(peer.modalities) != {"in_person"}:
+            continue
+        spec = request_spec(request)
+        live = peer_spec(peer, request=spec, request_county_id=request.county_id)
+        assert Constraint.IN_RANGE not in hard_constraint_failures(spec, live), offer.pk
+        if not can_meet_in_person(spec, peer_spec(peer)):
+            assert request.county_id in {county.pk for county in peer.service_counties.all()}
+            beyond_home.append(f"{request.public_id} -> {peer.display_name}")
+    assert beyond_home, "no in-person offer reaches a county a peer serves beyond their home radius"
+
+
+@pytest.mark.django_db
 def test_some_open_requests_wait_because_no_peer_on_shift_speaks_their_language(seeded: Seeded) -> None:
     on_shift_languages = set(
         PeerProfile.objects.filter(on_shift=True, status=PeerStatus.ACTIVE).values_list("languages__slug", flat=True)

@@ -6,6 +6,8 @@ floating-point rounding on scores. Tests hold it to that.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
+from dataclasses import replace
 from enum import StrEnum
 
 from peerway.matching import geo
@@ -61,6 +63,33 @@ def can_meet_in_person(request: RequestSpec, peer: PeerSpec) -> bool:
     if request.location is None or peer.location is None or peer.service_radius_km is None:
         return False
     return _chord2(request, peer) <= geo.chord_squared_for_km(peer.service_radius_km)
+
+
+def with_served_county(
+    request: RequestSpec,
+    peer: PeerSpec,
+    *,
+    request_county: object | None,
+    served_counties: Callable[[], Collection[object]],
+    service_radius_km: float,
+) -> PeerSpec:
+    """``peer`` for one request, with their whole service area.
+
+    A peer meets people in person anywhere in the counties they serve, and within their travel radius of their
+    home point. The engine knows only a point and a radius, so when both meet in person and the person is in a
+    county the peer serves (``request_county`` in ``served_counties()``, asked only then) but beyond that radius,
+    the peer is given the person's own point for this request: the person is inside the peer's service area.
+    """
+    if (
+        request_county is not None
+        and request.location is not None
+        and IN_PERSON in request.modalities
+        and IN_PERSON in peer.modalities
+        and not can_meet_in_person(request, peer)
+        and request_county in served_counties()
+    ):
+        return replace(peer, location=request.location, service_radius_km=service_radius_km)
+    return peer
 
 
 def hard_constraint_failures(request: RequestSpec, peer: PeerSpec) -> tuple[Constraint, ...]:

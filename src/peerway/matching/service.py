@@ -6,17 +6,17 @@ The engine itself (specs, constraints, features, engine, explain, assignment) ne
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db.models import Count, Q
 
 from peerway.intake.models import HelpRequest
-from peerway.matching.constraints import can_meet_in_person
+from peerway.matching.constraints import with_served_county
 from peerway.matching.engine import ProposedMatch, rank_peers
 from peerway.matching.explain import Unmatched, explain_unmatched
 from peerway.matching.features import encode_peers
-from peerway.matching.specs import IN_PERSON, Location, PeerSpec, RequestSpec
+from peerway.matching.specs import Location, PeerSpec, RequestSpec
 from peerway.matching.weights import Weights, load_weights
 from peerway.recovery.models import EngagementStatus
 from peerway.workforce.models import PeerProfile, PeerStatus
@@ -68,13 +68,8 @@ def peer_spec(
     request: RequestSpec | None = None,
     request_county_id: int | None = None,
 ) -> PeerSpec:
-    """The engine's view of ``peer``; for one request (``request`` and its county), with the peer's service area.
-
-    A peer meets people in person anywhere in the counties they serve, and within their travel radius of their
-    home point (the centre of the first county served). The engine knows only a point and a radius, so when the
-    person is in a county the peer serves but outside the radius of the home point, the peer is given the
-    person's own point for this request: the person is inside the peer's service area.
-    """
+    """The engine's view of ``peer``; for one request (``request`` and its county), with the peer's whole service
+    area: every county they serve as well as their radius of their home point (``with_served_county``)."""
     caseload = getattr(peer, "active_caseload", 0)
     location = (
         Location(peer.latitude, peer.longitude) if peer.latitude is not None and peer.longitude is not None else None
@@ -95,17 +90,15 @@ def peer_spec(
         active=peer.status == PeerStatus.ACTIVE,
         on_shift=peer.on_shift if immediate else True,
     )
-    if (
-        request is not None
-        and request.location is not None
-        and request_county_id is not None
-        and IN_PERSON in request.modalities
-        and IN_PERSON in spec.modalities
-        and not can_meet_in_person(request, spec)
-        and any(county.pk == request_county_id for county in peer.service_counties.all())
-    ):
-        spec = replace(spec, location=request.location, service_radius_km=float(peer.service_radius_km))
-    return spec
+    if request is None:
+        return spec
+    return with_served_county(
+        request,
+        spec,
+        request_county=request_county_id,
+        served_counties=lambda: {county.pk for county in peer.service_counties.all()},
+        service_radius_km=float(peer.service_radius_km),
+    )
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,8 @@ class ParticipantSeed:
 class PeerSeed:
     """A generated peer profile, with the matching facts later stages (help requests) route by.
 
-    Term lists are vocabulary slugs in the order they were drawn; ``region`` is the organization's.
+    Term lists are vocabulary slugs in the order they were drawn; ``region`` is the organization's;
+    ``service_counties`` are the names of the counties the peer serves, the one of their home point first.
     """
 
     profile_id: int
@@ -98,6 +99,7 @@ class PeerSeed:
     gender: str
     age_band: str
     modalities: tuple[str, ...]
+    service_counties: tuple[str, ...]
     latitude: float | None
     longitude: float | None
     service_radius_km: int

@@ -186,7 +186,7 @@ class OpenRequestPlanner:
         )
         spec = asker.spec(str(plan.public_id))
         first, wider = OFFER_ROUND_SIZES
-        ranked, reason = self.router.route(spec, top=first)
+        ranked, reason = self.router.route(spec, county=asker.county, top=first)
         if not ranked:
             plan.routing_note = self._note(reason)
             return plan
@@ -199,7 +199,9 @@ class OpenRequestPlanner:
             return plan
         plan.escalation_level = 1
         plan.last_offered_at = widened_at
-        more, reason = self.router.route(spec, exclude=[offer.peer for offer in plan.offers], top=wider)
+        more, reason = self.router.route(
+            spec, county=asker.county, exclude=[offer.peer for offer in plan.offers], top=wider
+        )
         plan.offers += [self._offer(item, 1, widened_at) for item in more]
         if not more:
             # request_route records why the widened round found nobody, while the first offers stand.

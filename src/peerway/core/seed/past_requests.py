@@ -99,7 +99,7 @@ def past_request_plan(
         status=RequestStatus.RECEIVED,
         status_token_hash=status_token_hash_draw(ctx),
     )
-    ranked = router.rank(asker.spec(str(plan.public_id)), home.region, created_at)
+    ranked = router.rank(asker.spec(str(plan.public_id)), home.region, created_at, county=asker.county)
     # A person who asked to choose their peer picked one of the best three; the request went to that peer.
     if ranked and asker.wants_to_choose:
         ranked = [ranked[min(len(ranked) - 1, ctx.rng.randint(0, 2))]]

@@ -443,6 +443,7 @@ def _peers_insert(ctx: SeedContext, built: list[BuiltPeer], vocabulary: PeerVoca
                 gender=profile.gender,
                 age_band=profile.age_band,
                 modalities=tuple(profile.modalities),
+                service_counties=item.counties,
                 latitude=profile.latitude,
                 longitude=profile.longitude,
                 service_radius_km=profile.service_radius_km,

@@ -11,6 +11,10 @@ offer says two people share is exactly the intersection of the request's and the
 - :class:`PresentRouter` serves the requests still open at --today exactly as ``request_route`` would: the
   engine's ``rank_peers`` over every active peer with their on-shift flag and active caseload, or the
   engine's reason (``explain_unmatched``) when nobody can take the request.
+
+Both give each peer their whole service area for the request's county, as matching does
+(:func:`peer_spec_for_request`): in person, a peer meets people anywhere in every county they serve, not only
+within their radius of the first one.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from typing import Any
 
 from peerway.core.seed.context import PeerSeed, SeedContext
 from peerway.intake.services import OFFER_ROUND_SIZES
-from peerway.matching.constraints import is_feasible, soft_score
+from peerway.matching.constraints import is_feasible, soft_score, with_served_county
 from peerway.matching.engine import rank_peers
 from peerway.matching.explain import explain_pair, explain_unmatched
 from peerway.matching.features import PeerPool, encode_peers
@@ -69,6 +73,18 @@ def peer_spec(peer: PeerSeed, *, on_shift: bool, active_caseload: int) -> PeerSp
     )
 
 
+def peer_spec_for_request(peer: PeerSeed, spec: PeerSpec, request: RequestSpec, county: str | None) -> PeerSpec:
+    """``spec`` (``peer``'s) for one request made from ``county``, with the peer's whole service area: the rule
+    matching applies (``matching.constraints.with_served_county``), over the generated peer's county names."""
+    return with_served_county(
+        request,
+        spec,
+        request_county=county,
+        served_counties=lambda: peer.service_counties,
+        service_radius_km=float(peer.service_radius_km),
+    )
+
+
 class PastRouter:
     """Ranks a sample of peers for a request made in the past, and tracks each peer's active caseload."""
 
@@ -94,12 +110,12 @@ class PastRouter:
             for community in peer.communities:
                 self.by_community.setdefault(community, []).append(index)
 
-    def rank(self, request: RequestSpec, region: str, at: dt.datetime) -> list[Ranked]:
+    def rank(self, request: RequestSpec, region: str, at: dt.datetime, *, county: str | None) -> list[Ranked]:
         """The feasible peers of the sample that the first two offer rounds can reach, best score first,
-        equal scores in peer-id order (as the engine)."""
-        ranked = self._rank(request, self._sample(request, region), at)
+        equal scores in peer-id order (as the engine); ``county`` is the request's, by name."""
+        ranked = self._rank(request, county, self._sample(request, region), at)
         if not ranked:
-            ranked = self._rank(request, self._draw(self.by_region.get(region, []), SAMPLE_WIDER), at)
+            ranked = self._rank(request, county, self._draw(self.by_region.get(region, []), SAMPLE_WIDER), at)
         return ranked
 
     def engage(self, peer: int) -> None:
@@ -119,18 +135,22 @@ class PastRouter:
     def _draw(self, population: Sequence[int], count: int) -> list[int]:
         return self.ctx.rng.sample(population, min(count, len(population)))
 
-    def _rank(self, request: RequestSpec, candidates: Iterable[int], at: dt.datetime) -> list[Ranked]:
+    def _rank(
+        self, request: RequestSpec, county: str | None, candidates: Iterable[int], at: dt.datetime
+    ) -> list[Ranked]:
         scored: list[tuple[float, str, int]] = []
+        specs: dict[int, PeerSpec] = {}
         for index in candidates:
-            peer, spec = self.peers[index], self.specs[index]
+            peer = self.peers[index]
             if peer.created_at > at or self.active[index] >= peer.caseload_limit:
                 continue
+            spec = specs[index] = peer_spec_for_request(peer, self.specs[index], request, county)
             if is_feasible(request, spec):
                 scored.append((-soft_score(request, spec, self.weights), spec.id, index))
         scored.sort()
         # Only the first two rounds are ever offered, so only they need an explanation.
         return [
-            Ranked(peer=index, score=-negative, explanation=explain_pair(request, self.specs[index]).as_dict())
+            Ranked(peer=index, score=-negative, explanation=explain_pair(request, specs[index]).as_dict())
             for negative, _, index in scored[: sum(OFFER_ROUND_SIZES)]
         ]
 
@@ -139,6 +159,7 @@ class PresentRouter:
     """Routes a request at --today over every active peer as they are then, the way request_route does."""
 
     def __init__(self, peers: Sequence[PeerSeed], active_caseloads: Sequence[int], weights: Weights | None = None):
+        self.peers = peers
         self.weights = weights or load_weights()
         # matching.service.peers_with_caseload: active peers only, each with their active caseload.
         self.index_of: dict[str, int] = {}
@@ -153,13 +174,18 @@ class PresentRouter:
         self.pool: PeerPool = encode_peers(self.specs)
 
     def route(
-        self, request: RequestSpec, *, exclude: Iterable[int] = (), top: int = 3
+        self, request: RequestSpec, *, county: str | None, exclude: Iterable[int] = (), top: int = 3
     ) -> tuple[list[Ranked], dict[str, Any] | None]:
-        """The best ``top`` peers not excluded, or none and the engine's reason (as ``Reason.as_dict()``)."""
+        """The best ``top`` peers not excluded, or none and the engine's reason (as ``Reason.as_dict()``);
+        ``county`` is the request's, by name."""
         excluded = set(exclude)
-        specs: Sequence[PeerSpec] | PeerPool = self.pool
-        if excluded:
-            specs = [spec for spec in self.specs if self.index_of[spec.id] not in excluded]
+        kept = [spec for spec in self.specs if self.index_of[spec.id] not in excluded]
+        for_request = [
+            peer_spec_for_request(self.peers[self.index_of[spec.id]], spec, request, county) for spec in kept
+        ]
+        # The pool encoded once serves every request for which no peer's service area changes anything.
+        changed = any(mine is not spec for mine, spec in zip(for_request, kept, strict=True))
+        specs: Sequence[PeerSpec] | PeerPool = for_request if excluded or changed else self.pool
         matches = rank_peers(request, specs, self.weights, top=top)
         if matches:
             return [
