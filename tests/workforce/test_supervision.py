@@ -15,8 +15,10 @@ from peerway.certification import services as certification
 from peerway.workforce.models import SupervisionSession
 from peerway.workforce.pathway import peer_record
 from peerway.workforce.supervision import (
+    Supervisee,
     month_bounds,
     payer_rules,
+    session_errors,
     supervisee_get,
     supervisee_totals,
     supervisees_for_user,
@@ -68,6 +70,82 @@ def test_more_than_24_hours_in_a_day_across_sessions_is_refused(cast: Cast) -> N
     with pytest.raises(ValidationError) as error:
         supervision_session_add(supervisor=cast.sam, supervisee=_alice(cast), held_on=TODAY, minutes=500)
     assert "1000 minutes already recorded" in error.value.message_dict["minutes"][0]
+
+
+def _alice_at_both(cast: Cast) -> tuple[Supervisee, Supervisee]:
+    """Alice as a peer at Riverbend (supervisor Sam) and at Prairie Light (supervisor Olive)."""
+    MembershipFactory(user=cast.alice, organization=cast.other_org, role="peer")
+    at_prairie = next(s for s in supervisees_for_user(cast.olive) if s.user == cast.alice)
+    return _alice(cast), at_prairie
+
+
+def test_the_daily_limit_counts_another_rcos_sessions_without_telling_their_minutes(cast: Cast) -> None:
+    at_riverbend, at_prairie = _alice_at_both(cast)
+    supervision_session_add(supervisor=cast.olive, supervisee=at_prairie, held_on=TODAY, minutes=1000)
+    supervision_session_add(supervisor=cast.sam, supervisee=at_riverbend, held_on=TODAY, minutes=300)
+    with pytest.raises(ValidationError) as error:
+        supervision_session_add(supervisor=cast.sam, supervisee=at_riverbend, held_on=TODAY, minutes=200)
+    [message] = error.value.message_dict["minutes"]
+    assert message == "This is more than 24 hours with the supervision already recorded for this peer that day."
+    assert "1000" not in message and "1300" not in message
+    assert SupervisionSession.objects.filter(organization=cast.org).count() == 1
+
+
+def test_the_daily_limit_states_only_the_minutes_of_the_supervisors_own_organization(cast: Cast) -> None:
+    at_riverbend, at_prairie = _alice_at_both(cast)
+    supervision_session_add(supervisor=cast.olive, supervisee=at_prairie, held_on=TODAY, minutes=100)
+    supervision_session_add(supervisor=cast.sam, supervisee=at_riverbend, held_on=TODAY, minutes=1000)
+    with pytest.raises(ValidationError) as error:
+        supervision_session_add(supervisor=cast.sam, supervisee=at_riverbend, held_on=TODAY, minutes=500)
+    [message] = error.value.message_dict["minutes"]
+    assert "With the 1000 minutes already recorded that day" in message and "1100" not in message
+    # Olive's organization sees its own 100 minutes, never Riverbend's 1000.
+    with pytest.raises(ValidationError) as error:
+        supervision_session_add(supervisor=cast.olive, supervisee=at_prairie, held_on=TODAY, minutes=400)
+    [message] = error.value.message_dict["minutes"]
+    assert "1000" not in message and "1100" not in message and "already recorded for this peer" in message
+
+
+def test_the_supervision_page_does_not_tell_another_rcos_minutes(cast: Cast) -> None:
+    at_riverbend, at_prairie = _alice_at_both(cast)
+    supervision_session_add(supervisor=cast.olive, supervisee=at_prairie, held_on=TODAY, minutes=1000)
+    client = Client()
+    client.force_login(cast.sam)
+    response = client.post(
+        reverse("career:supervision"),
+        {"supervisee": at_riverbend.key, "held_on": TODAY.isoformat(), "minutes": "500", "format": "individual"},
+    )
+    assert response.status_code == 400
+    page = " ".join(response.content.decode().split())
+    assert "more than 24 hours with the supervision already recorded for this peer that day" in page
+    assert "1000" not in page
+    assert not SupervisionSession.objects.filter(organization=cast.org).exists()
+
+
+
+def test_the_supervision_page_tells_the_supervisor_their_own_organizations_minutes(cast: Cast) -> None:
+    at_riverbend, _ = _alice_at_both(cast)
+    supervision_session_add(supervisor=cast.sam, supervisee=at_riverbend, held_on=TODAY, minutes=1000)
+    client = Client()
+    client.force_login(cast.sam)
+    response = client.post(
+        reverse("career:supervision"),
+        {"supervisee": at_riverbend.key, "held_on": TODAY.isoformat(), "minutes": "500", "format": "individual"},
+    )
+    assert response.status_code == 400
+    assert "With the 1000 minutes already recorded that day" in " ".join(response.content.decode().split())
+
+def test_session_errors_without_an_organization_state_no_minutes(cast: Cast) -> None:
+    at_riverbend, at_prairie = _alice_at_both(cast)
+    supervision_session_add(supervisor=cast.olive, supervisee=at_prairie, held_on=TODAY, minutes=1000)
+    supervision_session_add(supervisor=cast.sam, supervisee=at_riverbend, held_on=TODAY, minutes=300)
+    errors = session_errors(peer=cast.alice, held_on=TODAY, minutes=200)
+    assert "1000" not in errors["minutes"] and "1300" not in errors["minutes"] and "300" not in errors["minutes"]
+    own = session_errors(peer=cast.alice, held_on=TODAY, minutes=200, organization=cast.org)
+    assert own == errors
+    # Under 24 hours in all, nothing is refused, whoever asks.
+    assert session_errors(peer=cast.alice, held_on=TODAY, minutes=140, organization=cast.org) == {}
+    assert session_errors(peer=cast.alice, held_on=TODAY, minutes=140) == {}
 
 
 def test_unknown_topics_are_refused(cast: Cast) -> None:

@@ -58,7 +58,10 @@ class SupervisionSessionForm(forms.Form):
         supervisee = self.supervisees.get(data.get("supervisee", ""))
         data["supervisee_obj"] = supervisee
         errors = session_errors(
-            peer=supervisee.user if supervisee else None, held_on=data.get("held_on"), minutes=data.get("minutes")
+            peer=supervisee.user if supervisee else None,
+            held_on=data.get("held_on"),
+            minutes=data.get("minutes"),
+            organization=supervisee.organization if supervisee else None,
         )
         for field, message in errors.items():
             if field not in self.errors:

@@ -115,8 +115,20 @@ def supervisee_get(user: User, key: str) -> Supervisee:
 # --- Recording --------------------------------------------------------------------------------------------
 
 
-def session_errors(*, peer: User | None, held_on: dt.date | None, minutes: int | None) -> dict[str, str]:
-    """Bad input: minutes not above zero, in the future, more than 24 hours for the peer on that day."""
+def session_errors(
+    *,
+    peer: User | None,
+    held_on: dt.date | None,
+    minutes: int | None,
+    organization: Organization | None = None,
+) -> dict[str, str]:
+    """Bad input: minutes not above zero, in the future, more than 24 hours for the peer on that day.
+
+    The 24 hours count every organization's sessions of the peer (a peer may work at two RCOs), but the message
+    states only the minutes of ``organization`` (the supervisee's, where the session is being recorded): one
+    organization never learns what another logged. When the other organizations' sessions are what push the day
+    past 24 hours, or no ``organization`` is given, the message says so without a number.
+    """
     errors: dict[str, str] = {}
     if held_on is not None and held_on > timezone.localdate():
         errors["held_on"] = _("The date cannot be in the future.")
@@ -126,15 +138,25 @@ def session_errors(*, peer: User | None, held_on: dt.date | None, minutes: int |
         elif minutes > MINUTES_A_DAY:
             errors["minutes"] = _("A day has 1440 minutes: %(minutes)s is more than 24 hours.") % {"minutes": minutes}
         elif peer is not None and held_on is not None:
-            already = (
-                SupervisionSession.objects.filter(peer=peer, held_on=held_on).aggregate(total=Sum("minutes"))["total"]
-                or 0
-            )
-            if already + minutes > MINUTES_A_DAY:
-                errors["minutes"] = _(
-                    "With the %(already)s minutes already recorded that day, this is more than 24 hours."
-                ) % {"already": already}
+            message = _day_limit_error(peer=peer, held_on=held_on, minutes=minutes, organization=organization)
+            if message:
+                errors["minutes"] = message
     return errors
+
+
+def _day_limit_error(*, peer: User, held_on: dt.date, minutes: int, organization: Organization | None) -> str | None:
+    """Why ``minutes`` more would take the peer past 24 hours of supervision on ``held_on``, or None."""
+    recorded = SupervisionSession.objects.filter(peer=peer, held_on=held_on)
+    everywhere = recorded.aggregate(total=Sum("minutes"))["total"] or 0
+    if everywhere + minutes <= MINUTES_A_DAY:
+        return None
+    if organization is not None:
+        own = recorded.filter(organization=organization).aggregate(total=Sum("minutes"))["total"] or 0
+        if own + minutes > MINUTES_A_DAY:
+            return _("With the %(already)s minutes already recorded that day, this is more than 24 hours.") % {
+                "already": own
+            }
+    return _("This is more than 24 hours with the supervision already recorded for this peer that day.")
 
 
 @transaction.atomic
@@ -157,7 +179,9 @@ def supervision_session_add(
         raise ValidationError(_("You are not a supervisor in this organization."))
     # Lock the peer's row so two sessions recorded at once cannot together pass 24 hours in a day.
     User.objects.select_for_update().filter(pk=supervisee.user.pk).first()
-    errors = session_errors(peer=supervisee.user, held_on=held_on, minutes=minutes)
+    errors = session_errors(
+        peer=supervisee.user, held_on=held_on, minutes=minutes, organization=supervisee.organization
+    )
     unknown = [topic for topic in topics if topic not in supervision_topics()]
     if unknown:
         errors["topics"] = _("Unknown topic: %(topics)s") % {"topics": ", ".join(unknown)}
