@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from django.utils import timezone
@@ -11,6 +13,10 @@ from peerway.recovery.models import Engagement
 from peerway.workforce.models import PeerProfile
 from tests.factories import ParticipantFactory
 from tests.helpers import Cast
+
+# pytest-django's ``django_capture_on_commit_callbacks`` fixture: yields the callbacks registered inside it, and
+# runs them on leaving when ``execute=True`` (message notices go out on commit).
+CaptureOnCommit = Callable[..., AbstractContextManager[list[Callable[[], object]]]]
 
 
 def alice_profile(cast: Cast) -> PeerProfile:

@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from peerway.accounts.models import Membership
 from peerway.core import sms
 from peerway.core.models import AccessAction, AccessEvent
 from peerway.intake.models import HelpRequest, OfferStatus, RequestSource
@@ -34,6 +35,7 @@ from peerway.recovery.services.checkups import (
 from tests.factories import peer_profile
 from tests.helpers import Cast
 from tests.recovery.checkups_support import engagement_for, peer_for
+from tests.recovery.plan_helpers import CaptureOnCommit
 
 # Noon in Minnesota on 15 January 2024.
 START = dt.datetime(2024, 1, 15, 18, 0, tzinfo=dt.UTC)
@@ -359,14 +361,41 @@ def test_a_referral_to_treatment_is_recorded_without_a_request(cast: Cast) -> No
     assert not HelpRequest.objects.exists()
 
 
-def test_in_crisis_alerts_the_supervisors_without_personal_details(cast: Cast) -> None:
+def test_in_crisis_alerts_the_supervisors_without_personal_details(
+    cast: Cast, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
     first = scheduled(cast, preferred_name="Sample Hodan")
-    recorded = checkup_record(checkup=first, actor=cast.alice, reached=True, wellbeing=Wellbeing.IN_CRISIS)
+    with django_capture_on_commit_callbacks(execute=True):
+        recorded = checkup_record(checkup=first, actor=cast.alice, reached=True, wellbeing=Wellbeing.IN_CRISIS)
     assert recorded.supervisors_alerted_at is not None
     assert [m.to for m in mail.outbox] == [["sam@example.test"]]
     assert "988" in mail.outbox[0].body
     assert "Hodan" not in mail.outbox[0].body + mail.outbox[0].subject
     assert not HelpRequest.objects.exists()
+
+
+def test_in_crisis_without_a_supervisor_the_administrators_are_alerted(
+    cast: Cast, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    Membership.objects.filter(organization=cast.org, role="supervisor").update(active=False)
+    first = scheduled(cast)
+    with django_capture_on_commit_callbacks(execute=True):
+        recorded = checkup_record(checkup=first, actor=cast.alice, reached=True, wellbeing=Wellbeing.IN_CRISIS)
+    assert recorded.supervisors_alerted_at is not None
+    assert [m.to for m in mail.outbox] == [["ada@example.test"]]
+    assert "988" in mail.outbox[0].body
+
+
+def test_in_crisis_the_alert_skips_supervisors_without_an_email_address(
+    cast: Cast, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    from tests.factories import MembershipFactory, UserFactory
+
+    MembershipFactory(user=UserFactory(username="sid", email=""), organization=cast.org, role="supervisor")
+    first = scheduled(cast)
+    with django_capture_on_commit_callbacks(execute=True):
+        checkup_record(checkup=first, actor=cast.alice, reached=True, wellbeing=Wellbeing.IN_CRISIS)
+    assert [m.to for m in mail.outbox] == [["sam@example.test"]]
 
 
 # Pages ------------------------------------------------------------------------------------------------------
@@ -490,3 +519,14 @@ def test_a_referral_to_treatment_goes_on_to_choose_a_treatment_resource(cast: Ca
     assert "Sample Withdrawal Unit" in page and "Sample MOUD Clinic" in page
     assert "Sample Food Shelf" not in page
     assert not HelpRequest.objects.exists()
+
+
+def test_a_crisis_alert_is_sent_only_once_the_check_up_is_stored(
+    cast: Cast, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    first = scheduled(cast)
+    with django_capture_on_commit_callbacks() as callbacks:
+        checkup_record(checkup=first, actor=cast.alice, reached=True, wellbeing=Wellbeing.IN_CRISIS)
+    assert mail.outbox == [] and len(callbacks) == 1
+    callbacks[0]()
+    assert [m.to for m in mail.outbox] == [["sam@example.test"]]

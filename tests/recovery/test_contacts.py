@@ -13,6 +13,7 @@ from django.utils import timezone
 from peerway.core.models import AccessEvent
 from peerway.organizations.models import ContactCosignPolicy
 from peerway.recovery.models import Contact, PlanGoal, RecoveryPlan
+from peerway.recovery.selectors import contacts_awaiting_cosign_for_user
 from peerway.recovery.services import (
     ActionRefused,
     contact_correct,
@@ -260,3 +261,28 @@ def test_a_supervisor_does_not_cosign_the_version_they_wrote(cast: Cast) -> None
     # Another supervisor co-signs what Sam wrote.
     contact = contact_cosign(contact=contact, actor=cast.ada)
     assert contact.cosigned_by == cast.ada and contact.cosigned_version == contact.current_version
+
+
+def test_the_cosign_queue_leaves_out_the_versions_a_supervisor_wrote_for_others_to_sign(cast: Cast) -> None:
+    from tests.factories import MembershipFactory, UserFactory
+
+    cast.org.contact_cosign_policy = ContactCosignPolicy.ALL
+    cast.org.save()
+    sue = UserFactory(username="sue")
+    MembershipFactory(user=sue, organization=cast.org, role="supervisor")
+    engagement = ready_engagement(cast)
+    corrected = record(engagement, cast.alice)
+    contact_correct(contact=corrected, actor=cast.sam, reason="", **contact_fields(duration_minutes=90))
+    untouched = record(engagement, cast.alice)
+    assert [c.pk for c in contacts_awaiting_cosign_for_user(cast.sam)] == [untouched.pk]
+    assert {c.pk for c in contacts_awaiting_cosign_for_user(sue)} == {corrected.pk, untouched.pk}
+    assert {c.pk for c in contacts_awaiting_cosign_for_user(cast.ada)} == {corrected.pk, untouched.pk}
+    # Once someone else corrects it again, the version is no longer Sam's and it is back in his queue.
+    contact_correct(contact=corrected, actor=cast.alice, reason="", **contact_fields(duration_minutes=60))
+    assert {c.pk for c in contacts_awaiting_cosign_for_user(cast.sam)} == {corrected.pk, untouched.pk}
+    # Nor does a supervisor's queue list a contact they recorded themselves, as the peer of an engagement of
+    # their own (here: the row says so): someone else co-signs it.
+    recorded_by_sam = record(engagement, cast.alice)
+    Contact.objects.filter(pk=recorded_by_sam.pk).update(recorded_by=cast.sam)
+    assert recorded_by_sam.pk not in {c.pk for c in contacts_awaiting_cosign_for_user(cast.sam)}
+    assert recorded_by_sam.pk in {c.pk for c in contacts_awaiting_cosign_for_user(sue)}

@@ -32,12 +32,13 @@ from peerway.accounts.models import Membership, ParticipantLink
 from peerway.core.models import AccessEvent
 from peerway.core.sms import SmsNotConfigured, TextMessage
 from peerway.recovery.models import Checkup, Engagement, Message
+from peerway.recovery.selectors.messages import unread_message_count
 from peerway.recovery.services import engagement_transition
 from peerway.recovery.services import plans as plan_svc
 from peerway.recovery.services.checkups import checkups_schedule
 from peerway.recovery.services.messages import message_send_from_staff
 from tests.helpers import Cast
-from tests.recovery.plan_helpers import engagement_for
+from tests.recovery.plan_helpers import CaptureOnCommit, engagement_for
 from tests.recovery.records import ready_engagement
 
 CODE = re.compile(r"\b(\d{6})\b")
@@ -643,7 +644,7 @@ def test_the_persons_own_check_in_chart_dates_a_late_evening_check_in_on_its_own
 
 
 def test_a_person_writing_after_the_engagement_closed_does_not_mail_a_peer_who_left(
-    cast: Cast, text_outbox: list[TextMessage]
+    cast: Cast, text_outbox: list[TextMessage], django_capture_on_commit_callbacks: CaptureOnCommit
 ) -> None:
     engagement = ready_engagement(cast)
     engagement_transition(engagement=engagement, action="close", actor=cast.sam)
@@ -660,7 +661,8 @@ def test_a_person_writing_after_the_engagement_closed_does_not_mail_a_peer_who_l
     assert "goes to the team at Riverbend Recovery Community" in body and "Send to the team" in body
     assert "988" in body
     mail.outbox.clear()
-    response = client.post(reverse("space:message_send", args=[token]), {"body": "Are you there? I need help"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("space:message_send", args=[token]), {"body": "Are you there? I need help"})
     assert response.status_code == 302
     sent = Message.objects.filter(engagement=engagement).count()
     assert sent == 1
@@ -673,6 +675,8 @@ def test_a_person_writing_after_the_engagement_closed_does_not_mail_a_peer_who_l
     staff = Client()
     staff.force_login(cast.sam)
     assert "Are you there? I need help" in staff.get(thread).content.decode()
+    # The supervisor answers for the peer who left, so opening the thread is reading it.
+    assert unread_message_count(engagement) == 0
     # The supervisor's answer reaches the person as the team's, not as the former peer's.
     staff.post(thread, {"body": "We are here. Call 988 if you need someone now."})
     assert (

@@ -61,3 +61,24 @@ def staff_links(memberships: Iterable[Membership]) -> dict[str, bool]:
         "workforce_supply": bool(roles & {Role.BOARD_ADMIN, Role.ANALYST, Role.PLATFORM_ADMIN})
         or any(m.role == Role.ORG_ADMIN and m.organization.kind in ("cert_board", "state_agency") for m in memberships),
     }
+
+
+def organization_responders(organization_id: int) -> list[User]:
+    """Who is told when something in the organization needs a lead now: its active supervisors, or, when it has
+    none, its active administrators; ordered by pk. Active users with an active membership in the organization,
+    which must itself be active; empty when no one fits. Email addresses are the caller's business."""
+    for role in (Role.SUPERVISOR, Role.ORG_ADMIN):
+        users = list(
+            User.objects.filter(
+                is_active=True,
+                memberships__organization_id=organization_id,
+                memberships__organization__active=True,
+                memberships__role=role,
+                memberships__active=True,
+            )
+            .distinct()
+            .order_by("pk")
+        )
+        if users:
+            return users
+    return []

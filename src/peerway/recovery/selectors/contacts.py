@@ -82,11 +82,14 @@ def contact_get_for_user(
 
 @transaction.atomic
 def contacts_awaiting_cosign_for_user(user: User) -> list[Contact]:
-    """Contacts the user's organizations ask a supervisor to co-sign, oldest first; each person shown gets
-    one ``listed`` AccessEvent."""
+    """Contacts the user's organizations ask a supervisor to co-sign, oldest first, but not those the user
+    recorded or whose current version they wrote (``contact_cosign`` refuses them: they wait for another
+    supervisor); each person shown gets one ``listed`` AccessEvent."""
     contacts = list(
         contacts_for_user(user, COSIGN_ROLES)
         .filter(needs_cosign=True, cosigned_at__isnull=True)
+        .exclude(recorded_by=user)
+        .exclude(current_version__created_by=user)
         .select_related("engagement__organization", "engagement__participant", "peer", "current_version")
         .order_by("occurred_at", "id")[:200]
     )

@@ -11,7 +11,7 @@ from django.http import Http404
 
 from peerway.accounts.models import User
 from peerway.accounts.roles import MESSAGE_COVER_ROLES, Role
-from peerway.accounts.selectors import organization_ids_for_user
+from peerway.accounts.selectors import organization_ids_for_user, organization_responders
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction
 from peerway.recovery.models import SUBJECT_PARTICIPANT, Engagement, EngagementStatus, Message, MessageSender
@@ -40,21 +40,7 @@ def peer_answers_messages(engagement: Engagement) -> bool:
 def message_team_for_engagement(engagement: Engagement) -> list[User]:
     """Who reads the person's messages when their peer cannot: the organization's active supervisors, or its
     active administrators when it has no supervisor, so a message never lands where nobody reads it."""
-    for role in (Role.SUPERVISOR, Role.ORG_ADMIN):
-        users = list(
-            User.objects.filter(
-                is_active=True,
-                memberships__organization_id=engagement.organization_id,
-                memberships__organization__active=True,
-                memberships__role=role,
-                memberships__active=True,
-            )
-            .distinct()
-            .order_by("pk")
-        )
-        if users:
-            return users
-    return []
+    return organization_responders(engagement.organization_id)
 
 
 @transaction.atomic

@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
-from peerway.accounts.models import Membership, User
+from peerway.accounts.models import User
 from peerway.accounts.roles import Role
+from peerway.accounts.selectors import organization_responders
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction
 from peerway.core.sms import SmsNotConfigured, send_text
@@ -268,7 +269,8 @@ def checkup_record(
     - not reached: nothing else is recorded but next steps;
     - struggling / wants to re-connect: ``relink_kind`` "request" (the default) creates a priority first-call
       request preferring the previous peer; "treatment_referral" records a referral to treatment;
-    - in crisis: the organization's supervisors are alerted by email (no personal details in it).
+    - in crisis: the organization's supervisors (its administrators when it has none) are alerted by email (no
+      personal details in it).
     """
     checkup = (
         Checkup.objects.select_for_update()
@@ -348,29 +350,26 @@ def checkup_record(
 
 def _supervisors_alert(checkup: Checkup) -> None:
     organization = checkup.engagement.organization
-    addresses = sorted(
-        {
-            address
-            for address in Membership.objects.filter(
-                organization=organization, role=Role.SUPERVISOR, active=True, user__is_active=True
-            ).values_list("user__email", flat=True)
-            if address
-        }
-    )
+    # The same people a message goes to when its peer cannot answer: administrators when there is no supervisor.
+    addresses = sorted({user.email for user in organization_responders(organization.pk) if user.email})
     if not addresses:
-        logger.warning("No supervisor with an email to alert of a crisis check-up in %s", organization.pk)
+        logger.warning(
+            "No supervisor or administrator with an email to alert of a crisis check-up in %s", organization.pk
+        )
         return
     link = settings_site_url() + reverse("recovery:checkup_relinks")
-    send_mail(
-        subject=_("Peerway: a check-up needs a supervisor now"),
-        message=_(
-            "A recovery check-up just recorded a person in crisis. Crisis lines: 911 (emergency), 988 (suicide "
-            "and crisis lifeline).\n\nSee it in Peerway: %(link)s\n"
-        )
-        % {"link": link},
-        from_email=None,
-        recipient_list=addresses,
-    )
+    subject = _("Peerway: a check-up needs a supervisor now")
+    message = _(
+        "A recovery check-up just recorded a person in crisis. Crisis lines: 911 (emergency), 988 (suicide "
+        "and crisis lifeline).\n\nSee it in Peerway: %(link)s\n"
+    ) % {"link": link}
+
+    def send_crisis_checkup_alert() -> None:
+        send_mail(subject=subject, message=message, from_email=None, recipient_list=addresses)
+
+    # Once the check-up is stored (the alert's link shows it), and outside its row locks: a mail server's delay
+    # holds up nobody. A failure to send is logged; the check-up stays recorded.
+    transaction.on_commit(send_crisis_checkup_alert, robust=True)
 
 
 __all__ = [

@@ -5,6 +5,9 @@ words from the message. The peer's notice links to the staff messages page (behi
 notice cannot carry their link (only its hash is stored), so it tells them to open the link they have.
 Once the engagement is closed, or its peer no longer holds a peer role in the organization, the notice goes to
 the organization's supervisors instead, who read and answer the thread on the same page.
+
+Notices are sent on commit, so a message that rolls back tells no one; a notice that fails to go is logged and
+does not undo the message, which is already stored.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from django.utils.translation import gettext as _
 from peerway.accounts.links import participant_language
 from peerway.accounts.models import User
 from peerway.accounts.roles import MESSAGE_COVER_ROLES, Role
+from peerway.accounts.selectors import organization_ids_for_user
 from peerway.core import sms
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction
@@ -36,6 +40,34 @@ def _clean_body(body: str) -> str:
     if len(body) > MAX_MESSAGE_LENGTH:
         raise ValidationError({"body": _("Messages can be at most 2000 characters.")})
     return body
+
+
+# Notices are robust on-commit callbacks: one that cannot be sent is logged, and neither stops the others nor
+# turns a message already stored into an error page (the person might send it again).
+
+
+def _email_on_commit(*, subject: str, body: str, address: str) -> None:
+    def send_message_notice_email() -> None:
+        send_mail(subject, body, None, [address])
+
+    transaction.on_commit(send_message_notice_email, robust=True)
+
+
+def _participant_notice_on_commit(*, phone: str, email: str, subject: str, notice: str) -> None:
+    """Text the person once the message commits, or email them when they have no phone or no text carrier is
+    configured."""
+
+    def send_participant_message_notice() -> None:
+        if phone:
+            try:
+                sms.send_text(phone, notice)
+                return
+            except sms.SmsNotConfigured:
+                pass
+        if email:
+            send_mail(subject, notice, None, [email])
+
+    transaction.on_commit(send_participant_message_notice, robust=True)
 
 
 def peer_notice_text() -> tuple[str, str]:
@@ -67,7 +99,7 @@ def message_send_from_participant(*, engagement: Engagement, body: str) -> Messa
         if user.email:
             with translation.override(user.preferred_language or "en"):
                 subject, text = notice_text()
-                send_mail(subject, f"{text}\n\n{url}\n", None, [user.email])
+            _email_on_commit(subject=subject, body=f"{text}\n\n{url}\n", address=user.email)
     return message
 
 
@@ -81,14 +113,9 @@ def message_send_from_staff(*, engagement: Engagement, actor: User, body: str) -
     with translation.override(participant_language(participant)):
         notice = _("You have a new message in Peerway. Open your private Peerway link to read it.")
         subject = _("New message in Peerway")
-    if participant.phone:
-        try:
-            sms.send_text(participant.phone, notice)
-        except sms.SmsNotConfigured:
-            if participant.email:
-                send_mail(subject, notice, None, [participant.email])
-    elif participant.email:
-        send_mail(subject, notice, None, [participant.email])
+    _participant_notice_on_commit(
+        phone=participant.phone or "", email=participant.email or "", subject=subject, notice=notice
+    )
     access_events_record(
         actor=actor,
         role=acting_role(actor, engagement.organization, {Role.PEER, *MESSAGE_COVER_ROLES}),
@@ -108,3 +135,18 @@ def messages_mark_read(*, engagement: Engagement, reader: str) -> int:
     return Message.objects.filter(engagement=engagement, sender=other, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+@transaction.atomic
+def messages_mark_read_by_staff(*, engagement: Engagement, user: User) -> int:
+    """Mark the person's unread messages read when ``user``, opening the thread, is the one who answers them: the
+    engagement's own peer, or a supervisor or administrator of its organization covering while the peer cannot
+    answer (``peer_answers_messages`` is False). Anyone else looking in, a supervisor while the peer can answer
+    among them, leaves them unread: the peer still has to see them. Returns how many were marked."""
+    if engagement.peer.user_id != user.pk:
+        if peer_answers_messages(engagement):
+            return 0
+        covers = organization_ids_for_user(user, MESSAGE_COVER_ROLES).filter(organization_id=engagement.organization_id)
+        if not covers.exists():
+            return 0
+    return messages_mark_read(engagement=engagement, reader=MessageSender.STAFF)

@@ -9,9 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from peerway.core.decorators import staff_view
-from peerway.recovery.models import MessageSender
 from peerway.recovery.selectors.messages import engagement_messages_for_user
-from peerway.recovery.services.messages import MAX_MESSAGE_LENGTH, message_send_from_staff, messages_mark_read
+from peerway.recovery.services.messages import (
+    MAX_MESSAGE_LENGTH,
+    message_send_from_staff,
+    messages_mark_read_by_staff,
+)
 
 
 class MessageForm(forms.Form):
@@ -34,9 +37,7 @@ def engagement_messages(request: HttpRequest, public_id: str) -> HttpResponse:
             except ValidationError as error:
                 form.add_error("body", error.messages)
         status = 400
-    # Only the engagement's own peer reading the thread makes the person's messages "read".
-    if engagement.peer.user_id == request.user.pk:
-        messages_mark_read(engagement=engagement, reader=MessageSender.STAFF)
+    messages_mark_read_by_staff(engagement=engagement, user=request.user)  # type: ignore[arg-type]
     return render(
         request,
         "recovery/messages.html",
