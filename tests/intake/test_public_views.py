@@ -145,7 +145,7 @@ def test_bad_input_shows_each_error_next_to_its_field_keeps_the_values_and_sums_
             modalities=None,
         ),
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not HelpRequest.objects.exists()
     html = response.content.decode()
     # Values typed are kept.
@@ -169,7 +169,7 @@ def test_bad_input_shows_each_error_next_to_its_field_keeps_the_values_and_sums_
 @pytest.mark.parametrize("method", ["call", "text"])
 def test_a_phone_number_is_required_for_a_call_or_a_text(method: str) -> None:
     response = Client().post("/help/", form_data(contact_method=method, phone=""))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Add a phone number so a peer can call or text you." in response.content.decode()
     assert not HelpRequest.objects.exists()
 
@@ -194,7 +194,7 @@ def test_a_phone_number_needs_its_area_code() -> None:
 
 def test_consent_is_required() -> None:
     response = Client().post("/help/", form_data(consent_to_contact=None))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "We can&#x27;t connect you with a peer without your OK." in response.content.decode()
     assert not HelpRequest.objects.exists()
 
@@ -238,7 +238,7 @@ def test_too_many_requests_from_one_address_get_a_kind_429_with_the_crisis_lines
 def test_a_form_with_mistakes_does_not_use_up_the_limit() -> None:
     client = Client()
     for _ in range(SUBMISSIONS_PER_WINDOW + 2):
-        assert client.post("/help/", form_data(consent_to_contact=None)).status_code == 200
+        assert client.post("/help/", form_data(consent_to_contact=None)).status_code == 400
     assert client.post("/help/", form_data()).status_code == 302
 
 

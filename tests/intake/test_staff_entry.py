@@ -131,7 +131,7 @@ def test_invalid_input_is_shown_next_to_each_field_with_the_typed_values_kept(ca
         URL, entry(consent_to_contact=None, phone="call me", first_name="Sample", source="walk_in")
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not HelpRequest.objects.exists()
     assert not AccessEvent.objects.exists()
     html = response.content.decode()
@@ -167,7 +167,7 @@ def test_a_database_failure_keeps_what_was_typed_and_stores_nothing(
 
 def test_a_source_outside_the_staff_choices_is_refused(cast: Cast) -> None:
     response = signed_in(cast.alice).post(URL, entry(source="web"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'id="id_source_error"' in response.content.decode()
     assert not HelpRequest.objects.exists()
 

@@ -248,7 +248,7 @@ def test_the_handoff_page_offers_only_peers_working_in_the_organization(cast: Ca
     page = client.get(url).content.decode()
     assert "Cal" in page and "Bob" not in page
     response = client.post(url, {"to_peer": bob.pk, "reason": "Alice moves to nights"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     engagement.refresh_from_db()
     assert engagement.peer.user == cast.alice
 

@@ -67,7 +67,7 @@ def test_bad_input_reshows_the_form_with_errors_and_keeps_what_was_typed(cast: C
         },
     )
     body = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Kept text" in body
     assert "Enter a number from 1 to 200." in body
     assert PeerProfile.objects.get(user=cast.alice).display_name == "Alice"

@@ -120,7 +120,8 @@ def help_form(request: HttpRequest) -> HttpResponse:
         # Answer exactly as for a real request, with a link that leads nowhere, so the sender learns nothing.
         return redirect("intake:status", token=secrets.token_urlsafe(24))
     if not form.is_valid():
-        return render(request, "intake/help.html", {"form": form})
+        # The form again, each error next to its field and every answer kept; 400 says nothing was sent.
+        return render(request, "intake/help.html", {"form": form}, status=400)
     try:
         _, token = request_submit(data=form.to_input())
     except DatabaseError as error:
@@ -270,8 +271,10 @@ def staff_entry(request: HttpRequest) -> HttpResponse:
         raise Http404("No organization in which you may enter a request.")
     data = request.POST if request.method == "POST" else None
     form = StaffHelpRequestForm(data, organizations=organizations, language_code=request.LANGUAGE_CODE)
-    if request.method != "POST" or not form.is_valid():
+    if request.method != "POST":
         return render(request, "intake/staff_entry.html", {"form": form})
+    if not form.is_valid():
+        return render(request, "intake/staff_entry.html", {"form": form}, status=400)
     try:
         help_request, token = request_submit_by_staff(
             data=form.to_input(),

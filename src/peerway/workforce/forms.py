@@ -5,12 +5,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from peerway.core.forms import ModelMultipleChoiceField
 from peerway.core.models import Community, Language, LivedExperience, RecoveryPathway
 from peerway.organizations.models import County
 from peerway.workforce.models import Modality, PeerProfile
 
 
-class VocabularyChoiceField(forms.ModelMultipleChoiceField):
+class VocabularyChoiceField(ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, obj: Any) -> str:
@@ -35,7 +36,7 @@ class PeerProfileForm(forms.ModelForm):
     modalities = forms.MultipleChoiceField(
         choices=Modality.choices, widget=forms.CheckboxSelectMultiple, label=_("How I meet people")
     )
-    service_counties = forms.ModelMultipleChoiceField(
+    service_counties = ModelMultipleChoiceField(
         County.objects.filter(state="MN"), required=False, label=_("Counties I serve in person")
     )
 

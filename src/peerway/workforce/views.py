@@ -98,7 +98,10 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     organizations = peer_organizations_for_user(request.user)  # type: ignore[arg-type]
     others = [organization for organization in organizations if organization.pk != profile.organization_id]
     return render(
-        request, "workforce/profile_edit.html", {"form": form, "profile": profile, "other_organizations": others}
+        request,
+        "workforce/profile_edit.html",
+        {"form": form, "profile": profile, "other_organizations": others},
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from peerway.core.forms import ModelMultipleChoiceField
 from peerway.recovery.models import MAX_CONTACT_MINUTES, ContactKind, ContactModality, PlanGoal
 
 DEFAULT_MINUTES = 30
@@ -34,7 +35,7 @@ class ContactForm(forms.Form):
     modality = forms.ChoiceField(label=_("How"), choices=ContactModality.choices, widget=forms.RadioSelect)
     kind = forms.ChoiceField(label=_("Kind"), choices=ContactKind.choices)
     person_present = forms.BooleanField(label=_("The person took part"), required=False, initial=True)
-    goals = forms.ModelMultipleChoiceField(
+    goals = ModelMultipleChoiceField(
         label=_("Plan goals worked on"),
         queryset=PlanGoal.objects.none(),
         required=False,

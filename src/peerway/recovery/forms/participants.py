@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from peerway.core.forms import ModelMultipleChoiceField
 from peerway.core.models import Community, Language
 
 
@@ -19,7 +20,7 @@ class ParticipantForm(forms.Form):
     # An address may be up to 320 characters, but the record keeps 255: say so on the form, not with an error page.
     email = forms.EmailField(label=_("Email"), max_length=255, required=False)
     language = forms.ModelChoiceField(label=_("Language"), queryset=Language.objects.all(), required=False)
-    communities = forms.ModelMultipleChoiceField(
+    communities = ModelMultipleChoiceField(
         label=_("Communities"), queryset=Community.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
     communities_own_words = forms.CharField(

@@ -148,4 +148,9 @@ def engagement_handoff_page(request: HttpRequest, public_id: str) -> HttpRespons
         else:
             messages.success(request, str(_("The engagement has a new peer.")))
             return redirect("recovery:engagement_detail", public_id=engagement.public_id)
-    return render(request, "recovery/engagement_handoff.html", {"engagement": engagement, "form": form})
+    return render(
+        request,
+        "recovery/engagement_handoff.html",
+        {"engagement": engagement, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
