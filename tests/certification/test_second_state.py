@@ -124,4 +124,4 @@ def test_my_page_shows_reciprocity_eligibility_with_reasons(cast: Cast, boards: 
     client = Client()
     client.force_login(cast.alice)
     text = client.get(reverse("certification:my")).content.decode()
-    assert "Not eligible" in text and "mn_state is not an accepted exam" in text
+    assert "Not eligible" in text and "Exam: Minnesota state peer recovery exam is not an accepted exam" in text

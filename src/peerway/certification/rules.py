@@ -5,7 +5,8 @@ parses and validates it. ``evaluate_application`` turns a spec and what an appli
 checklist whose unmet lines name the exact gap ("Ethical responsibility: 12 of 16 hours");
 ``evaluate_renewal`` does the same for continuing education in a renewal period; ``evaluate_reciprocity``
 decides whether a held credential makes its holder eligible for a reciprocal credential and which of the
-target's requirements it already satisfies.
+target's requirements it already satisfies; its reasons are also given as data (``Refusal``, ``Shortfall``) so
+that the pages can say them in the reader's language.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from typing import Any
 
 ZERO = Decimal(0)
@@ -343,74 +345,152 @@ class HeldCredential:
     label: str = "the credential held"
 
 
+class ShortfallKind(StrEnum):
+    """How a credential's rules ask less than the IC&RC minimums; which fields of a ``Shortfall`` are set."""
+
+    TRAINING_DOMAIN = "training_domain"  # label (the domain's), have, need: training hours in one domain
+    HOURS = "hours"  # label ("Experience", "Continuing education", …), have, need: hours
+    NO_EXAM = "no_exam"
+    EXAM_NOT_ACCEPTED = "exam_not_accepted"  # exams (codes the minimums do not accept), accepted (codes they do)
+    ATTESTATION = "attestation"  # label (the attestation's): not required
+    NO_RENEWAL = "no_renewal"
+    RENEWAL_PERIOD = "renewal_period"  # have, need: months between renewals
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """One way a spec asks less than the minimums, as data: pages build their sentence from the fields in the
+    reader's language; ``text`` is the English one. Labels are the English labels of the rules' data."""
+
+    kind: ShortfallKind
+    label: str = ""
+    have: Decimal = ZERO
+    need: Decimal = ZERO
+    exams: tuple[str, ...] = ()
+    accepted: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        if self.kind is ShortfallKind.TRAINING_DOMAIN:
+            return f"{self.label}: {_fmt(self.have)} of {_fmt(self.need)} training hours"
+        if self.kind is ShortfallKind.HOURS:
+            return f"{self.label}: {_fmt(self.have)} of {_fmt(self.need)} hours"
+        if self.kind is ShortfallKind.NO_EXAM:
+            return "Exam: none required"
+        if self.kind is ShortfallKind.EXAM_NOT_ACCEPTED:
+            return f"Exam: {', '.join(self.exams)} is not an accepted exam ({', '.join(self.accepted)})"
+        if self.kind is ShortfallKind.ATTESTATION:
+            return f"{self.label}: not required"
+        if self.kind is ShortfallKind.NO_RENEWAL:
+            return "Renewal: none required"
+        return f"Renewal: every {_fmt(self.have)} months, more than {_fmt(self.need)}"
+
+
+class RefusalKind(StrEnum):
+    """Why a held credential gives no reciprocity; which fields of a ``Refusal`` are set."""
+
+    NOT_OFFERED = "not_offered"  # the target credential is not offered by reciprocity
+    BOARD_NOT_MEMBER = "board_not_member"  # credential: the issuing board is not an IC&RC member
+    NOT_ACTIVE = "not_active"  # credential
+    BELOW_MINIMUMS = "below_minimums"  # credential, shortfalls
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One reason a held credential gives no reciprocity, as data; ``text`` is the English sentence."""
+
+    kind: RefusalKind
+    credential: str = ""
+    shortfalls: tuple[Shortfall, ...] = ()
+
+    @property
+    def text(self) -> str:
+        if self.kind is RefusalKind.NOT_OFFERED:
+            return "This credential is not offered by reciprocity."
+        if self.kind is RefusalKind.BOARD_NOT_MEMBER:
+            return f"The board that issued {self.credential} is not an IC&RC member board."
+        if self.kind is RefusalKind.NOT_ACTIVE:
+            return f"{self.credential} is not active."
+        shortfalls = "; ".join(shortfall.text for shortfall in self.shortfalls)
+        return f"{self.credential} does not meet the IC&RC minimums: {shortfalls}."
+
+
 @dataclass(frozen=True)
 class ReciprocityResult:
+    """``reasons`` are sentences (English here; the selectors give them in the reader's language); ``refusals``
+    are the same reasons as data."""
+
     eligible: bool
     reasons: tuple[str, ...]
     satisfied: frozenset[str]
+    refusals: tuple[Refusal, ...] = ()
 
 
-def shortfalls_against(spec: RequirementSpec, minimums: RequirementSpec) -> tuple[str, ...]:
-    """Where ``spec`` asks less than ``minimums`` (empty when it meets every minimum)."""
-    reasons: list[str] = []
+def shortfalls(spec: RequirementSpec, minimums: RequirementSpec) -> tuple[Shortfall, ...]:
+    """Where ``spec`` asks less than ``minimums`` (empty when it meets every minimum), as data."""
+    found: list[Shortfall] = []
     for domain in minimums.training_domains:
         mine = spec.domain(domain.slug)
         have = mine.hours if mine else ZERO
         if have < domain.hours:
-            reasons.append(f"{domain.label}: {_fmt(have)} of {_fmt(domain.hours)} training hours")
+            found.append(Shortfall(ShortfallKind.TRAINING_DOMAIN, domain.label, have, domain.hours))
     for label, have, need in (
         ("Training, all domains", spec.training_total_hours, minimums.training_total_hours),
         ("Experience", spec.experience_hours, minimums.experience_hours),
         ("Supervision", spec.supervision_hours, minimums.supervision_hours),
     ):
         if have < need:
-            reasons.append(f"{label}: {_fmt(have)} of {_fmt(need)} hours")
+            found.append(Shortfall(ShortfallKind.HOURS, label, have, need))
     if minimums.exam_required:
         if not spec.exam_required:
-            reasons.append("Exam: none required")
+            found.append(Shortfall(ShortfallKind.NO_EXAM))
         else:
-            other = [exam for exam in spec.accepted_exams if exam not in minimums.accepted_exams]
+            other = tuple(exam for exam in spec.accepted_exams if exam not in minimums.accepted_exams)
             if other:
-                reasons.append(
-                    f"Exam: {', '.join(other)} is not an accepted exam ({', '.join(minimums.accepted_exams)})"
-                )
+                found.append(Shortfall(ShortfallKind.EXAM_NOT_ACCEPTED, exams=other, accepted=minimums.accepted_exams))
     for kind in minimums.attestations:
         if kind not in spec.attestations:
-            reasons.append(f"{ATTESTATION_LABELS[kind]}: not required")
+            found.append(Shortfall(ShortfallKind.ATTESTATION, ATTESTATION_LABELS[kind]))
     if minimums.renewal is not None:
         if spec.renewal is None:
-            reasons.append("Renewal: none required")
+            found.append(Shortfall(ShortfallKind.NO_RENEWAL))
         else:
             if spec.renewal.period_months > minimums.renewal.period_months:
-                reasons.append(
-                    f"Renewal: every {spec.renewal.period_months} months, more than {minimums.renewal.period_months}"
+                found.append(
+                    Shortfall(
+                        ShortfallKind.RENEWAL_PERIOD,
+                        have=Decimal(spec.renewal.period_months),
+                        need=Decimal(minimums.renewal.period_months),
+                    )
                 )
-            if spec.renewal.ce_hours < minimums.renewal.ce_hours:
-                reasons.append(
-                    f"Continuing education: {_fmt(spec.renewal.ce_hours)} of {_fmt(minimums.renewal.ce_hours)} hours"
-                )
-            if spec.renewal.ce_ethics_hours < minimums.renewal.ce_ethics_hours:
-                reasons.append(
-                    f"Continuing education in ethics: {_fmt(spec.renewal.ce_ethics_hours)} of "
-                    f"{_fmt(minimums.renewal.ce_ethics_hours)} hours"
-                )
-    return tuple(reasons)
+            for label, have, need in (
+                ("Continuing education", spec.renewal.ce_hours, minimums.renewal.ce_hours),
+                ("Continuing education in ethics", spec.renewal.ce_ethics_hours, minimums.renewal.ce_ethics_hours),
+            ):
+                if have < need:
+                    found.append(Shortfall(ShortfallKind.HOURS, label, have, need))
+    return tuple(found)
+
+
+def shortfalls_against(spec: RequirementSpec, minimums: RequirementSpec) -> tuple[str, ...]:
+    """Where ``spec`` asks less than ``minimums`` (empty when it meets every minimum), in English."""
+    return tuple(shortfall.text for shortfall in shortfalls(spec, minimums))
 
 
 def evaluate_reciprocity(held: HeldCredential, minimums: RequirementSpec, target: RequirementSpec) -> ReciprocityResult:
     """Whether ``held`` makes its holder eligible for ``target`` by reciprocity, and what it already satisfies."""
-    reasons: list[str] = []
+    refusals: list[Refusal] = []
     if not target.reciprocity.accepts_icrc:
-        reasons.append("This credential is not offered by reciprocity.")
+        refusals.append(Refusal(RefusalKind.NOT_OFFERED))
     if not held.board_is_icrc_member:
-        reasons.append(f"The board that issued {held.label} is not an IC&RC member board.")
+        refusals.append(Refusal(RefusalKind.BOARD_NOT_MEMBER, held.label))
     if not held.active:
-        reasons.append(f"{held.label} is not active.")
-    shortfalls = shortfalls_against(held.spec, minimums)
-    if shortfalls:
-        reasons.append(f"{held.label} does not meet the IC&RC minimums: " + "; ".join(shortfalls) + ".")
-    if reasons:
-        return ReciprocityResult(False, tuple(reasons), frozenset())
+        refusals.append(Refusal(RefusalKind.NOT_ACTIVE, held.label))
+    below = shortfalls(held.spec, minimums)
+    if below:
+        refusals.append(Refusal(RefusalKind.BELOW_MINIMUMS, held.label, below))
+    if refusals:
+        return ReciprocityResult(False, tuple(refusal.text for refusal in refusals), frozenset(), tuple(refusals))
     satisfied: set[str] = set()
     for domain in target.training_domains:
         mine = held.spec.domain(domain.slug)

@@ -9,7 +9,8 @@ decision letter, by a reviewer or the applicant, writes an ``exported`` one inst
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.conf import settings
@@ -21,6 +22,8 @@ from django.db.models import F, Q, QuerySet, Sum
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
 
 from peerway.accounts.models import Membership, User
 from peerway.accounts.roles import Role
@@ -255,9 +258,76 @@ def reciprocity_evaluate(held: Credential, target: CredentialType) -> rules.Reci
     )
     if result.eligible and held_type.board_id == target.board_id:
         return rules.ReciprocityResult(
-            False, ("Reciprocity is between boards: this credential is from the same board.",), frozenset()
+            False, (gettext("Reciprocity is between boards: this credential is from the same board."),), frozenset()
         )
-    return result
+    # The reasons in the reader's language, built from the rules' data.
+    return replace(result, reasons=tuple(refusal_text(refusal) for refusal in result.refusals))
+
+
+def _number(value: Decimal) -> str:
+    """Hours or months as the reader writes numbers, without trailing zeros: 500, 1.5 (1,5 in Spanish)."""
+    number = value.quantize(Decimal("0.01")).normalize()
+    places = max(0, -int(number.as_tuple().exponent))
+    return number_format(number, decimal_pos=places)
+
+
+def _exam_names(codes: Iterable[str]) -> str:
+    """Exams by their names where Peerway knows one (the exam form's choices), else by their codes."""
+    # Imported here: the forms build on the services, which build on this module.
+    from peerway.certification.forms import EXAM_CHOICES
+
+    names = dict(EXAM_CHOICES)
+    return gettext(", ").join(str(names.get(code, code)) for code in codes)
+
+
+def _label(label: str) -> str:
+    # Labels from the rules' data (training domains) and from rules.py are translated by value; their msgids are
+    # listed in templates/i18n/strings_from_code.html.
+    return gettext(label) if label else ""
+
+
+def shortfall_text(shortfall: rules.Shortfall) -> str:
+    """One way a credential asks less than the IC&RC minimums, in the active language."""
+    kind = rules.ShortfallKind
+    values = {"requirement": _label(shortfall.label), "have": _number(shortfall.have), "need": _number(shortfall.need)}
+    if shortfall.kind is kind.TRAINING_DOMAIN:
+        return gettext("%(requirement)s: %(have)s of %(need)s training hours") % values
+    if shortfall.kind is kind.HOURS:
+        return gettext("%(requirement)s: %(have)s of %(need)s hours") % values
+    if shortfall.kind is kind.NO_EXAM:
+        return gettext("Exam: none required")
+    if shortfall.kind is kind.EXAM_NOT_ACCEPTED:
+        return ngettext(
+            "Exam: %(exams)s is not an accepted exam (accepted: %(accepted)s)",
+            "Exam: %(exams)s are not accepted exams (accepted: %(accepted)s)",
+            len(shortfall.exams),
+        ) % {"exams": _exam_names(shortfall.exams), "accepted": _exam_names(shortfall.accepted)}
+    if shortfall.kind is kind.ATTESTATION:
+        return gettext("%(requirement)s: not required") % values
+    if shortfall.kind is kind.NO_RENEWAL:
+        return gettext("Renewal: none required")
+    return ngettext(
+        "Renewal: every %(months)s month, more than %(limit)s",
+        "Renewal: every %(months)s months, more than %(limit)s",
+        int(shortfall.have),
+    ) % {"months": values["have"], "limit": values["need"]}
+
+
+def refusal_text(refusal: rules.Refusal) -> str:
+    """Why a held credential gives no reciprocity, in the active language."""
+    kind = rules.RefusalKind
+    if refusal.kind is kind.NOT_OFFERED:
+        return gettext("This credential is not offered by reciprocity.")
+    if refusal.kind is kind.BOARD_NOT_MEMBER:
+        return gettext("The board that issued %(credential)s is not an IC&RC member board.") % {
+            "credential": refusal.credential
+        }
+    if refusal.kind is kind.NOT_ACTIVE:
+        return gettext("%(credential)s is not active.") % {"credential": refusal.credential}
+    return gettext("%(credential)s does not meet the IC&RC minimums: %(shortfalls)s.") % {
+        "credential": refusal.credential,
+        "shortfalls": "; ".join(shortfall_text(shortfall) for shortfall in refusal.shortfalls),
+    }
 
 
 def application_checklist(application: Application) -> rules.Checklist:

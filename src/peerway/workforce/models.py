@@ -12,32 +12,32 @@ from peerway.privacy.fields import EncryptedTextField
 
 
 class Modality(models.TextChoices):
-    PHONE = "phone", "Phone call"
-    TEXT = "text", "Text messages"
-    VIDEO = "video", "Video"
-    IN_PERSON = "in_person", "In person"
+    PHONE = "phone", _("Phone call")
+    TEXT = "text", _("Text messages")
+    VIDEO = "video", _("Video")
+    IN_PERSON = "in_person", _("In person")
 
 
 class Gender(models.TextChoices):
-    WOMAN = "woman", "Woman"
-    MAN = "man", "Man"
-    NONBINARY = "nonbinary", "Nonbinary"
-    TWO_SPIRIT = "two_spirit", "Two-Spirit"
+    WOMAN = "woman", _("Woman")
+    MAN = "man", _("Man")
+    NONBINARY = "nonbinary", _("Nonbinary")
+    TWO_SPIRIT = "two_spirit", _("Two-Spirit")
 
 
 class AgeBand(models.TextChoices):
-    AGE_18_24 = "18-24", "18–24"
-    AGE_25_34 = "25-34", "25–34"
-    AGE_35_44 = "35-44", "35–44"
-    AGE_45_54 = "45-54", "45–54"
-    AGE_55_64 = "55-64", "55–64"
-    AGE_65_PLUS = "65+", "65 and over"
+    AGE_18_24 = "18-24", _("18–24")
+    AGE_25_34 = "25-34", _("25–34")
+    AGE_35_44 = "35-44", _("35–44")
+    AGE_45_54 = "45-54", _("45–54")
+    AGE_55_64 = "55-64", _("55–64")
+    AGE_65_PLUS = "65+", _("65 and over")
 
 
 class PeerStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    ON_LEAVE = "on_leave", "On leave"
-    INACTIVE = "inactive", "Inactive"
+    ACTIVE = "active", _("Active")
+    ON_LEAVE = "on_leave", _("On leave")
+    INACTIVE = "inactive", _("Inactive")
 
 
 DISPLAY_NAME_MAX_LENGTH = 60
@@ -73,9 +73,9 @@ class PeerProfile(PublicIdModel, TimestampedModel):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="peer_profiles")
     organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="peers")
     display_name = models.CharField(
-        max_length=DISPLAY_NAME_MAX_LENGTH, help_text="The first name people seeking help see."
+        max_length=DISPLAY_NAME_MAX_LENGTH, help_text=_("The first name people seeking help see.")
     )
-    introduction = models.TextField(blank=True, max_length=600, help_text="A short self-introduction.")
+    introduction = models.TextField(blank=True, max_length=600, help_text=_("A short self-introduction."))
     languages = models.ManyToManyField(Language, blank=True, related_name="+")
     communities = models.ManyToManyField(Community, blank=True, related_name="+")
     lived_experience = models.ManyToManyField(LivedExperience, blank=True, related_name="+")

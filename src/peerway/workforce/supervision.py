@@ -20,7 +20,9 @@ from django.db import transaction
 from django.db.models import Sum
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from peerway.accounts.models import Membership, User
 from peerway.accounts.roles import Role
@@ -35,10 +37,15 @@ MINUTES_A_DAY = 24 * 60
 
 
 @cache
-def supervision_topics() -> dict[str, str]:
-    """Topic slug → label, from fixtures/supervision_topics.json."""
+def supervision_topics() -> dict[str, str | Promise]:
+    """Topic slug → label, from fixtures/supervision_topics.json, shown in the reader's language: each label is
+    translated when shown; templates/i18n/strings_from_code.html lists them for the catalogs."""
     data = json.loads((FIXTURES / "supervision_topics.json").read_text())
-    return {row["slug"]: row["label"] for row in data["topics"]}
+    topics: dict[str, str | Promise] = {}
+    for row in data["topics"]:
+        label = row["label"]
+        topics[row["slug"]] = gettext_lazy(label)
+    return topics
 
 
 @dataclass(frozen=True)

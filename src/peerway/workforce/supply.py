@@ -180,7 +180,9 @@ def supply_demand(*, days: int = DEFAULT_DAYS, today: dt.date | None = None) -> 
         "language": {t.slug: t.label() for t in Language.objects.all()},
         "community": {t.slug: t.label() for t in Community.objects.all()},
         "lived_experience": {t.slug: t.label() for t in LivedExperience.objects.all()},
-        "region": {},
+        # Region names come from the county data (organizations/fixtures/mn_counties.json); they are translated by
+        # value, and templates/i18n/strings_from_code.html lists them for the catalogs.
+        "region": {region: _(region) for region in (set(supply["region"]) | set(demand["region"])) - {UNKNOWN_REGION}},
     }
     overall = len(requests) / len(certified) if certified else None
     rows: dict[str, list[FacetRow]] = {}

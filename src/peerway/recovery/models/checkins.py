@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import Any
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -52,7 +53,12 @@ class Instrument(PublicIdModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} (v{self.version})"
+        return f"{self.title_shown} (v{self.version})"
+
+    @property
+    def title_shown(self) -> str:
+        """The title in the active language, from the definition's translations (``title`` is the default)."""
+        return self.definition.title.in_language(get_language() or engine.DEFAULT_LANGUAGE)
 
     @cached_property
     def definition(self) -> engine.Instrument:

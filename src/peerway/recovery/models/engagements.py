@@ -24,15 +24,15 @@ SUBJECT_ENGAGEMENT = "engagement"
 class Program(models.TextChoices):
     """Which plan governs the sessions (Minn. Stat. 254B.052) follows from the program."""
 
-    RCO = "rco", "Recovery community organization"
-    SUD_245G = "sud_245g", "Licensed SUD treatment program (245G)"
-    WITHDRAWAL_MANAGEMENT = "withdrawal_mgmt", "Withdrawal management program (245F)"
+    RCO = "rco", _("Recovery community organization")
+    SUD_245G = "sud_245g", _("Licensed SUD treatment program (245G)")
+    WITHDRAWAL_MANAGEMENT = "withdrawal_mgmt", _("Withdrawal management program (245F)")
 
 
 class EngagementStatus(models.TextChoices):
-    ACTIVE = "active", "Active support"
-    CHECKUP = "checkup", "Check-up phase"
-    CLOSED = "closed", "Closed"
+    ACTIVE = "active", _("Active support")
+    CHECKUP = "checkup", _("Check-up phase")
+    CLOSED = "closed", _("Closed")
 
 
 class Engagement(ConcurrentTransitionMixin, PublicIdModel, TimestampedModel):
