@@ -7,6 +7,7 @@ pytest.mark.e2e``; ``make test-e2e`` runs them, the other test runs leave them o
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -16,8 +17,6 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from django.conf import settings
 from django.core.cache import cache
 from playwright.sync_api import Browser, BrowserContext, Page
@@ -52,18 +51,21 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 @pytest.fixture(scope="session", autouse=True)
 def compiled_translations() -> None:
-    """Compile the .po catalogs that are newer than their .mo, as `make messages` does.
+    """Compile the .po catalogs that are newer than their .mo, as `make messages` does, with its compiler
+    (scripts/compile_messages.py keeps the Plural-Forms Babel drops for Hmong).
 
     Without this, running pytest directly after editing a translation would test the old catalog.
     """
+    script = Path(__file__).resolve().parents[2] / "scripts" / "compile_messages.py"
+    spec = importlib.util.spec_from_file_location("peerway_compile_messages", script)
+    assert spec is not None and spec.loader is not None
+    compiler = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(compiler)
     for po_path in Path(settings.LOCALE_PATHS[0]).glob("*/LC_MESSAGES/django.po"):
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
-        with po_path.open("rb") as po_file:
-            catalog = read_po(po_file)
-        with mo_path.open("wb") as mo_file:
-            write_mo(mo_file, catalog)
+        compiler.compile_catalog(po_path, mo_path)
 
 
 @pytest.fixture(autouse=True)

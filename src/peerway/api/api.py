@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Schema
+from ninja import Schema, Swagger
 from ninja.security import django_auth
 
 from peerway.accounts.selectors import memberships_for_user
@@ -15,6 +15,9 @@ api = ProblemNinjaAPI(
     description="REST API for peer recovery support services. Errors are application/problem+json.",
     urls_namespace="api",
     auth=django_auth,
+    # Swagger UI's deep links put a link inside each operation's expand button, which is not allowed (axe:
+    # nested-interactive); without them the path is plain text. The page itself is templates/ninja/swagger.html.
+    docs=Swagger(settings={"deepLinking": False}),
 )
 install_problem_handlers(api)
 
