@@ -39,19 +39,21 @@ def user_needs_mfa(user: User) -> bool:
 
 
 def staff_links(memberships: Iterable[Membership]) -> dict[str, bool]:
-    """Which staff pages to offer on the staff home, from the roles held (each page checks again)."""
+    """Which staff pages to offer on the staff home, from the roles held (each page checks again, by the same rule:
+    a link shown must open)."""
     memberships = list(memberships)
     roles = {Role(m.role) for m in memberships}
-    # Entering a call's request needs the role in a service organization (an administrator may be one elsewhere).
+    # People's records, calls and the access log live only in service organizations: the same role name held in a
+    # board, the accreditation body or the state agency (an administrator may be one there) opens none of them.
     service_roles = {Role(m.role) for m in memberships if m.organization.kind in SERVICE_ORG_KINDS}
     return {
-        "participants": bool(roles & PARTICIPANT_RECORD_ROLES),
+        "participants": bool(service_roles & PARTICIPANT_RECORD_ROLES),
         "queue": bool(roles & {Role.PEER, Role.SUPERVISOR}),
         "peer_profile": Role.PEER in roles,
         "caseload": Role.PEER in roles,
         "team_caseload": Role.SUPERVISOR in roles,
         "matching_report": bool(roles & {Role.SUPERVISOR, Role.ORG_ADMIN, Role.ANALYST}),
-        "access_log_export": bool(roles & ACCESS_LOG_ROLES),
+        "access_log_export": bool(service_roles & ACCESS_LOG_ROLES),
         "staff_entry": bool(service_roles & {Role.PEER, Role.SUPERVISOR, Role.ORG_ADMIN}),
         "checkup_relinks": bool(service_roles & {Role.SUPERVISOR, Role.ORG_ADMIN}),
         "certification": Role.PEER in roles,

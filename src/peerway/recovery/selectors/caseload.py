@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from peerway.accounts.models import User
 from peerway.accounts.roles import Role
-from peerway.accounts.selectors import organization_ids_for_user
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction
 from peerway.organizations.models import Organization
@@ -46,6 +45,7 @@ from peerway.recovery.models import (
     Message,
     MessageSender,
 )
+from peerway.recovery.selectors.scope import record_organization_ids
 from peerway.workforce.credentials import CredentialState, peer_credential_statuses
 
 CASELOAD_STATUSES = (EngagementStatus.ACTIVE, EngagementStatus.CHECKUP)
@@ -234,7 +234,7 @@ PEER_ROLES = frozenset({Role.PEER})
 def caseload_for_user(user: User, *, today: dt.date, due: str = "", status: str = "") -> list[CaseloadRow]:
     """The peer's own engagements, active or in the check-up phase, in the organizations where they are a
     peer. A 404 for anyone who is not a peer anywhere. One ``listed`` AccessEvent per person shown."""
-    as_peer = organization_ids_for_user(user, PEER_ROLES)
+    as_peer = record_organization_ids(user, PEER_ROLES)
     if not as_peer.exists():
         raise Http404("No caseload for this account.")
     engagements = Engagement.objects.filter(organization_id__in=as_peer, peer__user=user)
@@ -262,7 +262,7 @@ def team_caseload_for_user(
     """Every engagement of the organizations the user supervises, grouped by peer (peers with the most
     overdue first, ``TEAM_PEERS_PER_PAGE`` to a page), each peer on the page with their credential status.
     A 404 for anyone who supervises nowhere. One ``listed`` AccessEvent per person on the page shown."""
-    supervised = organization_ids_for_user(user, TEAM_ROLES)
+    supervised = record_organization_ids(user, TEAM_ROLES)
     if not supervised.exists():
         raise Http404("No team for this account.")
     rows = caseload_rows(Engagement.objects.filter(organization_id__in=supervised), today=today, due=due, status=status)

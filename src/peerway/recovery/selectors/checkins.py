@@ -13,12 +13,12 @@ from django.utils import timezone
 
 from peerway.accounts.models import User
 from peerway.accounts.roles import PARTICIPANT_RECORD_ROLES, SERVICE_ORG_KINDS, Role
-from peerway.accounts.selectors import organization_ids_for_user
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction
 from peerway.organizations.models import Organization
 from peerway.recovery.models import SUBJECT_PARTICIPANT, CheckIn, CheckInLink, Instrument, Participant
 from peerway.recovery.selectors.participants import participants_for_user
+from peerway.recovery.selectors.scope import record_organization_ids
 from peerway.recovery.services.checkins import CHECKIN_ENTRY_ROLES, checkin_token_hash
 
 
@@ -109,7 +109,7 @@ def checkin_entry_participant_for_user(user: User, public_id: uuid.UUID | str) -
     the service that records the change logs it). A merged record is a 404: its check-ins belong on the
     record that was kept."""
     allowed = Participant.objects.filter(
-        organization_id__in=organization_ids_for_user(user, CHECKIN_ENTRY_ROLES), merged_into__isnull=True
+        organization_id__in=record_organization_ids(user, CHECKIN_ENTRY_ROLES), merged_into__isnull=True
     )
     try:
         return allowed.select_related("organization", "language").get(public_id=public_id)
@@ -119,5 +119,5 @@ def checkin_entry_participant_for_user(user: User, public_id: uuid.UUID | str) -
 
 def instrument_admin_organizations(user: User) -> list[Organization]:
     """The service organizations in which the user may load instruments."""
-    ids = organization_ids_for_user(user, INSTRUMENT_ADMIN_ROLES)
+    ids = record_organization_ids(user, INSTRUMENT_ADMIN_ROLES)
     return list(Organization.objects.filter(pk__in=ids, kind__in=SERVICE_ORG_KINDS).order_by("name"))

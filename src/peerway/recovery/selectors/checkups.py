@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -13,10 +14,10 @@ from django.utils import timezone
 
 from peerway.accounts.models import User
 from peerway.accounts.roles import Role
-from peerway.accounts.selectors import organization_ids_for_user
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction
 from peerway.recovery.models import SUBJECT_PARTICIPANT, Checkup, CheckupStatus, Engagement, Wellbeing
+from peerway.recovery.selectors.scope import record_organization_ids
 from peerway.recovery.services.checkups import CHECKUP_ROLES, engagement_start_date
 from peerway.recovery.wellness import CheckupFact, MilestoneResult, wellness_milestones
 
@@ -34,7 +35,13 @@ class CheckupPage:
 
 
 def engagements_for_checkups(user: User) -> QuerySet[Engagement]:
-    return Engagement.objects.filter(organization_id__in=organization_ids_for_user(user, CHECKUP_ROLES))
+    return Engagement.objects.filter(organization_id__in=record_organization_ids(user, CHECKUP_ROLES))
+
+
+def checkup_engagement_ids(user: User, engagements: Iterable[Engagement]) -> set[int]:
+    """Which of ``engagements`` (by pk) the user may open the check-ups of, by ``engagements_for_checkups``."""
+    pks = [engagement.pk for engagement in engagements]
+    return set(engagements_for_checkups(user).filter(pk__in=pks).values_list("pk", flat=True))
 
 
 def _engagement_get(user: User, public_id: uuid.UUID | str) -> Engagement:
@@ -112,7 +119,7 @@ def checkup_get_for_user(
 def relinks_for_supervisor(user: User) -> list[Checkup]:
     """Re-links and crisis check-ups of the organizations the user supervises, newest first; each person listed
     gets one ``listed`` event."""
-    organization_ids = organization_ids_for_user(user, RELINK_REVIEW_ROLES)
+    organization_ids = record_organization_ids(user, RELINK_REVIEW_ROLES)
     if not organization_ids.exists():
         raise Http404("No organization whose re-links you supervise.")
     checkups = list(

@@ -12,17 +12,22 @@ from django.http import Http404
 
 from peerway.accounts.models import User
 from peerway.accounts.roles import PARTICIPANT_RECORD_ROLES, Role
-from peerway.accounts.selectors import organization_ids_for_user
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction
 from peerway.recovery.models import SUBJECT_PARTICIPANT, Contact, ContactVersion, PlanGoal
+from peerway.recovery.selectors.scope import record_organization_ids
 
 COSIGN_ROLES = frozenset({Role.SUPERVISOR, Role.ORG_ADMIN})
 CORRECT_ROLES = frozenset({Role.PEER, Role.SUPERVISOR, Role.ORG_ADMIN})
 
 
 def contacts_for_user(user: User, roles: Iterable[Role] = PARTICIPANT_RECORD_ROLES) -> QuerySet[Contact]:
-    return Contact.objects.filter(engagement__organization_id__in=organization_ids_for_user(user, roles))
+    return Contact.objects.filter(engagement__organization_id__in=record_organization_ids(user, roles))
+
+
+def contact_allows(user: User, contact: Contact, roles: Iterable[Role]) -> bool:
+    """Whether ``contact_for_action`` (or ``contact_get_for_user``) with ``roles`` lets the user at the contact."""
+    return contacts_for_user(user, roles).filter(pk=contact.pk).exists()
 
 
 def contact_for_action(user: User, public_id: uuid.UUID | str, roles: Iterable[Role]) -> Contact:

@@ -12,7 +12,6 @@ from django.http import Http404
 
 from peerway.accounts.models import User
 from peerway.accounts.roles import PARTICIPANT_RECORD_ROLES, Role
-from peerway.accounts.selectors import organization_ids_for_user
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction
 from peerway.recovery.models import (
@@ -22,6 +21,7 @@ from peerway.recovery.models import (
     EngagementHandoff,
     PeerAttestation,
 )
+from peerway.recovery.selectors.scope import record_organization_ids
 
 # Who changes an engagement (the service further limits peers to their own engagements).
 ENGAGEMENT_ACTION_ROLES = frozenset({Role.PEER, Role.SUPERVISOR, Role.ORG_ADMIN})
@@ -30,7 +30,7 @@ LEAD_ROLES = frozenset({Role.SUPERVISOR, Role.ORG_ADMIN})
 
 def engagements_for_user(user: User, roles: Iterable[Role] = PARTICIPANT_RECORD_ROLES) -> QuerySet[Engagement]:
     """Engagements of the organizations where the user holds one of ``roles``. Lazy and unaudited."""
-    return Engagement.objects.filter(organization_id__in=organization_ids_for_user(user, roles))
+    return Engagement.objects.filter(organization_id__in=record_organization_ids(user, roles))
 
 
 def engagement_for_action(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,10 +12,11 @@ from django.http import Http404
 
 from peerway.accounts.models import User
 from peerway.accounts.roles import MESSAGE_COVER_ROLES, Role
-from peerway.accounts.selectors import organization_ids_for_user, organization_responders
+from peerway.accounts.selectors import organization_responders
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction
 from peerway.recovery.models import SUBJECT_PARTICIPANT, Engagement, EngagementStatus, Message, MessageSender
+from peerway.recovery.selectors.scope import record_organization_ids
 from peerway.workforce.models import PeerProfile
 
 MESSAGE_ROLES = frozenset({Role.PEER, *MESSAGE_COVER_ROLES})
@@ -24,9 +26,15 @@ def message_engagements_for_user(user: User) -> QuerySet[Engagement]:
     """Engagements whose messages the user may read: their own as the peer (in an organization where they are
     still a peer), or any in an organization where they supervise or administer."""
     return Engagement.objects.filter(
-        Q(peer__user=user, organization_id__in=organization_ids_for_user(user, {Role.PEER}))
-        | Q(organization_id__in=organization_ids_for_user(user, MESSAGE_COVER_ROLES))
+        Q(peer__user=user, organization_id__in=record_organization_ids(user, {Role.PEER}))
+        | Q(organization_id__in=record_organization_ids(user, MESSAGE_COVER_ROLES))
     ).select_related("participant", "participant__language", "organization", "peer", "peer__user")
+
+
+def message_engagement_ids(user: User, engagements: Iterable[Engagement]) -> set[int]:
+    """Which of ``engagements`` (by pk) the user may open the messages of, by ``message_engagements_for_user``."""
+    pks = [engagement.pk for engagement in engagements]
+    return set(message_engagements_for_user(user).filter(pk__in=pks).values_list("pk", flat=True))
 
 
 def peer_answers_messages(engagement: Engagement) -> bool:

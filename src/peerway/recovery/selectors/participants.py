@@ -14,13 +14,14 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from peerway.accounts.models import User
-from peerway.accounts.roles import ACCESS_LOG_ROLES, PARTICIPANT_RECORD_ROLES, Role
-from peerway.accounts.selectors import organization_ids_for_user
+from peerway.accounts.roles import ACCESS_LOG_ROLES, PARTICIPANT_RECORD_ROLES, PLAN_EDIT_ROLES, SERVICE_ORG_KINDS, Role
+from peerway.accounts.selectors import memberships_for_user
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction, AccessEvent
 from peerway.organizations.models import Organization
 from peerway.privacy.fields import phone_index
 from peerway.recovery.models import SUBJECT_PARTICIPANT, Engagement, Participant
+from peerway.recovery.selectors.scope import record_organization_ids
 
 PAGE_SIZE = 50
 
@@ -30,7 +31,7 @@ def participants_for_user(user: User) -> QuerySet[Participant]:
 
     Lazy and unaudited: callers that show records use the functions below, which write the access log.
     """
-    return Participant.objects.filter(organization_id__in=organization_ids_for_user(user, PARTICIPANT_RECORD_ROLES))
+    return Participant.objects.filter(organization_id__in=record_organization_ids(user, PARTICIPANT_RECORD_ROLES))
 
 
 @transaction.atomic
@@ -69,6 +70,8 @@ def participant_page_for_user(user: User, *, page_number: int | str = 1, phone: 
 
     ``phone`` finds people by the blind index of their phone number, never by decrypting everyone.
     """
+    if not participant_list_open_to(user):
+        raise Http404("No participant list for this account.")
     queryset = participants_for_user(user).filter(merged_into__isnull=True).select_related("organization", "language")
     if phone:
         queryset = queryset.filter(phone_index=phone_index(phone))
@@ -90,6 +93,22 @@ def participant_page_for_user(user: User, *, page_number: int | str = 1, phone: 
     return page
 
 
+def participant_list_open_to(user: User) -> bool:
+    """Whether the participant list opens for the user: not for one whose every role is held in organizations
+    that keep no records about people (a board, the accreditation body, the state agency). Someone signed in
+    with no role anywhere sees an empty list."""
+    return record_organization_ids(user, PARTICIPANT_RECORD_ROLES).exists() or not memberships_for_user(user).exists()
+
+
+def participants_for_access_history(user: User) -> QuerySet[Participant]:
+    """Records whose access history the user reads: supervisors and administrators of their organization."""
+    return Participant.objects.filter(organization_id__in=record_organization_ids(user, ACCESS_LOG_ROLES))
+
+
+def can_read_access_history(user: User, participant: Participant) -> bool:
+    return participants_for_access_history(user).filter(pk=participant.pk).exists()
+
+
 @transaction.atomic
 def participant_access_history_for_user(
     user: User, public_id: uuid.UUID | str
@@ -98,7 +117,7 @@ def participant_access_history_for_user(
 
     Reading the history shows the person's name, so it is itself a ``viewed`` access.
     """
-    allowed = Participant.objects.filter(organization_id__in=organization_ids_for_user(user, ACCESS_LOG_ROLES))
+    allowed = participants_for_access_history(user)
     try:
         participant = allowed.select_related("organization").get(public_id=public_id)
     except (Participant.DoesNotExist, ValueError, TypeError, ValidationError):
@@ -194,16 +213,31 @@ PARTICIPANT_EDIT_ROLES = frozenset({Role.PEER, Role.SUPERVISOR, Role.ORG_ADMIN})
 MERGE_ROLES = frozenset({Role.SUPERVISOR, Role.ORG_ADMIN})
 
 
-def organization_for_new_record(user: User) -> Organization:
-    """The organization a new participant's record belongs to: the first where the user may create one."""
-    organization = (
-        Organization.objects.filter(pk__in=organization_ids_for_user(user, PARTICIPANT_EDIT_ROLES), active=True)
+def organization_for_new_record_or_none(user: User) -> Organization | None:
+    """The organization a new participant's record would belong to: the first service organization where the user
+    may create one; None when there is none (records never belong to a board, the accreditation body or the
+    state agency)."""
+    return (
+        Organization.objects.filter(
+            pk__in=record_organization_ids(user, PARTICIPANT_EDIT_ROLES),
+            kind__in=sorted(SERVICE_ORG_KINDS),
+            active=True,
+        )
         .order_by("name", "pk")
         .first()
     )
+
+
+def organization_for_new_record(user: User) -> Organization:
+    """``organization_for_new_record_or_none``, or a 404."""
+    organization = organization_for_new_record_or_none(user)
     if organization is None:
         raise Http404("No organization to add a record to.")
     return organization
+
+
+def can_create_participant(user: User) -> bool:
+    return organization_for_new_record_or_none(user) is not None
 
 
 @transaction.atomic
@@ -227,17 +261,33 @@ def participant_duplicates_listed(
     return duplicates
 
 
+def participants_for_edit(user: User) -> QuerySet[Participant]:
+    """Live records the user may edit and start an engagement for. Lazy and unaudited."""
+    return Participant.objects.filter(
+        organization_id__in=record_organization_ids(user, PARTICIPANT_EDIT_ROLES), merged_into__isnull=True
+    )
+
+
+def can_edit_participant(user: User, participant: Participant) -> bool:
+    return participants_for_edit(user).filter(pk=participant.pk).exists()
+
+
+def participants_for_private_link(user: User) -> QuerySet[Participant]:
+    """Live records whose private link the user sends or stops (those who change the plan; not billing)."""
+    return Participant.objects.filter(
+        organization_id__in=record_organization_ids(user, PLAN_EDIT_ROLES), merged_into__isnull=True
+    )
+
+
+def can_send_private_link(user: User, participant: Participant) -> bool:
+    return participants_for_private_link(user).filter(pk=participant.pk).exists()
+
+
 @transaction.atomic
 def participant_for_edit_for_user(user: User, public_id: uuid.UUID | str) -> Participant:
     """A live record the user may edit, with a ``viewed`` AccessEvent (the form shows its details)."""
     try:
-        participant = (
-            Participant.objects.filter(
-                organization_id__in=organization_ids_for_user(user, PARTICIPANT_EDIT_ROLES), merged_into__isnull=True
-            )
-            .select_related("organization", "language")
-            .get(public_id=public_id)
-        )
+        participant = participants_for_edit(user).select_related("organization", "language").get(public_id=public_id)
     except (Participant.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404("No such participant.") from None
     access_events_record(
@@ -258,7 +308,7 @@ def participants_for_merge(
     """Two live records of one organization where the user may merge, or a 404. Unaudited: the merge
     service writes the events."""
     allowed = Participant.objects.filter(
-        organization_id__in=organization_ids_for_user(user, MERGE_ROLES), merged_into__isnull=True
+        organization_id__in=record_organization_ids(user, MERGE_ROLES), merged_into__isnull=True
     )
     try:
         first = allowed.get(public_id=public_id)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 from peerway.accounts.links import participant_language
 from peerway.accounts.models import User
 from peerway.accounts.roles import PARTICIPANT_RECORD_ROLES, PLAN_EDIT_ROLES, Role
-from peerway.accounts.selectors import memberships_for_user, organization_ids_for_user
+from peerway.accounts.selectors import memberships_for_user
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction
 from peerway.recovery.models import (
@@ -34,11 +34,12 @@ from peerway.recovery.models import (
     ProgressNote,
     RecoveryPlan,
 )
+from peerway.recovery.selectors.scope import record_organization_ids
 
 
 def engagements_for_user(user: User, roles: frozenset[Role] = PARTICIPANT_RECORD_ROLES) -> QuerySet[Engagement]:
     """Engagements of the organizations where the user holds one of ``roles``. Lazy and unaudited."""
-    return Engagement.objects.filter(organization_id__in=organization_ids_for_user(user, roles)).select_related(
+    return Engagement.objects.filter(organization_id__in=record_organization_ids(user, roles)).select_related(
         "participant", "participant__language", "organization", "peer"
     )
 

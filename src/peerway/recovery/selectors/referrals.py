@@ -16,7 +16,6 @@ from django.http import Http404
 
 from peerway.accounts.models import User
 from peerway.accounts.roles import PARTICIPANT_RECORD_ROLES, Role
-from peerway.accounts.selectors import organization_ids_for_user
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction
 from peerway.organizations.models import Organization
@@ -27,6 +26,7 @@ from peerway.recovery.models import (
     EngagementStatus,
     Referral,
 )
+from peerway.recovery.selectors.scope import record_organization_ids
 from peerway.resources.models import Resource
 
 # Who may refer and record what came of a referral (billing staff read records but change none).
@@ -38,7 +38,7 @@ FOLLOW_UP_ROLES = frozenset({Role.PEER, Role.SUPERVISOR})
 def _engagement_get(user: User, public_id: uuid.UUID | str, roles: frozenset[Role]) -> Engagement:
     try:
         return (
-            Engagement.objects.filter(organization_id__in=organization_ids_for_user(user, roles))
+            Engagement.objects.filter(organization_id__in=record_organization_ids(user, roles))
             .select_related("participant", "organization", "peer")
             .get(public_id=public_id)
         )
@@ -76,9 +76,7 @@ def referral_for_change(user: User, public_id: uuid.UUID | str) -> Referral:
     """A referral the user may move along its lifecycle; 404 outside their organizations or roles."""
     try:
         return (
-            Referral.objects.filter(
-                engagement__organization_id__in=organization_ids_for_user(user, REFERRAL_WRITE_ROLES)
-            )
+            Referral.objects.filter(engagement__organization_id__in=record_organization_ids(user, REFERRAL_WRITE_ROLES))
             .select_related("engagement", "engagement__organization", "engagement__participant", "resource")
             .get(public_id=public_id)
         )
@@ -106,8 +104,8 @@ def referrals_due_for_user(user: User, *, today: dt.date) -> list[Referral]:
 
     A 404 for anyone who is neither. Each person shown gets one ``listed`` AccessEvent.
     """
-    supervised = organization_ids_for_user(user, {Role.SUPERVISOR})
-    as_peer = organization_ids_for_user(user, {Role.PEER})
+    supervised = record_organization_ids(user, {Role.SUPERVISOR})
+    as_peer = record_organization_ids(user, {Role.PEER})
     if not (supervised.exists() or as_peer.exists()):
         raise Http404("No follow-up list for this account.")
     referrals = list(

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peerway.accounts.models import User
+from peerway.accounts.roles import SERVICE_ORG_KINDS
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction, Community, Language
 from peerway.organizations.models import Organization
@@ -34,7 +35,13 @@ def participant_create(
     communities_own_words: str = "",
     reason: str = "",
 ) -> Participant:
-    """Create a participant in ``organization`` and log the creation."""
+    """Create a participant in ``organization`` and log the creation.
+
+    Only a service organization (an RCO, a 245G or 245F program) keeps records about people: a certification
+    board, the accreditation body or the state agency never holds one (ActionRefused).
+    """
+    if organization.kind not in SERVICE_ORG_KINDS:
+        raise ActionRefused(_("Records about people belong to a recovery organization or a treatment program."))
     participant = Participant(
         organization=organization,
         preferred_name=preferred_name,

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from peerway.accounts.selectors import organization_ids_for_user
+from peerway.accounts.models import User
 from peerway.core.decorators import staff_view
 from peerway.recovery.forms.contacts import ContactCorrectionForm, ContactForm
 from peerway.recovery.selectors import (
@@ -20,8 +20,9 @@ from peerway.recovery.selectors import (
     contacts_awaiting_cosign_for_user,
     engagement_for_action,
 )
-from peerway.recovery.selectors.contacts import CORRECT_ROLES, COSIGN_ROLES, plan_goals_for_engagement
+from peerway.recovery.selectors.contacts import CORRECT_ROLES, COSIGN_ROLES, contact_allows, plan_goals_for_engagement
 from peerway.recovery.selectors.engagements import engagement_get_for_user, engagement_view_record
+from peerway.recovery.selectors.scope import record_organization_ids
 from peerway.recovery.services import ActionRefused, contact_correct, contact_cosign, contact_record
 from peerway.recovery.views.engagements import contact_form_initial, engagement_page_context
 
@@ -66,9 +67,17 @@ def contact_create(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @staff_view
 def contact_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    contact = contact_get_for_user(request.user, public_id, reason="contact page")  # type: ignore[arg-type]
+    user: User = request.user  # type: ignore[assignment]
+    contact = contact_get_for_user(user, public_id, reason="contact page")
+    # Offered by the rules that guard the correction page and the co-sign action.
+    can = {
+        "correct": contact_allows(user, contact, CORRECT_ROLES),
+        "cosign": contact_allows(user, contact, COSIGN_ROLES),
+    }
     return render(
-        request, "recovery/contact_detail.html", {"contact": contact, "versions": list(contact.versions.all())}
+        request,
+        "recovery/contact_detail.html",
+        {"contact": contact, "versions": list(contact.versions.all()), "can": can},
     )
 
 
@@ -122,7 +131,7 @@ def contact_cosign_action(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @staff_view
 def contact_cosign_queue(request: HttpRequest) -> HttpResponse:
-    if not organization_ids_for_user(request.user, COSIGN_ROLES).exists():  # type: ignore[arg-type]
+    if not record_organization_ids(request.user, COSIGN_ROLES).exists():  # type: ignore[arg-type]
         raise Http404("No such page.")
     contacts = contacts_awaiting_cosign_for_user(request.user)  # type: ignore[arg-type]
     return render(request, "recovery/contact_cosign_queue.html", {"contacts": contacts})

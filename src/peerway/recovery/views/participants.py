@@ -4,12 +4,13 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from peerway.accounts.models import User
 from peerway.core.decorators import staff_view
 from peerway.privacy.blind_index import normalize_phone
 from peerway.recovery.forms.engagements import EngagementStartForm
@@ -22,10 +23,17 @@ from peerway.recovery.selectors import (
     participant_get_for_user,
     participant_page_for_user,
 )
+from peerway.recovery.selectors.checkups import checkup_engagement_ids
+from peerway.recovery.selectors.messages import message_engagement_ids
 from peerway.recovery.selectors.participants import (
+    can_create_participant,
+    can_edit_participant,
+    can_read_access_history,
+    can_send_private_link,
     organization_for_new_record,
     participant_duplicates_listed,
     participant_for_edit_for_user,
+    participant_list_open_to,
     participants_for_merge,
 )
 from peerway.recovery.services import (
@@ -64,26 +72,47 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     Nothing personal goes into a URL (browser history, bookmarks, proxies' logs), so the search and its pages are
     POSTed forms and a ``?phone=`` in the address is ignored.
     """
-    user = request.user
+    user: User = request.user  # type: ignore[assignment]
+    # The list is a 404 for someone whose roles are all outside service organizations, typed search or not.
+    if not participant_list_open_to(user):
+        raise Http404("No participant list for this account.")
+    context: dict[str, object] = {"can_create": can_create_participant(user)}
     if request.method != "POST":
-        page = participant_page_for_user(user, page_number=request.GET.get("page", 1))  # type: ignore[arg-type]
-        return render(request, "recovery/participant_list.html", {"form": ParticipantSearchForm(), "page": page})
+        page = participant_page_for_user(user, page_number=request.GET.get("page", 1))
+        context.update(form=ParticipantSearchForm(), page=page)
+        return render(request, "recovery/participant_list.html", context)
     form = ParticipantSearchForm(request.POST)
     if not form.is_valid():
-        return render(request, "recovery/participant_list.html", {"form": form, "page": None}, status=400)
+        context.update(form=form, page=None)
+        return render(request, "recovery/participant_list.html", context, status=400)
     phone = form.cleaned_data["phone"]
-    page = participant_page_for_user(user, page_number=request.POST.get("page", 1), phone=phone)  # type: ignore[arg-type]
-    return render(request, "recovery/participant_list.html", {"form": form, "page": page, "phone": phone})
+    page = participant_page_for_user(user, page_number=request.POST.get("page", 1), phone=phone)
+    context.update(form=form, page=page, phone=phone)
+    return render(request, "recovery/participant_list.html", context)
 
 
 @staff_view
 def participant_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    participant = participant_get_for_user(request.user, public_id, reason="record page")  # type: ignore[arg-type]
+    user: User = request.user  # type: ignore[assignment]
+    participant = participant_get_for_user(user, public_id, reason="record page")
     duplicates = [] if participant.is_merged else participant_duplicates_of(participant)
+    engagements = list(participant.engagements.all())
+    # Each link is offered by the rule that guards its page, so none leads to a 404.
+    can = {
+        "edit": can_edit_participant(user, participant),
+        "private_link": can_send_private_link(user, participant),
+        "access_history": can_read_access_history(user, participant),
+        "checkups": checkup_engagement_ids(user, engagements),
+        "messages": message_engagement_ids(user, engagements),
+    }
     return render(
         request,
         "recovery/participant_detail.html",
-        {"participant": participant, "duplicate_ids": [other.public_id for other, _matched in duplicates]},
+        {
+            "participant": participant,
+            "duplicate_ids": [other.public_id for other, _matched in duplicates],
+            "can": can,
+        },
     )
 
 

@@ -17,11 +17,10 @@ from django.views.decorators.http import require_POST
 from peerway.accounts.links import participant_link_create, participant_link_revoke
 from peerway.accounts.models import ParticipantLink
 from peerway.accounts.roles import PLAN_EDIT_ROLES
-from peerway.accounts.selectors import organization_ids_for_user
 from peerway.core.decorators import staff_view
 from peerway.recovery.models import GoalStatus, LifeArea, PlanGoal, PlanStep, RecoveryPlan
-from peerway.recovery.selectors import participants_for_user
-from peerway.recovery.selectors.messages import unread_message_count
+from peerway.recovery.selectors.messages import message_engagement_ids, unread_message_count
+from peerway.recovery.selectors.participants import participants_for_private_link
 from peerway.recovery.selectors.plans import (
     engagement_get_for_user,
     plan_page_for_user,
@@ -120,6 +119,8 @@ def _render_page(
         ),
         "plan_error": bound.get("plan_error"),
         "unread": unread_message_count(page.engagement),
+        # The messages link follows the rule of the messages page (a peer opens only their own engagements').
+        "can_message": bool(message_engagement_ids(request.user, [page.engagement])),  # type: ignore[arg-type]
     }
     return render(request, "recovery/plan_detail.html", context, status=status)
 
@@ -244,10 +245,7 @@ def plan_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
 def participant_space_link(request: HttpRequest, public_id: str) -> HttpResponse:
     """Create (or resend, which makes a new one) or revoke a participant's private link."""
     # A merged record's links moved to the record that was kept; it gets no new one.
-    allowed = participants_for_user(request.user).filter(  # type: ignore[arg-type]
-        organization_id__in=organization_ids_for_user(request.user, PLAN_EDIT_ROLES),  # type: ignore[arg-type]
-        merged_into__isnull=True,
-    )
+    allowed = participants_for_private_link(request.user)  # type: ignore[arg-type]
     participant = allowed.select_related("organization", "language").filter(public_id=_uuid_or_404(public_id)).first()
     if participant is None:
         raise Http404("No such participant.")
