@@ -122,7 +122,6 @@ def test_the_supervision_page_does_not_tell_another_rcos_minutes(cast: Cast) -> 
     assert not SupervisionSession.objects.filter(organization=cast.org).exists()
 
 
-
 def test_the_supervision_page_tells_the_supervisor_their_own_organizations_minutes(cast: Cast) -> None:
     at_riverbend, _ = _alice_at_both(cast)
     supervision_session_add(supervisor=cast.sam, supervisee=at_riverbend, held_on=TODAY, minutes=1000)
@@ -134,6 +133,7 @@ def test_the_supervision_page_tells_the_supervisor_their_own_organizations_minut
     )
     assert response.status_code == 400
     assert "With the 1000 minutes already recorded that day" in " ".join(response.content.decode().split())
+
 
 def test_session_errors_without_an_organization_state_no_minutes(cast: Cast) -> None:
     at_riverbend, at_prairie = _alice_at_both(cast)
