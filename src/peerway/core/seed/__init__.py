@@ -53,9 +53,11 @@ STAGES: tuple[Stage, ...] = (
     Stage("peers", peers_seed),
     Stage("requests", requests_seed),
     Stage("engagements", engagements_seed),
+    # Before plans and resources: a check-up's re-link may begin a new engagement, which gets its plan and
+    # referrals there like any other.
+    Stage("checkups", checkups_seed),
     Stage("plans", plans_seed),
     Stage("resources", resources_seed),
-    Stage("checkups", checkups_seed),
     Stage("checkins", checkins_seed),
     Stage("credentials", credentials_seed),
 )

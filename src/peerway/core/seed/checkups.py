@@ -10,17 +10,22 @@ trajectory, drawn from the stage's own random source:
 - **lost** — reached at the first few check-ups, then not reached any more (loss to follow-up).
 
 Check-ups due before --today are recorded (a few days after they fell due, never after the anchor); the rest
-stay scheduled; a closed engagement's check-ups after its end are cancelled. Seeded re-links record their
-kind without a request row (the first-call stage owns requests). Next steps are short invented phrases.
+stay scheduled; a closed engagement's check-ups after its end are cancelled. Next steps are short invented
+phrases. A re-link by a request gets the priority request checkup_record makes (relinks.py), with its offers
+and outcome; an accepted one begins a new engagement of the same person, whose check-ups are scheduled and
+recorded the same way (and may re-link again). A re-link to treatment records its kind only: the live service
+writes no referral with the check-up (staff choose the treatment resource next, on the referrals page).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from peerway.core.seed.context import SeedContext
+from peerway.core.seed.relinks import RelinkAsked, RelinkPlanner
 from peerway.recovery.checkup_schedule import checkup_due_dates
 from peerway.recovery.models import (
     RECOVERY_CAPITAL_MAX,
@@ -34,6 +39,8 @@ from peerway.recovery.models import (
 )
 
 CHUNK = 5_000
+# A check-up falls due at least this many days per month of the interval after its engagement began.
+RELINK_WINDOW_DAYS_PER_MONTH = 27
 TRAJECTORIES = (("steady", 55), ("setback", 30), ("lost", 15))
 REACHED_SHARE = 0.85
 SCORE_TAKEN_SHARE = 0.6
@@ -64,10 +71,14 @@ class _Engagement:
     zone: str
     interval_months: int
     horizon_years: int
+    participant_id: int
+    organization_id: int
+    peer_id: int
 
 
 def checkups_seed(ctx: SeedContext) -> None:
-    """Create check-up schedules for every engagement, recording the check-ups already due."""
+    """Create check-up schedules for every engagement, recording the check-ups already due, and the requests
+    of the re-links they record with the engagements those began (and their check-ups, in turn)."""
     engagements = [
         _Engagement(*row)
         for row in Engagement.objects.order_by("pk").values_list(
@@ -79,17 +90,76 @@ def checkups_seed(ctx: SeedContext) -> None:
             "organization__timezone",
             "organization__checkup_interval_months",
             "organization__checkup_horizon_years",
+            "participant_id",
+            "organization_id",
+            "peer_id",
         )
     ]
-    pending: list[Checkup] = []
+    # A re-link's engagement is in the organization of the engagement whose check-up re-linked the person.
+    schedule_settings = {e.organization_id: (e.zone, e.interval_months, e.horizon_years) for e in engagements}
     with ctx.progress_bar("check-ups", len(engagements)) as bar:
-        for engagement in engagements:
-            pending.extend(_schedule(ctx, engagement))
-            if len(pending) >= CHUNK:
-                ctx.insert(Checkup, pending)
-                pending = []
-            bar.update(1)
-        ctx.insert(Checkup, pending)
+        waiting = sorted(_schedules_insert(ctx, engagements, bar.update), key=_asked_order)
+    if not waiting:
+        return
+    planner = RelinkPlanner(ctx)
+    # Re-links are planned oldest first, a window at a time: an engagement a window's re-links began re-links no
+    # sooner than its first check-up, after the window. So each accept sees every caseload as it was then.
+    window = dt.timedelta(
+        days=RELINK_WINDOW_DAYS_PER_MONTH * min(interval for _, interval, _ in schedule_settings.values())
+    )
+    while waiting:
+        until = _asked_order(waiting[0])[0] + window
+        count = next((index for index, item in enumerate(waiting) if _asked_order(item)[0] >= until), len(waiting))
+        batch, waiting = waiting[:count], waiting[count:]
+        relinked = [
+            _Engagement(
+                engagement.pk,
+                engagement.started_at,
+                engagement.ended_at,
+                engagement.status,
+                recorder_id,
+                *schedule_settings[engagement.organization_id],
+                engagement.participant_id,
+                engagement.organization_id,
+                engagement.peer_id,
+            )
+            for engagement, recorder_id in planner.run(batch)
+        ]
+        waiting = sorted([*waiting, *_schedules_insert(ctx, relinked, lambda _: None)], key=_asked_order)
+
+
+def _asked_order(item: RelinkAsked) -> tuple[dt.datetime, int, int]:
+    assert item.checkup.recorded_at is not None
+    return item.checkup.recorded_at, item.checkup.engagement_id, item.checkup.sequence
+
+
+def _schedules_insert(
+    ctx: SeedContext, engagements: list[_Engagement], done: Callable[[int], object]
+) -> list[RelinkAsked]:
+    """Insert the schedules of ``engagements``, but for the check-ups that re-link by a request: those are
+    returned, to be inserted with their requests."""
+    pending: list[Checkup] = []
+    asked: list[RelinkAsked] = []
+    for engagement in engagements:
+        for checkup in _schedule(ctx, engagement):
+            if checkup.relink_kind == RelinkKind.REQUEST:
+                asked.append(
+                    RelinkAsked(
+                        checkup=checkup,
+                        participant_id=engagement.participant_id,
+                        organization_id=engagement.organization_id,
+                        peer_id=engagement.peer_id,
+                        recorder_id=engagement.recorder_id,
+                    )
+                )
+            else:
+                pending.append(checkup)
+        if len(pending) >= CHUNK:
+            ctx.insert(Checkup, pending)
+            pending = []
+        done(1)
+    ctx.insert(Checkup, pending)
+    return asked
 
 
 def _schedule(ctx: SeedContext, engagement: _Engagement) -> list[Checkup]:

@@ -288,6 +288,14 @@ def _status(
     return EngagementStatus.CLOSED, ctx.moment_between(checkup_since, ctx.anchor - dt.timedelta(hours=1)), checkup_since
 
 
+def latest_engagement_status(
+    ctx: SeedContext, started_at: dt.datetime
+) -> tuple[str, dt.datetime | None, dt.datetime | None]:
+    """Status, end and start of the check-up phase of a person's latest engagement, begun at ``started_at``: by its
+    age, as for the engagements drawn here (a re-link's engagement, relinks.py, moves on the same way)."""
+    return _status(ctx, started_at, (ctx.anchor - started_at).days, True, None)
+
+
 def _insert(ctx: SeedContext, planned: list[PlannedEngagement]) -> None:
     if not planned:
         return

@@ -106,22 +106,22 @@ def past_request_plan(
     if not ranked:
         # Nobody could take it (a language or a place no peer covered); the person gave up waiting.
         plan.status = RequestStatus.WITHDRAWN
-        plan.closed_at = min(ctx.anchor, created_at + _between(ctx, *UNROUTED_GIVE_UP))
+        plan.closed_at = min(ctx.anchor, created_at + duration_between(ctx, *UNROUTED_GIVE_UP))
         return plan
 
-    first_offer_at = _first_offer_moment(ctx, created_at)
+    first_offer_at = first_offer_moment(ctx, created_at)
     withdrawn = ctx.rng.random() < WITHDRAWN_SHARE
     median, sigma = (WITHDRAW_MEDIAN_SECONDS, WITHDRAW_SIGMA) if withdrawn else (ACCEPT_MEDIAN_SECONDS, ACCEPT_SIGMA)
-    ends_at = min(first_offer_at + _lognormal_seconds(ctx, median, sigma), ctx.anchor - dt.timedelta(minutes=1))
+    ends_at = min(first_offer_at + lognormal_seconds(ctx, median, sigma), ctx.anchor - dt.timedelta(minutes=1))
     offer_rounds_plan(ctx, plan, ranked, first_offer_at, ends_at, widen=not asker.wants_to_choose)
 
     if withdrawn:
         plan.status = RequestStatus.WITHDRAWN
         plan.closed_at = ends_at
-        _responses_plan(ctx, plan.offers, winner=None, ends_at=ends_at)
+        responses_plan(ctx, plan.offers, winner=None, ends_at=ends_at)
         return plan
-    winner = _winner(ctx, plan.offers)
-    _responses_plan(ctx, plan.offers, winner=winner, ends_at=ends_at)
+    winner = winner_draw(ctx, plan.offers)
+    responses_plan(ctx, plan.offers, winner=winner, ends_at=ends_at)
     plan.accepted_by = winner.peer
     plan.accepted_at = ends_at
     _follow_up_plan(ctx, plan)
@@ -138,10 +138,12 @@ def offer_rounds_plan(
     ends_at: dt.datetime,
     *,
     widen: bool = True,
+    first: int = OFFER_ROUND_SIZES[0],
 ) -> None:
-    """The offers made until ``ends_at``: the first round, a wider one after one escalation window, and
-    supervisor alerts after a second (request_route and request_escalate, run by the worker each minute)."""
-    first, wider = OFFER_ROUND_SIZES
+    """The offers made until ``ends_at``: the first round (the best ``first`` of ``ranked``: three, or a
+    re-linking person's previous peer alone), a wider one after one escalation window, and supervisor alerts
+    after a second (request_route and request_escalate, run by the worker each minute)."""
+    wider = OFFER_ROUND_SIZES[1]
     plan.status = RequestStatus.OFFERED
     plan.offers = [_offer(item, 0, first_offer_at) for item in ranked[:first]]
     plan.last_offered_at = first_offer_at
@@ -167,7 +169,7 @@ def _offer(item: Ranked, round_number: int, offered_at: dt.datetime) -> PlannedO
     )
 
 
-def _winner(ctx: SeedContext, offers: Sequence[PlannedOffer]) -> PlannedOffer:
+def winner_draw(ctx: SeedContext, offers: Sequence[PlannedOffer]) -> PlannedOffer:
     weights = [
         WINNER_WEIGHTS_FIRST_ROUND[position] if offer.round == 0 else WINNER_WEIGHT_WIDER_ROUND
         for position, offer in enumerate(offers)
@@ -175,7 +177,7 @@ def _winner(ctx: SeedContext, offers: Sequence[PlannedOffer]) -> PlannedOffer:
     return ctx.rng.choices(list(offers), weights)[0]
 
 
-def _responses_plan(
+def responses_plan(
     ctx: SeedContext, offers: Sequence[PlannedOffer], *, winner: PlannedOffer | None, ends_at: dt.datetime
 ) -> None:
     """How each offered peer answered before ``ends_at``; the others' offers lapsed when it ended."""
@@ -201,12 +203,12 @@ def _follow_up_plan(ctx: SeedContext, plan: PlannedRequest) -> None:
     reached = ctx.rng.random() >= NEVER_REACHED_SHARE
     connected_at = None
     if reached:
-        delay = min(_lognormal_seconds(ctx, CONNECT_MEDIAN_SECONDS, CONNECT_SIGMA), CONNECT_AT_MOST)
+        delay = min(lognormal_seconds(ctx, CONNECT_MEDIAN_SECONDS, CONNECT_SIGMA), CONNECT_AT_MOST)
         connected_at = accepted_at + delay if accepted_at + delay <= ctx.anchor else None
     plan.status = RequestStatus.ACCEPTED
     plan.engagement_status = EngagementStatus.ACTIVE
     if connected_at is None:
-        give_up_at = accepted_at + _between(ctx, *NEVER_REACHED_CLOSE_AFTER)
+        give_up_at = accepted_at + duration_between(ctx, *NEVER_REACHED_CLOSE_AFTER)
         if not reached and give_up_at <= ctx.anchor:
             plan.status = RequestStatus.CLOSED
             plan.closed_at = plan.engagement_ended_at = give_up_at
@@ -228,7 +230,7 @@ def _follow_up_plan(ctx: SeedContext, plan: PlannedRequest) -> None:
         plan.closed_at = plan.engagement_ended_at = ended_at
 
 
-def _first_offer_moment(ctx: SeedContext, created_at: dt.datetime) -> dt.datetime:
+def first_offer_moment(ctx: SeedContext, created_at: dt.datetime) -> dt.datetime:
     """When routing first found on-shift peers: seconds after the request in shift hours, else the next
     morning's first shift."""
     local = created_at.astimezone(MINNESOTA)
@@ -238,9 +240,9 @@ def _first_offer_moment(ctx: SeedContext, created_at: dt.datetime) -> dt.datetim
     return local_moment(morning, FIRST_SHIFT_HOUR * 3_600 + ctx.rng.randint(0, 3_599))
 
 
-def _lognormal_seconds(ctx: SeedContext, median: float, sigma: float) -> dt.timedelta:
+def lognormal_seconds(ctx: SeedContext, median: float, sigma: float) -> dt.timedelta:
     return dt.timedelta(seconds=int(ctx.rng.lognormvariate(math.log(median), sigma)))
 
 
-def _between(ctx: SeedContext, shortest: dt.timedelta, longest: dt.timedelta) -> dt.timedelta:
+def duration_between(ctx: SeedContext, shortest: dt.timedelta, longest: dt.timedelta) -> dt.timedelta:
     return dt.timedelta(seconds=ctx.rng.randint(int(shortest.total_seconds()), int(longest.total_seconds())))

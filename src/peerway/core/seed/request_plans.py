@@ -69,6 +69,11 @@ class PlannedRequest:
     # Organizations whose supervisors were alerted, when, and when the alert was resolved (a peer accepted
     # or the person withdrew; None while the request is still waiting).
     alerts: list[tuple[int, dt.datetime, dt.datetime | None]] = field(default_factory=list)
+    # A re-link from a check-up (request_relink): a priority request preferring the previous peer (an index
+    # into ctx.peers), for a participant whose record an accept continues instead of creating one.
+    priority: bool = False
+    preferred_peer: int | None = None
+    participant_id: int | None = None
 
 
 def status_token_hash_draw(ctx: SeedContext) -> str:
@@ -82,12 +87,7 @@ def request_plans_insert(ctx: SeedContext, plans: Sequence[PlannedRequest], voca
     """Write every row of ``plans``: requests, their links, participants, engagements, offers, alerts."""
     if not plans:
         return
-    requests = ctx.insert(HelpRequest, [_help_request(ctx, plan, vocabulary) for plan in plans])
-    for request in requests:
-        if request.pk is None:
-            raise SeedError("The database did not return ids from bulk_create; Peerway needs SQLite 3.35+.")
-    _links_insert(ctx, HelpRequest, requests, plans, vocabulary)
-
+    requests = help_requests_insert(ctx, plans, vocabulary)
     accepted = [(request, plan) for request, plan in zip(requests, plans, strict=True) if plan.accepted_by is not None]
     participants = ctx.insert(Participant, [_participant(ctx, plan, vocabulary) for _, plan in accepted])
     through: type[models.Model] = Participant.communities.through
@@ -103,10 +103,27 @@ def request_plans_insert(ctx: SeedContext, plans: Sequence[PlannedRequest], voca
     ctx.insert(
         Engagement,
         [
-            _engagement(ctx, request, participant, plan, kinds)
+            planned_engagement(ctx, request, participant.pk, plan, kinds)
             for participant, (request, plan) in zip(participants, accepted, strict=True)
         ],
     )
+    offers_insert(ctx, requests, plans)
+
+
+def help_requests_insert(
+    ctx: SeedContext, plans: Sequence[PlannedRequest], vocabulary: RequestVocabulary
+) -> list[HelpRequest]:
+    """Insert the requests of ``plans`` and their vocabulary links; the requests, with their ids, in plan order."""
+    requests = ctx.insert(HelpRequest, [_help_request(ctx, plan, vocabulary) for plan in plans])
+    for request in requests:
+        if request.pk is None:
+            raise SeedError("The database did not return ids from bulk_create; Peerway needs SQLite 3.35+.")
+    _links_insert(ctx, HelpRequest, requests, plans, vocabulary)
+    return requests
+
+
+def offers_insert(ctx: SeedContext, requests: Sequence[HelpRequest], plans: Sequence[PlannedRequest]) -> None:
+    """Insert the offers and escalation alerts of ``plans`` (``requests`` are their inserted requests)."""
     ctx.insert(
         Offer,
         [
@@ -181,6 +198,8 @@ def _help_request(ctx: SeedContext, plan: PlannedRequest, vocabulary: RequestVoc
         escalation_level=plan.escalation_level,
         last_offered_at=plan.last_offered_at,
         routing_note=plan.routing_note,
+        priority=plan.priority,
+        preferred_peer_id=ctx.peers[plan.preferred_peer].profile_id if plan.preferred_peer is not None else None,
     )
 
 
@@ -229,15 +248,16 @@ def _participant(ctx: SeedContext, plan: PlannedRequest, vocabulary: RequestVoca
     return participant
 
 
-def _engagement(
-    ctx: SeedContext, request: HelpRequest, participant: Participant, plan: PlannedRequest, kinds: dict[int, str]
+def planned_engagement(
+    ctx: SeedContext, request: HelpRequest, participant_id: int, plan: PlannedRequest, kinds: dict[int, str]
 ) -> Engagement:
+    """The engagement an accept begins (request_accept), in the accepting peer's organization."""
     assert plan.accepted_by is not None and plan.accepted_at is not None and plan.engagement_status is not None
     peer = ctx.peers[plan.accepted_by]
     kind = kinds[peer.organization_id]
     return Engagement(
         public_id=ctx.public_id(),
-        participant_id=participant.pk,
+        participant_id=participant_id,
         organization_id=peer.organization_id,
         peer_id=peer.profile_id,
         program=PROGRAM_BY_KIND.get(kind, Program.RCO),
