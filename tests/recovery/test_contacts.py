@@ -286,3 +286,24 @@ def test_the_cosign_queue_leaves_out_the_versions_a_supervisor_wrote_for_others_
     Contact.objects.filter(pk=recorded_by_sam.pk).update(recorded_by=cast.sam)
     assert recorded_by_sam.pk not in {c.pk for c in contacts_awaiting_cosign_for_user(cast.sam)}
     assert recorded_by_sam.pk in {c.pk for c in contacts_awaiting_cosign_for_user(sue)}
+
+
+def test_the_contact_page_offers_a_co_sign_only_to_a_supervisor_who_may_give_it(cast: Cast) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    cast.org.contact_cosign_policy = ContactCosignPolicy.ALL
+    cast.org.save()
+    engagement = ready_engagement(cast)
+    contact = record(engagement, cast.alice)
+    contact_correct(contact=contact, actor=cast.sam, reason="", **contact_fields(duration_minutes=90))
+    cosign_url = reverse("recovery:contact_cosign", args=[contact.public_id])
+    page_url = reverse("recovery:contact_detail", args=[contact.public_id])
+    pages = {}
+    for user in (cast.sam, cast.ada):
+        client = Client()
+        client.force_login(user)
+        pages[user.username] = client.get(page_url).content.decode()
+    # Sam wrote the current version: co-signing it is refused, so his page does not offer it; Ada's does.
+    assert cosign_url not in pages[cast.sam.username]
+    assert cosign_url in pages[cast.ada.username]

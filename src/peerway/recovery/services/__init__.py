@@ -3,6 +3,7 @@
 from peerway.recovery.services.contacts import (
     contact_correct,
     contact_cosign,
+    contact_cosign_own_work,
     contact_lock_for_billing,
     contact_record,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "ActionRefused",
     "contact_correct",
     "contact_cosign",
+    "contact_cosign_own_work",
     "contact_lock_for_billing",
     "contact_record",
     "engagement_attest",

@@ -250,6 +250,18 @@ def contact_lock_for_billing(*, contact: Contact, actor: User | None = None) -> 
 
 
 @transaction.atomic
+def contact_cosign_own_work(contact: Contact, user: User) -> str | None:
+    """Why ``user`` may not co-sign ``contact`` because it is their own work, or None: neither the peer who recorded
+    it nor the author of its current version co-signs it (a co-sign is a second pair of eyes). The contact page
+    offers the co-sign only when this is None."""
+    if contact.recorded_by_id == user.pk:
+        return _("Someone else co-signs the contacts you recorded.")
+    # A supervisor who corrected the contact wrote what the record now says.
+    if contact.current_version is not None and contact.current_version.created_by_id == user.pk:
+        return _("Someone else co-signs a version you wrote.")
+    return None
+
+
 def contact_cosign(*, contact: Contact, actor: User) -> Contact:
     """A supervisor co-signs the contact's current version, where the organization's policy asks.
 
@@ -266,11 +278,9 @@ def contact_cosign(*, contact: Contact, actor: User) -> Contact:
         raise ActionRefused(_("This contact does not need a co-sign."))
     if contact.cosigned_at is not None:
         raise ActionRefused(_("This contact is already co-signed."))
-    if contact.recorded_by_id == actor.pk:
-        raise ActionRefused(_("Someone else co-signs the contacts you recorded."))
-    # A supervisor who corrected the contact wrote what the record now says; a co-sign is a second pair of eyes.
-    if contact.current_version is not None and contact.current_version.created_by_id == actor.pk:
-        raise ActionRefused(_("Someone else co-signs a version you wrote."))
+    refusal = contact_cosign_own_work(contact, actor)
+    if refusal:
+        raise ActionRefused(refusal)
     contact.cosigned_at = timezone.now()
     contact.cosigned_by = actor
     contact.cosigned_version_id = contact.current_version_id

@@ -23,7 +23,13 @@ from peerway.recovery.selectors import (
 from peerway.recovery.selectors.contacts import CORRECT_ROLES, COSIGN_ROLES, contact_allows, plan_goals_for_engagement
 from peerway.recovery.selectors.engagements import engagement_get_for_user, engagement_view_record
 from peerway.recovery.selectors.scope import record_organization_ids
-from peerway.recovery.services import ActionRefused, contact_correct, contact_cosign, contact_record
+from peerway.recovery.services import (
+    ActionRefused,
+    contact_correct,
+    contact_cosign,
+    contact_cosign_own_work,
+    contact_record,
+)
 from peerway.recovery.views.engagements import contact_form_initial, engagement_page_context
 
 
@@ -72,7 +78,7 @@ def contact_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     # Offered by the rules that guard the correction page and the co-sign action.
     can = {
         "correct": contact_allows(user, contact, CORRECT_ROLES),
-        "cosign": contact_allows(user, contact, COSIGN_ROLES),
+        "cosign": contact_allows(user, contact, COSIGN_ROLES) and contact_cosign_own_work(contact, user) is None,
     }
     return render(
         request,
