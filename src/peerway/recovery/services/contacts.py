@@ -249,7 +249,6 @@ def contact_lock_for_billing(*, contact: Contact, actor: User | None = None) -> 
     return contact
 
 
-@transaction.atomic
 def contact_cosign_own_work(contact: Contact, user: User) -> str | None:
     """Why ``user`` may not co-sign ``contact`` because it is their own work, or None: neither the peer who recorded
     it nor the author of its current version co-signs it (a co-sign is a second pair of eyes). The contact page
@@ -262,6 +261,7 @@ def contact_cosign_own_work(contact: Contact, user: User) -> str | None:
     return None
 
 
+@transaction.atomic
 def contact_cosign(*, contact: Contact, actor: User) -> Contact:
     """A supervisor co-signs the contact's current version, where the organization's policy asks.
 
