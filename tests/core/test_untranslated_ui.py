@@ -378,3 +378,21 @@ def test_every_message_in_our_python_code_is_in_the_catalog(language: str) -> No
     assert len(wanted) > 100, "the code seems to ask for almost no translations: is the extraction broken?"
     missing = sorted(msgid for context, msgid in wanted if not catalog.get(msgid, context=context))
     assert not missing, f"run makemessages and translate: {language} lacks {missing}"
+
+
+# ---------------------------------------------------------------- the application's checklist and training domains
+
+
+def test_an_applications_checklist_and_training_domains_are_in_the_readers_language(
+    cast: Cast, spanish_marks: Mark
+) -> None:
+    from peerway.certification import services as certification
+    from tests.workforce.credentials_helpers import credential_type
+
+    application = certification.application_create(applicant=cast.alice, credential_type=credential_type("CPRS"))
+    spanish_marks("Exam passed", "Ethical responsibility", "Training, all domains")
+    page = _page(cast.alice, "certification:application", application.public_id)
+    assert f"{MARK}Exam passed:" in page
+    assert f"{MARK}Training, all domains:" in page
+    # The training form's domain choices.
+    assert f">{MARK}Ethical responsibility</option>" in page

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from peerway.certification.models import Application, ApplicationKind, Attestation, CredentialType, EvidenceKind
@@ -72,8 +73,10 @@ class TrainingForm(_HoursForm):
 
     def __init__(self, *args: Any, application: Application, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Domain labels come from the board's rules data; their translations are listed in
+        # templates/i18n/strings_from_code.html.
         self.fields["domain"].choices = [  # type: ignore[attr-defined]
-            (d.slug, d.label) for d in application.credential_type.spec.training_domains
+            (d.slug, gettext(d.label)) for d in application.credential_type.spec.training_domains
         ]
 
 
