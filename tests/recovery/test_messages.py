@@ -235,6 +235,17 @@ def test_a_supervisor_looking_in_while_the_peer_can_answer_leaves_the_messages_u
     assert unread_message_count_for_user(cast.alice) == 1
 
 
+def test_the_peer_opening_a_closed_engagements_thread_leaves_it_to_the_covering_supervisor(cast: Cast) -> None:
+    engagement = engagement_for(cast)
+    engagement = engagement_transition(engagement=engagement, action="close", actor=cast.alice)
+    message_send_from_participant(engagement=engagement, body="Are you still there?")
+    _open_thread(cast.alice, engagement)
+    assert unread_message_count(engagement) == 1
+    assert unread_message_count_for_user(cast.alice) == 0
+    _open_thread(cast.sam, engagement)
+    assert unread_message_count(engagement) == 0
+
+
 def test_the_team_page_badge_clears_once_the_covering_supervisor_opens_the_thread(cast: Cast) -> None:
     engagement = engagement_for(cast)
     Membership.objects.filter(user=cast.alice, organization=cast.org, role="peer").update(active=False)

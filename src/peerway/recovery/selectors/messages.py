@@ -72,10 +72,13 @@ def engagement_messages_for_user(user: User, public_id: uuid.UUID | str) -> tupl
 
 
 def unread_message_count_for_user(user: User) -> int:
-    """Messages from the people a peer supports that the peer has not opened yet (for a badge; no names)."""
-    return Message.objects.filter(
-        engagement__peer__user=user, sender=MessageSender.PARTICIPANT, read_at__isnull=True
-    ).count()
+    """Messages from the people a peer supports that the peer has not opened yet (for a badge; no names). Those
+    in closed engagements are left to the covering team (``messages_mark_read_by_staff``), so not counted."""
+    return (
+        Message.objects.filter(engagement__peer__user=user, sender=MessageSender.PARTICIPANT, read_at__isnull=True)
+        .exclude(engagement__status=EngagementStatus.CLOSED)
+        .count()
+    )
 
 
 def unread_message_count(engagement: Engagement, *, for_side: str = MessageSender.STAFF) -> int:

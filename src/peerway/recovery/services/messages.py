@@ -141,11 +141,13 @@ def messages_mark_read(*, engagement: Engagement, reader: str) -> int:
 def messages_mark_read_by_staff(*, engagement: Engagement, user: User) -> int:
     """Mark the person's unread messages read when ``user``, opening the thread, is the one who answers them: the
     engagement's own peer, or a supervisor or administrator of its organization covering while the peer cannot
-    answer (``peer_answers_messages`` is False). Anyone else looking in, a supervisor while the peer can answer
-    among them, leaves them unread: the peer still has to see them. Returns how many were marked."""
-    if engagement.peer.user_id != user.pk:
-        if peer_answers_messages(engagement):
+    answer (``peer_answers_messages`` is False). Anyone else looking in leaves them unread: a supervisor while the
+    peer can answer (the peer still has to see them), and the peer's own account once the peer cannot answer (the
+    engagement is closed or their peer role ended: the covering team still has to). Returns how many were marked."""
+    if peer_answers_messages(engagement):
+        if engagement.peer.user_id != user.pk:
             return 0
+    else:
         covers = organization_ids_for_user(user, MESSAGE_COVER_ROLES).filter(organization_id=engagement.organization_id)
         if not covers.exists():
             return 0
