@@ -396,3 +396,19 @@ def test_an_applications_checklist_and_training_domains_are_in_the_readers_langu
     assert f"{MARK}Training, all domains:" in page
     # The training form's domain choices.
     assert f">{MARK}Ethical responsibility</option>" in page
+
+
+def test_gaps_and_conflicts_in_refusal_messages_are_in_the_readers_language(cast: Cast, spanish_marks: Mark) -> None:
+    from peerway.certification import services as certification
+    from peerway.certification.selectors import checklist_line_text, conflict_of_interest
+    from tests.workforce.credentials_helpers import credential_type
+
+    application = certification.application_create(applicant=cast.alice, credential_type=credential_type("CPRS"))
+    spanish_marks("Ethical responsibility", "%(have)s of %(need)s hours", "missing", "This is your own application.")
+    hours = rules.Line(key="ethics", label="Ethical responsibility", have=Decimal("12.5"), need=Decimal(16))
+    done = rules.Line(key="exam", label="Exam passed", have=Decimal(0), need=Decimal(1), unit="")
+    with translation.override("es"):
+        assert checklist_line_text(hours) == f"{MARK}Ethical responsibility: {MARK}12,5 of 16 hours"
+        assert checklist_line_text(done).endswith(f": {MARK}missing")
+        assert str(certification.SubmissionIncomplete((hours,))) == checklist_line_text(hours)
+        assert conflict_of_interest(cast.alice, application) == f"{MARK}This is your own application."

@@ -286,6 +286,21 @@ def _label(label: str) -> str:
     return gettext(label) if label else ""
 
 
+def checklist_line_text(line: rules.Line) -> str:
+    """One requirement and where the application stands on it, in the active language, as the checklist shows it
+    (templates/certification/_checklist.html): "Ethical responsibility: 12 of 16 hours"."""
+    values = {"have": _number(line.have), "need": _number(line.need)}
+    if line.satisfied_by_held:
+        status = gettext("satisfied by the credential held")
+    elif line.unit == "hours":
+        status = gettext("%(have)s of %(need)s hours") % values
+    elif line.unit == "percent":
+        status = gettext("%(have)s%% of %(need)s%%") % values
+    else:
+        status = gettext("done") if line.met else gettext("missing")
+    return f"{_label(line.label)}: {status}"
+
+
 def shortfall_text(shortfall: rules.Shortfall) -> str:
     """One way a credential asks less than the IC&RC minimums, in the active language."""
     kind = rules.ShortfallKind
@@ -350,16 +365,16 @@ def application_checklist(application: Application) -> rules.Checklist:
 
 
 def conflict_of_interest(reviewer: User, application: Application) -> str:
-    """Why ``reviewer`` may not act on ``application`` (empty when they may)."""
+    """Why ``reviewer`` may not act on ``application``, in the active language (empty when they may)."""
     if reviewer.pk == application.applicant_id:
-        return "This is your own application."
+        return gettext("This is your own application.")
     peer_orgs = Membership.objects.filter(user_id=application.applicant_id, role=Role.PEER, active=True).values(
         "organization_id"
     )
     if Membership.objects.filter(
         user=reviewer, role=Role.SUPERVISOR, active=True, organization_id__in=peer_orgs
     ).exists():
-        return "You supervise this applicant (you are a supervisor where they are a peer)."
+        return gettext("You supervise this applicant (you are a supervisor where they are a peer).")
     return ""
 
 

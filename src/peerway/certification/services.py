@@ -34,7 +34,12 @@ from peerway.certification.models import (
     SupervisionEntry,
     TrainingEntry,
 )
-from peerway.certification.selectors import application_checklist, conflict_of_interest, reciprocity_evaluate
+from peerway.certification.selectors import (
+    application_checklist,
+    checklist_line_text,
+    conflict_of_interest,
+    reciprocity_evaluate,
+)
 
 MAX_EVIDENCE_BYTES = getattr(settings, "PEERWAY_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
 # Content types by their first bytes: the name and the browser's claimed type are not trusted.
@@ -54,7 +59,7 @@ class SubmissionIncomplete(Exception):
     gaps: tuple[rules.Line, ...]
 
     def __str__(self) -> str:
-        return "; ".join(line.summary for line in self.gaps)
+        return "; ".join(checklist_line_text(line) for line in self.gaps)
 
 
 def _editable(application: Application) -> None:
@@ -328,7 +333,7 @@ def application_submit(application: Application, *, actor: User) -> Application:
 def _reviewer_may_act(reviewer: User, application: Application) -> None:
     reason = conflict_of_interest(reviewer, application)
     if reason:
-        raise TransitionRefused(_("Conflict of interest: %(reason)s") % {"reason": _(reason)})
+        raise TransitionRefused(_("Conflict of interest: %(reason)s") % {"reason": reason})
 
 
 @transaction.atomic
@@ -376,7 +381,7 @@ def review_approve(application: Application, *, reviewer: User, reason: str = ""
         if gaps:
             raise TransitionRefused(
                 _("Cannot approve: requirements not met: %(gaps)s. Ask the applicant for more information.")
-                % {"gaps": "; ".join(line.summary for line in gaps)}
+                % {"gaps": "; ".join(checklist_line_text(line) for line in gaps)}
             )
     _transition(application, application.approve, reviewer, reason)
     application.decided_at = timezone.now()
