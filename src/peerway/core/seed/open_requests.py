@@ -25,7 +25,7 @@ from peerway.core.seed.askers import Asker, asker_build
 from peerway.core.seed.communities import PROFILES, profile_weights
 from peerway.core.seed.context import OrganizationSeed, PeerSeed, SeedContext, StaffSeed
 from peerway.core.seed.names import NAME_POOLS
-from peerway.core.seed.past_requests import ESCALATION_WINDOW, ROUTING_DELAY_SECONDS, WORKER_TICK_SECONDS
+from peerway.core.seed.past_requests import ROUTING_DELAY_SECONDS, escalated_at
 from peerway.core.seed.peers import DEMO_PEER_USERNAME
 from peerway.core.seed.request_plans import PlannedOffer, PlannedRequest, status_token_hash_draw
 from peerway.core.seed.routing import PresentRouter, Ranked
@@ -192,9 +192,9 @@ class OpenRequestPlanner:
             return plan
         offered_at = self._routed_at(created_at)
         plan.status = RequestStatus.OFFERED
-        plan.offers = [self._offer(item, 0, offered_at) for item in ranked]
+        plan.offers = [open_offer(ctx, item, 0, offered_at) for item in ranked]
         plan.last_offered_at = offered_at
-        widened_at = offered_at + ESCALATION_WINDOW + dt.timedelta(seconds=ctx.rng.randint(0, WORKER_TICK_SECONDS))
+        widened_at = escalated_at(ctx, offered_at)
         if widened_at > ctx.anchor:
             return plan
         plan.escalation_level = 1
@@ -202,11 +202,11 @@ class OpenRequestPlanner:
         more, reason = self.router.route(
             spec, county=asker.county, exclude=[offer.peer for offer in plan.offers], top=wider
         )
-        plan.offers += [self._offer(item, 1, widened_at) for item in more]
+        plan.offers += [open_offer(ctx, item, 1, widened_at) for item in more]
         if not more:
             # request_route records why the widened round found nobody, while the first offers stand.
             plan.routing_note = self._note(reason)
-        alerted_at = widened_at + ESCALATION_WINDOW + dt.timedelta(seconds=ctx.rng.randint(0, WORKER_TICK_SECONDS))
+        alerted_at = escalated_at(ctx, widened_at)
         if alerted_at > ctx.anchor:
             return plan
         plan.escalation_level = 2
@@ -218,17 +218,6 @@ class OpenRequestPlanner:
     def _routed_at(self, created_at: dt.datetime) -> dt.datetime:
         """When the worker routed a request made at ``created_at``: seconds later, and never after --today."""
         return min(created_at + dt.timedelta(seconds=self.ctx.rng.randint(*ROUTING_DELAY_SECONDS)), self.ctx.anchor)
-
-    def _offer(self, item: Ranked, round_number: int, offered_at: dt.datetime) -> PlannedOffer:
-        offer = PlannedOffer(
-            peer=item.peer, round=round_number, score=item.score, explanation=item.explanation, offered_at=offered_at
-        )
-        offer.status = OfferStatus.OFFERED
-        demo = self.ctx.peers[item.peer].demo_username is not None
-        # The demo peer has not looked at their queue yet, so its first view is a real access event.
-        if not demo and self.ctx.rng.random() < SEEN_SHARE:
-            offer.seen_at = self.ctx.moment_between(offered_at, self.ctx.anchor)
-        return offer
 
     def _note(self, reason: dict[str, Any] | None) -> dict[str, Any]:
         return {**(reason or {"code": "no_peers"}), "next_shift_at": self.next_shift_at}
@@ -251,6 +240,19 @@ class OpenRequestPlanner:
         _shaped_by(ctx, asker, peer)
         # Routed like any other: shaped by what the demo peer shares, it reaches them among the best three.
         return self._routed(asker, WAITING_AGO)
+
+
+def open_offer(ctx: SeedContext, item: Ranked, round_number: int, offered_at: dt.datetime) -> PlannedOffer:
+    """An offer still open at --today, made at ``offered_at`` in round ``round_number``; seen by its peer or not."""
+    offer = PlannedOffer(
+        peer=item.peer, round=round_number, score=item.score, explanation=item.explanation, offered_at=offered_at
+    )
+    offer.status = OfferStatus.OFFERED
+    demo = ctx.peers[item.peer].demo_username is not None
+    # The demo peer has not looked at their queue yet, so its first view is a real access event.
+    if not demo and ctx.rng.random() < SEEN_SHARE:
+        offer.seen_at = ctx.moment_between(offered_at, ctx.anchor)
+    return offer
 
 
 def _shaped_by(ctx: SeedContext, asker: Asker, peer: PeerSeed) -> None:

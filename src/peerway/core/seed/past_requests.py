@@ -71,6 +71,12 @@ SHORTEST_CLOSED_ENGAGEMENT = dt.timedelta(days=30)
 CHECKUP_PHASE_AFTER = dt.timedelta(days=30)
 
 
+def escalated_at(ctx: SeedContext, round_at: dt.datetime) -> dt.datetime:
+    """When the worker escalates an offer round made at ``round_at`` that nobody accepted: one escalation window
+    later, at its next once-a-minute tick (request_escalate). Every seeded timeline draws it here."""
+    return round_at + ESCALATION_WINDOW + dt.timedelta(seconds=ctx.rng.randint(0, WORKER_TICK_SECONDS))
+
+
 def past_request_moments(ctx: SeedContext, count: int) -> list[dt.datetime]:
     """When ``count`` past requests were made, oldest first."""
     moments = []
@@ -147,13 +153,13 @@ def offer_rounds_plan(
     plan.status = RequestStatus.OFFERED
     plan.offers = [_offer(item, 0, first_offer_at) for item in ranked[:first]]
     plan.last_offered_at = first_offer_at
-    widened_at = first_offer_at + ESCALATION_WINDOW + dt.timedelta(seconds=ctx.rng.randint(0, WORKER_TICK_SECONDS))
+    widened_at = escalated_at(ctx, first_offer_at)
     if not widen or ends_at <= widened_at:
         return
     plan.escalation_level = 1
     plan.last_offered_at = widened_at
     plan.offers += [_offer(item, 1, widened_at) for item in ranked[first : first + wider]]
-    alerted_at = widened_at + ESCALATION_WINDOW + dt.timedelta(seconds=ctx.rng.randint(0, WORKER_TICK_SECONDS))
+    alerted_at = escalated_at(ctx, widened_at)
     if ends_at <= alerted_at:
         return
     plan.escalation_level = 2

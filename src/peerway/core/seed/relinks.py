@@ -37,14 +37,13 @@ from typing import Any
 from peerway.core.seed.askers import Asker, request_vocabulary_load
 from peerway.core.seed.context import SeedContext, SeedError
 from peerway.core.seed.engagements import STATEMENT, latest_engagement_status
-from peerway.core.seed.open_requests import SEEN_SHARE
+from peerway.core.seed.open_requests import open_offer
 from peerway.core.seed.past_requests import (
     ACCEPT_MEDIAN_SECONDS,
     ACCEPT_SIGMA,
     CONNECT_AT_MOST,
     CONNECT_MEDIAN_SECONDS,
     CONNECT_SIGMA,
-    ESCALATION_WINDOW,
     NEVER_REACHED_CLOSE_AFTER,
     NEVER_REACHED_SHARE,
     ROUTING_DELAY_SECONDS,
@@ -52,8 +51,8 @@ from peerway.core.seed.past_requests import (
     WITHDRAW_MEDIAN_SECONDS,
     WITHDRAW_SIGMA,
     WITHDRAWN_SHARE,
-    WORKER_TICK_SECONDS,
     duration_between,
+    escalated_at,
     first_offer_moment,
     lognormal_seconds,
     offer_rounds_plan,
@@ -62,7 +61,6 @@ from peerway.core.seed.past_requests import (
 )
 from peerway.core.seed.peers import DEMO_PEER_USERNAME
 from peerway.core.seed.request_plans import (
-    PlannedOffer,
     PlannedRequest,
     help_requests_insert,
     offers_insert,
@@ -70,7 +68,7 @@ from peerway.core.seed.request_plans import (
     status_token_hash_draw,
 )
 from peerway.core.seed.routing import Ranked, peer_spec
-from peerway.intake.models import ContactMethod, OfferStatus, RequestSource, RequestStatus
+from peerway.intake.models import ContactMethod, RequestSource, RequestStatus
 from peerway.intake.services import OFFER_ROUND_SIZES, RELINK_MODALITIES, next_shift_start
 from peerway.matching.constraints import is_feasible, soft_score
 from peerway.matching.explain import explain_pair, explain_unmatched
@@ -386,30 +384,21 @@ class RelinkPlanner:
             plan.routing_note = {**self._unmatched_reason(plan, organization_id), "next_shift_at": self.next_shift_at}
             return True
         plan.status = RequestStatus.OFFERED
-        plan.offers = [self._open_offer(item, 0, offered_at) for item in first_round]
+        plan.offers = [open_offer(ctx, item, 0, offered_at) for item in first_round]
         plan.last_offered_at = offered_at
-        widened_at = offered_at + ESCALATION_WINDOW + dt.timedelta(seconds=ctx.rng.randint(0, WORKER_TICK_SECONDS))
+        widened_at = escalated_at(ctx, offered_at)
         if widened_at > ctx.anchor:
             return True
         plan.escalation_level = 1
         plan.last_offered_at = widened_at
-        plan.offers += [self._open_offer(item, 1, widened_at) for item in wider_round]
-        alerted_at = widened_at + ESCALATION_WINDOW + dt.timedelta(seconds=ctx.rng.randint(0, WORKER_TICK_SECONDS))
+        plan.offers += [open_offer(ctx, item, 1, widened_at) for item in wider_round]
+        alerted_at = escalated_at(ctx, widened_at)
         if alerted_at > ctx.anchor:
             return True
         plan.escalation_level = 2
         plan.last_offered_at = alerted_at
         plan.alerts = [(organization_id, alerted_at, None)]
         return True
-
-    def _open_offer(self, item: Ranked, round_number: int, offered_at: dt.datetime) -> PlannedOffer:
-        offer = PlannedOffer(
-            peer=item.peer, round=round_number, score=item.score, explanation=item.explanation, offered_at=offered_at
-        )
-        offer.status = OfferStatus.OFFERED
-        if self.ctx.rng.random() < SEEN_SHARE:
-            offer.seen_at = self.ctx.moment_between(offered_at, self.ctx.anchor)
-        return offer
 
     def _route(
         self,
