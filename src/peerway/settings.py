@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from cryptography.fernet import Fernet
@@ -41,6 +42,13 @@ def _fernet_keys(raw: str) -> list[str]:
     for key in keys:
         Fernet(key.encode())
     return keys
+
+
+def _site_url(raw: str) -> str:
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"{raw!r} is not an address like https://peerway.example.org")
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
 
 def _long_secret(raw: str) -> str:
@@ -77,9 +85,26 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "1
 if PRODUCTION and not ALLOWED_HOSTS:
     raise SettingError("The environment variable ALLOWED_HOSTS is required in production (comma-separated host names).")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://localhost:8000")
+# The address people and staff reach Peerway at: the links in texts and emails (private links, message notices,
+# reminders) are built on it, so production must say it rather than send everyone to localhost.
+SITE_URL = env_parsed(
+    "SITE_URL", _site_url, None if PRODUCTION else "http://localhost:8000", "the site's public address (https://…)"
+)
 
 PEERWAY_REQUIRE_MFA = env_bool("PEERWAY_REQUIRE_MFA", MODE == "production")
+
+# The cache holds the rate-limit counters (the public request form, /verify, private-link codes). "local" is each
+# process's own memory, so each gunicorn worker counts on its own; "database" is one table every process shares
+# (created by `peerway migrate`), so a limit is one limit however many processes and hosts serve.
+PEERWAY_CACHE = env_choice("PEERWAY_CACHE", ("local", "database"), "local")
+DATABASE_CACHE_TABLE = "peerway_cache"
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": DATABASE_CACHE_TABLE}
+        if PEERWAY_CACHE == "database"
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -18,6 +18,7 @@ GOOD_PRODUCTION = {
     "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
     "BLIND_INDEX_KEY": "b" * 48,
     "ALLOWED_HOSTS": "peerway.example.org",
+    "SITE_URL": "https://peerway.example.org",
 }
 
 
@@ -48,6 +49,9 @@ def test_production_with_every_setting_passes_the_deploy_check(tmp_path: Path) -
         ("FIELD_ENCRYPTION_KEY", "not-a-fernet-key", "FIELD_ENCRYPTION_KEY must be one or more"),
         ("BLIND_INDEX_KEY", "", "BLIND_INDEX_KEY is required"),
         ("ALLOWED_HOSTS", "", "ALLOWED_HOSTS is required"),
+        ("SITE_URL", "", "SITE_URL is required"),
+        ("SITE_URL", "peerway.example.org", "SITE_URL must be the site's public address"),
+        ("SITE_URL", "https://peerway.example.org/?x=1", "SITE_URL must be the site's public address"),
         ("PEERWAY_REQUIRE_MFA", "maybe", "PEERWAY_REQUIRE_MFA must be true or false"),
         ("DATABASE_URL", "mongodb://nowhere", "DATABASE_URL must be a database URL"),
         ("PEERWAY_MODE", "staging", "PEERWAY_MODE must be one of"),
@@ -92,3 +96,22 @@ def test_an_unreachable_database_stops_a_command_with_one_sentence_and_no_passwo
     assert "Traceback" not in result.stderr
     assert "the database could not be used" in result.stderr and "Check DATABASE_URL" in result.stderr
     assert "not-a-real-password" not in result.stderr
+
+
+def test_the_sites_address_is_kept_without_a_trailing_slash(tmp_path: Path) -> None:
+    env = {**GOOD_PRODUCTION, "SITE_URL": "https://peerway.example.org/"}
+    result = run(["shell", "-c", "from django.conf import settings; print(settings.SITE_URL)"], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "https://peerway.example.org"
+
+
+def test_with_the_database_cache_every_process_counts_against_one_limit(tmp_path: Path) -> None:
+    env = {"PEERWAY_MODE": "demo", "PEERWAY_CACHE": "database"}
+    assert run(["migrate", "--noinput", "--verbosity", "0"], env, tmp_path).returncode == 0
+    count = "from django.core.cache import cache; cache.add('k', 0, 600); print('count', cache.incr('k'))"
+    first = run(["shell", "-c", count], env, tmp_path)
+    second = run(["shell", "-c", count], env, tmp_path)
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert (first.stdout.split()[-1], second.stdout.split()[-1]) == ("1", "2")
+    local = run(["shell", "-c", count], {"PEERWAY_MODE": "demo"}, tmp_path)
+    assert local.stdout.split()[-1] == "1"

@@ -1,4 +1,16 @@
+from typing import Any
+
 from django.apps import AppConfig
+
+
+def cache_table_create(using: str = "default", verbosity: int = 1, **_: Any) -> None:
+    """With PEERWAY_CACHE=database, `peerway migrate` creates the shared cache's table (createcachetable skips a
+    table that exists)."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if any(cache["BACKEND"].endswith(".DatabaseCache") for cache in settings.CACHES.values()):
+        call_command("createcachetable", database=using, verbosity=max(0, verbosity - 1))
 
 
 class CoreConfig(AppConfig):
@@ -16,5 +28,6 @@ class CoreConfig(AppConfig):
 
         i18n.register_extra_languages()
         post_migrate.connect(vocabulary_load_on_migrate, sender=self)
+        post_migrate.connect(cache_table_create, sender=self)
         # Every SQLite connection needs the Unicode case folding of peerway.core.casefold's lookups.
         connection_created.connect(sqlite_casefold_register, dispatch_uid="peerway_sqlite_casefold")

@@ -81,9 +81,9 @@ def _rate_limit_key(request: HttpRequest) -> str:
     return f"intake:submissions:{digest}"
 
 
-# The counter lives in Django's cache. With no CACHES setting that is a per-process LocMemCache, so each
-# gunicorn worker counts on its own and the limit is per worker (N workers allow N x 5); configuring a shared
-# cache (Redis or the database cache) makes it one limit for every process with no code change. It is not a
+# The counter lives in Django's cache. By default (PEERWAY_CACHE=local) that is a per-process LocMemCache, so each
+# gunicorn worker counts on its own and the limit is per worker (N workers allow N x 5); PEERWAY_CACHE=database
+# makes it one limit for every process. It is not a
 # model because a counter that expires on its own is exactly what a cache is, and it keeps the person's
 # address out of the database and its backups. See docs/operations.md.
 def _rate_limited(key: str) -> bool:
