@@ -1,7 +1,7 @@
 """The ``peerway`` command: Django's management commands under one name.
 
 ``peerway seed``, ``peerway worker`` and ``peerway serve`` are Peerway's own; every other Django command
-(``peerway migrate``, ``peerway createsuperuser``, …) works too.
+(``peerway migrate``, ``peerway createsuperuser``, …) works too. ``peerway match`` runs without Django.
 """
 
 from __future__ import annotations
@@ -11,10 +11,15 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> None:
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments[:1] == ["match"]:
+        # Matching on files needs no settings, secrets or database: it runs before (and without) Django.
+        from peerway.matching.command_line import main as match_main
+
+        sys.exit(match_main(arguments[1:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peerway.settings")
     from peerway.env import SettingError
 
-    arguments = sys.argv[1:] if argv is None else argv
     try:
         from django.core.management import execute_from_command_line
         from django.db import OperationalError

@@ -1,7 +1,9 @@
-"""``peerway match solve`` end to end, in a subprocess (no database is touched)."""
+"""``peerway match solve`` end to end, in a subprocess with no settings, secrets or database; and the same as a
+Django command."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -9,26 +11,18 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from peerway.matching.contract import schema_errors
 from tests.matching.test_contract import example
 
-# Until peerway.matching is in INSTALLED_APPS, a throwaway settings module adds it for the subprocess.
-SETTINGS = """
-from peerway.settings import *  # noqa: F403
-
-if "peerway.matching" not in INSTALLED_APPS:  # noqa: F405
-    INSTALLED_APPS = [*INSTALLED_APPS, "peerway.matching"]  # noqa: F405
-"""
-
 
 def run_match(tmp_path: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    (tmp_path / "matching_cli_settings.py").write_text(SETTINGS)
-    environment = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "matching_cli_settings",
-        "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]),
-        "PEERWAY_MODE": "test",
-        "PEERWAY_VAR_DIR": str(tmp_path / "var"),
+    # A bare shell: production mode by default and none of the secrets it requires, no database.
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PEERWAY_", "DATABASE_URL", "DJANGO_", "SECRET_KEY", "FIELD_ENCRYPTION", "BLIND_INDEX"))
     }
     return subprocess.run(
         [sys.executable, "-m", "peerway.cli", "match", *arguments],
@@ -105,3 +99,23 @@ def test_json_nested_too_deeply_is_a_clear_error(tmp_path: Path) -> None:
     done = run_match(tmp_path, "solve", "--problem", "deep.json", "--out", "result.json")
     assert done.returncode == 2
     assert "nested too deeply" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_bad_input_is_reported_without_a_prefix(tmp_path: Path) -> None:
+    document = example()
+    del document["requests"][1]["modalities"]
+    (tmp_path / "bad.json").write_text(json.dumps(document))
+    done = run_match(tmp_path, "solve", "--problem", "bad.json", "--out", "result.json")
+    assert done.stderr.splitlines()[0] == "bad.json: 1 problem(s)"
+
+
+@pytest.mark.django_db
+def test_the_django_command_solves_the_same_and_refuses_the_same(tmp_path: Path, problem: Path) -> None:
+    out = io.StringIO()
+    call_command("match", "solve", "--problem", str(problem), "--out", str(tmp_path / "r.json"), stdout=out)
+    assert "Matched 1 of 2 requests" in out.getvalue()
+    assert json.loads((tmp_path / "r.json").read_text())["assignments"][0]["peer"] == "p-1"
+    (tmp_path / "bad.json").write_text("{not json")
+    with pytest.raises(CommandError, match="not valid JSON") as refused:
+        call_command("match", "solve", "--problem", str(tmp_path / "bad.json"), "--out", str(tmp_path / "x.json"))
+    assert refused.value.returncode == 2

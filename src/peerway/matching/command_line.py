@@ -1,0 +1,112 @@
+"""``peerway match solve`` without Django: batch-assign requests to peers from files (see docs/matching.md).
+
+``peerway match solve --problem problem.json --out result.json [--emit-scores scores.json] [--weights FILE]``
+
+Matching is pure computation over files, so ``peerway match`` runs without settings, secrets or a database
+(``peerway.cli`` hands it here before Django starts). Bad input (unreadable or invalid JSON, a problem that breaks
+the contract, a bad weights file, an output path that cannot be written) exits with status 2 and a message naming
+the file, item and field; never a traceback. The Django command ``match`` (management/commands/match.py) runs the
+same ``solve_files``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from peerway.matching.contract import ProblemError, load_json, solve_problem
+from peerway.matching.weights import WeightsError, load_weights
+
+BAD_INPUT = 2
+
+
+class BadInput(Exception):
+    """Input the command cannot use; the message names the file (and the item and field)."""
+
+
+def parser_configure(actions: Any) -> None:
+    """Add the ``solve`` action to ``actions`` (an argparse subparsers object)."""
+    solve = actions.add_parser(
+        "solve",
+        help="assign a batch of requests to peers: most matched first, then the highest total score",
+        description="Assign a batch of requests to peers: most matched first, then the highest total score.",
+    )
+    solve.add_argument("--problem", required=True, type=Path, help="problem.json: {requests, peers}")
+    solve.add_argument("--out", required=True, type=Path, help="where to write result.json")
+    solve.add_argument("--emit-scores", type=Path, help="also write every request x peer score here")
+    solve.add_argument("--weights", type=Path, help="weights file (default: the versioned weights.json)")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="peerway match", description="The matching engine. `match solve` assigns a batch of requests to peers."
+    )
+    parser_configure(parser.add_subparsers(dest="action", metavar="ACTION", required=True))
+    options = parser.parse_args(argv)
+    try:
+        summary = solve_files(options.problem, options.out, options.emit_scores, options.weights)
+    except BadInput as exc:
+        sys.stderr.write(f"{exc}\n")
+        return BAD_INPUT
+    sys.stdout.write(f"{summary}\n")
+    return 0
+
+
+def solve_files(problem_path: Path, out: Path, scores_path: Path | None, weights_path: Path | None) -> str:
+    """Solve the problem in ``problem_path``, write the result (and the scores); returns a one-line summary."""
+    try:
+        weights = load_weights(weights_path)
+    except WeightsError as exc:
+        raise BadInput(str(exc)) from exc
+    document = _read_problem(problem_path)
+    try:
+        result, scores = solve_problem(document, weights, emit_scores=scores_path is not None)
+    except ProblemError as exc:
+        raise BadInput(f"{problem_path}: {len(exc.errors)} problem(s)\n{exc}") from exc
+    _write_json(out, result)
+    if scores_path is not None and scores is not None:
+        _write_json(scores_path, scores)
+    objective = result["objective"]
+    return (
+        f"Matched {objective['matched']} of {len(document['requests'])} requests "
+        f"(total score {objective['total_score']:.3f}); wrote {out}"
+        + (f" and {scores_path}" if scores_path is not None else "")
+    )
+
+
+def _read_problem(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"{path}: not UTF-8 text") from exc
+    try:
+        return load_json(text)
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+    except ValueError as exc:
+        raise BadInput(f"{path}: not valid JSON ({exc})") from exc
+    except RecursionError as exc:
+        raise BadInput(f"{path}: the JSON is nested too deeply to read") from exc
+
+
+def _write_json(path: Path, document: dict[str, Any]) -> None:
+    """Write ``document`` to ``path`` whole or not at all (a temporary file renamed into place)."""
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(document, stream, ensure_ascii=False, allow_nan=False)
+            stream.write("\n")
+        os.replace(temporary, path)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise BadInput(f"{path}: cannot write: {exc.strerror or exc}") from exc
