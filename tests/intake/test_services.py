@@ -379,6 +379,16 @@ def test_the_next_shift_is_read_in_the_organizations_time_zone(db: None) -> None
     )
 
 
+def test_in_the_hour_repeated_when_daylight_saving_ends_a_shift_already_begun_is_not_the_next(db: None) -> None:
+    peer = peer_profile(OrganizationFactory(timezone="America/Chicago"), name="Dee", on_shift=False)
+    WeeklyShift.objects.create(peer=peer, weekday=6, starts_at=dt.time(1, 30), ends_at=dt.time(9))
+    # Sunday 1 November 2026, 1:10 in Chicago for the second time (CST): the 1:30 start was 40 minutes ago (CDT).
+    now = dt.datetime(2026, 11, 1, 7, 10, tzinfo=dt.UTC)
+    starts = next_shift_start(now=now)
+    assert starts is not None and starts > now
+    assert starts == dt.datetime(2026, 11, 8, 7, 30, tzinfo=dt.UTC)
+
+
 @pytest.mark.parametrize("how", ["account deactivated", "peer role ended", "profile inactive"])
 def test_the_next_shift_counts_only_peers_who_could_be_offered_the_request(db: None, how: str) -> None:
     # Wednesday 2026-11-25, 10:00 in Minnesota; the only shift is Thursday 08:00 to 16:00.

@@ -590,7 +590,9 @@ def next_shift_start(*, now: dt.datetime | None = None) -> dt.datetime | None:
         local_now = now.astimezone(zone)
         days_ahead = (weekday - local_now.weekday()) % 7
         candidate = dt.datetime.combine(local_now.date() + dt.timedelta(days=days_ahead), starts_at, tzinfo=zone)
-        if candidate <= local_now:
+        # Compared as instants: two times in one zone compare by the clock, which in the hour repeated when
+        # daylight saving time ends would take a start already past for one to come.
+        if candidate.astimezone(dt.UTC) <= now:
             candidate += dt.timedelta(days=7)
         starts.append(candidate.astimezone(dt.UTC))
     return min(starts) if starts else None
