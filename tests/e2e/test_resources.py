@@ -73,7 +73,7 @@ def test_a_peer_finds_a_resource_and_refers_on_a_phone(
     page.get_by_text("Record what happened").click()
     page.get_by_label("What happened").select_option("complete")
     page.get_by_role("button", name="Save").click()
-    expect(page.locator(".messages")).to_contain_text("must be acknowledged by the resource")
+    expect(page.locator(".form-errors")).to_contain_text("must be acknowledged by the resource")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     check_axe(page, "engagement referrals [en]")
 

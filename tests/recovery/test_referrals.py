@@ -436,12 +436,64 @@ def test_a_peer_refers_from_the_page_and_a_refused_step_shows_its_message(cast: 
     referral = Referral.objects.get()
     assert referral.note == "Needs food" and referral.created_by == cast.alice
 
+    # A refused step comes back on the page, its reason above the form and the outcome note as typed.
     transition = reverse("recovery:referral_transition", args=[referral.public_id])
-    body = client.post(transition, {"action": "complete"}, follow=True).content.decode()
-    assert "must be acknowledged by the resource before it can be marked completed" in body
-    client.post(transition, {"action": "acknowledge", "outcome_note": "Called them"})
+    response = client.post(transition, {"action": "complete", "outcome_note": "Has a bed tonight"})
+    assert response.status_code == 400
+    body = " ".join(response.content.decode().split())
+    assert '<div class="form-errors" role="alert"> <ul><li>A referral must be acknowledged by the resource' in body
+    assert "Has a bed tonight</textarea>" in body
+    assert '<option value="complete" selected>' in body
+    assert fresh(referral).status == "sent"
+    # The referral form of the page answered at the step's address still posts to the page's own.
+    assert f'<form method="post" action="{url}" class="form">' in body
+    response = client.post(transition, {"action": "acknowledge", "outcome_note": "Called them"})
+    assert response.status_code == 302 and response["Location"] == url
     referral = fresh(referral)
     assert referral.status == "acknowledged" and referral.outcome_note == "Called them"
+
+
+OUTCOME = "Called Sample Shelter: a bed frees up Friday"
+
+
+@pytest.mark.parametrize(
+    ("field", "days_ahead", "outcome_note", "error"),
+    [
+        ("follow_up_on", -1, OUTCOME, "The follow-up date cannot be in the past."),
+        ("outcome_note", None, OUTCOME + "." * (2001 - len(OUTCOME)), "Ensure this value has at most 2000 characters"),
+    ],
+)
+def test_a_bad_outcome_comes_back_with_its_error_next_to_the_field_and_what_was_typed(
+    cast: Cast, field: str, days_ahead: int | None, outcome_note: str, error: str
+) -> None:
+    engagement = engagement_for(cast, name="Sample Ayaan")
+    referral = referral_create(engagement=engagement, resource=shared_resource(), actor=cast.alice)
+    other = referral_create(engagement=engagement, resource=shared_resource("Sample Pantry"), actor=cast.alice)
+    follow_up_on = "" if days_ahead is None else (timezone.localdate() + dt.timedelta(days=days_ahead)).isoformat()
+    AccessEvent.objects.all().delete()
+    client = Client()
+    client.force_login(cast.alice)
+    response = client.post(
+        reverse("recovery:referral_transition", args=[referral.public_id]),
+        {"action": "decline", "outcome_note": outcome_note, "follow_up_on": follow_up_on},
+    )
+    assert response.status_code == 400
+    body = " ".join(response.content.decode().split())
+    field_id = f"{field}-{referral.public_id}"
+    assert f'<ul class="field-errors" id="{field_id}_error"><li>{error}' in body
+    assert f'aria-invalid="true" aria-describedby="{field_id}_error" id="{field_id}"' in body
+    assert f"{outcome_note}</textarea>" in body
+    if follow_up_on:
+        assert f'value="{follow_up_on}"' in body
+    assert '<option value="decline" selected>' in body
+    assert body.count("<details open>") == 1  # the form that failed is open; the other referral's is empty
+    assert f'id="outcome_note-{other.public_id}"> </textarea>' in body
+    assert "Sample Ayaan" in body and "Sample Pantry" in body
+    referral = fresh(referral)
+    assert (referral.status, referral.outcome_note, referral.follow_up_on) == ("sent", None, None)
+    # Showing the page again is a read of the record like any other.
+    events = AccessEvent.objects.filter(subject_id=engagement.participant.public_id)
+    assert [(e.action, e.actor_role, e.reason) for e in events] == [("viewed", "peer", "referrals")]
 
 
 def test_billing_reads_referrals_but_changes_none(cast: Cast) -> None:

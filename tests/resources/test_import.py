@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import io
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
 
 from peerway.resources.csv_rows import MAX_FILE_BYTES
 from peerway.resources.models import Resource
-from peerway.resources.services import ResourceImportRejected, resources_import
+from peerway.resources.services import ImportSummary, ResourceImportRejected, resources_import
 from tests.helpers import Cast
 
 pytestmark = pytest.mark.django_db
@@ -192,3 +195,63 @@ def test_a_nul_character_is_a_bad_line_not_a_server_error(cast: Cast) -> None:
     assert "Line 3: name contains a NUL character" in body
     assert "Line 4: description contains a NUL character" in body
     assert not Resource.objects.exists()
+
+
+def _a_backend_waits_on_a_lock(timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serializes every writer: nothing to race")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("shared", [False, True], ids=["organization", "shared"])
+def test_the_same_file_imported_twice_at_once_is_updated_by_the_second_import(cast: Cast, shared: bool) -> None:
+    # A double click on Import, or two administrators with the same file: the second import starts while the
+    # first has written its rows and not committed. It must wait and update them, not fail on the unique
+    # (owner, external_id) constraint with a server error.
+    owner = None if shared else cast.org
+    data = b"external_id,name,category\nrb-food-1,Sample Food Shelf,food\nrb-legal-2,Sample Legal Aid,legal\n"
+    first_wrote = threading.Event()
+    first_may_commit = threading.Event()
+    outcomes: dict[str, ImportSummary | str] = {}
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                outcomes["first"] = resources_import(data=data, organization=owner)
+                first_wrote.set()
+                first_may_commit.wait(20)
+        except Exception as exc:
+            outcomes["first"] = f"error: {exc!r}"
+        finally:
+            first_wrote.set()
+            connections.close_all()
+
+    def second() -> None:
+        try:
+            outcomes["second"] = resources_import(data=data, organization=owner)
+        except Exception as exc:  # an IntegrityError here is the server error this test is about
+            outcomes["second"] = f"error: {exc!r}"
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    threads[0].start()
+    assert first_wrote.wait(20)
+    threads[1].start()
+    waiting = _a_backend_waits_on_a_lock()
+    first_may_commit.set()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert waiting, "the second import did not wait for the first"
+    assert outcomes == {"first": ImportSummary(created=2, updated=0), "second": ImportSummary(created=0, updated=2)}
+    assert Resource.objects.filter(organization=owner, external_id__startswith="rb-").count() == 2

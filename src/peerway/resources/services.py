@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from peerway.accounts.models import User
 from peerway.core.models import Community, Language
@@ -46,6 +46,27 @@ FIELDS = (
     "active",
 )
 
+# The PostgreSQL advisory lock that serialises imports of the shared (state-wide) resources, which have no
+# owner row to lock. Any fixed number no other lock uses; it reads "PWRESIMP" in ASCII.
+SHARED_IMPORT_LOCK = 0x5057_5245_5349_4D50
+
+
+def _import_lock(organization: Organization | None) -> None:
+    """Wait for any other import into the same owner's resources to commit, until this transaction ends.
+
+    Without it, two imports of the same file at once (a double click on Import, two administrators) both find
+    no existing rows, both insert, and the second fails on the unique (owner, external_id) constraint. After
+    the lock, the second import's reads see what the first committed, so it updates those resources instead.
+    An organization's imports lock its row (FOR NO KEY UPDATE: rows that merely reference the organization
+    can still be added meanwhile); the shared resources take an advisory lock on PostgreSQL. SQLite lets one
+    writer at a time in anyway.
+    """
+    if organization is not None:
+        list(Organization.objects.select_for_update(no_key=True).filter(pk=organization.pk).values_list("pk"))
+    elif connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SHARED_IMPORT_LOCK])
+
 
 @transaction.atomic
 def resources_import(*, data: bytes, organization: Organization | None, actor: User | None = None) -> ImportSummary:
@@ -53,6 +74,8 @@ def resources_import(*, data: bytes, organization: Organization | None, actor: U
 
     Every row is checked first; if any is bad, ResourceImportRejected lists every bad line and nothing is
     written. A row whose external_id the owner already has updates that resource instead of adding one.
+    Imports into the same owner's resources run one after the other: a second one waits for the first to
+    commit, then updates what the first added.
     """
     language_ids = dict(Language.objects.values_list("slug", "id"))
     community_ids = dict(Community.objects.values_list("slug", "id"))
@@ -68,6 +91,7 @@ def resources_import(*, data: bytes, organization: Organization | None, actor: U
     if not result.ok:
         raise ResourceImportRejected(result.errors)
 
+    _import_lock(organization)
     existing = {
         resource.external_id: resource
         for resource in Resource.objects.select_for_update().filter(

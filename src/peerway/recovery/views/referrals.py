@@ -88,21 +88,36 @@ class ReferralTransitionForm(forms.Form):
     )
 
 
-def _page(request: HttpRequest, public_id: str, form: ReferralForm | None, status: int = 200) -> HttpResponse:
+def _transition_form(referral: Referral, data: Any = None) -> ReferralTransitionForm:
+    # Each open referral on the page has its own form: the referral's public id keeps their ids apart.
+    return ReferralTransitionForm(data, auto_id=f"%s-{referral.public_id}")
+
+
+def _page(
+    request: HttpRequest,
+    public_id: str,
+    form: ReferralForm | None,
+    status: int = 200,
+    *,
+    transition: tuple[Referral, ReferralTransitionForm] | None = None,
+) -> HttpResponse:
+    """The engagement's referrals page (an audited read). ``form`` is the referral form as posted, if it was;
+    ``transition`` a referral whose "what happened" form was posted and refused, shown with its errors and
+    what was typed (even if the referral has closed meanwhile, so the outcome note is not lost)."""
     engagement, referrals = engagement_referrals_for_user(request.user, public_id)  # type: ignore[arg-type]
     if form is None:
         initial = {"resource": request.GET.get("resource")} if request.GET.get("resource") else {}
         form = ReferralForm(engagement=engagement, initial=initial, treatment=request.GET.get("for") == "treatment")
+    rows: list[tuple[Referral, ReferralTransitionForm | None]] = []
+    for referral in referrals:
+        if transition is not None and referral.pk == transition[0].pk:
+            rows.append((referral, transition[1]))
+        else:
+            rows.append((referral, _transition_form(referral) if referral.is_open else None))
     return render(
         request,
         "recovery/referral_list.html",
-        {
-            "engagement": engagement,
-            "referrals": referrals,
-            "form": form,
-            "transition_form": ReferralTransitionForm(),
-            "today": timezone.localdate(),
-        },
+        {"engagement": engagement, "rows": rows, "form": form, "today": timezone.localdate()},
         status=status,
     )
 
@@ -134,11 +149,8 @@ def engagement_referrals(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def referral_transition_view(request: HttpRequest, public_id: str) -> HttpResponse:
     referral: Referral = referral_for_change(request.user, public_id)  # type: ignore[arg-type]
-    form = ReferralTransitionForm(request.POST)
-    if not form.is_valid():
-        problems = [str(error) for errors in form.errors.values() for error in errors]
-        messages.error(request, " ".join(problems))
-    else:
+    form = _transition_form(referral, request.POST)
+    if form.is_valid():
         try:
             referral_transition(
                 referral=referral,
@@ -148,10 +160,11 @@ def referral_transition_view(request: HttpRequest, public_id: str) -> HttpRespon
                 follow_up_on=form.cleaned_data["follow_up_on"],
             )
         except ReferralRefused as refused:
-            messages.error(request, str(refused))
+            form.add_error(None, str(refused))
         else:
             messages.success(request, _("Referral updated."))
-    return redirect("recovery:engagement_referrals", public_id=referral.engagement.public_id)
+            return redirect("recovery:engagement_referrals", public_id=referral.engagement.public_id)
+    return _page(request, referral.engagement.public_id, None, status=400, transition=(referral, form))
 
 
 @staff_view
