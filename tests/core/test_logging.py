@@ -8,6 +8,7 @@ import pytest
 from django_tasks import task
 
 from peerway.core.logging import RedactPersonalData, redact
+from peerway.intake.forms import PublicHelpRequestForm
 from tests.core.batch_worker import run_worker_batch
 
 
@@ -126,3 +127,56 @@ def test_account_link_keys_are_redacted() -> None:
     # The page allauth redirects to once the key is in the session carries no key, and stays readable.
     kept = "GET /accounts/password/reset/key/4-set-password/"
     assert redact(kept) == "GET /accounts/password/reset/key/[token]/"
+
+
+# The request forms accept any number of 10 to 15 digits (intake/forms.py clean_phone): Somali and UK numbers too,
+# which a carrier's or a mail server's refusal can carry into a log line.
+INTERNATIONAL = (
+    "+252 61 555 1234",
+    "+44 20 7946 0958",
+    "+252615551234",
+    "+44 (0)20 7946 0958",
+    "+1 (612) 555-0142",
+    "+251-91-123-4567",
+    "+49 30 123456",
+    "00252 61 555 1234",
+    "252 61 555 1234",
+    "0044.20.7946.0958",
+    "020 7946 0958",
+)
+
+
+@pytest.mark.parametrize("number", INTERNATIONAL)
+def test_international_phone_numbers_are_redacted_wholly(number: str) -> None:
+    assert redact(f"Text to {number} refused by the carrier") == "Text to [phone] refused by the carrier"
+    assert redact(f"SMS to {number}: refused.") == "SMS to [phone]: refused."
+
+
+@pytest.mark.parametrize("number", INTERNATIONAL)
+def test_every_number_the_request_form_accepts_is_redacted_from_a_log_record(db: None, number: str) -> None:
+    form = PublicHelpRequestForm(language_code="en")
+    form.cleaned_data = {"phone": number}
+    assert form.clean_phone() == number
+    record = logging.LogRecord("peerway", logging.WARNING, __file__, 1, "SMS to %s failed", (number,), None)
+    assert RedactPersonalData().filter(record)
+    assert record.getMessage() == "SMS to [phone] failed"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "2026-12-06 23:01:21,123 INFO peerway.jobs routed 12 requests",
+        "2026-12-06T23:01:21.123456+00:00 started",
+        "seeded 2026-11-23 150 requests",
+        "task 12345678-1234-1234-1234-123456789012 done in 0:00:01.234567",
+        "done in 12.5s; took 0.0123456789 s; at 1733526081.25",
+        "Listening at: http://127.0.0.1:8000 (12345)",
+        '203.0.113.195 - - [06/Dec/2026:23:01:21 +0000] "GET /staff/ HTTP/1.1" 200 5123 "-" "Mozilla/5.0 (X11; '
+        'Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.109 Safari/537.36"',
+        "connection to server at 10.0.0.5, port 5432 failed",
+        "HelpRequest 123456789 routed to peer 4321; offset +05:30, UTC+0100",
+        "backup peerway-20261206-230121.dump written, 104857600 bytes",
+    ],
+)
+def test_times_ids_addresses_and_durations_are_not_taken_for_phone_numbers(line: str) -> None:
+    assert redact(line) == line

@@ -1,4 +1,5 @@
-"""The supervisors' matching report: concordance on lived experience, as on language and community."""
+"""The supervisors' matching report: concordance on lived experience, as on language and community; small language
+groups that the total and the rows shown must not give away."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.urls import reverse
 
 from peerway.intake.models import HelpRequest
 from peerway.intake.services import request_accept, request_route
-from peerway.matching.reports import SMALL_CELL, matching_report
+from peerway.matching.reports import SMALL_CELL, MatchingReport, matching_report
 from tests.factories import MembershipFactory, OrganizationFactory, peer_profile
 
 Submit = Callable[..., tuple[HelpRequest, str]]
@@ -51,3 +52,80 @@ def test_the_page_shows_lived_experience_and_suppresses_small_groups(submit: Sub
     assert "Opioids" in section and f"<td>{SMALL_CELL}</td>" in section
     assert "Military service" in section and f"fewer than {SMALL_CELL}" in section
     assert f"<td>{SMALL_CELL - 1}</td>" not in section
+
+
+# Every request has exactly one language, so the language rows add up to the total ("In all: ...") shown below them.
+
+
+def _what_the_total_gives_away(report: MatchingReport) -> tuple[int, int]:
+    """The hidden language rows' requests as a reader works them out (the total minus the rows shown), and the
+    least they could add up to from what the page says of each: "fewer than SMALL_CELL" is at least 1, a row
+    withheld to protect them at least SMALL_CELL."""
+    hidden = [row for row in report.by_language if row.suppressed or row.withheld]
+    shown = sum(row.requests for row in report.by_language if not (row.suppressed or row.withheld))
+    return report.total.requests - shown, sum(SMALL_CELL if row.withheld else 1 for row in hidden)
+
+
+def _language_section(body: str) -> str:
+    return body[body.index('id="report-language"') : body.index('id="report-community"')]
+
+
+def test_two_small_languages_are_not_given_away_by_the_total(submit: Submit) -> None:
+    for _ in range(10):
+        submit(language="en")
+    submit(language="so")
+    submit(language="hmn")
+    report = matching_report()
+    rows = {row.label: row for row in report.by_language}
+    # English's 10 and the total's 12 would give Somali + Hmong = 2: one each.
+    assert rows["Somali"].suppressed and rows["Hmong"].suppressed and rows["English"].withheld
+    assert not report.total.withheld
+    hidden, least = _what_the_total_gives_away(report)
+    assert hidden >= SMALL_CELL and hidden > least, (hidden, least)
+
+
+def test_the_page_shows_neither_the_counts_nor_the_unmet_demand_of_two_small_languages(submit: Submit) -> None:
+    amina = peer_profile(OrganizationFactory(), name="Amina", languages=("en",), caseload_limit=50)
+    for _ in range(10):
+        request, _ = submit(language="en")
+        request_route(request_id=request.pk)
+        request_accept(request=request, peer=amina)
+    for language in ("so", "hmn"):
+        request, _ = submit(language=language, language_required=True)
+        request_route(request_id=request.pk)  # nobody speaks it: unmet
+    client = Client()
+    client.force_login(MembershipFactory(role="supervisor").user)
+    body = " ".join(client.get(reverse("matching:report")).content.decode().split())
+    # The total is shown; with English's row (10 requests, 0 unmet) it gave away one Somali and one Hmong request,
+    # both unmet. No language row shows a count now.
+    assert "In all: 12 requests, 10 matched, 2 unmet." in body
+    section = _language_section(body)
+    assert "<td>" not in section
+    assert section.count(f"fewer than {SMALL_CELL}") == 2
+    assert "not shown, so that a smaller group cannot be worked out from the total" in section
+
+
+def test_many_single_requests_are_not_given_away_by_a_total_large_enough(submit: Submit) -> None:
+    for _ in range(20):
+        submit(language="en")
+    for language in ("so", "hmn", "om", "ksw", "oj"):
+        submit(language=language)
+    report = matching_report()
+    # Five groups of 1 add up to SMALL_CELL, but 25 - 20 over five groups gives each away as 1.
+    assert {row.label: row.withheld for row in report.by_language}["English"]
+    hidden, least = _what_the_total_gives_away(report)
+    assert (hidden, least) == (25, 10)
+
+
+def test_the_total_is_withheld_when_the_rows_it_could_hide_are_not_enough(submit: Submit) -> None:
+    for _ in range(SMALL_CELL):
+        submit(language="en")
+    submit(language="om")
+    report = matching_report()
+    # English is withheld, but known to be at least SMALL_CELL: a total of SMALL_CELL + 1 would give Oromo's 1.
+    assert {row.label: row.withheld for row in report.by_language}["English"]
+    assert report.total.withheld
+    client = Client()
+    client.force_login(MembershipFactory(role="supervisor").user)
+    body = client.get(reverse("matching:report")).content.decode()
+    assert "In all:" not in body

@@ -11,12 +11,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from peerway.certification.models import CredentialStatus
 from peerway.core.models import Community, Language, LivedExperience
 from peerway.intake.models import HelpRequest
 from peerway.organizations.models import ServiceArea
-from peerway.workforce.supply import supply_demand, supply_demand_allowed
+from peerway.workforce.supply import SMALL_CELL, complementary_cells, supply_demand, supply_demand_allowed
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory, county, peer_profile
 from tests.helpers import Cast
 from tests.workforce.credentials_helpers import credential
@@ -176,3 +178,85 @@ def test_peers_who_left_are_not_supply_and_a_peer_who_moved_counts_once(known: N
     assert _rows("language")["so"][0] == 10  # the moved peer's new profile shares no language yet
     after = peer_credential_summary()
     assert sum(after.values()) == sum(before.values()) - 1
+
+
+# ---------------------------------------------------------------- what the hidden counts of a column give away
+
+
+@pytest.mark.parametrize(
+    ("counts", "more", "hide_total"),
+    [
+        ([12, 3], [0], False),  # one small count hides the next smallest, as it always did
+        ([30, 20, 1], [1], False),
+        ([20, 1, 1], [0], False),  # two groups of 1 would be 22 - 20 = 2: one each
+        ([6, 7, 30], [], False),  # 13 between two small groups does not give either away
+        ([40] + [1] * 11, [0], False),  # eleven groups of 1 add up to 11, which gives each away as 1
+        ([11, 1], [0], True),  # 12 = 1 + at least 11: the total must go too
+        ([3], [], True),  # the total is the small count
+        ([25, 25, 2], [0], False),  # ties: the first
+        ([0, 15, 0], [], False),  # nothing small, nothing hidden
+    ],
+)
+def test_the_hidden_counts_of_a_column_cannot_be_worked_out_from_its_total(
+    counts: list[int], more: list[int], hide_total: bool
+) -> None:
+    small = {index for index, count in enumerate(counts) if 0 < count < SMALL_CELL}
+    assert complementary_cells(counts, small, SMALL_CELL) == (more, hide_total)
+
+
+@given(
+    counts=st.lists(st.one_of(st.integers(0, 12), st.integers(0, 60)), max_size=12),
+    threshold=st.sampled_from([5, SMALL_CELL]),
+)
+def test_no_small_count_is_pinned_down_unless_the_total_is_hidden(counts: list[int], threshold: int) -> None:
+    small = {index for index, count in enumerate(counts) if 0 < count < threshold}
+    more, hide_total = complementary_cells(counts, small, threshold)
+    assert all(counts[index] >= threshold for index in more)
+    hidden = sum(counts[index] for index in [*small, *more])
+    least = len(small) + threshold * len(more)
+    if small and not hide_total:
+        assert hidden >= threshold and hidden > least
+    if hide_total:
+        assert sum(counts) == hidden  # every count above zero is hidden first
+    if more:  # no more than needed: without the last one, the small counts were not protected
+        without = hidden - counts[more[-1]]
+        assert without < threshold or without <= least - threshold
+
+
+def _csv_by_value(client: Client) -> dict[tuple[str, str], list[str]]:
+    rows = list(csv.reader(io.StringIO(client.get(reverse("career:supply_csv")).content.decode())))
+    return {(row[0], row[1]): row[2:4] for row in rows[1:] if len(row) > 2}
+
+
+def test_two_small_counts_in_a_column_hide_the_next_smallest_too(cast: Cast) -> None:
+    for _ in range(20):
+        _request("en")
+    _request("so")
+    _request("hmn")
+    report = supply_demand()
+    rows = {row.key: row for row in report.facet("language")}
+    # The page shows the total (22): English's 20 would give Somali + Hmong = 2, one each.
+    assert report.requests_shown == "22"
+    assert [rows[key].demand_shown for key in ("en", "so", "hmn")] == ["≥11", "<11", "<11"]
+    hidden = report.requests - sum(row.demand_visible or 0 for row in rows.values())
+    least = sum(SMALL_CELL if row.demand_complementary else 1 for row in rows.values() if row.demand_visible is None)
+    assert hidden >= SMALL_CELL and hidden > least, (hidden, least)
+    client = Client()
+    client.force_login(cast.analyst)
+    by_value = _csv_by_value(client)
+    assert by_value[("language", "English")] == ["0", "≥11"]
+    assert by_value[("language", "Somali")] == by_value[("language", "Hmong")] == ["0", "<11"]
+    assert "22 first-call requests" in _analyst_page(cast)
+
+
+def test_the_requests_total_is_hidden_when_the_counts_hidden_cannot_protect_a_small_one(cast: Cast) -> None:
+    for _ in range(11):
+        _request("so")
+    _request("hmn")
+    report = supply_demand()
+    rows = {row.key: row for row in report.facet("language")}
+    assert (rows["so"].demand_shown, rows["hmn"].demand_shown) == ("≥11", "<11")
+    # Somali is known to be 11 or more: a total of 12 would give Hmong's 1 away.
+    assert report.requests_shown == "≥11"
+    page = _analyst_page(cast)
+    assert "≥11 first-call requests" in page and "12 first-call requests" not in page

@@ -13,8 +13,24 @@ _PRIVATE_TOKEN = re.compile(r"/(r|me|c)/[^/\s?\"']+")
 # the password, and a confirmation key confirms the address (allauth's /accounts/... paths, any language prefix).
 _ACCOUNT_KEY = re.compile(r"(/accounts/(?:password/reset/key|confirm-email)/)[^/\s?\"']+")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-# A North American number in any common format; dates (2026-11-23) and times are not matched.
-_PHONE = re.compile(r"(?<![\w-])(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?![\w-])")
+# A North American number in any common format; dates (2026-11-23), times and decimals (1733526081.25) are not
+# matched.
+_PHONE = re.compile(r"(?<![\w-])(?<!\d[.:])(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?![\w-]|[.:]\d)")
+# Between two digits of a phone number: what the intake form accepts (spaces, "(", ")", ".", "-"), a line break aside.
+_SEPARATORS = r"(?:[^\S\r\n]|[().-]){0,3}"
+# Any other number the intake form accepts (10 to 15 digits), such as +252 61 555 1234, wholly: a "+" and 7 to 15
+# digits, or 10 to 15 digits alone.
+_INTERNATIONAL_PHONE = re.compile(rf"(?<![\w+])\+\(?\d(?:{_SEPARATORS}\d){{6,14}}(?!\d)")
+_DIGITS_PHONE = re.compile(
+    # Not part of a word, an id (a-b-c), a path segment or a version (Chrome/120.0.6099.109), a time or a decimal.
+    r"(?<![\w+/-])(?<!\d[.:])"
+    # Not a date (2026-12-06 23:01:21), an IPv4 address (203.0.113.195:8000), nor one decimal number (0.0123456789).
+    r"(?!\d{4}-\d\d-\d\d(?!\d))(?!\d{1,3}(?:\.\d{1,3}){3}(?!\d))"
+    rf"(?!\d+\.\d+(?!{_SEPARATORS}\d))"
+    rf"\(?\d(?:{_SEPARATORS}\d){{9,14}}"
+    # Ends where the number does: not before a letter, a hyphen, nor a time's or a decimal's next digits.
+    r"(?![\w-]|[.:]\d)"
+)
 
 
 def redact(text: str) -> str:
@@ -24,7 +40,9 @@ def redact(text: str) -> str:
     text = _PRIVATE_TOKEN.sub(r"/\1/[token]", text)
     text = _ACCOUNT_KEY.sub(r"\1[token]", text)
     text = _EMAIL.sub("[email]", text)
-    return _PHONE.sub("[phone]", text)
+    text = _INTERNATIONAL_PHONE.sub("[phone]", text)
+    text = _PHONE.sub("[phone]", text)
+    return _DIGITS_PHONE.sub("[phone]", text)
 
 
 # Formats a record's traceback the way every handler's formatter would, so the text can be redacted first.

@@ -3,8 +3,10 @@ kind of lived experience.
 
 Counts only: no names or record contents. Groups with fewer than ``SMALL_CELL`` requests are suppressed so
 that a rare community's few requests cannot be recognized. Every request has exactly one language, so the
-language rows add up to the total: when exactly one of them is suppressed, the next smallest is withheld too
-(otherwise the total minus the rows shown would give it away), and a total below ``SMALL_CELL`` is withheld.
+language rows add up to the total (requests, matched and unmet alike): the next smallest rows are withheld too
+until the suppressed ones cannot be worked out from the total minus the rows shown
+(``workforce.supply.complementary_cells``); the total is withheld when it is below ``SMALL_CELL`` or when the
+rows shown would still give them away.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.utils import timezone
 
 from peerway.core.models import Community, Language, LivedExperience
 from peerway.intake.models import HelpRequest, Offer, OfferStatus, RequestStatus
+from peerway.workforce.supply import complementary_cells
 
 SMALL_CELL = 5
 DEFAULT_PERIOD = dt.timedelta(days=90)
@@ -98,13 +101,18 @@ def _add(row: Row, request: HelpRequest, shared: Iterable[str], wanted: str, unm
         row.minutes_to_peer.append((request.connected_at - request.created_at).total_seconds() / 60)
 
 
-def _withhold_complement(rows: list[Row]) -> None:
-    """Withhold the smallest shown row when exactly one row is suppressed (rows that add up to the total)."""
-    if sum(1 for row in rows if row.suppressed) != 1:
-        return
-    shown = [row for row in rows if not row.suppressed]
-    if shown:
-        min(shown, key=lambda row: (row.requests, row.label)).withheld = True
+def _withhold_complement(rows: list[Row]) -> bool:
+    """Withhold the smallest shown rows until the suppressed ones cannot be worked out from the total (rows that
+    add up to it); whether the total must be withheld too.
+
+    A row is hidden whole, so its matched and unmet counts go with its requests: what the total minus the rows
+    shown gives is then a count over at least ``SMALL_CELL`` requests, like a row's."""
+    rows = sorted(rows, key=lambda row: row.label)
+    suppressed = [index for index, row in enumerate(rows) if row.suppressed]
+    more, withhold_total = complementary_cells([row.requests for row in rows], suppressed, SMALL_CELL)
+    for index in more:
+        rows[index].withheld = True
+    return withhold_total
 
 
 def matching_report(
@@ -145,8 +153,7 @@ def matching_report(
         row.label = labels.get(slug, slug)
     for slug, row in experiences.items():
         row.label = labels.get(f"exp:{slug}", slug)
-    _withhold_complement(list(languages.values()))
-    total.withheld = total.suppressed
+    total.withheld = _withhold_complement(list(languages.values())) or total.suppressed
     by_requests = lambda row: (-row.requests, row.label)  # noqa: E731
     return MatchingReport(
         since=since,

@@ -5,10 +5,10 @@ Supply: active peer profiles whose person holds an active credential (``peer_cre
 once per term they list; for region, once per region their organization serves (service-area counties →
 County.region). Demand: help requests created in the period, per requested term; for region, the request's
 county. Counts from 1 to ``SMALL_CELL - 1`` are suppressed (shown as "<11") so that a rare community's few
-peers or requests cannot be recognized; unmet demand is still flagged from the true counts. When a facet's
-column has exactly one suppressed count, its next smallest count is suppressed too (shown as "≥11"), so the
-hidden one cannot be worked out as the total minus the others; totals from 1 to ``SMALL_CELL - 1`` are
-suppressed as well.
+peers or requests cannot be recognized; unmet demand is still flagged from the true counts. In each facet's
+columns, the next smallest counts are suppressed too (shown as "≥11") until the hidden counts cannot be worked
+out from the total minus the others (``complementary_cells``); totals from 1 to ``SMALL_CELL - 1`` are
+suppressed as well, and the requests total when the hidden counts cannot be protected otherwise.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import io
 from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
 from django.utils import timezone
@@ -37,6 +38,8 @@ DEFAULT_DAYS = 90
 # overall requests per certified peer.
 UNMET_FACTOR = 2
 FACETS = ("language", "community", "lived_experience", "region")
+# Facets with exactly one value per request: their demand column adds up to the requests total shown.
+ONE_PER_REQUEST = ("language", "region")
 UNKNOWN_REGION = "—"
 
 
@@ -90,26 +93,63 @@ class FacetRow:
         return None if small(self.demand) or self.demand_complementary else self.demand
 
 
-def complementary_suppress(rows: list[FacetRow]) -> list[FacetRow]:
-    """``rows`` with, in each column (supply, demand) that has exactly one small count, the next smallest
-    count above zero hidden as well, so the small one is not the column's total minus the counts shown.
+def complementary_cells(counts: Sequence[int], suppressed: Collection[int], threshold: int) -> tuple[list[int], bool]:
+    """Which more cells of a column to hide so that the suppressed ones cannot be worked out from its total.
 
-    When no other count is above zero, the small one is the column's whole sum: totals that small are
-    suppressed on their own (``SupplyDemand.requests_shown``, ``certified_peers_shown``)."""
+    ``counts`` are a column's cells and ``suppressed`` the indexes of the small ones (each from 1 to
+    ``threshold - 1``), for a column that adds up to a total shown. A reader gets the hidden cells' sum as the
+    total minus the cells shown, and knows each small one is at least 1 and each one hidden here at least
+    ``threshold``. So the smallest shown cells above zero are hidden, one by one (ties by index), until that
+    sum is at least ``threshold`` and more than those lower bounds add up to: two groups of 1 are not given
+    away as 2, eleven groups of 1 not as 11, a group of 1 hidden with one of 11 not as 12. One small cell
+    needs exactly one more hidden.
+
+    Returns the indexes to hide, and whether the total must be hidden too (the shown cells ran out first).
+    Pure: the matching report and the supply report both use it.
+    """
+    hidden_sum = sum(counts[index] for index in suppressed)
+    lower_bounds = len(suppressed)
+    more: list[int] = []
+
+    def protected() -> bool:
+        return hidden_sum == 0 or (hidden_sum >= threshold and hidden_sum > lower_bounds)
+
+    shown = sorted(
+        (index for index, count in enumerate(counts) if count > 0 and index not in suppressed),
+        key=lambda index: (counts[index], index),
+    )
+    for index in shown:
+        if protected():
+            break
+        more.append(index)
+        hidden_sum += counts[index]
+        lower_bounds += threshold
+    return more, not protected()
+
+
+def complementary_suppress(rows: list[FacetRow]) -> tuple[list[FacetRow], set[str]]:
+    """``rows`` with, in each column (supply, demand) that has small counts, the counts ``complementary_cells``
+    picks marked as hidden, so the small ones are not the column's total minus the counts shown; and the
+    columns whose total must be hidden as well.
+
+    Only the demand column of a facet with one value per request adds up to a total shown
+    (``SupplyDemand.requests_shown``): peers list several languages or communities, or none, and so do
+    requests for communities and lived experience. The other columns are protected the same way all the same."""
+    rows = sorted(rows, key=lambda row: (row.label, row.key))
+    hide_totals: set[str] = set()
     for column in ("supply", "demand"):
         counts = [getattr(row, column) for row in rows]
-        if sum(1 for count in counts if small(count)) != 1:
-            continue
-        others = [index for index, count in enumerate(counts) if count >= SMALL_CELL]
-        if others:
-            index = min(others, key=lambda i: (counts[i], rows[i].label, rows[i].key))
-            row = rows[index]
+        suppressed = {index for index, count in enumerate(counts) if small(count)}
+        more, hide_total = complementary_cells(counts, suppressed, SMALL_CELL)
+        for index in more:
             rows[index] = (
-                replace(row, supply_complementary=True)
+                replace(rows[index], supply_complementary=True)
                 if column == "supply"
-                else replace(row, demand_complementary=True)
+                else replace(rows[index], demand_complementary=True)
             )
-    return rows
+        if hide_total:
+            hide_totals.add(column)
+    return rows, hide_totals
 
 
 @dataclass(frozen=True)
@@ -119,6 +159,8 @@ class SupplyDemand:
     certified_peers: int
     requests: int
     rows: dict[str, list[FacetRow]]
+    # Set when a column that adds up to the requests total cannot protect its small counts otherwise.
+    requests_complementary: bool = False
 
     def facet(self, name: str) -> list[FacetRow]:
         return self.rows[name]
@@ -129,7 +171,7 @@ class SupplyDemand:
 
     @property
     def requests_shown(self) -> str:
-        return suppress(self.requests)
+        return suppress(self.requests, complementary=self.requests_complementary)
 
 
 def facet_labels() -> dict[str, str]:
@@ -186,6 +228,7 @@ def supply_demand(*, days: int = DEFAULT_DAYS, today: dt.date | None = None) -> 
     }
     overall = len(requests) / len(certified) if certified else None
     rows: dict[str, list[FacetRow]] = {}
+    hide_requests = False
     for facet in FACETS:
         keys = set(supply[facet]) | set(demand[facet])
         facet_rows = []
@@ -193,8 +236,10 @@ def supply_demand(*, days: int = DEFAULT_DAYS, today: dt.date | None = None) -> 
             have, want = supply[facet][key], demand[facet][key]
             unmet = want > 0 and (have == 0 or (overall is not None and want / have > UNMET_FACTOR * overall))
             facet_rows.append(FacetRow(facet, key, labels[facet].get(key, key), have, want, unmet))
-        rows[facet] = sorted(complementary_suppress(facet_rows), key=lambda row: (-row.demand, -row.supply, row.label))
-    return SupplyDemand(start, end, len(certified), len(requests), rows)
+        protected, hide_totals = complementary_suppress(facet_rows)
+        hide_requests |= facet in ONE_PER_REQUEST and "demand" in hide_totals
+        rows[facet] = sorted(protected, key=lambda row: (-row.demand, -row.supply, row.label))
+    return SupplyDemand(start, end, len(certified), len(requests), rows, requests_complementary=hide_requests)
 
 
 def supply_demand_csv(report: SupplyDemand) -> str:
@@ -216,7 +261,7 @@ def supply_demand_csv(report: SupplyDemand) -> str:
             )
     writer.writerow([])
     writer.writerow([f"# counts from 1 to {SMALL_CELL - 1} are suppressed (<{SMALL_CELL})"])
-    writer.writerow([f"# where a column has one such count, its next smallest is suppressed too (≥{SMALL_CELL})"])
+    writer.writerow([f"# where a column has such counts, its next smallest are suppressed too (≥{SMALL_CELL})"])
     return out.getvalue()
 
 
