@@ -293,6 +293,33 @@ def test_a_suspended_or_revoked_credential_cannot_be_renewed(cast: Cast, boards:
     assert not Application.objects.exists()
 
 
+def _renew(held: Credential, boards: Boards) -> Application:
+    return services.application_create(
+        applicant=held.holder, credential_type=boards.cprs, kind=ApplicationKind.RENEWAL, held=held
+    )
+
+
+@pytest.mark.parametrize("status", [S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.MORE_INFO_NEEDED])
+def test_a_credential_has_one_open_renewal_at_a_time(cast: Cast, boards: Boards, status: str) -> None:
+    held = held_credential(cast.alice, boards.cprs, expires_on=timezone.localdate() + dt.timedelta(days=60))
+    _ce_for_renewal(cast.alice)
+    first = _to(status, _renew(held, boards), boards)
+    # A second start (a double click, a resent form, another tab) is refused with the reason.
+    with pytest.raises(ValidationError, match="A renewal of this credential is already open"):
+        _renew(held, boards)
+    assert list(Application.objects.all()) == [first]
+
+
+@pytest.mark.parametrize("status", [S.APPROVED, S.DENIED])
+def test_a_decided_renewal_leaves_the_credential_free_to_renew_again(cast: Cast, boards: Boards, status: str) -> None:
+    held = held_credential(cast.alice, boards.cprs, expires_on=timezone.localdate() + dt.timedelta(days=60))
+    _ce_for_renewal(cast.alice)
+    _to(status, _renew(held, boards), boards)
+    again = _renew(held, boards)
+    assert again.status == S.DRAFT
+    assert Application.objects.filter(held_credential=held, kind=ApplicationKind.RENEWAL).count() == 2
+
+
 def test_an_expired_credential_can_be_renewed_and_becomes_active(cast: Cast, boards: Boards) -> None:
     held = held_credential(
         cast.alice,

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import smtplib
+import threading
+import time
+from collections.abc import Sequence
 
 import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.core.mail.backends.locmem import EmailBackend
+from django.db import IntegrityError, connection, connections, transaction
 from django.urls import reverse
 
 from peerway.accounts.models import Membership
@@ -25,6 +33,7 @@ from peerway.recovery.models import (
     ReminderChannel,
     Wellbeing,
 )
+from peerway.recovery.services import checkups as checkup_services
 from peerway.recovery.services.checkups import (
     checkup_record,
     checkup_reminders_send,
@@ -39,6 +48,18 @@ from tests.recovery.plan_helpers import CaptureOnCommit
 
 # Noon in Minnesota on 15 January 2024.
 START = dt.datetime(2024, 1, 15, 18, 0, tzinfo=dt.UTC)
+REFUSED_ADDRESS = "alice@example.test"
+LOGGER = "peerway.recovery.services.checkups"
+
+
+class RefusingBackend(EmailBackend):
+    """Refuses alice's mailbox, as an SMTP server refuses an address that no longer exists."""
+
+    def send_messages(self, messages: Sequence[EmailMessage]) -> int:
+        for message in messages:
+            if REFUSED_ADDRESS in message.to:
+                raise smtplib.SMTPRecipientsRefused({REFUSED_ADDRESS: (550, b"No such user")})
+        return super().send_messages(messages)
 
 
 def at(day: dt.date) -> dt.datetime:
@@ -145,6 +166,72 @@ def test_reopening_after_the_organization_changes_its_interval_keeps_the_old_sch
     assert {day.day for day in due} == {15}
 
 
+def test_the_daily_job_goes_on_after_one_engagement_fails_and_retries_it_next_time(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    unlucky = engagement_for(cast.org, started_at=START)
+    other = engagement_for(cast.org, started_at=START)
+    real_bulk_create = checkup_services.bulk_create_with_history
+
+    def insert_then_fail(objs: list[Checkup], model: type[Checkup]) -> list[Checkup]:
+        created = real_bulk_create(objs, model)
+        if objs[0].engagement_id == unlucky.pk:
+            # What a second scheduler met before the engagement's row was locked.
+            raise IntegrityError('duplicate key value violates unique constraint "checkup_once_per_sequence"')
+        return created
+
+    monkeypatch.setattr(checkup_services, "bulk_create_with_history", insert_then_fail)
+    with time_machine.travel(START, tick=False), caplog.at_level(logging.WARNING, logger=LOGGER):
+        assert checkups_sync() == 1
+    assert not unlucky.checkups.exists(), "the failed engagement's inserts are rolled back"
+    assert other.checkups.count() == 20
+    assert str(unlucky.public_id) in caplog.text and "IntegrityError" in caplog.text
+    assert "checkup_once_per_sequence" not in caplog.text  # the error's class only, never its message
+
+    monkeypatch.setattr(checkup_services, "bulk_create_with_history", real_bulk_create)
+    with time_machine.travel(START + dt.timedelta(days=1), tick=False):
+        assert checkups_sync() == 1
+    assert unlucky.checkups.count() == 20
+
+
+def _until_waiting_or_done(thread: threading.Thread) -> None:
+    """Until ``thread`` waits for a lock this test's open transaction holds, or has ended without waiting."""
+    deadline = time.monotonic() + 10
+    with connection.cursor() as cursor:
+        while thread.is_alive() and time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks JOIN pg_stat_activity USING (pid)"
+                " WHERE NOT granted AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.05)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serializes every writer: nothing to race")
+@pytest.mark.django_db(transaction=True)
+def test_two_schedulers_at_once_make_one_schedule_and_neither_fails(cast: Cast) -> None:
+    engagement = engagement_for(cast.org, started_at=START)
+    outcome: list[str] = []
+
+    def second_scheduler() -> None:
+        try:
+            outcome.append(f"created {checkups_schedule(engagement=engagement, today=START.date())}")
+        except Exception as error:  # the daily job's crash this test is about
+            outcome.append(f"error: {type(error).__name__}")
+        finally:
+            connections.close_all()
+
+    second = threading.Thread(target=second_scheduler)
+    with transaction.atomic():  # the first scheduler: its check-ups written, not yet committed
+        assert checkups_schedule(engagement=engagement, today=START.date()) == 20
+        second.start()
+        _until_waiting_or_done(second)
+    second.join(timeout=30)
+    assert outcome == ["created 0"]
+    assert engagement.checkups.count() == 20
+
+
 # Reminders ----------------------------------------------------------------------------------------------------
 
 
@@ -182,6 +269,37 @@ def test_a_refused_text_is_recorded_and_not_retried(cast: Cast, settings: pytest
         assert checkup_reminders_send() == 0
     text = CheckupReminder.objects.get(checkup=first, channel=ReminderChannel.PERSON_TEXT)
     assert text.delivered is False
+
+
+def test_a_refused_mailbox_is_logged_without_its_address_and_holds_up_no_other_reminder(
+    cast: Cast, settings: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"  # type: ignore[attr-defined]
+    # Two check-ups due the same day, alice's first (by due date and id); her mailbox is refused.
+    first = scheduled(cast, preferred_name="Sample Hodan", email="hodan@example.test")
+    engagement = engagement_for(cast.org, peer=peer_for(cast.sam, cast.org), started_at=START, phone="", email="")
+    with time_machine.travel(START, tick=False):
+        checkups_schedule(engagement=engagement)
+    with (
+        time_machine.travel(at(first.due_on), tick=False),
+        caplog.at_level(logging.WARNING, logger=LOGGER),
+    ):
+        assert checkup_reminders_send() == 3  # the person's text and email, and sam's email
+    assert sorted(m.to[0] for m in mail.outbox) == ["hodan@example.test", "sam@example.test"]
+    assert set(first.reminders.values_list("channel", flat=True)) == {
+        ReminderChannel.PERSON_TEXT,
+        ReminderChannel.PERSON_EMAIL,
+    }
+    assert str(first.public_id) in caplog.text and "SMTPRecipientsRefused" in caplog.text
+    assert REFUSED_ADDRESS not in caplog.text and "Hodan" not in caplog.text and "Alice" not in caplog.text
+
+    # Not recorded as sent: the next run tries alice's email again, and only it.
+    cast.alice.email = "alice.new@example.test"
+    cast.alice.save()
+    with time_machine.travel(at(first.due_on), tick=False):
+        assert checkup_reminders_send() == 1
+    assert mail.outbox[-1].to == ["alice.new@example.test"]
+    assert first.reminders.count() == 3
 
 
 def test_cancelled_and_recorded_check_ups_are_not_reminded(cast: Cast) -> None:

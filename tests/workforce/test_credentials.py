@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import smtplib
+import threading
+import time
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,6 +16,9 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.mail import EmailMessage
+from django.core.mail.backends.locmem import EmailBackend
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -25,6 +33,18 @@ from tests.workforce.credentials_helpers import credential
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EXPIRES = dt.date(2027, 3, 1)
+REFUSED_ADDRESS = "alice@example.test"
+ALREADY_OPEN = "A renewal of this credential is already open"
+
+
+class RefusingBackend(EmailBackend):
+    """Refuses alice's mailbox, as an SMTP server refuses an address that no longer exists."""
+
+    def send_messages(self, messages: Sequence[EmailMessage]) -> int:
+        for message in messages:
+            if REFUSED_ADDRESS in message.to:
+                raise smtplib.SMTPRecipientsRefused({REFUSED_ADDRESS: (550, b"No such user")})
+        return super().send_messages(messages)
 
 
 def _at(day: dt.date) -> time_machine.travel:
@@ -89,6 +109,28 @@ def test_reminders_skip_credentials_not_active(cast: Cast) -> None:
     with _at(EXPIRES - dt.timedelta(days=30)):
         assert service.credential_reminders_send() == 0
     assert mail.outbox == []
+
+
+def test_a_refused_mailbox_is_logged_without_its_address_and_holds_up_no_other_reminder(
+    cast: Cast, settings: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"  # type: ignore[attr-defined]
+    refused = credential(cast.alice, expires_on=EXPIRES)
+    credential(cast.sam, expires_on=EXPIRES)
+    with _at(EXPIRES - dt.timedelta(days=30)), caplog.at_level(logging.WARNING, logger="peerway.workforce.credentials"):
+        assert service.credential_reminders_send() == 1
+    assert [m.to for m in mail.outbox] == [[cast.sam.email]]
+    assert list(CredentialReminder.objects.values_list("credential__holder", flat=True)) == [cast.sam.pk]
+    assert str(refused.public_id) in caplog.text and "SMTPRecipientsRefused" in caplog.text
+    assert REFUSED_ADDRESS not in caplog.text and "Alice" not in caplog.text and refused.number not in caplog.text
+
+    # Not recorded as sent: the next run tries alice's reminder again, and only hers.
+    cast.alice.email = "alice.new@example.test"
+    cast.alice.save()
+    with _at(EXPIRES - dt.timedelta(days=29)):
+        assert service.credential_reminders_send() == 1
+    assert mail.outbox[-1].to == ["alice.new@example.test"]
+    assert CredentialReminder.objects.filter(credential=refused, days_before=30).count() == 1
 
 
 def test_expiry_job_marks_credentials_past_their_date(cast: Cast) -> None:
@@ -268,6 +310,62 @@ def test_a_suspended_or_revoked_credential_cannot_be_renewed_from_the_page(cast:
         assert response.redirect_chain == [(reverse("career:renewal"), 302)]
         assert "only an active or expired credential can be renewed" in response.content.decode()
     assert not Application.objects.exists()
+
+
+def test_starting_a_renewal_twice_opens_one_application_and_says_why(cast: Cast) -> None:
+    with _at(dt.date(2026, 11, 23)):
+        held = credential(cast.alice, expires_on=dt.date(2027, 1, 31), issued_on=dt.date(2025, 1, 31))
+        client = _client(cast.alice)
+        url = reverse("career:renewal_start", args=[held.public_id])
+        first = client.post(url)
+        application = Application.objects.get(held_credential=held)
+        assert first["Location"] == reverse("certification:application", args=[application.public_id])
+        # The same form sent again (a double click, a resent page): refused with the reason, no second draft.
+        again = client.post(url, follow=True)
+        assert again.redirect_chain == [(reverse("career:renewal"), 302)]
+        assert ALREADY_OPEN in again.content.decode()
+        with pytest.raises(ValidationError, match=ALREADY_OPEN):
+            service.renewal_start(user=cast.alice, credential_public_id=str(held.public_id))
+    assert list(Application.objects.filter(held_credential=held)) == [application]
+
+
+def _until_waiting_or_done(thread: threading.Thread) -> None:
+    """Until ``thread`` waits for a lock this test's open transaction holds, or has ended without waiting."""
+    deadline = time.monotonic() + 10
+    with connection.cursor() as cursor:
+        while thread.is_alive() and time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks JOIN pg_stat_activity USING (pid)"
+                " WHERE NOT granted AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.05)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serializes every writer: nothing to race")
+@pytest.mark.django_db(transaction=True)
+def test_two_renewal_starts_at_once_open_one_application(cast: Cast) -> None:
+    held = credential(cast.alice, expires_on=dt.date(2099, 1, 31), issued_on=dt.date(2097, 1, 31))
+    outcome: list[str] = []
+
+    def second_start() -> None:
+        try:
+            service.renewal_start(user=cast.alice, credential_public_id=str(held.public_id))
+            outcome.append("opened")
+        except ValidationError as error:
+            outcome.append(" ".join(error.messages))
+        finally:
+            connections.close_all()
+
+    second = threading.Thread(target=second_start)
+    with transaction.atomic():  # the first request: its application created, not yet committed
+        first = service.renewal_start(user=cast.alice, credential_public_id=str(held.public_id))
+        second.start()
+        _until_waiting_or_done(second)
+    second.join(timeout=30)
+    assert len(outcome) == 1 and outcome[0].startswith(ALREADY_OPEN), outcome
+    assert list(Application.objects.filter(held_credential=held)) == [first]
 
 
 def test_a_course_on_the_old_expiry_day_counts_in_one_renewal_period_only(cast: Cast) -> None:

@@ -106,6 +106,13 @@ def _check_hours(
 
 # A suspended or revoked credential is the board's decision; a renewal must not undo it.
 RENEWABLE_STATUSES = (CredentialStatus.ACTIVE, CredentialStatus.EXPIRED)
+# An application not yet decided: a credential has at most one renewal in these at a time.
+OPEN_APPLICATION_STATUSES = (
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.UNDER_REVIEW,
+    ApplicationStatus.MORE_INFO_NEEDED,
+)
 
 
 def renewal_refusal(held: Credential, credential_type: CredentialType) -> str | None:
@@ -129,6 +136,12 @@ def application_create(
     kind: str = ApplicationKind.INITIAL,
     held: Credential | None = None,
 ) -> Application:
+    """Open a draft application; refusals raise a ValidationError with the reason.
+
+    A renewal is for an active or expired credential the applicant holds, by its own type, and only when no
+    renewal of it is open: the held credential's row lock makes a second request for the same renewal (a double
+    click, a resent form) wait, then find the first one's application and be refused.
+    """
     if credential_type.reference_standard:
         raise ValidationError(_("A reference standard is not a credential one can apply for."))
     if kind in (ApplicationKind.RECIPROCITY, ApplicationKind.RENEWAL) and (
@@ -137,9 +150,14 @@ def application_create(
         raise ValidationError(_("Choose a credential you hold."))
     if kind == ApplicationKind.RENEWAL:
         assert held is not None
+        held = Credential.objects.select_for_update().get(pk=held.pk)
         refusal = renewal_refusal(held, credential_type)
         if refusal:
             raise ValidationError(refusal)
+        if Application.objects.filter(
+            held_credential=held, kind=ApplicationKind.RENEWAL, status__in=OPEN_APPLICATION_STATUSES
+        ).exists():
+            raise ValidationError(_("A renewal of this credential is already open: continue that application."))
     if kind == ApplicationKind.RECIPROCITY:
         assert held is not None
         result = reciprocity_evaluate(held, credential_type)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import hashlib
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -30,13 +31,13 @@ from peerway.certification import rules
 from peerway.certification.models import (
     Application,
     ApplicationKind,
-    ApplicationStatus,
     Credential,
     CredentialStatus,
 )
 from peerway.certification.services import (
     MAGIC,
     MAX_EVIDENCE_BYTES,
+    OPEN_APPLICATION_STATUSES,
     RENEWABLE_STATUSES,
     application_create,
     hours_errors,
@@ -44,6 +45,8 @@ from peerway.certification.services import (
 from peerway.workforce.models import ContinuingEducation, CredentialReminder
 
 REMINDER_DAYS = (90, 60, 30)
+
+logger = logging.getLogger(__name__)
 
 
 class CredentialState(StrEnum):
@@ -185,14 +188,6 @@ class Renewal:
         return self.rule is not None and self.open_application is None and self.credential.status in RENEWABLE_STATUSES
 
 
-OPEN_STATUSES = (
-    ApplicationStatus.DRAFT,
-    ApplicationStatus.SUBMITTED,
-    ApplicationStatus.UNDER_REVIEW,
-    ApplicationStatus.MORE_INFO_NEEDED,
-)
-
-
 def renewal_evaluate(
     credential: Credential, entries: Iterable[ContinuingEducation], *, today: dt.date | None = None
 ) -> Renewal:
@@ -205,8 +200,11 @@ def renewal_evaluate(
     """
     today = today or timezone.localdate()
     rule = credential.credential_type.spec.renewal
+    # The open statuses for which certification's service refuses a second renewal: the button and server agree.
     open_application = (
-        Application.objects.filter(held_credential=credential, kind=ApplicationKind.RENEWAL, status__in=OPEN_STATUSES)
+        Application.objects.filter(
+            held_credential=credential, kind=ApplicationKind.RENEWAL, status__in=OPEN_APPLICATION_STATUSES
+        )
         .order_by("-created_at")
         .first()
     )
@@ -229,7 +227,8 @@ def renewals_for_peer(user: User) -> list[Renewal]:
 
 def renewal_start(*, user: User, credential_public_id: str) -> Application:
     """Open a renewal application for an active or expired credential the user holds (certification's service
-    creates it and refuses a suspended or revoked credential with a ValidationError)."""
+    creates it, and refuses with a ValidationError a suspended or revoked credential, or one whose renewal is
+    already open: a second click or a resent form opens no second application)."""
     credential = Credential.objects.filter(holder=user, public_id=credential_public_id).first()
     if credential is None:
         raise Http404("No such credential.")
@@ -251,6 +250,7 @@ def reminder_due(days_left: int) -> int | None:
 
 def _reminder_send(credential: Credential, days_before: int, now: dt.datetime) -> bool:
     try:
+        # The reminder's own transaction (a savepoint inside another): a failed send rolls back its row.
         with transaction.atomic():
             CredentialReminder.objects.create(
                 credential=credential, expires_on=credential.expires_on, days_before=days_before, sent_at=now
@@ -277,7 +277,9 @@ def credential_reminders_send(*, today: dt.date | None = None) -> int:
 
     Only the latest threshold reached is sent: a credential first seen 45 days before expiry gets the 60-day
     reminder, not the 90-day one as well. Each (credential, expiry date, threshold) is recorded, so a
-    renewed credential with a new expiry date is reminded again.
+    renewed credential with a new expiry date is reminded again. A reminder that cannot be sent (a mailbox the
+    mail server refuses) is logged without its address, not recorded, so the next run tries again, and the job
+    goes on with the others.
     """
     today = today or timezone.localdate()
     now = timezone.now()
@@ -296,7 +298,16 @@ def credential_reminders_send(*, today: dt.date | None = None) -> int:
             credential=credential, expires_on=credential.expires_on, days_before=threshold
         ).exists():
             continue
-        sent += int(_reminder_send(credential, threshold, now))
+        try:
+            sent += int(_reminder_send(credential, threshold, now))
+        except Exception as error:
+            # One refused mailbox must not hold up every later reminder of the day. The log names the credential
+            # by its public id and the error by its class only: an SMTP refusal carries the address.
+            logger.warning(
+                "Credential reminder for %s failed (%s); it is retried on the next run",
+                credential.public_id,
+                type(error).__name__,
+            )
     return sent
 
 

@@ -3,13 +3,16 @@
 The schedule follows the organization's settings (every ``checkup_interval_months`` for
 ``checkup_horizon_years`` after the engagement starts, quarterly for five years by default). The worker keeps
 schedules in step with engagements every day (``checkups_sync``) and reminds peer and person a few days
-before each check-up (``checkup_reminders_send``). See docs/outcomes.md.
+before each check-up (``checkup_reminders_send``). Both daily jobs handle each engagement or reminder in a
+transaction of its own: one that fails is logged (by public id and error class, never an address or a name),
+rolled back and tried again on the next run, and the job goes on with the others. See docs/outcomes.md.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -72,11 +75,15 @@ def checkups_schedule(*, engagement: Engagement, today: dt.date | None = None) -
     """Create the engagement's schedule when it has none, or else restore future check-ups a closing had
     cancelled.
 
-    Idempotent: a second call creates nothing. A closed engagement gets none. An existing schedule keeps the
-    interval and horizon it was generated with, even if the organization has changed them since. Returns how
-    many check-ups were created or restored.
+    Idempotent: a second call creates nothing, even at the same time as the first (the daily sync beside a
+    reopening, or two workers). A closed engagement gets none. An existing schedule keeps the interval and
+    horizon it was generated with, even if the organization has changed them since. Returns how many check-ups
+    were created or restored.
     """
-    if engagement.status == EngagementStatus.CLOSED:
+    # The engagement's row lock makes a second scheduler wait here and then find the first one's check-ups:
+    # without it both find none, both insert, and the second fails on the once-per-sequence constraint.
+    status = Engagement.objects.select_for_update().values_list("status", flat=True).get(pk=engagement.pk)
+    if status == EngagementStatus.CLOSED:
         return 0
     today = today or local_today()
     existing = list(Checkup.objects.select_for_update().filter(engagement=engagement))
@@ -122,7 +129,8 @@ def checkups_cancel_future(*, engagement: Engagement, today: dt.date | None = No
 def checkups_sync(*, today: dt.date | None = None) -> int:
     """The daily job: schedule engagements that have no schedule (or were reopened), cancel closed ones'.
 
-    Returns how many engagements it changed. Each engagement is its own transaction.
+    Returns how many engagements it changed. Each engagement is its own transaction (a savepoint when the job
+    runs inside one): an engagement that fails is logged and rolled back, and the job goes on with the others.
     """
     today = today or local_today()
     future_scheduled = Checkup.objects.filter(
@@ -135,7 +143,7 @@ def checkups_sync(*, today: dt.date | None = None) -> int:
     changed = 0
     closing = Engagement.objects.filter(status=EngagementStatus.CLOSED).filter(Exists(future_scheduled))
     for engagement in closing.select_related("organization").order_by("pk"):
-        changed += int(checkups_cancel_future(engagement=engagement, today=today) > 0)
+        changed += _sync_one(checkups_cancel_future, engagement=engagement, today=today)
     needing = (
         Engagement.objects.exclude(status=EngagementStatus.CLOSED)
         .filter(~Exists(any_checkup) | Exists(future_cancelled))
@@ -143,8 +151,24 @@ def checkups_sync(*, today: dt.date | None = None) -> int:
         .order_by("pk")
     )
     for engagement in needing:
-        changed += int(checkups_schedule(engagement=engagement, today=today) > 0)
+        changed += _sync_one(checkups_schedule, engagement=engagement, today=today)
     return changed
+
+
+def _sync_one(change: Callable[..., int], *, engagement: Engagement, today: dt.date) -> int:
+    """1 when ``change`` changed the engagement's check-ups; 0 when it changed nothing or failed."""
+    try:
+        with transaction.atomic():
+            return int(change(engagement=engagement, today=today) > 0)
+    except Exception as error:
+        # One engagement must not leave every later one unscheduled for the day. The log names the engagement by
+        # its public id and the error by its class only; the next run tries again.
+        logger.warning(
+            "Check-ups of engagement %s not brought in step (%s); the next run tries again",
+            engagement.public_id,
+            type(error).__name__,
+        )
+        return 0
 
 
 def checkup_reminders_send(*, today: dt.date | None = None) -> int:
@@ -152,7 +176,9 @@ def checkup_reminders_send(*, today: dt.date | None = None) -> int:
 
     A check-up is reminded from ``REMINDER_DAYS_BEFORE`` days before it is due until the due date, once per
     channel: the CheckupReminder row is written in the same transaction as the send, and its unique
-    constraint stops a second one. Returns how many reminders were sent.
+    constraint stops a second one. A reminder that cannot be sent (a mailbox the mail server refuses) is logged
+    without its address, its row rolled back so the next run tries again, and the job goes on with the others.
+    Returns how many reminders were sent.
     """
     today = today or local_today()
     due = (
@@ -171,7 +197,17 @@ def checkup_reminders_send(*, today: dt.date | None = None) -> int:
         for channel in ReminderChannel:
             if channel in already:
                 continue
-            sent += int(_reminder_send(checkup=checkup, channel=channel))
+            try:
+                sent += int(_reminder_send(checkup=checkup, channel=channel))
+            except Exception as error:
+                # One refused mailbox must not hold up every later reminder of the day. The log names the
+                # check-up by its public id and the error by its class only: an SMTP refusal carries the address.
+                logger.warning(
+                    "Check-up reminder %s (%s) failed (%s); it is retried on the next run",
+                    checkup.public_id,
+                    channel.value,
+                    type(error).__name__,
+                )
     return sent
 
 
@@ -186,6 +222,7 @@ def _reminder_send(*, checkup: Checkup, channel: ReminderChannel) -> bool:
     if not address:
         return False
     try:
+        # The reminder's own transaction (a savepoint inside another): a failed send rolls back its row.
         with transaction.atomic():
             reminder = CheckupReminder.objects.create(checkup=checkup, channel=channel, sent_at=timezone.now())
             try:
