@@ -227,12 +227,13 @@ def _referral_transition(cast: Cast) -> Case:
 
 
 def _referrals_due(cast: Cast) -> Case:
-    # A list of the user's own (peer) or their team's (supervisor) referrals: Olive sees her organization's.
+    # A list of the user's own (peer) or their organization's (supervisor, administrator) referrals: Olive sees
+    # her organization's.
     return Case(
         url=reverse("recovery:referrals_due"),
-        allowed=[cast.alice, cast.sam, cast.olive],
+        allowed=[cast.alice, cast.sam, cast.ada, cast.olive],
         outsiders=[],
-        without_role=[cast.ada, cast.bill, cast.nobody, cast.analyst],
+        without_role=[cast.bill, cast.nobody, cast.analyst],
     )
 
 

@@ -254,6 +254,18 @@ def test_reminders_go_out_three_days_before_once_per_channel(cast: Cast, text_ou
     assert not any("Hodan" in body or "Riverbend" in body for body in bodies)
 
 
+def test_when_the_peer_has_left_the_supervisors_are_reminded_instead(cast: Cast) -> None:
+    from peerway.accounts.models import Membership
+
+    first = scheduled(cast, phone="", email="")
+    Membership.objects.filter(user=cast.alice, organization=cast.org, role="peer").update(active=False)
+    with time_machine.travel(at(first.due_on - dt.timedelta(days=1)), tick=False):
+        assert checkup_reminders_send() == 1
+    [message] = mail.outbox
+    assert message.to == [cast.sam.email]
+    assert "Their peer can no longer take it" in message.body
+
+
 def test_a_worker_that_was_down_still_reminds_before_the_due_date(cast: Cast) -> None:
     first = scheduled(cast, phone="", email="")
     with time_machine.travel(at(first.due_on - dt.timedelta(days=1)), tick=False):

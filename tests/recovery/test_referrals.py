@@ -174,6 +174,25 @@ def test_a_referral_is_created_with_an_access_event_and_only_to_a_visible_resour
 # Reminders ------------------------------------------------------------------------------------------------
 
 
+def test_a_peer_who_has_left_is_not_reminded_the_supervisors_are_in_one_email(cast: Cast) -> None:
+    from peerway.accounts.models import Membership
+    from tests.factories import MembershipFactory, UserFactory
+
+    sue = UserFactory(username="sue")
+    MembershipFactory(user=sue, organization=cast.org, role="supervisor")
+    today = timezone.localdate()
+    for name in ("Sample One", "Sample Two"):
+        referral_create(
+            engagement=engagement_for(cast, name=name), resource=shared_resource(), actor=cast.alice, follow_up_on=today
+        )
+    Membership.objects.filter(user=cast.alice, organization=cast.org, role="peer").update(active=False)
+    assert referrals_remind_due() == 2
+    [message] = mail.outbox
+    assert sorted(message.to) == sorted([cast.sam.email, sue.email])
+    assert "2 referrals made by a peer who can no longer follow them up" in message.body
+    assert "Sample" not in message.body
+
+
 def test_the_peer_is_emailed_once_when_a_referral_becomes_due(cast: Cast) -> None:
     with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=CHICAGO), tick=False):
         referral = referral_create(
@@ -200,7 +219,7 @@ def test_the_peer_is_emailed_once_when_a_referral_becomes_due(cast: Cast) -> Non
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [cast.alice.email]
-    assert "1 referral(s)" in message.body and "/staff/referrals/due/" in message.body
+    assert "1 referral you made is due" in message.body and "/staff/referrals/due/" in message.body
     for secret in ("Sample Private Name", "Sample Secret Clinic", str(referral.public_id)):
         assert secret not in message.body and secret not in message.subject
     # A new follow-up date is reminded once again when it comes.
@@ -536,6 +555,7 @@ def test_the_follow_up_list_shows_a_peer_their_own_and_a_supervisor_the_team(cas
     for user, shown, hidden in (
         (cast.alice, ["Sample Mine"], ["Sample Theirs", "Sample Later"]),
         (cast.sam, ["Sample Mine"], ["Sample Theirs", "Sample Later"]),
+        (cast.ada, ["Sample Mine"], ["Sample Theirs", "Sample Later"]),
         (cast.olive, ["Sample Theirs"], ["Sample Mine"]),
     ):
         client = Client()
@@ -545,9 +565,9 @@ def test_the_follow_up_list_shows_a_peer_their_own_and_a_supervisor_the_team(cas
             assert name in body, (user.username, name)
         for name in hidden:
             assert name not in body, (user.username, name)
-    assert AccessEvent.objects.filter(subject_id=mine.participant.public_id, action="listed").count() == 2
+    assert AccessEvent.objects.filter(subject_id=mine.participant.public_id, action="listed").count() == 3
     assert not AccessEvent.objects.filter(subject_id=later.engagement.participant.public_id).exists()
-    for user in (cast.ada, cast.bill, cast.nobody, cast.analyst):
+    for user in (cast.bill, cast.nobody, cast.analyst):
         client = Client()
         client.force_login(user)
         assert client.get(url).status_code == 404

@@ -88,3 +88,16 @@ def engagement_view_record(user: User, engagement: Engagement, *, reason: str) -
         action=AccessAction.VIEWED,
         reason=reason,
     )
+
+
+def engagement_staff_to_remind(engagement: Engagement) -> list[User]:
+    """Who is reminded of the engagement's follow-ups (check-ups, referrals): its own peer while they may work
+    as a peer (``PeerProfile.objects.in_service``); once they cannot (their peer role or account ended, on leave),
+    the organization's supervisors, or its administrators when it has none, who cover their people. A reminder
+    to someone who can no longer open the page would reach nobody who can act."""
+    from peerway.accounts.selectors import organization_responders
+    from peerway.workforce.models import PeerProfile
+
+    if PeerProfile.objects.in_service().filter(pk=engagement.peer_id).exists():
+        return [engagement.peer.user]
+    return organization_responders(engagement.organization_id)

@@ -100,11 +100,12 @@ def referrals_due_queryset(today: dt.date) -> QuerySet[Referral]:
 
 @transaction.atomic
 def referrals_due_for_user(user: User, *, today: dt.date) -> list[Referral]:
-    """Open referrals due for follow-up: a peer's own engagements, and a supervisor's whole organization.
+    """Open referrals due for follow-up: a peer's own engagements, and a supervisor's or administrator's whole
+    organization (they are reminded of those whose peer can no longer follow them up).
 
     A 404 for anyone who is neither. Each person shown gets one ``listed`` AccessEvent.
     """
-    supervised = record_organization_ids(user, {Role.SUPERVISOR})
+    supervised = record_organization_ids(user, {Role.SUPERVISOR, Role.ORG_ADMIN})
     as_peer = record_organization_ids(user, {Role.PEER})
     if not (supervised.exists() or as_peer.exists()):
         raise Http404("No follow-up list for this account.")

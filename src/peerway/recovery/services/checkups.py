@@ -47,6 +47,7 @@ from peerway.recovery.models import (
     ReminderChannel,
     Wellbeing,
 )
+from peerway.recovery.selectors.engagements import engagement_staff_to_remind
 
 logger = logging.getLogger(__name__)
 
@@ -213,20 +214,24 @@ def checkup_reminders_send(*, today: dt.date | None = None) -> int:
 
 def _reminder_send(*, checkup: Checkup, channel: ReminderChannel) -> bool:
     engagement = checkup.engagement
+    covering = False
     if channel == ReminderChannel.PEER_EMAIL:
-        address = engagement.peer.user.email
+        # The peer, or the team covering for a peer who can no longer work as one.
+        staff = engagement_staff_to_remind(engagement)
+        covering = staff != [engagement.peer.user]
+        addresses = [user.email for user in staff if user.email]
     elif channel == ReminderChannel.PERSON_TEXT:
-        address = engagement.participant.phone or ""
+        addresses = [engagement.participant.phone] if engagement.participant.phone else []
     else:
-        address = engagement.participant.email or ""
-    if not address:
+        addresses = [engagement.participant.email] if engagement.participant.email else []
+    if not addresses:
         return False
     try:
         # The reminder's own transaction (a savepoint inside another): a failed send rolls back its row.
         with transaction.atomic():
             reminder = CheckupReminder.objects.create(checkup=checkup, channel=channel, sent_at=timezone.now())
             try:
-                _deliver(checkup=checkup, channel=channel, address=address)
+                _deliver(checkup=checkup, channel=channel, addresses=addresses, covering=covering)
             except SmsNotConfigured:
                 logger.warning("No text carrier configured: check-up reminder %s not texted", checkup.public_id)
                 reminder.delivered = False
@@ -238,21 +243,28 @@ def _reminder_send(*, checkup: Checkup, channel: ReminderChannel) -> bool:
     return True
 
 
-def _deliver(*, checkup: Checkup, channel: ReminderChannel, address: str) -> None:
+def _deliver(*, checkup: Checkup, channel: ReminderChannel, addresses: list[str], covering: bool) -> None:
     due = checkup.due_on.isoformat()
     if channel == ReminderChannel.PEER_EMAIL:
         link = settings_site_url() + reverse("recovery:checkup_list", args=[checkup.engagement.public_id])
-        send_mail(
-            subject=_("Peerway: a recovery check-up is coming up"),
-            message=_(
+        if covering:
+            message = _(
+                "A recovery check-up with someone your organization supports is due on %(due)s. Their peer can no "
+                "longer take it: please see who will.\n\nOpen it in Peerway: %(link)s\n"
+            )
+        else:
+            message = _(
                 "A recovery check-up with someone you support is due on %(due)s.\n\nOpen it in Peerway: %(link)s\n"
             )
-            % {"due": due, "link": link},
+        send_mail(
+            subject=_("Peerway: a recovery check-up is coming up"),
+            message=message % {"due": due, "link": link},
             from_email=None,
-            recipient_list=[address],
+            recipient_list=addresses,
         )
     elif channel == ReminderChannel.PERSON_TEXT:
-        send_text(address, _(PERSON_TEXT))
+        [phone] = addresses
+        send_text(phone, _(PERSON_TEXT))
     else:
         send_mail(
             subject=_("Peerway: your check-up"),
@@ -261,7 +273,7 @@ def _deliver(*, checkup: Checkup, channel: ReminderChannel, address: str) -> Non
                 "If you need support now, call or text 988.\n"
             ),
             from_email=None,
-            recipient_list=[address],
+            recipient_list=addresses,
         )
 
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_fsm import TransitionNotAllowed
 
 from peerway.accounts.models import User
@@ -23,6 +24,7 @@ from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction, ScheduledRun
 from peerway.core.scheduler import period_key
 from peerway.recovery.models import SUBJECT_PARTICIPANT, Engagement, Referral, ReferralStatus
+from peerway.recovery.selectors.engagements import engagement_staff_to_remind
 from peerway.recovery.selectors.referrals import (
     REFERRAL_WRITE_ROLES,
     referrals_due_queryset,
@@ -169,57 +171,79 @@ def referral_transition(
 def referrals_remind_due(*, now: dt.datetime | None = None) -> int:
     """Email each peer once about their open referrals that became due for follow-up; returns how many referrals.
 
-    A referral is reminded once per follow-up date (``reminder_sent_at``); the email names no person. Each
-    peer's email is sent and recorded in a transaction of its own, so an address the mail server refuses is
-    logged (without the address) and retried on the next run, while every other peer is reminded once.
+    A referral is reminded once per follow-up date (``reminder_sent_at``); the email names no person. A peer who
+    can no longer work as one is not reminded: their referrals go to the team covering for them
+    (``engagement_staff_to_remind``), in one email to that team. Each email is sent and recorded in a
+    transaction of its own, so an address the mail server refuses is logged (without the address) and retried
+    on the next run, while everyone else is reminded once.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
-    peers = sorted(
-        set(
-            referrals_due_queryset(today)
-            .filter(reminder_sent_at__isnull=True)
-            .values_list("engagement__peer__user_id", "engagement__peer__user__public_id")
-        )
+    due = (
+        referrals_due_queryset(today)
+        .filter(reminder_sent_at__isnull=True)
+        .select_related("engagement__peer__user")
+        .order_by("id")
     )
+    staff_by_engagement: dict[int, list[User]] = {}
+    # One email per (who is told, whether they cover for a peer): the referrals it is about.
+    groups: dict[tuple[tuple[int, ...], bool], tuple[list[User], list[int]]] = {}
+    for referral in due:
+        if referral.engagement_id not in staff_by_engagement:
+            staff_by_engagement[referral.engagement_id] = engagement_staff_to_remind(referral.engagement)
+        staff = staff_by_engagement[referral.engagement_id]
+        if staff:
+            covering = staff != [referral.engagement.peer.user]
+            groups.setdefault((tuple(user.pk for user in staff), covering), (staff, []))[1].append(referral.pk)
     reminded = 0
-    for user_id, user_public_id in peers:
+    for (_recipients, covering), (staff, referral_ids) in groups.items():
         try:
-            reminded += _peer_remind(user_id=user_id, today=today, now=now)
+            reminded += _staff_remind(staff=staff, referral_ids=referral_ids, covering=covering, now=now)
         except Exception as error:
-            # One mailbox must not hold up everyone else's reminders. The log names the account by its public
-            # id and the error by its class only: an SMTP refusal carries the address in its message.
+            # One mailbox must not hold up everyone else's reminders. The log names the accounts by their public
+            # ids and the error by its class only: an SMTP refusal carries the address in its message.
             logger.warning(
-                "Referral follow-up reminder to user %s failed (%s); it is retried on the next run",
-                user_public_id,
+                "Referral follow-up reminder to user(s) %s failed (%s); it is retried on the next run",
+                ", ".join(str(user.public_id) for user in staff),
                 type(error).__name__,
             )
     return reminded
 
 
 @transaction.atomic
-def _peer_remind(*, user_id: int, today: dt.date, now: dt.datetime) -> int:
+def _staff_remind(*, staff: list[User], referral_ids: list[int], covering: bool, now: dt.datetime) -> int:
     # The row locks make a concurrent run wait here and then find these referrals already reminded.
     referrals = list(
-        referrals_due_queryset(today)
-        .filter(reminder_sent_at__isnull=True, engagement__peer__user_id=user_id)
+        Referral.objects.filter(pk__in=referral_ids, reminder_sent_at__isnull=True)
         .select_for_update(of=("self",))
-        .select_related("engagement__peer__user")
         .order_by("id")
     )
     if not referrals:
         return 0
-    user = referrals[0].engagement.peer.user
-    if user.email:
+    addresses = [user.email for user in staff if user.email]
+    if addresses:
         link = settings.SITE_URL.rstrip("/") + reverse("recovery:referrals_due")
+        count = len(referrals)
+        if covering:
+            summary = ngettext(
+                "%(count)s referral made by a peer who can no longer follow it up is due for follow-up.",
+                "%(count)s referrals made by a peer who can no longer follow them up are due for follow-up.",
+                count,
+            )
+        else:
+            summary = ngettext(
+                "%(count)s referral you made is due for follow-up.",
+                "%(count)s referrals you made are due for follow-up.",
+                count,
+            )
         send_mail(
-            subject="Peerway: referrals to follow up",
-            message=(
-                f"{len(referrals)} referral(s) you made are due for follow-up.\n\n"
-                f"Sign in to Peerway to see them: {link}\n"
-            ),
+            subject=_("Peerway: referrals to follow up"),
+            message=(summary % {"count": count})
+            + "\n\n"
+            + (_("Sign in to Peerway to see them: %(link)s") % {"link": link})
+            + "\n",
             from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[user.email],
+            recipient_list=addresses,
         )
     Referral.objects.filter(pk__in=[referral.pk for referral in referrals]).update(reminder_sent_at=now)
     return len(referrals)
