@@ -17,6 +17,7 @@ def test_an_administrator_of_an_organization_that_serves_nobody_directly_is_offe
     can = staff_links(memberships_for_user(user))
     assert can["participants"] is False
     assert can["access_log_export"] is False
+    assert can["referrals_due"] is False
 
 
 @pytest.mark.parametrize("kind", ["rco", "sud_245g", "withdrawal_mgmt"])
@@ -26,6 +27,7 @@ def test_an_administrator_of_a_service_organization_is_offered_records_and_the_a
     can = staff_links(memberships_for_user(user))
     assert can["participants"] is True
     assert can["access_log_export"] is True
+    assert can["referrals_due"] is True
 
 
 def test_billing_staff_see_records_but_not_the_access_log(db: None) -> None:

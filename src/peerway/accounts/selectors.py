@@ -56,6 +56,7 @@ def staff_links(memberships: Iterable[Membership]) -> dict[str, bool]:
         "access_log_export": bool(service_roles & ACCESS_LOG_ROLES),
         "staff_entry": bool(service_roles & {Role.PEER, Role.SUPERVISOR, Role.ORG_ADMIN}),
         "checkup_relinks": bool(service_roles & {Role.SUPERVISOR, Role.ORG_ADMIN}),
+        "referrals_due": bool(service_roles & {Role.PEER, Role.SUPERVISOR, Role.ORG_ADMIN}),
         "certification": Role.PEER in roles,
         "certification_review": Role.BOARD_ADMIN in roles,
         "renewal": Role.PEER in roles,
