@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from peerway.accounts.models import User
 from peerway.core import scheduler
 from peerway.core.models import AccessEvent
 from peerway.recovery.models import Engagement, Referral, ReferralStatus
@@ -571,3 +572,26 @@ def test_the_follow_up_list_shows_a_peer_their_own_and_a_supervisor_the_team(cas
         client = Client()
         client.force_login(user)
         assert client.get(url).status_code == 404
+
+
+def test_a_referral_given_a_later_follow_up_date_while_the_job_runs_waits_for_that_date(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from peerway.recovery.services import referrals as referral_services
+
+    today = timezone.localdate()
+    referral = referral_create(
+        engagement=engagement_for(cast), resource=shared_resource(), actor=cast.alice, follow_up_on=today
+    )
+    later = today + dt.timedelta(days=14)
+    listed = referral_services.engagement_staff_to_remind
+
+    def peer_acts_meanwhile(engagement: Engagement) -> list[User]:
+        # After the job has listed the due referrals, the peer records an acknowledgement with a new date.
+        referral_transition(referral=referral, action="acknowledge", actor=cast.alice, follow_up_on=later)
+        return listed(engagement)
+
+    monkeypatch.setattr(referral_services, "engagement_staff_to_remind", peer_acts_meanwhile)
+    assert referrals_remind_due() == 0
+    assert mail.outbox == []
+    assert fresh(referral).reminder_sent_at is None

@@ -198,7 +198,7 @@ def referrals_remind_due(*, now: dt.datetime | None = None) -> int:
     reminded = 0
     for (_recipients, covering), (staff, referral_ids) in groups.items():
         try:
-            reminded += _staff_remind(staff=staff, referral_ids=referral_ids, covering=covering, now=now)
+            reminded += _staff_remind(staff=staff, referral_ids=referral_ids, covering=covering, today=today, now=now)
         except Exception as error:
             # One mailbox must not hold up everyone else's reminders. The log names the accounts by their public
             # ids and the error by its class only: an SMTP refusal carries the address in its message.
@@ -211,10 +211,14 @@ def referrals_remind_due(*, now: dt.datetime | None = None) -> int:
 
 
 @transaction.atomic
-def _staff_remind(*, staff: list[User], referral_ids: list[int], covering: bool, now: dt.datetime) -> int:
-    # The row locks make a concurrent run wait here and then find these referrals already reminded.
+def _staff_remind(
+    *, staff: list[User], referral_ids: list[int], covering: bool, today: dt.date, now: dt.datetime
+) -> int:
+    # The row locks make a concurrent run wait here and then find these referrals already reminded. Read again
+    # under the lock: a referral completed or given a later follow-up date since the job listed it is not due.
     referrals = list(
-        Referral.objects.filter(pk__in=referral_ids, reminder_sent_at__isnull=True)
+        referrals_due_queryset(today)
+        .filter(pk__in=referral_ids, reminder_sent_at__isnull=True)
         .select_for_update(of=("self",))
         .order_by("id")
     )
