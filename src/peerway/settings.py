@@ -100,7 +100,7 @@ PEERWAY_CACHE = env_choice("PEERWAY_CACHE", ("local", "database"), "local")
 DATABASE_CACHE_TABLE = "peerway_cache"
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": DATABASE_CACHE_TABLE}
+        {"BACKEND": "peerway.core.cache.WindowDatabaseCache", "LOCATION": DATABASE_CACHE_TABLE}
         if PEERWAY_CACHE == "database"
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

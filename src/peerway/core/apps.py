@@ -9,7 +9,7 @@ def cache_table_create(using: str = "default", verbosity: int = 1, **_: Any) -> 
     from django.conf import settings
     from django.core.management import call_command
 
-    if any(cache["BACKEND"].endswith(".DatabaseCache") for cache in settings.CACHES.values()):
+    if any(cache["BACKEND"].endswith("DatabaseCache") for cache in settings.CACHES.values()):
         call_command("createcachetable", database=using, verbosity=max(0, verbosity - 1))
 
 
