@@ -119,3 +119,10 @@ def test_the_django_command_solves_the_same_and_refuses_the_same(tmp_path: Path,
     with pytest.raises(CommandError, match="not valid JSON") as refused:
         call_command("match", "solve", "--problem", str(tmp_path / "bad.json"), "--out", str(tmp_path / "x.json"))
     assert refused.value.returncode == 2
+
+
+def test_a_weights_file_that_breaks_the_rules_is_named(tmp_path: Path, problem: Path) -> None:
+    (tmp_path / "w.json").write_text(json.dumps({"version": "x", "weights": {}, "distance_scale_km": 50}))
+    done = run_match(tmp_path, "solve", "--problem", str(problem), "--out", "result.json", "--weights", "w.json")
+    assert done.returncode == 2
+    assert done.stderr.startswith("weights file w.json: weights missing:")

@@ -94,4 +94,7 @@ def load_weights(path: Path | None = None) -> Weights:
         raise WeightsError(f"cannot read weights file {source}: {exc.strerror or exc}") from exc
     except ValueError as exc:
         raise WeightsError(f"weights file {source} is not valid JSON: {exc}") from exc
-    return weights_from_dict(data)
+    try:
+        return weights_from_dict(data)
+    except WeightsError as exc:
+        raise WeightsError(f"weights file {source}: {exc}") from exc
