@@ -145,14 +145,18 @@ INTERNATIONAL = (
     "020 7946 0958",
 )
 
+# Other groupings the forms accept: in pairs, as in France (not an IPv4 address: five dotted groups), and with spaces
+# around the hyphens (four separators between two digits).
+GROUPINGS = ("06.12.34.56.78", "(612) - 555 - 0142", "612 -  555  - 0142", "06 12 34 56 78")
 
-@pytest.mark.parametrize("number", INTERNATIONAL)
+
+@pytest.mark.parametrize("number", INTERNATIONAL + GROUPINGS)
 def test_international_phone_numbers_are_redacted_wholly(number: str) -> None:
     assert redact(f"Text to {number} refused by the carrier") == "Text to [phone] refused by the carrier"
     assert redact(f"SMS to {number}: refused.") == "SMS to [phone]: refused."
 
 
-@pytest.mark.parametrize("number", INTERNATIONAL)
+@pytest.mark.parametrize("number", INTERNATIONAL + GROUPINGS)
 def test_every_number_the_request_form_accepts_is_redacted_from_a_log_record(db: None, number: str) -> None:
     form = PublicHelpRequestForm(language_code="en")
     form.cleaned_data = {"phone": number}
@@ -174,9 +178,48 @@ def test_every_number_the_request_form_accepts_is_redacted_from_a_log_record(db:
         '203.0.113.195 - - [06/Dec/2026:23:01:21 +0000] "GET /staff/ HTTP/1.1" 200 5123 "-" "Mozilla/5.0 (X11; '
         'Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.109 Safari/537.36"',
         "connection to server at 10.0.0.5, port 5432 failed",
+        "client 203.0.113.195. Retrying 203.0.113.195:8000.",
+        # Never across a line break: two lines of counts are not one number.
+        "counts 10 20 30\n40 50 60",
+        "counts 10 20 30\u2028 40 50 60",
         "HelpRequest 123456789 routed to peer 4321; offset +05:30, UTC+0100",
         "backup peerway-20261206-230121.dump written, 104857600 bytes",
     ],
 )
 def test_times_ids_addresses_and_durations_are_not_taken_for_phone_numbers(line: str) -> None:
     assert redact(line) == line
+
+
+def _development_server_handler() -> logging.StreamHandler:  # type: ignore[type-arg]
+    # The handler settings.LOGGING gives the development server's logger (demo mode), with the redact filter.
+    for handler in logging.getLogger("django.server").handlers:
+        if isinstance(handler, logging.StreamHandler) and any(
+            isinstance(f, RedactPersonalData) for f in handler.filters
+        ):
+            return handler
+    raise AssertionError("no redacting handler on django.server")
+
+
+def _development_server_logs(request_line: str, status: str, size: str) -> str:
+    handler = _development_server_handler()
+    buffer = io.StringIO()
+    previous = handler.setStream(buffer)
+    try:
+        # As http.server's log_request calls Django's WSGIRequestHandler.log_message.
+        logging.getLogger("django.server").info(
+            '"%s" %s %s', request_line, status, size, extra={"server_time": "06/Dec/2026 23:01:21", "request": None}
+        )
+    finally:
+        handler.setStream(previous)
+    return buffer.getvalue()
+
+
+def test_the_development_servers_request_line_keeps_its_status_code_and_size() -> None:
+    # A response of a megabyte or more (a CSV export, an evidence file) makes "200 1048576" ten digits apart by one
+    # space: the request line is redacted alone, so they are not taken for a phone number.
+    logged = _development_server_logs("GET /staff/workforce/supply.csv HTTP/1.1", "200", "1048576")
+    assert '"GET /staff/workforce/supply.csv HTTP/1.1" 200 1048576' in logged, logged
+    logged = _development_server_logs("GET /r/Xk9_pQ2-abc/?phone=6125550142 HTTP/1.1", "404", "2097152")
+    assert '"GET /r/[token]/?[redacted] HTTP/1.1" 404 2097152' in logged, logged
+    logged = _development_server_logs("GET /staff/find/612-555-0142/ HTTP/1.1", "200", "1048576")
+    assert '"GET /staff/find/[phone]/ HTTP/1.1" 200 1048576' in logged, logged

@@ -3,6 +3,7 @@ groups that the total and the rows shown must not give away."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from django.test import Client
@@ -57,13 +58,15 @@ def test_the_page_shows_lived_experience_and_suppresses_small_groups(submit: Sub
 # Every request has exactly one language, so the language rows add up to the total ("In all: ...") shown below them.
 
 
-def _what_the_total_gives_away(report: MatchingReport) -> tuple[int, int]:
+def _what_the_total_gives_away(report: MatchingReport) -> tuple[int, int, float]:
     """The hidden language rows' requests as a reader works them out (the total minus the rows shown), and the
-    least they could add up to from what the page says of each: "fewer than SMALL_CELL" is at least 1, a row
-    withheld to protect them at least SMALL_CELL."""
+    least and the most they could add up to from what the page says of each: "fewer than SMALL_CELL" is 1 to
+    SMALL_CELL - 1, a row withheld to protect them SMALL_CELL or more, with no most."""
     hidden = [row for row in report.by_language if row.suppressed or row.withheld]
     shown = sum(row.requests for row in report.by_language if not (row.suppressed or row.withheld))
-    return report.total.requests - shown, sum(SMALL_CELL if row.withheld else 1 for row in hidden)
+    least = sum(SMALL_CELL if row.withheld else 1 for row in hidden)
+    most = math.inf if any(row.withheld for row in hidden) else len(hidden) * (SMALL_CELL - 1)
+    return report.total.requests - shown, least, most
 
 
 def _language_section(body: str) -> str:
@@ -80,8 +83,8 @@ def test_two_small_languages_are_not_given_away_by_the_total(submit: Submit) -> 
     # English's 10 and the total's 12 would give Somali + Hmong = 2: one each.
     assert rows["Somali"].suppressed and rows["Hmong"].suppressed and rows["English"].withheld
     assert not report.total.withheld
-    hidden, least = _what_the_total_gives_away(report)
-    assert hidden >= SMALL_CELL and hidden > least, (hidden, least)
+    hidden, least, most = _what_the_total_gives_away(report)
+    assert hidden >= SMALL_CELL and least < hidden < most, (hidden, least, most)
 
 
 def test_the_page_shows_neither_the_counts_nor_the_unmet_demand_of_two_small_languages(submit: Submit) -> None:
@@ -113,8 +116,23 @@ def test_many_single_requests_are_not_given_away_by_a_total_large_enough(submit:
     report = matching_report()
     # Five groups of 1 add up to SMALL_CELL, but 25 - 20 over five groups gives each away as 1.
     assert {row.label: row.withheld for row in report.by_language}["English"]
-    hidden, least = _what_the_total_gives_away(report)
-    assert (hidden, least) == (25, 10)
+    hidden, least, most = _what_the_total_gives_away(report)
+    assert (hidden, least, most) == (25, 10, math.inf)
+
+
+def test_two_languages_of_four_requests_are_not_given_away_by_their_sum(submit: Submit) -> None:
+    for _ in range(6):
+        submit(language="en")
+    for language in ("so", "hmn"):
+        for _ in range(SMALL_CELL - 1):
+            submit(language=language)
+    report = matching_report()
+    # The total (14) minus English's 6 gives 8 for two groups of fewer than 5: only 4 + 4.
+    rows = {row.label: row for row in report.by_language}
+    assert rows["Somali"].suppressed and rows["Hmong"].suppressed and rows["English"].withheld
+    assert not report.total.withheld
+    hidden, least, most = _what_the_total_gives_away(report)
+    assert (hidden, least, most) == (14, 7, math.inf)
 
 
 def test_the_total_is_withheld_when_the_rows_it_could_hide_are_not_enough(submit: Submit) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import secrets
 
 import pytest
@@ -25,7 +26,12 @@ from tests.workforce.credentials_helpers import credential
 
 
 def _request(
-    language: str, *, communities: tuple[str, ...] = (), lived: tuple[str, ...] = (), days_ago: int = 1
+    language: str,
+    *,
+    communities: tuple[str, ...] = (),
+    lived: tuple[str, ...] = (),
+    days_ago: int = 1,
+    county_name: str = "Hennepin",
 ) -> None:
     request = HelpRequest.objects.create(
         status_token_hash=secrets.token_hex(32),
@@ -34,7 +40,7 @@ def _request(
         phone="(612) 555-0100",
         language=Language.objects.get(slug=language),
         consent_to_contact=True,
-        county=county("Hennepin"),
+        county=county(county_name),
     )
     HelpRequest.objects.filter(pk=request.pk).update(created_at=timezone.now() - dt.timedelta(days=days_ago))
     request.communities.set(Community.objects.filter(slug__in=communities))
@@ -190,6 +196,8 @@ def test_peers_who_left_are_not_supply_and_a_peer_who_moved_counts_once(known: N
         ([30, 20, 1], [1], False),
         ([20, 1, 1], [0], False),  # two groups of 1 would be 22 - 20 = 2: one each
         ([6, 7, 30], [], False),  # 13 between two small groups does not give either away
+        ([10, 9, 40], [], False),  # 19: one of them 10 and the other 9, or 9 and 10
+        ([10, 10, 40], [2], False),  # 20 = 10 + 10, both at the most a small count can be
         ([40] + [1] * 11, [0], False),  # eleven groups of 1 add up to 11, which gives each away as 1
         ([11, 1], [0], True),  # 12 = 1 + at least 11: the total must go too
         ([3], [], True),  # the total is the small count
@@ -204,6 +212,23 @@ def test_the_hidden_counts_of_a_column_cannot_be_worked_out_from_its_total(
     assert complementary_cells(counts, small, SMALL_CELL) == (more, hide_total)
 
 
+@pytest.mark.parametrize("threshold", [5, SMALL_CELL])
+def test_two_small_counts_at_their_most_are_not_given_away_by_their_sum(threshold: int) -> None:
+    # Each small count is at most threshold - 1: their sum 2 * (threshold - 1), the total minus the 40 shown, can
+    # only be (threshold - 1) + (threshold - 1). The 40 is hidden too (the matching report's threshold is 5).
+    small = threshold - 1
+    assert complementary_cells([small, small, 40], {0, 1}, threshold) == ([2], False)
+    assert complementary_cells([small, small - 1, 40], {0, 1}, threshold) == ([], False)
+
+
+def _bounds(counts: list[int], small: set[int], more: list[int], threshold: int) -> tuple[int, int, float]:
+    """The hidden counts' sum, and the least and the most a reader knows it could be: 1 to threshold - 1 for each
+    small count, threshold and up (no most) for each other count hidden."""
+    hidden = sum(counts[index] for index in [*small, *more])
+    most = math.inf if more else len(small) * (threshold - 1)
+    return hidden, len(small) + threshold * len(more), most
+
+
 @given(
     counts=st.lists(st.one_of(st.integers(0, 12), st.integers(0, 60)), max_size=12),
     threshold=st.sampled_from([5, SMALL_CELL]),
@@ -212,15 +237,14 @@ def test_no_small_count_is_pinned_down_unless_the_total_is_hidden(counts: list[i
     small = {index for index, count in enumerate(counts) if 0 < count < threshold}
     more, hide_total = complementary_cells(counts, small, threshold)
     assert all(counts[index] >= threshold for index in more)
-    hidden = sum(counts[index] for index in [*small, *more])
-    least = len(small) + threshold * len(more)
+    hidden, least, most = _bounds(counts, small, more, threshold)
     if small and not hide_total:
-        assert hidden >= threshold and hidden > least
+        assert hidden >= threshold and least < hidden < most
     if hide_total:
         assert sum(counts) == hidden  # every count above zero is hidden first
     if more:  # no more than needed: without the last one, the small counts were not protected
-        without = hidden - counts[more[-1]]
-        assert without < threshold or without <= least - threshold
+        without, least, most = _bounds(counts, small, more[:-1], threshold)
+        assert without < threshold or not least < without < most
 
 
 def _csv_by_value(client: Client) -> dict[tuple[str, str], list[str]]:
@@ -260,3 +284,72 @@ def test_the_requests_total_is_hidden_when_the_counts_hidden_cannot_protect_a_sm
     assert report.requests_shown == "≥11"
     page = _analyst_page(cast)
     assert "≥11 first-call requests" in page and "12 first-call requests" not in page
+
+
+@pytest.mark.parametrize(
+    ("withheld", "adds_up"),
+    [("language", "region"), ("region", "language")],
+)
+def test_a_total_withheld_for_one_column_is_not_given_back_by_the_other(
+    cast: Cast, withheld: str, adds_up: str
+) -> None:
+    # 11 requests and 1: the column cannot protect the 1 (hiding the 11 too leaves 12 = 1 + at least 11), so the
+    # requests total is withheld. Every request has one language and one region: the other column, all shown,
+    # would add up to that total, 12, and give the 1 away as 12 - 11.
+    for _ in range(11):
+        _request("so")
+    if withheld == "language":
+        _request("hmn")
+        small_key = "hmn"
+    else:
+        _request("so", county_name="St. Louis")
+        small_key = county("St. Louis").region
+    report = supply_demand()
+    assert report.requests == 12 and report.requests_shown == "≥11"
+    assert {row.key: row.demand_shown for row in report.facet(withheld)}[small_key] == "<11"
+    other = report.facet(adds_up)
+    assert [row.demand_shown for row in other] == ["≥11"]
+    assert other[0].demand == 12 and other[0].demand_visible is None
+    page = _analyst_page(cast)
+    assert "≥11 first-call requests" in page and "<td>12</td>" not in page
+    client = Client()
+    client.force_login(cast.analyst)
+    response = client.get(reverse("career:supply_csv")).content.decode()
+    assert [row[3] for row in csv.reader(io.StringIO(response)) if row[:1] == [adds_up]] == ["≥11"]
+    assert "# the requests total is withheld" in response
+
+
+@pytest.mark.parametrize(
+    ("groups", "region_shown"),
+    [
+        # Language: 11 English, 11 Spanish, 11 Somali and 1 Hmong, withheld with the total (34 = 1 + 3 * 11).
+        # Region: 2, 11 and 21; the 11 is hidden already for the 2, so the region column gives only a least total
+        # (21 + 2 + 11 = 34 or more): its 21 stays.
+        (
+            [
+                ("hmn", "Hennepin", 1),
+                ("so", "Hennepin", 1),
+                ("so", "Rock", 10),
+                ("en", "St. Louis", 11),
+                ("es", "Rock", 11),
+            ],
+            {"Metro": "<11", "Northeast": "≥11", "Southwest": "21"},
+        ),
+        # Language: 11 English, 11 Somali and 1 Hmong, withheld with the total (23). Region: 6 and 6, protected by
+        # each other, and 11, which would add up to the total with them: it is hidden.
+        (
+            [("hmn", "Hennepin", 1), ("en", "Hennepin", 5), ("en", "St. Louis", 6), ("so", "Rock", 11)],
+            {"Metro": "<11", "Northeast": "<11", "Southwest": "≥11"},
+        ),
+    ],
+)
+def test_when_the_total_is_withheld_a_column_hides_one_more_count_unless_it_hides_one_already(
+    cast: Cast, groups: list[tuple[str, str, int]], region_shown: dict[str, str]
+) -> None:
+    for language, county_name, number in groups:
+        for _ in range(number):
+            _request(language, county_name=county_name)
+    report = supply_demand()
+    assert report.requests_shown == "≥11"
+    assert all(row.demand_shown in ("≥11", "<11") for row in report.facet("language"))
+    assert {row.key: row.demand_shown for row in report.facet("region")} == region_shown

@@ -16,16 +16,18 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 # A North American number in any common format; dates (2026-11-23), times and decimals (1733526081.25) are not
 # matched.
 _PHONE = re.compile(r"(?<![\w-])(?<!\d[.:])(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?![\w-]|[.:]\d)")
-# Between two digits of a phone number: what the intake form accepts (spaces, "(", ")", ".", "-"), a line break aside.
-_SEPARATORS = r"(?:[^\S\r\n]|[().-]){0,3}"
+# Between two digits of a phone number: what the intake form accepts (spaces, "(", ")", ".", "-"), up to five of them
+# ("(612) - 555 - 0142" has four), and never a line break (any that str.splitlines knows).
+_SEPARATORS = r"(?:[^\S\n\r\v\f\x1c-\x1e\x85\u2028\u2029]|[().-]){0,5}"
 # Any other number the intake form accepts (10 to 15 digits), such as +252 61 555 1234, wholly: a "+" and 7 to 15
 # digits, or 10 to 15 digits alone.
 _INTERNATIONAL_PHONE = re.compile(rf"(?<![\w+])\+\(?\d(?:{_SEPARATORS}\d){{6,14}}(?!\d)")
 _DIGITS_PHONE = re.compile(
     # Not part of a word, an id (a-b-c), a path segment or a version (Chrome/120.0.6099.109), a time or a decimal.
     r"(?<![\w+/-])(?<!\d[.:])"
-    # Not a date (2026-12-06 23:01:21), an IPv4 address (203.0.113.195:8000), nor one decimal number (0.0123456789).
-    r"(?!\d{4}-\d\d-\d\d(?!\d))(?!\d{1,3}(?:\.\d{1,3}){3}(?!\d))"
+    # Not a date (2026-12-06 23:01:21), an IPv4 address (203.0.113.195:8000: four dotted groups, and no more dotted
+    # digits after them, as in 06.12.34.56.78), nor one decimal number (0.0123456789).
+    r"(?!\d{4}-\d\d-\d\d(?!\d))(?!\d{1,3}(?:\.\d{1,3}){3}(?!\d|\.\d))"
     rf"(?!\d+\.\d+(?!{_SEPARATORS}\d))"
     rf"\(?\d(?:{_SEPARATORS}\d){{9,14}}"
     # Ends where the number does: not before a letter, a hyphen, nor a time's or a decimal's next digits.
@@ -49,6 +51,26 @@ def redact(text: str) -> str:
 _TRACEBACK_FORMATTER = logging.Formatter()
 
 
+# The development server's (``runserver``, demo mode) request record: http.server's ``log_request`` through
+# Django's ``log_message``, with the request line, the status code and the size as strings.
+_REQUEST_LINE_FORMAT = '"%s" %s %s'
+
+
+def _request_line_fields(record: logging.LogRecord) -> tuple[str, ...] | None:
+    """The fields of a development server's request record, '"<request line>" <status> <size>'; else None.
+
+    Django's ``ServerFormatter`` colours the format itself (``record.msg``) once a handler has formatted the record,
+    so another handler's filter finds it within the colour codes."""
+    if record.name != "django.server" or _REQUEST_LINE_FORMAT not in str(record.msg):
+        return None
+    if not isinstance(record.args, tuple):
+        return None
+    fields = record.args
+    if len(fields) != 3 or not all(isinstance(field, str) for field in fields):
+        return None
+    return tuple(str(field) for field in fields)
+
+
 class RedactPersonalData(logging.Filter):
     """Redacts a record's message, traceback and stack before any handler formats it.
 
@@ -58,10 +80,16 @@ class RedactPersonalData(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
+        fields = _request_line_fields(record)
+        if fields is not None:
+            # Each field alone, as gunicorn's atoms are (core/gunicorn_logging.py): a status code and a size of a
+            # megabyte or more ("200 1048576") are ten digits apart by a space, not a phone number.
+            record.args = tuple(redact(field) for field in fields)
+        else:
+            message = record.getMessage()
+            cleaned = redact(message)
+            if cleaned != message:
+                record.msg, record.args = cleaned, None
         if record.exc_info:
             if not record.exc_text:
                 record.exc_text = _TRACEBACK_FORMATTER.formatException(record.exc_info)

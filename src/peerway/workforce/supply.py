@@ -8,7 +8,9 @@ county. Counts from 1 to ``SMALL_CELL - 1`` are suppressed (shown as "<11") so t
 peers or requests cannot be recognized; unmet demand is still flagged from the true counts. In each facet's
 columns, the next smallest counts are suppressed too (shown as "≥11") until the hidden counts cannot be worked
 out from the total minus the others (``complementary_cells``); totals from 1 to ``SMALL_CELL - 1`` are
-suppressed as well, and the requests total when the hidden counts cannot be protected otherwise.
+suppressed as well, and the requests total when the hidden counts cannot be protected otherwise: each column
+that adds up to it (language, region) then hides one more count, unless it hides one of ``SMALL_CELL`` or more
+already, so that it does not give the total back (``withhold_the_total``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
@@ -72,7 +75,8 @@ class FacetRow:
     supply: int
     demand: int
     unmet: bool
-    # Set by ``complementary_suppress``: a count of SMALL_CELL or more hidden to protect a small one.
+    # Set by ``complementary_suppress``: a count of SMALL_CELL or more hidden to protect a small one; and by
+    # ``withhold_the_total``, to keep a withheld requests total from being the column's sum.
     supply_complementary: bool = False
     demand_complementary: bool = False
 
@@ -96,23 +100,27 @@ class FacetRow:
 def complementary_cells(counts: Sequence[int], suppressed: Collection[int], threshold: int) -> tuple[list[int], bool]:
     """Which more cells of a column to hide so that the suppressed ones cannot be worked out from its total.
 
-    ``counts`` are a column's cells and ``suppressed`` the indexes of the small ones (each from 1 to
-    ``threshold - 1``), for a column that adds up to a total shown. A reader gets the hidden cells' sum as the
-    total minus the cells shown, and knows each small one is at least 1 and each one hidden here at least
-    ``threshold``. So the smallest shown cells above zero are hidden, one by one (ties by index), until that
-    sum is at least ``threshold`` and more than those lower bounds add up to: two groups of 1 are not given
-    away as 2, eleven groups of 1 not as 11, a group of 1 hidden with one of 11 not as 12. One small cell
-    needs exactly one more hidden.
+    ``counts`` are a column's cells and ``suppressed`` the indexes of the small ones, for a column that adds up
+    to a total shown. A reader gets the hidden cells' sum S as the total minus the cells shown, and knows each
+    small cell lies from 1 to ``threshold - 1`` and each cell hidden here (above zero, not small) from
+    ``threshold`` up, unbounded. So S lies between L, the sum of those lower bounds, and U, the sum of the upper
+    bounds (infinite as soon as one cell is hidden here). The column is protected when S is 0, or when S is at
+    least ``threshold`` and L < S < U: at S == L every hidden cell is at its lower bound, at S == U at its upper
+    one. Until it is, the smallest shown cell above zero is hidden, one by one (ties by index): two groups of 1
+    are not given away as 2 = 1 + 1, eleven groups of 1 not as 11, a group of 1 hidden with one of 11 not as 12,
+    and two groups of ``threshold - 1`` not as their sum ``2 * (threshold - 1)``. One small cell needs at least
+    one more hidden.
 
     Returns the indexes to hide, and whether the total must be hidden too (the shown cells ran out first).
     Pure: the matching report and the supply report both use it.
     """
     hidden_sum = sum(counts[index] for index in suppressed)
     lower_bounds = len(suppressed)
+    upper_bounds: float = len(suppressed) * (threshold - 1)
     more: list[int] = []
 
     def protected() -> bool:
-        return hidden_sum == 0 or (hidden_sum >= threshold and hidden_sum > lower_bounds)
+        return hidden_sum == 0 or (hidden_sum >= threshold and lower_bounds < hidden_sum < upper_bounds)
 
     shown = sorted(
         (index for index, count in enumerate(counts) if count > 0 and index not in suppressed),
@@ -124,6 +132,7 @@ def complementary_cells(counts: Sequence[int], suppressed: Collection[int], thre
         more.append(index)
         hidden_sum += counts[index]
         lower_bounds += threshold
+        upper_bounds = math.inf
     return more, not protected()
 
 
@@ -150,6 +159,24 @@ def complementary_suppress(rows: list[FacetRow]) -> tuple[list[FacetRow], set[st
         if hide_total:
             hide_totals.add(column)
     return rows, hide_totals
+
+
+def withhold_the_total(rows: list[FacetRow]) -> list[FacetRow]:
+    """``rows`` of a facet with one value per request, once the requests total is withheld: unless its demand
+    column already hides a count of ``SMALL_CELL`` or more, its smallest count shown of ``SMALL_CELL`` or more
+    (ties by label) is hidden too, so that the counts it shows no longer add up to the total withheld (every
+    request has one language and one region: the region column would give back a total the language column
+    withheld, and with it the small language counts).
+
+    The reader then learns only that the total is at least the counts shown plus ``SMALL_CELL``."""
+    if any(row.demand_complementary for row in rows):
+        return rows
+    rows = sorted(rows, key=lambda row: (row.label, row.key))
+    shown = [index for index, row in enumerate(rows) if row.demand >= SMALL_CELL]
+    if shown:
+        index = min(shown, key=lambda index: rows[index].demand)
+        rows[index] = replace(rows[index], demand_complementary=True)
+    return rows
 
 
 @dataclass(frozen=True)
@@ -238,7 +265,12 @@ def supply_demand(*, days: int = DEFAULT_DAYS, today: dt.date | None = None) -> 
             facet_rows.append(FacetRow(facet, key, labels[facet].get(key, key), have, want, unmet))
         protected, hide_totals = complementary_suppress(facet_rows)
         hide_requests |= facet in ONE_PER_REQUEST and "demand" in hide_totals
-        rows[facet] = sorted(protected, key=lambda row: (-row.demand, -row.supply, row.label))
+        rows[facet] = protected
+    if hide_requests:
+        for facet in ONE_PER_REQUEST:
+            rows[facet] = withhold_the_total(rows[facet])
+    for facet in FACETS:
+        rows[facet] = sorted(rows[facet], key=lambda row: (-row.demand, -row.supply, row.label))
     return SupplyDemand(start, end, len(certified), len(requests), rows, requests_complementary=hide_requests)
 
 
@@ -262,6 +294,13 @@ def supply_demand_csv(report: SupplyDemand) -> str:
     writer.writerow([])
     writer.writerow([f"# counts from 1 to {SMALL_CELL - 1} are suppressed (<{SMALL_CELL})"])
     writer.writerow([f"# where a column has such counts, its next smallest are suppressed too (≥{SMALL_CELL})"])
+    if report.requests_complementary:
+        writer.writerow(
+            [
+                f"# the requests total is withheld: the language and region columns each suppress a count of"
+                f" {SMALL_CELL} or more too, where they have one (≥{SMALL_CELL})"
+            ]
+        )
     return out.getvalue()
 
 
