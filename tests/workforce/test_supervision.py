@@ -8,10 +8,14 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from peerway.accounts.models import User
 from peerway.certification import services as certification
+from peerway.organizations.models import Organization
 from peerway.workforce.models import SupervisionSession
 from peerway.workforce.pathway import peer_record
 from peerway.workforce.supervision import (
@@ -277,3 +281,106 @@ def test_supervisor_totals_toward_a_credential_count_only_their_organizations_se
     own = supervision_totals(cast.alice, start, end)
     assert {line.key: line.have for line in own.lines}[key] == Decimal("11.00")
     assert peer_record(cast.alice).supervision_hours == Decimal("11.00")
+
+
+def _peer_at(organization: Organization, name: str) -> User:
+    return MembershipFactory(organization=organization, role="peer", user__first_name=name).user
+
+
+def _session(
+    supervisor: User, peer: User, organization: Organization, held_on: dt.date, minutes: int, **kw: str
+) -> None:
+    SupervisionSession.objects.create(
+        organization=organization, supervisor=supervisor, peer=peer, held_on=held_on, minutes=minutes, **kw
+    )
+
+
+def _team_page_queries(cast: Cast) -> tuple[int, str]:
+    client = Client()
+    client.force_login(cast.sam)
+    url = reverse("career:supervision")
+    client.get(url)  # warm the session and the caches
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries), " ".join(response.content.decode().split())
+
+
+def _supervisees_with_supervision(cast: Cast, count: int) -> None:
+    """``count`` more peers of Sam's organization, each with sessions this month and before; every other one
+    holds CPRS (its reciprocal level CPRSR asks supervision), the others applied for Delaware's CPRS."""
+    for index in range(count):
+        peer = _peer_at(cast.org, f"Peer{index}")
+        _session(cast.sam, peer, cast.org, dt.date(2026, 11, 2), 30 + index)
+        _session(cast.sam, peer, cast.org, dt.date(2026, 10, 2), 60, format="group")
+        if index % 2:
+            credential(peer, expires_on=dt.date(2028, 1, 1))
+        else:
+            certification.application_create(applicant=peer, credential_type=credential_type("CPRS", "de-dcb"))
+
+
+def test_the_supervision_page_takes_as_many_queries_for_many_supervisees_as_for_few(cast: Cast) -> None:
+    # Alice is a supervisee too: 4 supervisees, then 10.
+    _supervisees_with_supervision(cast, 3)
+    few, page = _team_page_queries(cast)
+    assert "Peer2" in page
+    _supervisees_with_supervision(cast, 6)
+    many, page = _team_page_queries(cast)
+    assert page.count('<th scope="row">') == 10
+    assert many == few, f"4 supervisees: {few} queries, 10 supervisees: {many} queries"
+
+
+def test_batched_totals_are_those_of_supervision_totals_one_by_one(cast: Cast) -> None:
+    # Sue supervises at both RCOs; Alice and Bea are peers at both, Cal only at Riverbend, Olive only at Prairie
+    # Light. Each row of Sue's team counts only the sessions of the organization named in it.
+    sue = MembershipFactory(organization=cast.org, role="supervisor", user__first_name="Sue").user
+    MembershipFactory(user=sue, organization=cast.other_org, role="supervisor")
+    MembershipFactory(user=cast.alice, organization=cast.other_org, role="peer")
+    bea = _peer_at(cast.org, "Bea")
+    MembershipFactory(user=bea, organization=cast.other_org, role="peer")
+    cal = _peer_at(cast.org, "Cal")
+    credential(cast.alice, expires_on=dt.date(2028, 1, 1))
+    certification.application_create(applicant=cast.alice, credential_type=credential_type("CPRS", "de-dcb"))
+    certification.application_create(applicant=bea, credential_type=credential_type("CPRSR"))
+    credential(cal, expires_on=dt.date(2028, 1, 1))
+    _session(cast.sam, cast.alice, cast.org, dt.date(2026, 10, 20), 600)
+    _session(cast.sam, cast.alice, cast.org, dt.date(2026, 11, 2), 45)
+    _session(cast.sam, cast.alice, cast.org, dt.date(2026, 11, 9), 120, format="group")
+    _session(cast.olive, cast.alice, cast.other_org, dt.date(2026, 10, 1), 100, format="group")
+    _session(cast.olive, cast.alice, cast.other_org, dt.date(2026, 11, 20), 300)
+    _session(cast.olive, bea, cast.other_org, dt.date(2026, 11, 3), 90, format="group")
+    _session(sue, cast.olive, cast.other_org, dt.date(2026, 11, 5), 30)
+    cprsr, de_cprs = f"credential:{credential_type('CPRSR').pk}", f"credential:{credential_type('CPRS', 'de-dcb').pk}"
+    expected = {
+        # (peer, organization): (minutes, individual, group, {credential line: hours to date}) in November
+        ("Alice", cast.org): (165, 45, 120, {de_cprs: Decimal("12.75"), cprsr: Decimal("12.75")}),
+        ("Alice", cast.other_org): (300, 300, 0, {de_cprs: Decimal("6.67"), cprsr: Decimal("6.67")}),
+        ("Bea", cast.org): (0, 0, 0, {cprsr: Decimal("0.00")}),
+        ("Bea", cast.other_org): (90, 0, 90, {cprsr: Decimal("1.50")}),
+        ("Cal", cast.org): (0, 0, 0, {cprsr: Decimal("0.00")}),
+        ("Olive", cast.other_org): (30, 30, 0, {}),
+    }
+    start, end = month_bounds("2026-11")
+    team = supervisee_totals(sue, start, end)
+    assert len(team) == len(expected)
+    for totals in team:
+        assert totals.organization is not None
+        credentials = {line.key: line.have for line in totals.lines if line.key.startswith("credential:")}
+        assert (totals.minutes, totals.individual_minutes, totals.group_minutes, credentials) == expected[
+            (totals.peer.first_name, totals.organization)
+        ]
+        assert totals == supervision_totals(totals.peer, start, end, organization=totals.organization)
+    # The same rows through each supervisor of one organization, and in October (November's sessions are later).
+    for supervisor in (cast.sam, cast.olive, sue):
+        for month in ("2026-11", "2026-10"):
+            start, end = month_bounds(month)
+            for totals in supervisee_totals(supervisor, start, end):
+                assert totals == supervision_totals(totals.peer, start, end, organization=totals.organization)
+    start, end = month_bounds("2026-10")
+    [alice_at_riverbend] = [t for t in supervisee_totals(cast.sam, start, end) if t.peer == cast.alice]
+    assert (alice_at_riverbend.minutes, alice_at_riverbend.individual_minutes) == (600, 600)
+    assert {line.key: line.have for line in alice_at_riverbend.lines}[cprsr] == Decimal("10.00")
+    # Alice's own totals count every organization's sessions.
+    own = supervision_totals(cast.alice, *month_bounds("2026-11"))
+    assert (own.minutes, own.individual_minutes, own.group_minutes) == (465, 345, 120)
+    assert {line.key: line.have for line in own.lines}[cprsr] == Decimal("19.42")

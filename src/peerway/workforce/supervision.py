@@ -9,6 +9,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import json
+from collections import defaultdict
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -17,7 +19,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -232,16 +234,38 @@ def _hours(minutes: int) -> Decimal:
 def credential_supervision_targets(user: User) -> list[CredentialType]:
     """Credential types whose supervision requirement applies to ``user``: those held or applied for, and the
     reciprocal level of those held; only types that ask supervision hours."""
-    held = set(Credential.objects.filter(holder=user).values_list("credential_type_id", flat=True))
-    applied = set(Application.objects.filter(applicant=user).values_list("credential_type_id", flat=True))
-    types = CredentialType.objects.filter(id__in=held | applied) | CredentialType.objects.filter(
-        reciprocal_of_id__in=held
-    )
-    return [
+    return _credential_supervision_targets([user.pk])[user.pk]
+
+
+def _credential_supervision_targets(peer_ids: Collection[int]) -> dict[int, list[CredentialType]]:
+    """``credential_supervision_targets`` of every peer in ``peer_ids`` at once (three queries, however many)."""
+    targets: dict[int, list[CredentialType]] = {peer_id: [] for peer_id in peer_ids}
+    if not peer_ids:
+        return targets
+    held: dict[int, set[int]] = defaultdict(set)
+    applied: dict[int, set[int]] = defaultdict(set)
+    for holder_id, type_id in Credential.objects.filter(holder_id__in=peer_ids).values_list(
+        "holder_id", "credential_type_id"
+    ):
+        held[holder_id].add(type_id)
+    for applicant_id, type_id in Application.objects.filter(applicant_id__in=peer_ids).values_list(
+        "applicant_id", "credential_type_id"
+    ):
+        applied[applicant_id].add(type_id)
+    all_held = set().union(*held.values())
+    types = [
         t
-        for t in types.select_related("board").distinct().order_by("board__name", "level")
+        for t in CredentialType.objects.filter(
+            Q(id__in=all_held.union(*applied.values())) | Q(reciprocal_of_id__in=all_held)
+        )
+        .select_related("board")
+        .order_by("board__name", "level", "code", "-version", "id")
         if t.spec.supervision_hours > 0
     ]
+    for peer_id in peer_ids:
+        own = held[peer_id] | applied[peer_id]
+        targets[peer_id] = [t for t in types if t.pk in own or t.reciprocal_of_id in held[peer_id]]
+    return targets
 
 
 @dataclass(frozen=True)
@@ -274,16 +298,55 @@ def supervision_totals(
     a peer who works at two RCOs has separate totals at each, and neither sees the other's minutes. Without it
     (the peer's own view) every session counts, whichever organization logged it.
     """
-    sessions = SupervisionSession.objects.filter(peer=peer)
-    if organization is not None:
-        sessions = sessions.filter(organization=organization)
-    in_period = sessions.filter(held_on__gte=start, held_on__lte=end)
-    by_format: dict[str, int] = {
-        row["format"]: row["total"] for row in in_period.values("format").annotate(total=Sum("minutes"))
-    }
+    [totals] = supervision_totals_many([(peer, organization)], start, end)
+    return totals
+
+
+def supervision_totals_many(
+    pairs: Sequence[tuple[User, Organization | None]], start: dt.date, end: dt.date
+) -> list[SupervisionTotals]:
+    """``supervision_totals`` of each (peer, organization) in ``pairs``, in that order, with a fixed number of
+    queries however many pairs: one for the minutes (grouped by peer, organization and format, in the period
+    and to ``end``) and three for the credentials' targets."""
+    if not pairs:
+        return []
+    sessions = SupervisionSession.objects.filter(peer_id__in={peer.pk for peer, _ in pairs}, held_on__lte=end)
+    if all(organization is not None for _, organization in pairs):
+        sessions = sessions.filter(organization_id__in={organization.pk for _, organization in pairs if organization})
+    # peer → (organization, format, minutes in [start, end], minutes to end)
+    rows: dict[int, list[tuple[int, str, int, int]]] = defaultdict(list)
+    for row in (
+        sessions.order_by()
+        .values("peer_id", "organization_id", "format")
+        .annotate(in_period=Sum("minutes", filter=Q(held_on__gte=start)), to_date=Sum("minutes"))
+    ):
+        rows[row["peer_id"]].append((row["organization_id"], row["format"], row["in_period"] or 0, row["to_date"]))
+    targets = _credential_supervision_targets({peer.pk for peer, _ in pairs})
+    months = max(1, (end.year - start.year) * 12 + end.month - start.month + 1)
+    result: list[SupervisionTotals] = []
+    for peer, organization in pairs:
+        by_format: dict[str, int] = defaultdict(int)
+        to_date = 0
+        for organization_id, format, in_period, before_end in rows[peer.pk]:
+            if organization is None or organization_id == organization.pk:
+                by_format[format] += in_period
+                to_date += before_end
+        result.append(_totals(peer, organization, start, end, months, by_format, to_date, targets[peer.pk]))
+    return result
+
+
+def _totals(
+    peer: User,
+    organization: Organization | None,
+    start: dt.date,
+    end: dt.date,
+    months: int,
+    by_format: dict[str, int],
+    to_date: int,
+    credential_types: list[CredentialType],
+) -> SupervisionTotals:
     minutes = sum(by_format.values())
     individual = by_format.get(SupervisionFormat.INDIVIDUAL, 0)
-    months = max(1, (end.year - start.year) * 12 + end.month - start.month + 1)
     lines: list[rules.Line] = []
     for payer in payer_rules():
         lines.append(
@@ -298,8 +361,7 @@ def supervision_totals(
                     _hours(payer.individual_minutes_per_month * months),
                 )
             )
-    to_date = sessions.filter(held_on__lte=end).aggregate(total=Sum("minutes"))["total"] or 0
-    for credential_type in credential_supervision_targets(peer):
+    for credential_type in credential_types:
         lines.append(
             rules.Line(
                 f"credential:{credential_type.pk}",
@@ -314,7 +376,9 @@ def supervision_totals(
 
 
 def supervisee_totals(user: User, start: dt.date, end: dt.date) -> list[SupervisionTotals]:
-    return [supervision_totals(s.user, start, end, organization=s.organization) for s in supervisees_for_user(user)]
+    """Totals of each of ``user``'s supervisees, counting only their organization's sessions; a fixed number of
+    queries however many supervisees (``supervision_totals_many``)."""
+    return supervision_totals_many([(s.user, s.organization) for s in supervisees_for_user(user)], start, end)
 
 
 def sessions_for_peer(peer: User, start: dt.date, end: dt.date) -> list[SupervisionSession]:
@@ -343,4 +407,5 @@ __all__: list[Any] = [
     "supervision_session_add",
     "supervision_topics",
     "supervision_totals",
+    "supervision_totals_many",
 ]
