@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from peerway.intake.models import HelpRequest
 from peerway.intake.services import request_accept, request_route
-from peerway.matching.reports import SMALL_CELL, MatchingReport, matching_report
+from peerway.matching.reports import SMALL_CELL, MatchingReport, Row, matching_report
 from tests.factories import MembershipFactory, OrganizationFactory, peer_profile
 
 Submit = Callable[..., tuple[HelpRequest, str]]
@@ -147,3 +147,257 @@ def test_the_total_is_withheld_when_the_rows_it_could_hide_are_not_enough(submit
     client.force_login(MembershipFactory(role="supervisor").user)
     body = client.get(reverse("matching:report")).content.decode()
     assert "In all:" not in body
+
+
+# ---------------------------------------------------------------- the whole report on varied data
+
+
+def _varied_requests() -> None:
+    """Requests in every state the report tells apart: matched (reached or not yet, closed since), unmatched and
+    still open (fresh, waiting past the window, routed without a feasible peer), withdrawn (soon, late, with no
+    time of closing), closed without a peer, and outside the period; with accepted offers whose explanations
+    share all, some or none of what was asked, two accepted offers (the latest counts) and declined ones."""
+    import datetime as dt
+    import secrets
+
+    from django.utils import timezone
+
+    from peerway.core.models import Community, Language, LivedExperience
+    from peerway.intake.models import Offer
+
+    org = OrganizationFactory()
+    amina = peer_profile(org, name="Amina", languages=("so", "en"), communities=("somali",))
+    bo = peer_profile(org, name="Bo", languages=("en",), lived_experience=("alcohol",))
+    now = timezone.now()
+    minute = dt.timedelta(minutes=1)
+    share_all = {"languages": ["so", "en"], "communities": ["somali", "hmong"], "lived_experience": ["opioids"]}
+    share_language = {"languages": ["en", "hmn"], "communities": [], "lived_experience": []}
+    # state: status, accepted after, connected after, closed after (minutes; None: not), routing note, offers
+    states = {
+        "reached": ("connected", 3, 12, None, {}, [("accepted", share_all)]),
+        "reached_slowly": ("connected", 10, 95, None, {}, [("accepted", share_language)]),
+        "accepted": ("accepted", 4, None, None, {}, [("accepted", {})]),
+        "closed_matched": ("closed", 2, 30, 600, {}, [("declined", share_all), ("accepted", share_language)]),
+        "two_accepted": ("connected", 5, 7, None, {}, [("accepted", share_language), ("accepted*", share_all)]),
+        "open_fresh": ("received", None, None, None, {}, []),
+        "open_waited": ("offered", None, None, None, {}, [("declined", share_all)]),
+        "open_noted": ("received", None, None, None, {"code": "no_feasible_peer"}, []),
+        "withdrawn_soon": ("withdrawn", None, None, 5, {}, []),
+        "withdrawn_late": ("withdrawn", None, None, 60, {}, []),
+        "withdrawn_noted": ("withdrawn", None, None, 5, {"code": "no_feasible_peer"}, []),
+        "withdrawn_unclosed": ("withdrawn", None, None, None, {}, []),
+        "closed_unmatched": ("closed", None, None, 30, {}, []),
+    }
+    requests = [
+        # language, communities, lived experience, state, minutes ago, number
+        ("en", ("somali",), ("opioids",), "reached", 600, 4),
+        ("en", (), ("alcohol",), "reached_slowly", 3000, 2),
+        ("en", ("hmong", "somali"), (), "accepted", 200, 1),
+        ("en", (), (), "open_fresh", 5, 1),
+        ("en", (), ("opioids",), "reached", 120, 5),
+        ("en", ("somali",), ("opioids",), "two_accepted", 900, 1),
+        ("so", ("somali",), ("opioids", "alcohol"), "closed_matched", 20000, 3),
+        ("so", ("somali",), (), "open_waited", 2000, 2),
+        ("so", (), ("opioids",), "withdrawn_late", 400, 1),
+        ("so", (), (), "withdrawn_soon", 300, 1),
+        ("hmn", ("hmong",), (), "open_noted", 5, 1),
+        ("hmn", ("hmong",), ("opioids",), "withdrawn_unclosed", 4000, 1),
+        ("hmn", ("hmong",), (), "withdrawn_noted", 700, 1),
+        ("om", ("oromo", "somali"), ("parenting",), "closed_unmatched", 800, 2),
+        ("om", (), ("parenting",), "reached", 100, 1),
+        ("es", (), (), "reached", 60 * 24 * 100, 3),  # outside the 90 days
+    ]
+    peers = [amina, bo]
+    for language, communities, lived, state, minutes_ago, number in requests:
+        status, accepted, connected, closed, note, offers = states[state]
+        for index in range(number):
+            created = now - minutes_ago * minute - index * minute
+            request = HelpRequest.objects.create(
+                status_token_hash=secrets.token_hex(32),
+                status_token_expires_at=now + dt.timedelta(days=1),
+                contact_method="call",
+                phone="(612) 555-0100",
+                first_name="Private",
+                language=Language.objects.get(slug=language),
+                consent_to_contact=True,
+            )
+            HelpRequest.objects.filter(pk=request.pk).update(
+                created_at=created,
+                status=status,
+                accepted_at=created + accepted * minute if accepted is not None else None,
+                connected_at=created + (connected + 3 * index) * minute if connected is not None else None,
+                closed_at=created + closed * minute if closed is not None else None,
+                routing_note=note,
+            )
+            request.communities.set(Community.objects.filter(slug__in=communities))
+            request.lived_experience.set(LivedExperience.objects.filter(slug__in=lived))
+            for number_, (offer_status, explanation) in enumerate(offers):
+                Offer.objects.create(
+                    request=request,
+                    peer=peers[number_ % 2],
+                    score=1.0,
+                    explanation=explanation,
+                    status=offer_status.rstrip("*"),
+                    # The latest accepted offer is the one counted: "accepted*" is offered last.
+                    offered_at=created + (number_ + 1) * minute,
+                )
+
+
+def _report_as_data(report: MatchingReport) -> dict[str, list[tuple[object, ...]]]:
+    def row(row: Row) -> tuple[object, ...]:
+        return (
+            row.label,
+            row.requests,
+            row.matched,
+            row.concordant,
+            row.unmet,
+            row.median_minutes,
+            row.concordance_percent,
+            row.suppressed,
+            row.withheld,
+        )
+
+    return {
+        "total": [row(report.total)],
+        "language": [row(r) for r in report.by_language],
+        "community": [row(r) for r in report.by_community],
+        "lived_experience": [row(r) for r in report.by_lived_experience],
+    }
+
+
+# label, requests, matched, concordant, unmet, median minutes to first contact, concordance %, suppressed, withheld
+Shown = tuple[str, int, int, int, int, float | None, int | None, bool, bool]
+LAST_90_DAYS: dict[str, list[Shown]] = {
+    # unmet: open_waited 2, open_noted, withdrawn_late, withdrawn_unclosed, withdrawn_noted; not open_fresh (5
+    # minutes), withdrawn_soon (5 minutes), closed_unmatched
+    "total": [("", 27, 17, 12, 6, 19.5, 71, False, False)],
+    "language": [
+        ("English", 14, 13, 12, 0, 18.0, 92, False, False),
+        ("Somali", 7, 3, 0, 3, 33.0, 0, False, False),
+        ("Hmong", 3, 0, 0, 3, None, None, True, False),
+        ("Oromo", 3, 1, 0, 0, 12.0, 0, True, False),
+    ],
+    # two_accepted counts its latest accepted offer, which shares Somali; closed_matched's shares no community
+    "community": [
+        ("Somali", 13, 9, 5, 2, 19.5, 56, False, False),
+        ("Hmong", 4, 1, 0, 3, None, 0, True, False),
+        ("Oromo", 2, 0, 0, 0, None, None, True, False),
+    ],
+    "lived_experience": [
+        ("Opioids", 15, 13, 10, 2, 18.0, 77, False, False),
+        ("Alcohol", 5, 5, 0, 0, 36.0, 0, False, False),
+        ("Parenting in recovery", 3, 1, 0, 0, 12.0, 0, True, False),
+    ],
+}
+WINDOW_OF_2_MINUTES: dict[str, list[Shown]] = {
+    # open_fresh and withdrawn_soon waited longer than 2 minutes: unmet too
+    "total": [("", 27, 17, 12, 8, 19.5, 71, False, False)],
+    "language": [
+        ("English", 14, 13, 12, 1, 18.0, 92, False, False),
+        ("Somali", 7, 3, 0, 4, 33.0, 0, False, False),
+        ("Hmong", 3, 0, 0, 3, None, None, True, False),
+        ("Oromo", 3, 1, 0, 0, 12.0, 0, True, False),
+    ],
+    "community": LAST_90_DAYS["community"],
+    "lived_experience": LAST_90_DAYS["lived_experience"],
+}
+LAST_150_MINUTES: dict[str, list[Shown]] = {
+    "total": [("", 8, 6, 5, 1, 16.5, 83, False, False)],
+    # 8 - 6 would give Hmong and Oromo away as one request each: English is withheld too
+    "language": [
+        ("English", 6, 5, 5, 0, 18.0, 100, False, True),
+        ("Hmong", 1, 0, 0, 1, None, None, True, False),
+        ("Oromo", 1, 1, 0, 0, 12.0, 0, True, False),
+    ],
+    "community": [("Hmong", 1, 0, 0, 1, None, None, True, False)],
+    "lived_experience": [
+        ("Opioids", 5, 5, 5, 0, 18.0, 100, False, False),
+        ("Parenting in recovery", 1, 1, 0, 0, 12.0, 0, True, False),
+    ],
+}
+LAST_60_MINUTES: dict[str, list[Shown]] = {
+    "total": [("", 2, 0, 0, 1, None, None, True, True)],  # every row is small: so is the total, withheld
+    "language": [
+        ("English", 1, 0, 0, 0, None, None, True, False),
+        ("Hmong", 1, 0, 0, 1, None, None, True, False),
+    ],
+    "community": [("Hmong", 1, 0, 0, 1, None, None, True, False)],
+    "lived_experience": [],
+}
+LAST_YEAR_WINDOW_OF_2_HOURS: dict[str, list[Shown]] = {
+    # Spanish, 100 days old, is in; withdrawn_late (an hour) is no longer unmet
+    "total": [("", 30, 20, 12, 5, 18.0, 60, False, False)],
+    "language": [
+        ("English", 14, 13, 12, 0, 18.0, 92, False, False),
+        ("Somali", 7, 3, 0, 2, 33.0, 0, False, False),
+        ("Hmong", 3, 0, 0, 3, None, None, True, False),
+        ("Oromo", 3, 1, 0, 0, 12.0, 0, True, False),
+        ("Spanish", 3, 3, 0, 0, 15.0, 0, True, False),
+    ],
+    "community": LAST_90_DAYS["community"],
+    "lived_experience": [
+        ("Opioids", 15, 13, 10, 1, 18.0, 77, False, False),
+        ("Alcohol", 5, 5, 0, 0, 36.0, 0, False, False),
+        ("Parenting in recovery", 3, 1, 0, 0, 12.0, 0, True, False),
+    ],
+}
+
+
+def test_the_whole_report_on_varied_data(db: None) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    _varied_requests()
+    now = timezone.now()
+    for since, window, expected in [
+        (None, dt.timedelta(minutes=15), LAST_90_DAYS),
+        (None, dt.timedelta(minutes=2), WINDOW_OF_2_MINUTES),
+        (now - dt.timedelta(minutes=150), dt.timedelta(minutes=15), LAST_150_MINUTES),
+        (now - dt.timedelta(minutes=60), dt.timedelta(minutes=15), LAST_60_MINUTES),
+        (now - dt.timedelta(days=365), dt.timedelta(hours=2), LAST_YEAR_WINDOW_OF_2_HOURS),
+    ]:
+        assert _report_as_data(matching_report(since=since, window=window)) == expected, (since, window)
+
+
+def test_the_report_builds_no_request_or_offer_and_its_queries_do_not_grow(submit: Submit) -> None:
+    """Counted from the requests' columns, their terms and their accepted offers' explanations: no request or
+    offer is built as a model instance (their encrypted fields decrypted), however many the period has."""
+    from django.db import connection
+    from django.db.models.signals import post_init
+    from django.test.utils import CaptureQueriesContext
+
+    from peerway.intake.models import Offer
+
+    client = Client()
+    client.force_login(MembershipFactory(role="supervisor").user)
+    amina = peer_profile(OrganizationFactory(), name="Amina", communities=("somali",), caseload_limit=50)
+
+    def add(number: int) -> None:
+        for index in range(number):
+            request, _ = submit(communities=("somali",), lived_experience=("opioids",))
+            if index % 2:
+                request_route(request_id=request.pk)
+                request_accept(request=request, peer=amina)
+
+    def built_and_queries() -> tuple[int, int]:
+        built = [0]
+
+        def count(sender: object, **kwargs: object) -> None:
+            built[0] += 1
+
+        post_init.connect(count, sender=HelpRequest)
+        post_init.connect(count, sender=Offer)
+        try:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(reverse("matching:report")).status_code == 200
+        finally:
+            post_init.disconnect(count, sender=HelpRequest)
+            post_init.disconnect(count, sender=Offer)
+        return built[0], len(queries)
+
+    add(3)
+    few = built_and_queries()
+    add(6)
+    many = built_and_queries()
+    assert many[0] == 0 and many == few

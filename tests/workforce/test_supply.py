@@ -31,7 +31,7 @@ def _request(
     communities: tuple[str, ...] = (),
     lived: tuple[str, ...] = (),
     days_ago: int = 1,
-    county_name: str = "Hennepin",
+    county_name: str | None = "Hennepin",
 ) -> None:
     request = HelpRequest.objects.create(
         status_token_hash=secrets.token_hex(32),
@@ -40,7 +40,7 @@ def _request(
         phone="(612) 555-0100",
         language=Language.objects.get(slug=language),
         consent_to_contact=True,
-        county=county(county_name),
+        county=county(county_name) if county_name else None,
     )
     HelpRequest.objects.filter(pk=request.pk).update(created_at=timezone.now() - dt.timedelta(days=days_ago))
     request.communities.set(Community.objects.filter(slug__in=communities))
@@ -353,3 +353,207 @@ def test_when_the_total_is_withheld_a_column_hides_one_more_count_unless_it_hide
     assert report.requests_shown == "≥11"
     assert all(row.demand_shown in ("≥11", "<11") for row in report.facet("language"))
     assert {row.key: row.demand_shown for row in report.facet("region")} == region_shown
+
+
+# ---------------------------------------------------------------- the whole report on varied data
+
+
+@pytest.fixture
+def varied(cast: Cast) -> None:
+    """Peers in service or not, certified or not, in organizations serving counties of one region, two, none and
+    a county without a region; requests with one, several or no communities and kinds of lived experience, in
+    counties with a region, without one and in none, inside and outside the period."""
+    from peerway.accounts.models import Membership
+    from peerway.organizations.models import County
+    from peerway.workforce.models import PeerProfile
+
+    nowhere = County.objects.create(state="WI", name="Nowhere", region="")
+    third = OrganizationFactory(name="Third", slug="third")
+    for name in ("Hennepin", "Ramsey", "St. Louis"):  # Metro twice: counted once per peer
+        ServiceArea.objects.create(organization=cast.org, county=county(name))
+    ServiceArea.objects.create(organization=cast.other_org, county=county("Rock"))
+    ServiceArea.objects.create(organization=cast.other_org, county=nowhere)
+    future, past = dt.date(2099, 1, 1), dt.date(2020, 1, 1)
+    peers = [
+        # name, organization, languages, communities, lived experience, credential (expires on, status), number
+        ("So", cast.org, ("so", "en"), ("somali",), ("opioids",), (future, CredentialStatus.ACTIVE), 12),
+        ("Es", cast.other_org, ("es",), ("latino-mexican",), ("alcohol", "opioids"), (future, "active"), 3),
+        ("Hm", third, ("hmn",), ("hmong",), (), (future, CredentialStatus.ACTIVE), 1),
+        ("Lapsed", cast.org, ("hmn",), ("hmong",), (), (past, CredentialStatus.EXPIRED), 2),
+        ("Unmarked", cast.org, ("om",), ("oromo",), (), (past, CredentialStatus.ACTIVE), 1),  # past its date
+        ("None", cast.org, ("om",), (), ("veteran",), None, 1),
+        ("Many", cast.org, ("en", "ar", "om"), ("oromo", "somali", "veterans"), ("veteran",), (future, "active"), 11),
+    ]
+    for name, organization, languages, communities, lived, held, number in peers:
+        for index in range(number):
+            profile = peer_profile(
+                organization,
+                name=f"{name}{index}",
+                languages=languages,
+                communities=communities,
+                lived_experience=lived,
+            )
+            if held:
+                credential(profile.user, expires_on=held[0], status=held[1])
+    PeerProfile.objects.filter(display_name="Many0").update(status="inactive")  # not in service
+    left = PeerProfile.objects.get(display_name="Many1")
+    Membership.objects.filter(user=left.user).update(active=False)
+    # Many2 works in both organizations: a profile in each, both in service.
+    both = PeerProfile.objects.get(display_name="Many2")
+    MembershipFactory(user=both.user, organization=cast.other_org, role="peer")
+    second = PeerProfile.objects.create(user=both.user, organization=cast.other_org, display_name="Many2b")
+    second.languages.set(Language.objects.filter(slug__in=("ar", "es")))
+    requests = [
+        # language, communities, lived experience, county, days ago, number
+        ("so", ("somali",), ("opioids",), "Hennepin", 1, 12),
+        ("so", ("somali",), (), "Ramsey", 10, 3),
+        ("hmn", ("hmong",), (), "St. Louis", 30, 13),
+        ("es", ("latino-mexican",), ("alcohol",), "Rock", 5, 2),
+        ("en", (), (), None, 2, 11),
+        ("om", ("oromo", "somali"), ("opioids", "alcohol"), "Nowhere", 3, 1),
+        ("ar", ("veterans",), ("veteran",), "Cook", 88, 1),
+        ("am", ("ethiopian",), ("veteran",), "Cook", 60, 24),
+        ("en", ("somali",), ("opioids",), "Hennepin", 95, 4),  # outside the 90 days
+        ("hmn", (), (), "Hennepin", 200, 1),
+    ]
+    for language, communities, lived, county_name, days_ago, number in requests:
+        for _ in range(number):
+            if county_name == "Nowhere":
+                _request(language, communities=communities, lived=lived, days_ago=days_ago, county_name=None)
+                HelpRequest.objects.filter(county=None, language__slug=language).update(county=nowhere)
+            else:
+                _request(language, communities=communities, lived=lived, days_ago=days_ago, county_name=county_name)
+
+
+Cells = tuple[str, int, int, bool, str, str]  # key, peers, requests, unmet, peers shown, requests shown
+
+VARIED_90_DAYS: dict[str, list[Cells]] = {
+    "language": [
+        ("am", 0, 24, True, "0", "24"),
+        ("so", 12, 15, False, "12", "15"),
+        ("hmn", 1, 13, True, "<11", "13"),
+        ("en", 21, 11, False, "21", "≥11"),
+        ("es", 4, 2, False, "<11", "<11"),
+        ("ar", 10, 1, False, "<11", "<11"),
+        ("om", 9, 1, False, "<11", "<11"),
+    ],
+    "community": [
+        ("ethiopian", 0, 24, True, "0", "24"),
+        ("somali", 21, 16, False, "21", "16"),
+        ("hmong", 1, 13, True, "<11", "≥11"),
+        ("latino-mexican", 3, 2, False, "<11", "<11"),
+        ("oromo", 9, 1, False, "<11", "<11"),
+        ("veterans", 9, 1, False, "<11", "<11"),
+    ],
+    "lived_experience": [
+        ("veteran", 9, 25, False, "<11", "25"),
+        ("opioids", 15, 13, False, "15", "≥11"),
+        ("alcohol", 3, 3, False, "<11", "<11"),
+    ],
+    "region": [
+        ("Northeast", 21, 38, False, "21", "38"),
+        ("Metro", 21, 15, False, "≥11", "15"),
+        ("—", 4, 12, False, "<11", "≥11"),
+        ("Southwest", 4, 2, False, "<11", "<11"),
+    ],
+}
+VARIED_7_DAYS: dict[str, list[Cells]] = {
+    "language": [
+        ("so", 12, 12, False, "12", "12"),
+        ("en", 21, 11, False, "21", "≥11"),
+        ("es", 4, 2, False, "<11", "<11"),
+        ("om", 9, 1, False, "<11", "<11"),
+        ("ar", 10, 0, False, "<11", "0"),
+        ("hmn", 1, 0, False, "<11", "0"),
+    ],
+    "community": [
+        ("somali", 21, 13, False, "21", "≥11"),
+        ("latino-mexican", 3, 2, False, "<11", "<11"),
+        ("oromo", 9, 1, False, "<11", "<11"),
+        ("veterans", 9, 0, False, "<11", "0"),
+        ("hmong", 1, 0, False, "<11", "0"),
+    ],
+    "lived_experience": [
+        ("opioids", 15, 13, False, "15", "≥11"),
+        ("alcohol", 3, 3, False, "<11", "<11"),
+        ("veteran", 9, 0, False, "<11", "0"),
+    ],
+    "region": [
+        ("Metro", 21, 12, False, "≥11", "≥11"),
+        ("—", 4, 12, True, "<11", "12"),  # 12 requests for 4 peers: more than twice the 26 / 26 overall
+        ("Southwest", 4, 2, False, "<11", "<11"),
+        ("Northeast", 21, 0, False, "21", "0"),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("days", "totals", "cells"),
+    [(90, (26, 67, "26", "67"), VARIED_90_DAYS), (7, (26, 26, "26", "26"), VARIED_7_DAYS)],
+)
+def test_the_whole_report_on_varied_data(
+    varied: None, days: int, totals: tuple[int, int, str, str], cells: dict[str, list[Cells]]
+) -> None:
+    # Certified: 12 So, 3 Es, Hm, Many2 twice (a profile in each organization) and Many3-Many10; not Many0
+    # (inactive profile), Many1 (left), the lapsed, the unmarked one past its date, nor the one with none.
+    report = supply_demand(days=days)
+    assert (report.certified_peers, report.requests, report.certified_peers_shown, report.requests_shown) == totals
+    assert not report.requests_complementary
+    shown = {
+        facet: [
+            (row.key, row.supply, row.demand, row.unmet, row.supply_shown, row.demand_shown)
+            for row in report.facet(facet)
+        ]
+        for facet in cells
+    }
+    assert shown == cells
+
+
+def _built_and_queries(client: Client, url: str) -> tuple[int, int]:
+    """Help requests and peer profiles built as model instances, and queries run, to answer ``url``."""
+    from django.db import connection
+    from django.db.models.signals import post_init
+    from django.test.utils import CaptureQueriesContext
+
+    from peerway.workforce.models import PeerProfile
+
+    built = [0]
+
+    def count(sender: object, **kwargs: object) -> None:
+        built[0] += 1
+
+    post_init.connect(count, sender=HelpRequest)
+    post_init.connect(count, sender=PeerProfile)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+    finally:
+        post_init.disconnect(count, sender=HelpRequest)
+        post_init.disconnect(count, sender=PeerProfile)
+    return built[0], len(queries)
+
+
+def test_the_report_builds_no_request_or_profile_and_its_queries_do_not_grow(cast: Cast) -> None:
+    # Each of the six URLs recomputes the whole report: counted in the database, none loads the requests of the
+    # period or the peers in service one by one.
+    from peerway.workforce.supply import FACETS
+
+    ServiceArea.objects.create(organization=cast.org, county=county("Hennepin"))
+    client = Client()
+    client.force_login(cast.analyst)
+    urls = [reverse("career:supply"), reverse("career:supply_csv")]
+    urls += [reverse("career:supply_chart", args=[facet]) for facet in FACETS]
+
+    def add(peers: int, requests: int, start: int) -> None:
+        for number in range(start, start + peers):
+            peer = peer_profile(cast.org, name=f"Peer{number}", languages=("so",), communities=("somali",))
+            credential(peer.user, expires_on=dt.date(2099, 1, 1))
+        for _ in range(requests):
+            _request("so", communities=("somali",), lived=("opioids",))
+
+    add(2, 3, 0)
+    few = [_built_and_queries(client, url) for url in urls]
+    add(4, 6, 2)
+    many = [_built_and_queries(client, url) for url in urls]
+    assert [built for built, _ in many] == [0] * len(urls)
+    assert many == few

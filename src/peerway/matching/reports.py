@@ -16,8 +16,9 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Model
 from django.utils import timezone
 
 from peerway.core.models import Community, Language, LivedExperience
@@ -64,18 +65,59 @@ class MatchingReport:
     by_lived_experience: list[Row]
 
 
-def _requests(since: dt.datetime) -> QuerySet[HelpRequest]:
-    accepted = Offer.objects.filter(status=OfferStatus.ACCEPTED)
-    return (
-        HelpRequest.objects.filter(created_at__gte=since)
-        .select_related("language")
-        .prefetch_related(
-            "communities", "lived_experience", Prefetch("offers", queryset=accepted, to_attr="accepted_offers")
-        )
+class _Request(NamedTuple):
+    """The columns of a help request the report counts (none of the encrypted ones)."""
+
+    pk: int
+    language: str
+    status: str
+    created_at: dt.datetime
+    accepted_at: dt.datetime | None
+    connected_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    routing_note: object
+
+
+def _requests(since: dt.datetime) -> list[_Request]:
+    """The requests since ``since``, in the requests' own order, as the columns counted only."""
+    columns = (
+        "pk",
+        "language__slug",
+        "status",
+        "created_at",
+        "accepted_at",
+        "connected_at",
+        "closed_at",
+        "routing_note",
     )
+    return [_Request(*row) for row in HelpRequest.objects.filter(created_at__gte=since).values_list(*columns)]
 
 
-def _unmet(request: HelpRequest, now: dt.datetime, window: dt.timedelta) -> bool:
+def _terms(through: type[Model], column: str, since: dt.datetime) -> dict[int, list[str]]:
+    """The slugs of the terms (communities, kinds of lived experience) each request since ``since`` lists, from
+    the vocabulary's link table, in the vocabulary's order."""
+    vocabulary = through._meta.get_field(column).related_model
+    ordering = [f"{column}__{name}" for name in vocabulary._meta.ordering]  # type: ignore[union-attr]
+    links = through._default_manager.filter(helprequest__created_at__gte=since).order_by(*ordering)
+    terms: dict[int, list[str]] = defaultdict(list)
+    for request_id, slug in links.values_list("helprequest_id", f"{column}__slug"):
+        terms[request_id].append(slug)
+    return terms
+
+
+def _explanations(since: dt.datetime) -> dict[int, dict[str, list[str]]]:
+    """What each matched request since ``since`` shares with its peer: the explanation of its accepted offer (the
+    latest offered, if it has more than one)."""
+    accepted = Offer.objects.filter(
+        status=OfferStatus.ACCEPTED, request__created_at__gte=since, request__accepted_at__isnull=False
+    ).order_by("request_id", "-offered_at")
+    explanations: dict[int, dict[str, list[str]]] = {}
+    for request_id, explanation in accepted.values_list("request_id", "explanation"):
+        explanations.setdefault(request_id, explanation)
+    return explanations
+
+
+def _unmet(request: _Request, now: dt.datetime, window: dt.timedelta) -> bool:
     """No peer took it, and no feasible peer was found when it was routed or it waited longer than the
     escalation window: while it is still open, or until the person stopped (or deleted) it."""
     if request.accepted_at is not None:
@@ -89,7 +131,7 @@ def _unmet(request: HelpRequest, now: dt.datetime, window: dt.timedelta) -> bool
     return bool(request.routing_note) or request.created_at + window <= waited_until
 
 
-def _add(row: Row, request: HelpRequest, shared: Iterable[str], wanted: str, unmet: bool) -> None:
+def _add(row: Row, request: _Request, shared: Iterable[str], wanted: str, unmet: bool) -> None:
     row.requests += 1
     row.unmet += int(unmet)
     if request.accepted_at is None:
@@ -136,17 +178,22 @@ def matching_report(
     languages: dict[str, Row] = defaultdict(lambda: Row(label=""))
     communities: dict[str, Row] = defaultdict(lambda: Row(label=""))
     experiences: dict[str, Row] = defaultdict(lambda: Row(label=""))
+    # One pass over the requests' columns (concordance and the minutes to first contact are per request), the
+    # terms each lists and their accepted offers' explanations: no request or offer is loaded, no encrypted field
+    # read.
+    request_communities = _terms(HelpRequest.communities.through, "community", since)
+    request_experiences = _terms(HelpRequest.lived_experience.through, "livedexperience", since)
+    explanations = _explanations(since)
     for request in _requests(since):
-        offers = getattr(request, "accepted_offers", [])
-        explanation = offers[0].explanation if offers else {}
+        explanation = explanations.get(request.pk, {})
         unmet = _unmet(request, now, window)
-        language = request.language.slug
+        language = request.language
         _add(total, request, explanation.get("languages", []), language, unmet)
         _add(languages[language], request, explanation.get("languages", []), language, unmet)
-        for community in request.communities.all():
-            _add(communities[community.slug], request, explanation.get("communities", []), community.slug, unmet)
-        for kind in request.lived_experience.all():
-            _add(experiences[kind.slug], request, explanation.get("lived_experience", []), kind.slug, unmet)
+        for community in request_communities.get(request.pk, []):
+            _add(communities[community], request, explanation.get("communities", []), community, unmet)
+        for kind in request_experiences.get(request.pk, []):
+            _add(experiences[kind], request, explanation.get("lived_experience", []), kind, unmet)
     for slug, row in languages.items():
         row.label = labels.get(f"lang:{slug}", slug)
     for slug, row in communities.items():

@@ -22,7 +22,9 @@ import math
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -217,33 +219,50 @@ def _period(days: int, today: dt.date | None) -> tuple[dt.date, dt.date, dt.date
     return start, today, since
 
 
+def _count_by(rows: QuerySet[Any], field: str) -> QuerySet[Any, dict[str, Any]]:
+    """``rows`` counted per value of ``field`` in the database (GROUP BY): {field: value, "count": rows}."""
+    return rows.order_by().values(field).annotate(count=Count("pk"))
+
+
+def _per_slug(rows: QuerySet[Any], field: str) -> Counter[str]:
+    return Counter({row[field]: row["count"] for row in _count_by(rows, field)})
+
+
 def supply_demand(*, days: int = DEFAULT_DAYS, today: dt.date | None = None) -> SupplyDemand:
+    """Counted in the database, GROUP BY on the help requests and on the vocabularies' link tables (one row per
+    profile or request and term it lists): no request or profile is loaded, and no encrypted field read."""
     start, end, since = _period(days, today)
-    profiles = list(PeerProfile.objects.in_service().prefetch_related("languages", "communities", "lived_experience"))
-    states = peer_credential_statuses([p.user_id for p in profiles], today=end)
-    certified = [p for p in profiles if states[p.user_id] is CredentialState.ACTIVE]
+    profiles = list(PeerProfile.objects.in_service().order_by().values_list("pk", "user_id", "organization_id"))
+    states = peer_credential_statuses([user_id for _, user_id, _ in profiles], today=end)
+    certified = [(pk, org) for pk, user_id, org in profiles if states[user_id] is CredentialState.ACTIVE]
+    certified_ids = [pk for pk, _ in certified]
     regions_by_org: dict[int, set[str]] = {}
-    for area in ServiceArea.objects.select_related("county"):
-        regions_by_org.setdefault(area.organization_id, set()).add(area.county.region or UNKNOWN_REGION)
+    for org, region in ServiceArea.objects.values_list("organization_id", "county__region"):
+        regions_by_org.setdefault(org, set()).add(region or UNKNOWN_REGION)
 
+    requests = HelpRequest.objects.filter(created_at__gte=since)
+    request_count = requests.count()
     supply: dict[str, Counter[str]] = {facet: Counter() for facet in FACETS}
-    for profile in certified:
-        supply["language"].update({t.slug for t in profile.languages.all()})
-        supply["community"].update({t.slug for t in profile.communities.all()})
-        supply["lived_experience"].update({t.slug for t in profile.lived_experience.all()})
-        supply["region"].update(regions_by_org.get(profile.organization_id, set()))
-
     demand: dict[str, Counter[str]] = {facet: Counter() for facet in FACETS}
-    requests = list(
-        HelpRequest.objects.filter(created_at__gte=since)
-        .select_related("language", "county")
-        .prefetch_related("communities", "lived_experience")
+    # facet, the vocabulary's field on PeerProfile and on HelpRequest (None: a request has one language, its
+    # own column), the term's column in the link tables
+    vocabularies = (
+        ("language", "languages", None, "language"),
+        ("community", "communities", "communities", "community"),
+        ("lived_experience", "lived_experience", "lived_experience", "livedexperience"),
     )
-    for request in requests:
-        demand["language"][request.language.slug] += 1
-        demand["community"].update({t.slug for t in request.communities.all()})
-        demand["lived_experience"].update({t.slug for t in request.lived_experience.all()})
-        demand["region"][(request.county.region if request.county else "") or UNKNOWN_REGION] += 1
+    for facet, peer_field, request_field, column in vocabularies:
+        links = getattr(PeerProfile, peer_field).through.objects.filter(peerprofile_id__in=certified_ids)
+        supply[facet].update(_per_slug(links, f"{column}__slug"))
+        if request_field:
+            links = getattr(HelpRequest, request_field).through.objects.filter(helprequest__created_at__gte=since)
+            demand[facet].update(_per_slug(links, f"{column}__slug"))
+    demand["language"].update(_per_slug(requests, "language__slug"))
+    for _pk, org in certified:
+        supply["region"].update(regions_by_org.get(org, set()))
+    # A request's region is its county's: with no county, or a county without a region, UNKNOWN_REGION.
+    for row in _count_by(requests, "county__region"):
+        demand["region"][row["county__region"] or UNKNOWN_REGION] += row["count"]
 
     labels = {
         "language": {t.slug: t.label() for t in Language.objects.all()},
@@ -253,7 +272,7 @@ def supply_demand(*, days: int = DEFAULT_DAYS, today: dt.date | None = None) -> 
         # value, and templates/i18n/strings_from_code.html lists them for the catalogs.
         "region": {region: _(region) for region in (set(supply["region"]) | set(demand["region"])) - {UNKNOWN_REGION}},
     }
-    overall = len(requests) / len(certified) if certified else None
+    overall = request_count / len(certified) if certified else None
     rows: dict[str, list[FacetRow]] = {}
     hide_requests = False
     for facet in FACETS:
@@ -271,7 +290,7 @@ def supply_demand(*, days: int = DEFAULT_DAYS, today: dt.date | None = None) -> 
             rows[facet] = withhold_the_total(rows[facet])
     for facet in FACETS:
         rows[facet] = sorted(rows[facet], key=lambda row: (-row.demand, -row.supply, row.label))
-    return SupplyDemand(start, end, len(certified), len(requests), rows, requests_complementary=hide_requests)
+    return SupplyDemand(start, end, len(certified), request_count, rows, requests_complementary=hide_requests)
 
 
 def supply_demand_csv(report: SupplyDemand) -> str:
