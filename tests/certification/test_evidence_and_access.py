@@ -8,7 +8,9 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from peerway.accounts.models import User
@@ -186,6 +188,27 @@ def test_the_review_page_is_still_logged_as_a_view(cast: Cast, boards: Boards) -
     services.application_submit(application, actor=cast.alice)
     [event] = _events_of_get(boards.bea, reverse("certification:review", args=[application.public_id]))
     assert event.action == AccessAction.VIEWED and event.subject_id == application.public_id
+
+
+def test_the_review_queue_costs_the_same_queries_for_2_and_for_6_applications(cast: Cast, boards: Boards) -> None:
+    # The queue's access events go to the board's organization, read with each application listed.
+    client = Client()
+    client.force_login(boards.bea)
+    url = reverse("certification:review_queue")
+    counts = []
+    for added in (2, 4):
+        for _ in range(added):
+            applicant = UserFactory()
+            services.application_submit(complete_application(applicant, boards.cprs), actor=applicant)
+        client.get(url)  # warm the session and the caches
+        before = set(AccessEvent.objects.values_list("pk", flat=True))
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        counts.append(len(captured.captured_queries))
+        events = AccessEvent.objects.exclude(pk__in=before)
+        assert {(e.action, e.organization_id) for e in events} == {(AccessAction.LISTED, boards.mcb.organization_id)}
+        assert len(events) == Application.objects.filter(credential_type=boards.cprs).count()
+    assert counts[0] == counts[1]
 
 
 def test_conflict_of_interest_own_application(cast: Cast, boards: Boards) -> None:

@@ -26,6 +26,7 @@ from peerway.recovery.instruments import engine
 from peerway.recovery.instruments.engine import AnswersError
 from peerway.recovery.instruments.fhir import FhirInvalid, questionnaire_build, questionnaire_response_parse
 from peerway.recovery.models import CheckIn, CheckInLink, CheckInSource, Instrument, Participant
+from peerway.recovery.models import checkins as checkin_models
 from peerway.recovery.services.checkins import (
     PEERWAY_CHECKIN_FILE,
     checkin_answer_by_link,
@@ -208,6 +209,45 @@ def test_the_check_in_page_and_chart_log_each_read_and_serve_svg(cast: Cast) -> 
     assert b"47" in svg
     events = AccessEvent.objects.filter(subject_id=participant.public_id, action="viewed", actor=cast.sam)
     assert sorted(events.values_list("reason", flat=True)) == ["check-in chart", "check-ins"]
+
+
+def test_the_check_in_list_parses_the_instrument_once_not_once_per_row_and_again_once_edited(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every row names its instrument, a new Instrument instance per row; parsing and checking the FHIR takes
+    # ~0.15 s, so the parsed definition is kept per process for as long as the instrument's FHIR is the same.
+    participant = ParticipantFactory(organization=cast.org)
+    instrument = peerway_instrument()
+    for days in range(1, 7):
+        checkin_record_by_staff(
+            participant=participant,
+            instrument=instrument,
+            answers=answers(*[4] * 10),
+            actor=cast.alice,
+            answered_at=timezone.now() - dt.timedelta(days=days),
+        )
+    parses: list[object] = []
+    parse = checkin_models.questionnaire_parse
+
+    def counted(raw: object) -> engine.Instrument:
+        parses.append(raw)
+        return parse(raw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(checkin_models, "questionnaire_parse", counted)
+    client = Client()
+    client.force_login(cast.sam)
+    url = reverse("recovery:checkin_list", args=[participant.public_id])
+    page = client.get(url).content.decode()
+    assert page.count(f"<td>{instrument.title}</td>") == 6
+    assert len(parses) <= 1  # none when an earlier test left it parsed
+    parses.clear()
+    client.get(url)
+    assert parses == []
+    edited = dict(instrument.fhir, title="Recovery capital check-in, edited")
+    Instrument.objects.filter(pk=instrument.pk).update(fhir=edited)
+    page = client.get(url).content.decode()
+    assert page.count("<td>Recovery capital check-in, edited</td>") == 6
+    assert len(parses) == 1
 
 
 def test_the_chart_function_serves_the_persons_own_space_too(cast: Cast) -> None:

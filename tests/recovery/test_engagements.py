@@ -6,7 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from peerway.accounts.models import Membership
@@ -265,6 +267,33 @@ def test_an_engagement_is_not_started_with_a_peer_who_has_left(cast: Cast, how: 
     client.force_login(cast.sam)
     page = client.get(reverse("recovery:engagement_start", args=[participant.public_id])).content.decode()
     assert "Bob" not in page
+
+
+def _queries_of_page(client: Client, url: str) -> tuple[int, str]:
+    client.get(url)  # warm the session and the caches
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries), response.content.decode()
+
+
+@pytest.mark.parametrize("page", ["handoff", "start"])
+def test_the_peer_choices_cost_the_same_queries_for_3_and_for_9_peers(cast: Cast, page: str) -> None:
+    # Each choice is labelled "name (organization)": the organization comes with the peers, not once per peer.
+    if page == "handoff":
+        url = reverse("recovery:engagement_handoff", args=[ready_engagement(cast).public_id])
+    else:
+        url = reverse("recovery:engagement_start", args=[ParticipantFactory(organization=cast.org).public_id])
+    client = Client()
+    client.force_login(cast.sam)
+    counts = []
+    for first, last in ((0, 3), (3, 9)):
+        for index in range(first, last):
+            peer_profile(cast.org, name=f"Peer{index}")
+        count, html = _queries_of_page(client, url)
+        assert f"Peer{last - 1} ({cast.org.name})" in html
+        counts.append(count)
+    assert counts[0] == counts[1]
 
 
 def _first_call(

@@ -175,7 +175,8 @@ class ReviewFilters:
 @transaction.atomic
 def review_queue_page(user: User, filters: ReviewFilters, page_number: int | str = 1) -> Page:
     """One page of the reviewer's queue, oldest submission first; each application listed gets an AccessEvent."""
-    queryset = applications_for_reviewer(user).select_related("credential_type__board", "applicant")
+    # The board's organization too: the access events below are grouped by it, for every application listed.
+    queryset = applications_for_reviewer(user).select_related("credential_type__board__organization", "applicant")
     if filters.status:
         queryset = queryset.filter(status=filters.status)
     else:

@@ -7,7 +7,10 @@ every organization; an organization licensed for an official instrument loads it
 
 from __future__ import annotations
 
+import copy
 import json
+import threading
+from collections import OrderedDict
 from functools import cached_property
 from typing import Any
 
@@ -24,6 +27,32 @@ from peerway.recovery.models.engagements import Engagement
 from peerway.recovery.models.participants import Participant
 
 SUBJECT_CHECKIN = "checkin"
+
+# Parsing and validating a definition takes ~0.15 s (Peerway's check-in is 60 kB of FHIR), and a list of check-ins
+# has a new Instrument instance per row (select_related): each process keeps the parsed definitions of its most
+# recently used instruments, by primary key, with a copy of the FHIR they came from. An instrument whose FHIR
+# changed is parsed again: comparing the JSON (~0.1 ms) is what makes a definition safe to reuse.
+DEFINITIONS_KEPT = 16
+_definitions: OrderedDict[int, tuple[Any, engine.Instrument]] = OrderedDict()
+_definitions_lock = threading.Lock()
+
+
+def _definition_of(pk: int | None, fhir: Any) -> engine.Instrument:
+    if pk is None:
+        return questionnaire_parse(fhir)
+    with _definitions_lock:
+        kept = _definitions.get(pk)
+        if kept is not None and kept[0] == fhir:
+            _definitions.move_to_end(pk)
+            return kept[1]
+    # Parsed outside the lock: two threads may both parse a new definition, and both results are the same.
+    definition = questionnaire_parse(fhir)
+    with _definitions_lock:
+        _definitions[pk] = (copy.deepcopy(fhir), definition)
+        _definitions.move_to_end(pk)
+        while len(_definitions) > DEFINITIONS_KEPT:
+            _definitions.popitem(last=False)
+    return definition
 
 
 class Instrument(PublicIdModel):
@@ -62,7 +91,8 @@ class Instrument(PublicIdModel):
 
     @cached_property
     def definition(self) -> engine.Instrument:
-        return questionnaire_parse(self.fhir)
+        """The parsed FHIR Questionnaire (immutable): parsed once per process while the FHIR stays the same."""
+        return _definition_of(self.pk, self.fhir)
 
 
 class CheckInSource(models.TextChoices):

@@ -93,7 +93,12 @@ class Checkup(PublicIdModel, TimestampedModel):
                 name="checkup_recovery_capital_range",
             ),
         ]
-        indexes = [models.Index(fields=["status", "due_on"])]
+        indexes = [
+            models.Index(fields=["status", "due_on"]),
+            # A caseload row's next and latest check-ups (recovery.selectors.caseload): without it SQLite, short of
+            # statistics, reads them through (status, due_on), every scheduled check-up of the state per row.
+            models.Index(fields=["engagement", "status", "due_on"], name="checkup_engagement_status_due"),
+        ]
 
     def __str__(self) -> str:
         return f"Check-up {str(self.public_id)[:8]} ({self.status}, due {self.due_on})"

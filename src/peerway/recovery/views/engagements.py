@@ -128,11 +128,13 @@ def engagement_attestation(request: HttpRequest, public_id: str) -> HttpResponse
 @staff_view
 def engagement_handoff_page(request: HttpRequest, public_id: str) -> HttpResponse:
     engagement = engagement_for_action(request.user, public_id, LEAD_ROLES)  # type: ignore[arg-type]
-    # Only peers who work in the organization now: one who left cannot open the person's record.
+    # Only peers who work in the organization now: one who left cannot open the person's record. Each option's
+    # label (PeerProfile.__str__) names the organization: joined here, not read once per peer.
     peers = (
         PeerProfile.objects.in_service()
         .filter(organization_id=engagement.organization_id)
         .exclude(pk=engagement.peer_id)
+        .select_related("organization")
     )
     form = HandoffForm(request.POST or None, peers=peers.order_by("display_name"))
     if request.method == "POST" and form.is_valid():

@@ -224,8 +224,12 @@ def participant_merge_action(request: HttpRequest, public_id: str, other_id: str
 @staff_view
 def engagement_start_page(request: HttpRequest, public_id: str) -> HttpResponse:
     participant = participant_for_edit_for_user(request.user, public_id)  # type: ignore[arg-type]
+    # Each option's label (PeerProfile.__str__) names the organization: joined here, not read once per peer.
     peers = (
-        PeerProfile.objects.in_service().filter(organization_id=participant.organization_id).order_by("display_name")
+        PeerProfile.objects.in_service()
+        .filter(organization_id=participant.organization_id)
+        .select_related("organization")
+        .order_by("display_name")
     )
     own = peers.filter(user_id=request.user.pk).first()
     initial = {
