@@ -595,3 +595,42 @@ def test_a_referral_given_a_later_follow_up_date_while_the_job_runs_waits_for_th
     assert referrals_remind_due() == 0
     assert mail.outbox == []
     assert fresh(referral).reminder_sent_at is None
+
+
+def test_the_referral_form_offers_resources_near_the_organization_and_every_county_on_request(cast: Cast) -> None:
+    from peerway.organizations.models import ServiceArea
+    from tests.factories import county
+
+    ServiceArea.objects.get_or_create(organization=cast.org, county=county("Hennepin"))
+    near = Resource.objects.create(name="Sample Near Clinic", category="medical", county=county("Hennepin"))
+    statewide = shared_resource("Sample Statewide Line")
+    far = Resource.objects.create(name="Sample Far Clinic", category="medical", county=county("Nobles"))
+    engagement = engagement_for(cast)
+    client = Client()
+    client.force_login(cast.alice)
+    url = reverse("recovery:engagement_referrals", args=[engagement.public_id])
+
+    nearby = client.get(url).content.decode()
+    assert near.name in nearby and statewide.name in nearby and far.name not in nearby
+    assert "?everywhere=1" in nearby
+    everywhere = client.get(url, {"everywhere": "1"}).content.decode()
+    assert far.name in everywhere
+    assert f'action="{url}?everywhere=1"' in everywhere
+
+    # A far resource is refused from the nearby list, keeping what was typed, and accepted from every county's.
+    refused = client.post(url, {"resource": str(far.public_id), "note": "Closer to family"})
+    assert refused.status_code == 400 and "Closer to family" in refused.content.decode()
+    assert client.post(f"{url}?everywhere=1", {"resource": str(far.public_id)}).status_code == 302
+    assert Referral.objects.get().resource == far
+
+
+def test_without_a_service_area_every_county_is_offered(cast: Cast) -> None:
+    from peerway.organizations.models import ServiceArea
+    from tests.factories import county
+
+    ServiceArea.objects.filter(organization=cast.org).delete()
+    far = Resource.objects.create(name="Sample Far Clinic", category="medical", county=county("Nobles"))
+    client = Client()
+    client.force_login(cast.alice)
+    body = client.get(reverse("recovery:engagement_referrals", args=[engagement_for(cast).public_id])).content.decode()
+    assert far.name in body and "every county" not in body

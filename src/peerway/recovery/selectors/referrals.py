@@ -18,7 +18,7 @@ from peerway.accounts.models import User
 from peerway.accounts.roles import PARTICIPANT_RECORD_ROLES, Role
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction
-from peerway.organizations.models import Organization
+from peerway.organizations.models import Organization, ServiceArea
 from peerway.recovery.models import (
     OPEN_REFERRAL_STATUSES,
     SUBJECT_PARTICIPANT,
@@ -84,11 +84,23 @@ def referral_for_change(user: User, public_id: uuid.UUID | str) -> Referral:
         raise Http404("No such referral.") from None
 
 
-def resources_for_engagement(engagement: Engagement) -> QuerySet[Resource]:
-    """Resources a person in ``engagement`` may be referred to: shared ones and its organization's."""
-    return Resource.objects.filter(
+def resources_for_engagement(engagement: Engagement, *, nearby: bool = False) -> QuerySet[Resource]:
+    """Resources a person in ``engagement`` may be referred to: shared ones and its organization's.
+
+    ``nearby``: only those without a county (statewide, by phone or online) and those in the counties the
+    organization serves, when it has a service area; a state's directory holds thousands of resources."""
+    resources = Resource.objects.filter(
         Q(organization__isnull=True) | Q(organization_id=engagement.organization_id), active=True
-    ).order_by("category", "name", "id")
+    )
+    if nearby and organization_serves_counties(engagement.organization_id):
+        served = ServiceArea.objects.filter(organization_id=engagement.organization_id).values("county_id")
+        resources = resources.filter(Q(county__isnull=True) | Q(county_id__in=served))
+    return resources.order_by("category", "name", "id")
+
+
+def organization_serves_counties(organization_id: int) -> bool:
+    """Whether the organization has a service area (counties it serves) to narrow resources by."""
+    return ServiceArea.objects.filter(organization_id=organization_id).exists()
 
 
 def referrals_due_queryset(today: dt.date) -> QuerySet[Referral]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -19,6 +20,7 @@ from peerway.recovery.models import Engagement, Referral
 from peerway.recovery.selectors.referrals import (
     engagement_for_referral_change,
     engagement_referrals_for_user,
+    organization_serves_counties,
     referral_for_change,
     referrals_due_for_user,
     resources_for_engagement,
@@ -51,11 +53,14 @@ class ReferralForm(forms.Form):
         help_text=gettext_lazy("You get one email on this day if the referral is still open."),
     )
 
-    def __init__(self, *args: Any, engagement: Engagement, treatment: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, engagement: Engagement, treatment: bool = False, everywhere: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["resource"]
         assert isinstance(field, forms.ModelChoiceField)
-        resources = resources_for_engagement(engagement).select_related("county")
+        # Near the person by default (statewide ones and the organization's counties); every county when asked.
+        resources = resources_for_engagement(engagement, nearby=not everywhere).select_related("county")
         if treatment:  # a check-up's re-link to treatment: only treatment resources are offered
             resources = resources.filter(category__in=TREATMENT_CATEGORIES)
         field.queryset = resources
@@ -105,9 +110,15 @@ def _page(
     ``transition`` a referral whose "what happened" form was posted and refused, shown with its errors and
     what was typed (even if the referral has closed meanwhile, so the outcome note is not lost)."""
     engagement, referrals = engagement_referrals_for_user(request.user, public_id)  # type: ignore[arg-type]
+    everywhere = _everywhere(request)
     if form is None:
         initial = {"resource": request.GET.get("resource")} if request.GET.get("resource") else {}
-        form = ReferralForm(engagement=engagement, initial=initial, treatment=request.GET.get("for") == "treatment")
+        form = ReferralForm(
+            engagement=engagement,
+            initial=initial,
+            treatment=request.GET.get("for") == "treatment",
+            everywhere=everywhere,
+        )
     rows: list[tuple[Referral, ReferralTransitionForm | None]] = []
     for referral in referrals:
         if transition is not None and referral.pk == transition[0].pk:
@@ -117,9 +128,29 @@ def _page(
     return render(
         request,
         "recovery/referral_list.html",
-        {"engagement": engagement, "rows": rows, "form": form, "today": timezone.localdate()},
+        {
+            "engagement": engagement,
+            "rows": rows,
+            "form": form,
+            "today": timezone.localdate(),
+            "everywhere": everywhere,
+            "narrowed": organization_serves_counties(engagement.organization_id),
+            "scope_query": _scope_query(request),
+        },
         status=status,
     )
+
+
+def _everywhere(request: HttpRequest) -> bool:
+    # A resource named in the link (a check-up's re-link to treatment) is offered wherever it is.
+    return request.GET.get("everywhere") == "1" or bool(request.GET.get("resource"))
+
+
+def _scope_query(request: HttpRequest) -> dict[str, str]:
+    """The query strings of the page narrowed to nearby resources and of the page with every county, keeping
+    what else the link said (``for=treatment``)."""
+    kept = {key: value for key, value in request.GET.items() if key == "for"}
+    return {"nearby": urlencode(kept), "everywhere": urlencode({**kept, "everywhere": "1"})}
 
 
 @staff_view
@@ -127,7 +158,7 @@ def engagement_referrals(request: HttpRequest, public_id: str) -> HttpResponse:
     if request.method != "POST":
         return _page(request, public_id, None)
     engagement = engagement_for_referral_change(request.user, public_id)  # type: ignore[arg-type]
-    form = ReferralForm(request.POST, engagement=engagement)
+    form = ReferralForm(request.POST, engagement=engagement, everywhere=_everywhere(request))
     if form.is_valid():
         try:
             referral_create(
