@@ -46,7 +46,9 @@ class RelinkKind(models.TextChoices):
 class Checkup(PublicIdModel, TimestampedModel):
     """One scheduled check-up of an engagement, and once recorded, what it found."""
 
-    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="checkups")
+    # No index of its own: the unique (engagement, sequence) constraint and the (engagement, status, due_on) index
+    # below both begin with it and serve every lookup by engagement.
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="checkups", db_index=False)
     sequence = models.PositiveSmallIntegerField(help_text="1 for the first check-up after the start, and so on.")
     due_on = models.DateField()
     status = models.CharField(max_length=16, choices=CheckupStatus.choices, default=CheckupStatus.SCHEDULED)
