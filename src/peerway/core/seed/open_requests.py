@@ -190,29 +190,20 @@ class OpenRequestPlanner:
         if not ranked:
             plan.routing_note = self._note(reason)
             return plan
-        offered_at = self._routed_at(created_at)
-        plan.status = RequestStatus.OFFERED
-        plan.offers = [open_offer(ctx, item, 0, offered_at) for item in ranked]
-        plan.last_offered_at = offered_at
-        widened_at = escalated_at(ctx, offered_at)
-        if widened_at > ctx.anchor:
-            return plan
-        plan.escalation_level = 1
-        plan.last_offered_at = widened_at
-        more, reason = self.router.route(
-            spec, county=asker.county, exclude=[offer.peer for offer in plan.offers], top=wider
-        )
-        plan.offers += [open_offer(ctx, item, 1, widened_at) for item in more]
-        if not more:
-            # request_route records why the widened round found nobody, while the first offers stand.
-            plan.routing_note = self._note(reason)
-        alerted_at = escalated_at(ctx, widened_at)
-        if alerted_at > ctx.anchor:
-            return plan
-        plan.escalation_level = 2
-        plan.last_offered_at = alerted_at
-        organizations = sorted({ctx.peers[offer.peer].organization_id for offer in plan.offers})
-        plan.alerts = [(organization_id, alerted_at, None) for organization_id in organizations]
+
+        def wider_round() -> Sequence[Ranked]:
+            more, reason = self.router.route(
+                spec, county=asker.county, exclude=[offer.peer for offer in plan.offers], top=wider
+            )
+            if not more:
+                # request_route records why the widened round found nobody, while the first offers stand.
+                plan.routing_note = self._note(reason)
+            return more
+
+        alerted_at = open_rounds(ctx, plan, ranked, self._routed_at(created_at), wider_round)
+        if alerted_at is not None:
+            organizations = sorted({ctx.peers[offer.peer].organization_id for offer in plan.offers})
+            plan.alerts = [(organization_id, alerted_at, None) for organization_id in organizations]
         return plan
 
     def _routed_at(self, created_at: dt.datetime) -> dt.datetime:
@@ -240,6 +231,33 @@ class OpenRequestPlanner:
         _shaped_by(ctx, asker, peer)
         # Routed like any other: shaped by what the demo peer shares, it reaches them among the best three.
         return self._routed(asker, WAITING_AGO)
+
+
+def open_rounds(
+    ctx: SeedContext,
+    plan: PlannedRequest,
+    first_round: Sequence[Ranked],
+    offered_at: dt.datetime,
+    wider_round: Callable[[], Sequence[Ranked]],
+) -> dt.datetime | None:
+    """The offers of a request still open at --today, as the worker would have made them by then: the first round
+    at ``offered_at``, the wider one (``wider_round()``, asked only once it is reached) one escalation window later;
+    returns when the supervisors were alerted after another window, or None when --today came first."""
+    plan.status = RequestStatus.OFFERED
+    plan.offers = [open_offer(ctx, item, 0, offered_at) for item in first_round]
+    plan.last_offered_at = offered_at
+    widened_at = escalated_at(ctx, offered_at)
+    if widened_at > ctx.anchor:
+        return None
+    plan.escalation_level = 1
+    plan.last_offered_at = widened_at
+    plan.offers += [open_offer(ctx, item, 1, widened_at) for item in wider_round()]
+    alerted_at = escalated_at(ctx, widened_at)
+    if alerted_at > ctx.anchor:
+        return None
+    plan.escalation_level = 2
+    plan.last_offered_at = alerted_at
+    return alerted_at
 
 
 def open_offer(ctx: SeedContext, item: Ranked, round_number: int, offered_at: dt.datetime) -> PlannedOffer:

@@ -37,7 +37,7 @@ from typing import Any
 from peerway.core.seed.askers import Asker, request_vocabulary_load
 from peerway.core.seed.context import SeedContext, SeedError
 from peerway.core.seed.engagements import STATEMENT, latest_engagement_status
-from peerway.core.seed.open_requests import open_offer
+from peerway.core.seed.open_requests import open_rounds
 from peerway.core.seed.past_requests import (
     ACCEPT_MEDIAN_SECONDS,
     ACCEPT_SIGMA,
@@ -52,7 +52,6 @@ from peerway.core.seed.past_requests import (
     WITHDRAW_SIGMA,
     WITHDRAWN_SHARE,
     duration_between,
-    escalated_at,
     first_offer_moment,
     lognormal_seconds,
     offer_rounds_plan,
@@ -383,21 +382,9 @@ class RelinkPlanner:
         if not first_round:
             plan.routing_note = {**self._unmatched_reason(plan, organization_id), "next_shift_at": self.next_shift_at}
             return True
-        plan.status = RequestStatus.OFFERED
-        plan.offers = [open_offer(ctx, item, 0, offered_at) for item in first_round]
-        plan.last_offered_at = offered_at
-        widened_at = escalated_at(ctx, offered_at)
-        if widened_at > ctx.anchor:
-            return True
-        plan.escalation_level = 1
-        plan.last_offered_at = widened_at
-        plan.offers += [open_offer(ctx, item, 1, widened_at) for item in wider_round]
-        alerted_at = escalated_at(ctx, widened_at)
-        if alerted_at > ctx.anchor:
-            return True
-        plan.escalation_level = 2
-        plan.last_offered_at = alerted_at
-        plan.alerts = [(organization_id, alerted_at, None)]
+        alerted_at = open_rounds(ctx, plan, first_round, offered_at, lambda: wider_round)
+        if alerted_at is not None:
+            plan.alerts = [(organization_id, alerted_at, None)]
         return True
 
     def _route(
