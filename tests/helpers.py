@@ -6,12 +6,15 @@ A named cast (healthchecks style) gives each test the same people: see ``Cast``.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -114,3 +117,18 @@ def assert_staff_view_guarded(
 
 
 __all__ = ["AnonymousUser", "Cast", "assert_staff_view_guarded", "make_cast"]
+
+
+def until_waiting_or_done(thread: threading.Thread) -> None:
+    """Until ``thread`` waits for a lock this test's open transaction holds (PostgreSQL), or has ended without
+    waiting; at most 10 seconds."""
+    deadline = time.monotonic() + 10
+    with connection.cursor() as cursor:
+        while thread.is_alive() and time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks JOIN pg_stat_activity USING (pid)"
+                " WHERE NOT granted AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.05)

@@ -6,7 +6,6 @@ import datetime as dt
 import logging
 import smtplib
 import threading
-import time
 from collections.abc import Sequence
 
 import pytest
@@ -42,7 +41,7 @@ from peerway.recovery.services.checkups import (
     checkups_sync,
 )
 from tests.factories import peer_profile
-from tests.helpers import Cast
+from tests.helpers import Cast, until_waiting_or_done
 from tests.recovery.checkups_support import engagement_for, peer_for
 from tests.recovery.plan_helpers import CaptureOnCommit
 
@@ -194,20 +193,6 @@ def test_the_daily_job_goes_on_after_one_engagement_fails_and_retries_it_next_ti
     assert unlucky.checkups.count() == 20
 
 
-def _until_waiting_or_done(thread: threading.Thread) -> None:
-    """Until ``thread`` waits for a lock this test's open transaction holds, or has ended without waiting."""
-    deadline = time.monotonic() + 10
-    with connection.cursor() as cursor:
-        while thread.is_alive() and time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_locks JOIN pg_stat_activity USING (pid)"
-                " WHERE NOT granted AND datname = current_database()"
-            )
-            if cursor.fetchone()[0]:
-                return
-            time.sleep(0.05)
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serializes every writer: nothing to race")
 @pytest.mark.django_db(transaction=True)
 def test_two_schedulers_at_once_make_one_schedule_and_neither_fails(cast: Cast) -> None:
@@ -226,7 +211,7 @@ def test_two_schedulers_at_once_make_one_schedule_and_neither_fails(cast: Cast) 
     with transaction.atomic():  # the first scheduler: its check-ups written, not yet committed
         assert checkups_schedule(engagement=engagement, today=START.date()) == 20
         second.start()
-        _until_waiting_or_done(second)
+        until_waiting_or_done(second)
     second.join(timeout=30)
     assert outcome == ["created 0"]
     assert engagement.checkups.count() == 20

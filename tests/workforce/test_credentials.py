@@ -6,7 +6,6 @@ import datetime as dt
 import logging
 import smtplib
 import threading
-import time
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -28,7 +27,7 @@ from peerway.workforce import credentials as service
 from peerway.workforce.credentials import CredentialState, peer_credential_status
 from peerway.workforce.models import ContinuingEducation, CredentialReminder
 from tests.factories import peer_profile
-from tests.helpers import Cast
+from tests.helpers import Cast, until_waiting_or_done
 from tests.workforce.credentials_helpers import credential
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -329,20 +328,6 @@ def test_starting_a_renewal_twice_opens_one_application_and_says_why(cast: Cast)
     assert list(Application.objects.filter(held_credential=held)) == [application]
 
 
-def _until_waiting_or_done(thread: threading.Thread) -> None:
-    """Until ``thread`` waits for a lock this test's open transaction holds, or has ended without waiting."""
-    deadline = time.monotonic() + 10
-    with connection.cursor() as cursor:
-        while thread.is_alive() and time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_locks JOIN pg_stat_activity USING (pid)"
-                " WHERE NOT granted AND datname = current_database()"
-            )
-            if cursor.fetchone()[0]:
-                return
-            time.sleep(0.05)
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serializes every writer: nothing to race")
 @pytest.mark.django_db(transaction=True)
 def test_two_renewal_starts_at_once_open_one_application(cast: Cast) -> None:
@@ -362,7 +347,7 @@ def test_two_renewal_starts_at_once_open_one_application(cast: Cast) -> None:
     with transaction.atomic():  # the first request: its application created, not yet committed
         first = service.renewal_start(user=cast.alice, credential_public_id=str(held.public_id))
         second.start()
-        _until_waiting_or_done(second)
+        until_waiting_or_done(second)
     second.join(timeout=30)
     assert len(outcome) == 1 and outcome[0].startswith(ALREADY_OPEN), outcome
     assert list(Application.objects.filter(held_credential=held)) == [first]
