@@ -11,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from peerway.recovery.models import Engagement, EngagementStatus
+from peerway.recovery.services.messages import message_send_from_participant
 from tests.e2e.conftest import sign_in
 from tests.factories import MembershipFactory, OrganizationFactory, ParticipantFactory, UserFactory
 from tests.recovery.checkups_support import peer_for
@@ -43,8 +44,12 @@ def test_caseload_and_team_pages_at_360_px(
             started_at=timezone.now() - dt.timedelta(days=days),
         )
 
+    message_send_from_participant(engagement=Engagement.objects.order_by("pk").first(), body="Hi")
+
     page.set_viewport_size({"width": 360, "height": 780})
     sign_in(page, live_server.url, "alice")
+    expect(page.get_by_role("link", name="My caseload")).to_contain_text("1 unread message")
+    check_axe(page, "staff home with an unread message [en, 360]")
     page.get_by_role("link", name="My caseload").click()
     expect(page.get_by_role("heading", name="My caseload")).to_be_visible()
     expect(page.locator(".caseload-card").first).to_contain_text("Rowan Tester")

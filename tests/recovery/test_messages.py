@@ -311,3 +311,20 @@ def test_without_a_supervisor_the_responders_are_the_administrators_and_none_in_
     Membership.objects.filter(organization=cast.org, role="supervisor").update(active=True)
     Organization.objects.filter(pk=cast.org.pk).update(active=False)
     assert organization_responders(cast.org.pk) == []
+
+
+def test_the_staff_home_tells_the_peer_how_many_messages_wait(cast: Cast) -> None:
+    engagement = engagement_for(cast, preferred_name="Sample Hodan")
+    client = Client()
+    client.force_login(cast.alice)
+    assert "unread message" not in client.get("/staff/").content.decode()
+    message_send_from_participant(engagement=engagement, body="Are you there?")
+    message_send_from_participant(engagement=engagement, body="Call me back please")
+    home = client.get("/staff/").content.decode()
+    assert "2 unread messages" in home
+    assert "Hodan" not in home and "Call me back" not in home  # a count only, no names or words
+    client.force_login(cast.sam)  # a supervisor without a caseload of their own has no such badge
+    assert "unread message" not in client.get("/staff/").content.decode()
+    engagement_transition(engagement=engagement, action="close", actor=cast.alice)
+    client.force_login(cast.alice)
+    assert "unread message" not in client.get("/staff/").content.decode()  # the covering team's now

@@ -21,6 +21,7 @@ from peerway.core.services import (
     access_log_export_start,
     job_result_download,
 )
+from peerway.recovery.selectors.messages import unread_message_count_for_user
 
 
 @require_GET
@@ -31,7 +32,11 @@ def home(request: HttpRequest) -> HttpResponse:
 @staff_view
 def staff_home(request: HttpRequest) -> HttpResponse:
     memberships = list(memberships_for_user(request.user))  # type: ignore[arg-type]
-    return render(request, "core/staff_home.html", {"memberships": memberships, "can": staff_links(memberships)})
+    can = staff_links(memberships)
+    # A peer sees at once that someone they support wrote; which engagement is the caseload's to say.
+    unread_messages = unread_message_count_for_user(request.user) if can["caseload"] else 0  # type: ignore[arg-type]
+    context = {"memberships": memberships, "can": can, "unread_messages": unread_messages}
+    return render(request, "core/staff_home.html", context)
 
 
 @staff_view
