@@ -28,33 +28,33 @@ def _for_api(request: HttpRequest) -> bool:
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if _for_api(request):
-        return problem_response(status=400, title="The request is not valid.")
+        return problem_response(status=400, detail="The request is not valid.")
     return defaults.bad_request(request, exception)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     if _for_api(request):
-        return problem_response(status=403, title="Forbidden.")
+        return problem_response(status=403, detail="You may not do this.")
     return defaults.permission_denied(request, exception)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if _for_api(request):
-        return problem_response(status=404, title="Not found.")
+        return problem_response(status=404, detail="Not found.")
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     # Django has already logged the exception (the django.request logger, redacted like every log line).
     if _for_api(request):
-        return problem_response(status=500, title="Something went wrong on our side; try again later.")
+        return problem_response(status=500, detail="Something went wrong on our side; try again later.")
     return defaults.server_error(request)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if _for_api(request):
         # The API's own endpoints check CSRF themselves; this answers a POST to an /api/ path that has none.
-        return problem_response(status=403, title="Forbidden.", detail="The CSRF check failed.")
+        return problem_response(status=403, detail="The CSRF check failed.")
     # The reason is Django's technical wording for developers; the visitor gets plain words instead.
     match = request.resolver_match
     if request.method == "POST" and match is not None and match.view_name == "intake:help":

@@ -35,8 +35,8 @@ class RequireMFAMiddleware:
                 # An API client cannot follow a redirect to a page; it gets an error it can show, in the API's format.
                 return problem_response(
                     status=403,
-                    title="Set up two-factor authentication first.",
-                    detail="Your role needs two-factor authentication (TOTP); set it up at setup_url, then try again.",
+                    detail="Set up two-factor authentication first: your role needs it (TOTP). Set it up at setup_url, "
+                    "then try again.",
                     setup_url=reverse("mfa_activate_totp"),
                 )
             return redirect("mfa_activate_totp")

@@ -6,6 +6,7 @@ import json
 import logging
 from collections.abc import Callable
 from functools import wraps
+from http import HTTPStatus
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
@@ -14,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
 from django.urls import URLPattern, URLResolver, re_path
+from django.views.decorators.http import require_GET
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
@@ -25,6 +27,23 @@ NO_STORE = "no-store, private"
 WWW_AUTHENTICATE = 'Cookie realm="peerway"'
 
 logger = logging.getLogger(__name__)
+
+
+# Headers every answer with these statuses carries, declared in the schema so that generated clients know them.
+ERROR_HEADERS: dict[str, dict[str, Any]] = {
+    "401": {
+        "WWW-Authenticate": {
+            "description": "How to authenticate: sign in through the site for a session cookie.",
+            "schema": {"type": "string"},
+        }
+    },
+    "429": {
+        "Retry-After": {
+            "description": "Seconds to wait before trying again.",
+            "schema": {"type": "integer", "minimum": 0},
+        }
+    },
+}
 
 
 class Problem(Schema):
@@ -42,8 +61,10 @@ class MfaRequiredProblem(Problem):
     setup_url: str
 
 
-def problem_response(*, status: int, title: str, detail: str = "", **extra: Any) -> HttpResponse:
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+def problem_response(*, status: int, detail: str = "", **extra: Any) -> HttpResponse:
+    """A problem of type ``about:blank``: its title is the status's phrase ("Not Found"), as RFC 9457 section 4.2.1
+    asks, so a client can rely on it; what Peerway has to say about this occurrence goes in ``detail``."""
+    body: dict[str, Any] = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status}
     if detail:
         body["detail"] = detail
     body.update(extra)
@@ -65,6 +86,8 @@ class ProblemNinjaAPI(NinjaAPI):
                     content = response.get("content", {})
                     if int(status) >= 400 and self.renderer.media_type in content:
                         content[PROBLEM_CONTENT_TYPE] = content.pop(self.renderer.media_type)
+                    if str(status) in ERROR_HEADERS:
+                        response["headers"] = ERROR_HEADERS[str(status)]
         return schema
 
 
@@ -73,27 +96,25 @@ def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         {"location": ".".join(str(part) for part in error.get("loc", ())), "message": error.get("msg", "")}
         for error in exc.errors
     ]
-    return problem_response(status=422, title="The request is not valid.", errors=errors)
+    return problem_response(status=422, detail="The request is not valid.", errors=errors)
 
 
 def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return problem_response(status=404, title="Not found.")
+    return problem_response(status=404, detail="Not found.")
 
 
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = problem_response(
-        status=401, title="Sign in first.", detail="This endpoint needs an authenticated session."
-    )
+    response = problem_response(status=401, detail="Sign in first: this endpoint needs an authenticated session.")
     response["WWW-Authenticate"] = WWW_AUTHENTICATE
     return response
 
 
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return problem_response(status=exc.status_code, title=str(exc))
+    return problem_response(status=exc.status_code, detail=str(exc))
 
 
 def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return problem_response(status=403, title="Forbidden.")
+    return problem_response(status=403, detail="You may not do this.")
 
 
 def _bad_request(request: HttpRequest, exc: Exception) -> HttpResponse:
@@ -102,13 +123,13 @@ def _bad_request(request: HttpRequest, exc: Exception) -> HttpResponse:
         logging.getLogger(f"django.security.{type(exc).__name__}").error(
             str(exc), extra={"status_code": 400, "request": request}
         )
-    return problem_response(status=400, title="The request is not valid.")
+    return problem_response(status=400, detail="The request is not valid.")
 
 
 def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     # The exception's text can name records or people; it goes to the (redacted) log, never to the client.
     logger.exception("Unhandled error in API %s %s", request.method, request.path)
-    return problem_response(status=500, title="Something went wrong on our side; try again later.")
+    return problem_response(status=500, detail="Something went wrong on our side; try again later.")
 
 
 def install_problem_handlers(api: NinjaAPI) -> None:
@@ -124,14 +145,14 @@ def install_problem_handlers(api: NinjaAPI) -> None:
 
 
 def _unknown_path(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    return problem_response(status=404, title="Not found.", detail="No API endpoint has this path.")
+    return problem_response(status=404, detail="No API endpoint has this path.")
 
 
 def _as_api_response(response: HttpResponseBase) -> HttpResponseBase:
     """``response`` never cached, and a plain-text 405 made problem+json."""
     if isinstance(response, HttpResponseNotAllowed):
         allowed = response["Allow"]
-        response = problem_response(status=405, title="Method not allowed.", detail=f"This endpoint accepts {allowed}.")
+        response = problem_response(status=405, detail=f"This endpoint accepts {allowed}.")
         response["Allow"] = allowed
     response["Cache-Control"] = NO_STORE
     return response
@@ -164,6 +185,9 @@ def problem_urls(api: NinjaAPI) -> tuple[list[URLPattern | URLResolver], str, st
         if isinstance(p, URLPattern):
             # django-ninja reverses "api-root" to find the API's prefix, so the route stays; only its answer changes.
             callback = _unknown_path if p.name == "api-root" else p.callback
+            if p.name in ("openapi-json", "openapi-view"):
+                # django-ninja serves the schema and its page to any method; they are only read, so GET alone.
+                callback = require_GET(callback)
             wrapped.append(URLPattern(p.pattern, _api_view(callback), p.default_args, p.name))
         else:
             wrapped.append(p)

@@ -46,15 +46,15 @@ def verify(request: HttpRequest, query: Query[VerifyQuery]) -> VerifyOut | HttpR
     # PostgreSQL cannot compare text with a NUL character in it; such a search is a bad request, not a 500.
     if "\x00" in query.number or "\x00" in query.name:
         return problem_response(
-            status=400, title="A search cannot contain a NUL character.", detail="Remove %00 from ?number= or ?name=."
+            status=400, detail="A search cannot contain a NUL character: remove %00 from ?number= or ?name=."
         )
     number, name = query.number.strip()[:32], " ".join(query.name.split())[:120]
     if not number and len(name.split()) < 2:
         return problem_response(
-            status=400, title="Give a credential number, or a first and last name.", detail="Use ?number= or ?name=."
+            status=400, detail="Give a credential number (?number=), or a first and last name (?name=)."
         )
     if verify_rate_limited(request):
-        response = problem_response(status=429, title="Too many searches; wait and try again.")
+        response = problem_response(status=429, detail="Too many searches; wait and try again.")
         response["Retry-After"] = str(VERIFY_WINDOW_SECONDS)
         return response
     return VerifyOut(
