@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from peerway.accounts.models import Membership, User
@@ -30,6 +31,21 @@ def memberships_for_user(user: User) -> QuerySet[Membership]:
 def organization_ids_for_user(user: User, roles: Iterable[Role]) -> QuerySet[Membership]:
     """Ids of the organizations in which the user holds one of ``roles`` (a subquery, not a list)."""
     return memberships_for_user(user).filter(role__in=[str(role) for role in roles]).values("organization_id")
+
+
+def user_language(user: User) -> str:
+    """The language the user reads Peerway in (their preference when Peerway has it, else English): what the
+    worker, where no request sets a language, writes to them in."""
+    code = user.preferred_language or ""
+    return code if code in {code for code, _name in settings.LANGUAGES} else "en"
+
+
+def users_by_language(users: Iterable[User]) -> dict[str, list[User]]:
+    """``users`` grouped by ``user_language``, in their order: one message per language, each in its readers'."""
+    groups: dict[str, list[User]] = {}
+    for user in users:
+        groups.setdefault(user_language(user), []).append(user)
+    return groups
 
 
 def user_needs_mfa(user: User) -> bool:

@@ -23,10 +23,11 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from peerway.accounts.models import User
+from peerway.accounts.selectors import user_language
 from peerway.certification import rules
 from peerway.certification.models import (
     Application,
@@ -256,17 +257,15 @@ def _reminder_send(credential: Credential, days_before: int, now: dt.datetime) -
                 credential=credential, expires_on=credential.expires_on, days_before=days_before, sent_at=now
             )
             if credential.holder.email:
-                # No personal details in the body: no name, no credential number, no board.
-                send_mail(
-                    subject=_("A credential renewal is coming up"),
-                    message=_(
+                # No personal details in the body: no name, no credential number, no board. In the holder's language:
+                # the worker that sends it has none of its own.
+                with translation.override(user_language(credential.holder)):
+                    subject = _("A credential renewal is coming up")
+                    message = _(
                         "A credential on your Peerway account expires in about %(days)s days. "
                         "Sign in to see what your renewal still needs: %(url)s"
-                    )
-                    % {"days": days_before, "url": settings.SITE_URL.rstrip("/") + reverse("career:renewal")},
-                    from_email=None,
-                    recipient_list=[credential.holder.email],
-                )
+                    ) % {"days": days_before, "url": settings.SITE_URL.rstrip("/") + reverse("career:renewal")}
+                send_mail(subject=subject, message=message, from_email=None, recipient_list=[credential.holder.email])
     except IntegrityError:
         return False
     return True

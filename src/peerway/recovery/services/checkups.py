@@ -20,14 +20,15 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
+from peerway.accounts.links import participant_language
 from peerway.accounts.models import User
 from peerway.accounts.roles import Role
-from peerway.accounts.selectors import organization_responders
+from peerway.accounts.selectors import organization_responders, users_by_language
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction
 from peerway.core.sms import SmsNotConfigured, send_text
@@ -216,22 +217,30 @@ def _reminder_send(*, checkup: Checkup, channel: ReminderChannel) -> bool:
     engagement = checkup.engagement
     covering = False
     if channel == ReminderChannel.PEER_EMAIL:
-        # The peer, or the team covering for a peer who can no longer work as one.
+        # The peer, or the team covering for a peer who can no longer work as one, each in their own language.
         staff = engagement_staff_to_remind(engagement)
         covering = staff != [engagement.peer.user]
-        addresses = [user.email for user in staff if user.email]
+        readers = [
+            (language, [user.email for user in users if user.email])
+            for language, users in users_by_language(staff).items()
+        ]
     elif channel == ReminderChannel.PERSON_TEXT:
-        addresses = [engagement.participant.phone] if engagement.participant.phone else []
+        phone = engagement.participant.phone
+        readers = [(participant_language(engagement.participant), [phone] if phone else [])]
     else:
-        addresses = [engagement.participant.email] if engagement.participant.email else []
-    if not addresses:
+        email = engagement.participant.email
+        readers = [(participant_language(engagement.participant), [email] if email else [])]
+    readers = [(language, addresses) for language, addresses in readers if addresses]
+    if not readers:
         return False
     try:
         # The reminder's own transaction (a savepoint inside another): a failed send rolls back its row.
         with transaction.atomic():
             reminder = CheckupReminder.objects.create(checkup=checkup, channel=channel, sent_at=timezone.now())
             try:
-                _deliver(checkup=checkup, channel=channel, addresses=addresses, covering=covering)
+                for language, addresses in readers:
+                    with translation.override(language):
+                        _deliver(checkup=checkup, channel=channel, addresses=addresses, covering=covering)
             except SmsNotConfigured:
                 logger.warning("No text carrier configured: check-up reminder %s not texted", checkup.public_id)
                 reminder.delivered = False
@@ -400,21 +409,27 @@ def checkup_record(
 def _supervisors_alert(checkup: Checkup) -> None:
     organization = checkup.engagement.organization
     # The same people a message goes to when its peer cannot answer: administrators when there is no supervisor.
-    addresses = sorted({user.email for user in organization_responders(organization.pk) if user.email})
-    if not addresses:
+    responders = [user for user in organization_responders(organization.pk) if user.email]
+    if not responders:
         logger.warning(
             "No supervisor or administrator with an email to alert of a crisis check-up in %s", organization.pk
         )
         return
     link = settings_site_url() + reverse("recovery:checkup_relinks")
-    subject = _("Peerway: a check-up needs a supervisor now")
-    message = _(
-        "A recovery check-up just recorded a person in crisis. Crisis lines: 911 (emergency), 988 (suicide "
-        "and crisis lifeline).\n\nSee it in Peerway: %(link)s\n"
-    ) % {"link": link}
+    # One email per language, each in its readers' language.
+    emails = []
+    for language, users in users_by_language(responders).items():
+        with translation.override(language):
+            subject = _("Peerway: a check-up needs a supervisor now")
+            message = _(
+                "A recovery check-up just recorded a person in crisis. Crisis lines: 911 (emergency), 988 (suicide "
+                "and crisis lifeline).\n\nSee it in Peerway: %(link)s\n"
+            ) % {"link": link}
+        emails.append((subject, message, sorted({user.email for user in users})))
 
     def send_crisis_checkup_alert() -> None:
-        send_mail(subject=subject, message=message, from_email=None, recipient_list=addresses)
+        for subject, message, addresses in emails:
+            send_mail(subject=subject, message=message, from_email=None, recipient_list=addresses)
 
     # Once the check-up is stored (the alert's link shows it), and outside its row locks: a mail server's delay
     # holds up nobody. A failure to send is logged; the check-up stays recorded.

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from peerway.accounts.links import participant_language
 from peerway.accounts.models import User
 from peerway.accounts.roles import MESSAGE_COVER_ROLES, Role
-from peerway.accounts.selectors import organization_ids_for_user
+from peerway.accounts.selectors import organization_ids_for_user, user_language
 from peerway.core import sms
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction
@@ -97,7 +97,7 @@ def message_send_from_participant(*, engagement: Engagement, body: str) -> Messa
     # One email each, in each reader's language, so no one sees who else was told.
     for user in recipients:
         if user.email:
-            with translation.override(user.preferred_language or "en"):
+            with translation.override(user_language(user)):
                 subject, text = notice_text()
             _email_on_commit(subject=subject, body=f"{text}\n\n{url}\n", address=user.email)
     return message

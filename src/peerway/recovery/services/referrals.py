@@ -14,12 +14,13 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_fsm import TransitionNotAllowed
 
 from peerway.accounts.models import User
+from peerway.accounts.selectors import users_by_language
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction, ScheduledRun
 from peerway.core.scheduler import period_key
@@ -224,30 +225,35 @@ def _staff_remind(
     )
     if not referrals:
         return 0
-    addresses = [user.email for user in staff if user.email]
-    if addresses:
-        link = settings.SITE_URL.rstrip("/") + reverse("recovery:referrals_due")
-        count = len(referrals)
-        if covering:
-            summary = ngettext(
-                "%(count)s referral made by a peer who can no longer follow it up is due for follow-up.",
-                "%(count)s referrals made by a peer who can no longer follow them up are due for follow-up.",
-                count,
-            )
-        else:
-            summary = ngettext(
-                "%(count)s referral you made is due for follow-up.",
-                "%(count)s referrals you made are due for follow-up.",
-                count,
+    count = len(referrals)
+    # One email per language, each in its readers' language: the worker that sends it has none of its own.
+    for language, users in users_by_language(user for user in staff if user.email).items():
+        with translation.override(language):
+            link = settings.SITE_URL.rstrip("/") + reverse("recovery:referrals_due")
+            if covering:
+                summary = ngettext(
+                    "%(count)s referral made by a peer who can no longer follow it up is due for follow-up.",
+                    "%(count)s referrals made by a peer who can no longer follow them up are due for follow-up.",
+                    count,
+                )
+            else:
+                summary = ngettext(
+                    "%(count)s referral you made is due for follow-up.",
+                    "%(count)s referrals you made are due for follow-up.",
+                    count,
+                )
+            subject = _("Peerway: referrals to follow up")
+            message = (
+                (summary % {"count": count})
+                + "\n\n"
+                + (_("Sign in to Peerway to see them: %(link)s") % {"link": link})
+                + "\n"
             )
         send_mail(
-            subject=_("Peerway: referrals to follow up"),
-            message=(summary % {"count": count})
-            + "\n\n"
-            + (_("Sign in to Peerway to see them: %(link)s") % {"link": link})
-            + "\n",
+            subject=subject,
+            message=message,
             from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=addresses,
+            recipient_list=[user.email for user in users],
         )
     Referral.objects.filter(pk__in=[referral.pk for referral in referrals]).update(reminder_sent_at=now)
     return len(referrals)
