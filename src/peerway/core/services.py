@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.http import FileResponse, Http404
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django_tasks_db.models import DBTaskResult
 
 from peerway.accounts.models import User
@@ -32,7 +32,8 @@ EXPORT_PROGRESS_EVERY = 500
 # A running job reports progress every few seconds at most; one silent this long has lost its worker (killed,
 # restarted, out of memory) and would otherwise show a frozen progress bar forever.
 JOB_STALLED_AFTER = dt.timedelta(minutes=15)
-JOB_FAILED_MESSAGE = gettext_lazy("The export could not be finished, so no file was kept. Please start it again.")
+# Stored untranslated (the worker that writes it has no reader's language) and translated where it is shown.
+JOB_FAILED_MESSAGE = gettext_noop("The export could not be finished, so no file was kept. Please start it again.")
 
 
 # Long jobs ---------------------------------------------------------------------------------------------
@@ -70,7 +71,9 @@ def job_finish(*, job: Job, content: File[bytes], file_name: str, done: int) -> 
 
 
 def job_fail(*, job: Job, message: str) -> None:
-    """Mark the job failed with a message safe to show its requester, and drop any file: never partly done."""
+    """Mark the job failed with a message safe to show its requester, and drop any file: never partly done.
+
+    ``message`` is an untranslated msgid (``gettext_noop``); the job page shows it in its reader's language."""
     if job.result_file:
         job.result_file.delete(save=False)
     job.status, job.message, job.finished_at = JobStatus.FAILED, message[:255], timezone.now()
@@ -89,7 +92,7 @@ def jobs_stalled_fail(*, stalled_after: dt.timedelta = JOB_STALLED_AFTER) -> int
     # A job started before progress_at existed has none: its age is what tells.
     silent = Q(progress_at__lt=cutoff) | Q(progress_at__isnull=True, created_at__lt=cutoff)
     return Job.objects.filter(silent, status=JobStatus.RUNNING).update(
-        status=JobStatus.FAILED, message=str(JOB_FAILED_MESSAGE)[:255], finished_at=now
+        status=JobStatus.FAILED, message=JOB_FAILED_MESSAGE[:255], finished_at=now
     )
 
 
@@ -169,7 +172,7 @@ def access_log_export_write(*, job_id: int) -> Job | None:
     try:
         _access_log_export_stream(job)
     except Exception:
-        job_fail(job=job, message=str(JOB_FAILED_MESSAGE))
+        job_fail(job=job, message=JOB_FAILED_MESSAGE)
         raise
     return job
 
