@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
+import re
+from collections.abc import Iterator
+
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils.translation import override
@@ -35,6 +40,26 @@ def _client(profile: PeerProfile) -> Client:
     client = Client()
     client.force_login(profile.user)
     return client
+
+
+def _poll(client: Client, seen: str) -> tuple[int, str]:
+    """The status and body of the live queue's htmx poll, saying which version of the queue the page shows."""
+    response = client.get(reverse("workforce:queue"), {"seen": seen}, headers={"HX-Request": "true"})
+    return response.status_code, response.content.decode()
+
+
+def _fingerprint(html: str) -> str:
+    """The fingerprint the queue's polling hx-get carries."""
+    match = re.search(r'id="queue" hx-get="[^"]*\?seen=(\w+)"', html)
+    assert match is not None, "the queue's poll says which version it shows"
+    return match.group(1)
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[time_machine.Traveller]:
+    # The queue words each wait ("Asked 3 minutes ago"), so a test must not cross a minute by accident.
+    with time_machine.travel(dt.datetime(2026, 11, 23, 15, 0, tzinfo=dt.UTC), tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture
@@ -258,3 +283,102 @@ def test_a_shift_in_an_organization_where_the_user_is_not_a_peer_is_a_404(amina:
         response = client.post(reverse("workforce:shift_toggle"), {"organization": slug, "on_shift": "0"})
         assert response.status_code == 404
     assert PeerProfile.objects.get(pk=amina.pk).on_shift
+
+
+def test_a_poll_of_an_unchanged_queue_answers_204_and_a_stale_one_the_block(
+    amina: PeerProfile, frozen_clock: time_machine.Traveller
+) -> None:
+    request_route(request_id=_submit().pk)
+    client = _client(amina)
+    page = client.get(reverse("workforce:queue")).content.decode()
+    fingerprint = _fingerprint(page)
+
+    assert _poll(client, fingerprint) == (204, "")
+    status, block = _poll(client, "0" * 16)
+    assert status == 200
+    assert block.lstrip().startswith('<div id="queue"') and "<html" not in block
+    assert "Sample Hodan" in block
+    assert _fingerprint(block) == fingerprint
+
+
+def test_a_page_opened_with_a_fingerprint_and_no_javascript_is_the_whole_page(
+    amina: PeerProfile, frozen_clock: time_machine.Traveller
+) -> None:
+    client = _client(amina)
+    fingerprint = _fingerprint(client.get(reverse("workforce:queue")).content.decode())
+    response = client.get(reverse("workforce:queue"), {"seen": fingerprint})
+    assert response.status_code == 200
+    assert "<html" in response.content.decode()
+
+
+def test_a_new_offer_changes_the_fingerprint(amina: PeerProfile, frozen_clock: time_machine.Traveller) -> None:
+    client = _client(amina)
+    fingerprint = _fingerprint(client.get(reverse("workforce:queue")).content.decode())
+    assert _poll(client, fingerprint)[0] == 204
+    [offer] = request_route(request_id=_submit().pk)
+
+    status, block = _poll(client, fingerprint)
+    assert status == 200
+    assert f'id="accept-{offer.public_id}"' in block
+    assert _fingerprint(block) != fingerprint
+
+
+def test_an_offer_taken_by_another_peer_changes_the_fingerprint(
+    amina: PeerProfile, frozen_clock: time_machine.Traveller
+) -> None:
+    bea = peer_profile(amina.organization, name="Bea", languages=("so",))
+    offers = {o.peer: o for o in request_route(request_id=_submit().pk)}
+    client = _client(amina)
+    fingerprint = _fingerprint(client.get(reverse("workforce:queue")).content.decode())
+    _client(bea).post(reverse("workforce:offer_accept", args=[offers[bea].public_id]))
+
+    status, block = _poll(client, fingerprint)
+    assert status == 200
+    assert "Sample Hodan" not in block and "Nothing waiting for you right now." in block
+    assert _fingerprint(block) != fingerprint
+
+
+def test_the_wait_shown_changing_changes_the_fingerprint(
+    amina: PeerProfile, frozen_clock: time_machine.Traveller
+) -> None:
+    request_route(request_id=_submit().pk)
+    client = _client(amina)
+    fingerprint = _fingerprint(client.get(reverse("workforce:queue")).content.decode())
+    frozen_clock.shift(dt.timedelta(seconds=30))
+    assert _poll(client, fingerprint)[0] == 204  # still "0 minutes"
+    frozen_clock.shift(dt.timedelta(minutes=2))
+
+    status, block = _poll(client, fingerprint)
+    assert status == 200
+    assert "Asked 2\xa0minutes ago" in block
+
+
+def test_a_new_alert_changes_a_supervisors_fingerprint(
+    amina: PeerProfile, frozen_clock: time_machine.Traveller
+) -> None:
+    request = _submit()
+    request_route(request_id=request.pk)
+    client = Client()
+    client.force_login(MembershipFactory(organization=amina.organization, role="supervisor").user)
+    fingerprint = _fingerprint(client.get(reverse("workforce:queue")).content.decode())
+    assert _poll(client, fingerprint)[0] == 204
+    EscalationAlert.objects.create(request=request, organization=amina.organization)
+
+    status, block = _poll(client, fingerprint)
+    assert status == 200
+    assert "Waiting too long" in block
+
+
+def test_each_offers_buttons_keep_the_same_unique_ids_across_polls(amina: PeerProfile) -> None:
+    # htmx gives the focus back to the element with the same id after a swap, so ids must be stable and unique.
+    first, second = (request_route(request_id=_submit().pk)[0] for _ in range(2))
+    client = _client(amina)
+    page = client.get(reverse("workforce:queue")).content.decode()
+    block = _poll(client, "stale")[1]
+    controls = re.findall(r"<(?:button|a|input|select|textarea)\b[^>]*>", block)
+    ids = [re.search(r'\bid="([^"]+)"', control) for control in controls if 'type="hidden"' not in control]
+    assert all(ids), "every control the poll replaces has an id"
+    assert len({match.group(1) for match in ids if match}) == len(ids)
+    for html in (page, block):
+        for offer in (first, second):
+            assert f'id="accept-{offer.public_id}"' in html and f'id="decline-{offer.public_id}"' in html

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.timesince import timesince
+from django.utils.translation import get_language
 
 from peerway.accounts.models import Membership, User
 from peerway.accounts.roles import Role
@@ -99,11 +104,61 @@ class Queue:
     # organizations on shift without an active credential (workforce.credentials.peer_credential_status).
     credential_status: str | None = None
     uncredentialed_on_shift: list[tuple[PeerProfile, str]] = field(default_factory=list)
+    # The moment the ages ("Asked 3 minutes ago") are counted to, so the page and the fingerprint agree.
+    now: datetime = field(default_factory=timezone.now)
 
     @property
     def several_organizations(self) -> bool:
         """Whether the page names the organization of each shift and offer: only for a peer in several."""
         return len(self.peer_organizations) > 1
+
+    def age(self, moment: datetime) -> str:
+        """How long ago ``moment`` was, worded as the queue words it ("3 minutes")."""
+        return timesince(moment, self.now)
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever anything the polled ``#queue`` block shows does: its offers (by id, status and what is
+        said of the person, their match and their wait), the alerts, the peers flagged as on shift without a
+        credential, whether organizations are named, and the page's language.
+
+        The shared experience is taken from the match explanation, not its wording: the vocabulary's labels are
+        versioned data that do not change under a peer's eyes.
+        """
+        shown = (
+            get_language(),
+            self.several_organizations,
+            tuple(
+                (
+                    str(offer.public_id),
+                    offer.status,
+                    offer.request.first_name,
+                    offer.request.priority,
+                    offer.request.language.label(),
+                    offer.request.language_required,
+                    json.dumps(offer.explanation, sort_keys=True, default=str),
+                    offer.peer.organization.name,
+                    self.age(offer.request.created_at),
+                )
+                for offer in self.offers
+            ),
+            tuple(
+                (
+                    str(alert.public_id),
+                    alert.request.first_name,
+                    alert.request.language.label(),
+                    alert.organization.name,
+                    self.age(alert.request.created_at),
+                )
+                for alert in self.alerts
+            ),
+            tuple(
+                (peer.pk, peer.display_name, peer.organization.name, status)
+                for peer, status in self.uncredentialed_on_shift
+            ),
+        )
+        # Keyed, because the fingerprint travels in the poll's URL (and so into access logs) and is made from names.
+        return salted_hmac("peerway.workforce.queue", repr(shown)).hexdigest()[:16]
 
 
 @transaction.atomic
@@ -143,6 +198,7 @@ def queue_for_user(user: User) -> Queue:
     )
     states = peer_credential_statuses([p.user_id for p in on_shift] + ([user.pk] if profiles else []))
     return Queue(
+        now=timezone.now(),
         peer_organizations=peer_organizations,
         offers=offers,
         alerts=alerts,

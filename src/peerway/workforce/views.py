@@ -30,8 +30,13 @@ from peerway.workforce.services import peer_profile_update, peer_shift_set
 @staff_view
 def queue(request: HttpRequest) -> HttpResponse:
     live_queue = queue_for_user(request.user)  # type: ignore[arg-type]
-    template = "workforce/queue.html#queue" if request.htmx else "workforce/queue.html"  # type: ignore[attr-defined]
-    return render(request, template, {"queue": live_queue})
+    if request.htmx:  # type: ignore[attr-defined]
+        # Polls say which version they show; unchanged means 204, so htmx leaves the block alone and a peer who
+        # moved the focus to "Accept" (keyboard, switch access, screen reader) keeps it there.
+        if request.GET.get("seen") == live_queue.fingerprint:
+            return HttpResponse(status=204)
+        return render(request, "workforce/queue.html#queue", {"queue": live_queue})
+    return render(request, "workforce/queue.html", {"queue": live_queue})
 
 
 @staff_view
