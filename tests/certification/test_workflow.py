@@ -25,6 +25,7 @@ from peerway.certification.models import (
 )
 from peerway.workforce.credentials import ce_add
 from tests.certification.conftest import Boards, complete_application, fill, held_credential
+from tests.factories import MembershipFactory
 from tests.helpers import Cast
 
 S = ApplicationStatus
@@ -252,8 +253,9 @@ def test_reviewer_actions_through_the_pages(cast: Cast, boards: Boards) -> None:
     client = Client()
     client.force_login(boards.bea)
     url = lambda action: reverse("certification:review_action", args=[application.public_id, action])  # noqa: E731
-    assert client.post(url("approve")).status_code == 302
-    assert Application.objects.get(pk=application.pk).status == S.SUBMITTED  # refused with a message
+    refused = client.post(url("approve"))
+    assert refused.status_code == 400 and "Cannot approve: the application is Submitted." in refused.content.decode()
+    assert Application.objects.get(pk=application.pk).status == S.SUBMITTED
     assert client.post(url("start")).status_code == 302
     response = client.post(url("more_info"), {"message": ""})
     assert response.status_code == 400 and "Tell the applicant what is needed." in response.content.decode()
@@ -263,6 +265,63 @@ def test_reviewer_actions_through_the_pages(cast: Cast, boards: Boards) -> None:
     other = Client()
     other.force_login(boards.dora)
     assert other.get(reverse("certification:review", args=[application.public_id])).status_code == 404
+
+
+def test_a_refused_approval_keeps_the_reason_the_reviewer_typed(cast: Cast, boards: Boards) -> None:
+    application = services.application_create(applicant=cast.alice, credential_type=boards.cprs)
+    fill(application, skip="exam")  # submittable, but a requirement is not met, so approval is refused
+    services.application_submit(application, actor=cast.alice)
+    services.review_start(application, reviewer=boards.bea)
+    client = Client()
+    client.force_login(boards.bea)
+    reason = "Sample reviewer reasoning that took a while to write"
+    response = client.post(
+        reverse("certification:review_action", args=[application.public_id, "approve"]), {"message": reason}
+    )
+    assert Application.objects.get(pk=application.pk).status == S.UNDER_REVIEW
+    # Like a refused referral step (docs/resources.md): the page comes back with the refusal and the text typed.
+    assert response.status_code == 400, f"got {response.status_code} to {response.get('Location')}: the text is lost"
+    assert "Cannot approve: requirements not met" in response.content.decode()
+    assert reason in response.content.decode()
+
+
+def test_an_action_refused_for_a_conflict_of_interest_keeps_the_message_typed(cast: Cast, boards: Boards) -> None:
+    # Sam supervises Alice at Riverbend and became a reviewer for the board after opening the page.
+    application = _to(S.UNDER_REVIEW, complete_application(cast.alice, boards.cprs), boards)
+    MembershipFactory(user=cast.sam, organization=boards.mcb.organization, role="board_admin")
+    client = Client()
+    client.force_login(cast.sam)
+    reason = "Sample reasoning for a denial"
+    response = client.post(
+        reverse("certification:review_action", args=[application.public_id, "deny"]), {"message": reason}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Conflict of interest: You supervise this applicant" in page and reason in page
+    assert Application.objects.get(pk=application.pk).status == S.UNDER_REVIEW
+
+
+def test_an_entry_refused_because_the_application_was_submitted_meanwhile_keeps_what_was_typed(
+    cast: Cast, boards: Boards
+) -> None:
+    # Submitted from another tab while this one still showed the draft's forms.
+    application = _to(S.SUBMITTED, complete_application(cast.alice, boards.cprs), boards)
+    client = Client()
+    client.force_login(cast.alice)
+    response = client.post(
+        reverse("certification:entry_add", args=[application.public_id, "training"]),
+        {
+            "training-domain": "ethics",
+            "training-provider": "Sample Late Training Co",
+            "training-completed_on": (timezone.localdate() - dt.timedelta(days=3)).isoformat(),
+            "training-hours": "8",
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "it can be changed only as a draft or when more information is asked" in page
+    assert 'value="Sample Late Training Co"' in page  # typed values kept
+    assert not application.training.filter(provider="Sample Late Training Co").exists()
 
 
 def _ce_for_renewal(peer: User) -> None:

@@ -215,8 +215,12 @@ def exam_add(
 
 @transaction.atomic
 def attestations_set(application: Application, *, kinds: set[str], jurisdiction_share_percent: int) -> None:
-    """Sign the attestations in ``kinds``; unchecked ones are withdrawn."""
-    _editable(application)
+    """Sign the attestations in ``kinds``; unchecked ones are withdrawn.
+
+    The application's row lock makes a second save at the same instant (a double click) wait, then find the
+    first one's attestations and add none twice.
+    """
+    _editable(_locked(application))
     if not 0 <= jurisdiction_share_percent <= 100:
         raise ValidationError({"jurisdiction_share_percent": _("A percentage from 0 to 100.")})
     valid = {choice.value for choice in Attestation.Kind}

@@ -184,8 +184,8 @@ def entry_add(request: HttpRequest, public_id: str, kind: str) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         except services.TransitionRefused as error:
-            messages.error(request, str(error))
-            return redirect("certification:application", public_id=application.public_id)
+            # Back at the form, not a redirect: what the applicant typed stays on the page under the reason.
+            form.add_error(None, str(error))
         else:
             messages.success(request, _("Saved."))
             return redirect(f"{request.path.rsplit('/add/', 1)[0]}/#{kind}")
@@ -333,16 +333,17 @@ def review_action(request: HttpRequest, public_id: str, action: str) -> HttpResp
             messages.success(request, _("Approved: credential %(number)s issued.") % {"number": credential.number})
         else:
             services.review_deny(application, reviewer=user, reason=message)
-    except services.TransitionRefused as error:
-        messages.error(request, str(error))
     except ValidationError as error:
         _add_errors(form, error)
-        application.refresh_from_db(fields=["updated_at"])
-        return _review_page(request, application, form=form, status=400)
+    except services.TransitionRefused as error:
+        # Back at the form, not a redirect: the message the reviewer typed stays on the page under the reason.
+        form.add_error(None, str(error))
     else:
         if action != "approve":
             messages.success(request, _("Done."))
-    return redirect("certification:review", public_id=application.public_id)
+        return redirect("certification:review", public_id=application.public_id)
+    application.refresh_from_db(fields=["updated_at"])
+    return _review_page(request, application, form=form, status=400)
 
 
 # ---------------------------------------------------------------- public
