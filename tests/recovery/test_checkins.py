@@ -420,6 +420,40 @@ def test_an_uploaded_instrument_with_a_long_version_or_url_is_refused_with_the_p
     assert not Instrument.objects.filter(organization=cast.org).exists()
 
 
+def _upload_instrument(cast: Cast, content: bytes) -> str:
+    """Ada uploads ``content`` as an instrument for Riverbend; the page she gets back, which is never an error."""
+    client = Client(raise_request_exception=False)
+    client.force_login(cast.ada)
+    upload = SimpleUploadedFile("q.json", content, content_type="application/json")
+    response = client.post(reverse("recovery:instrument_list"), {"organization": str(cast.org.pk), "file": upload})
+    assert response.status_code == 200
+    assert not Instrument.objects.filter(organization=cast.org).exists()
+    return response.content.decode()
+
+
+def test_a_deeply_nested_json_file_is_refused_with_a_message(cast: Cast) -> None:
+    body = _upload_instrument(cast, b"[" * 100_000 + b"]" * 100_000)
+    assert "nested more than 100 levels deep" in body
+
+
+def test_a_questionnaire_of_groups_nested_too_deeply_to_validate_is_refused_with_a_message(cast: Cast) -> None:
+    # Valid JSON the parser reads, but the validation of nested items recurses once per level.
+    data = _licensed_questionnaire()
+    group: dict[str, object] = {"linkId": "deep", "type": "group", "text": "Deep"}
+    data["item"].append(group)  # type: ignore[attr-defined]
+    for level in range(200):
+        inner: dict[str, object] = {"linkId": f"deep-{level}", "type": "group", "text": "Deeper"}
+        group["item"] = [inner]
+        group = inner
+    assert "nested more than 100 levels deep" in _upload_instrument(cast, json.dumps(data).encode())
+
+
+def test_an_instrument_file_over_one_megabyte_is_refused_unread(cast: Cast) -> None:
+    data = _licensed_questionnaire()
+    data["description"] = "x" * (1024 * 1024)
+    assert "The file is larger than 1 MB." in _upload_instrument(cast, json.dumps(data).encode())
+
+
 def _link_events(participant: Participant) -> list[tuple[object, str, str, str]]:
     events = AccessEvent.objects.filter(subject_id=participant.public_id).order_by("id")
     return [(e.actor, e.actor_role, e.action, e.reason) for e in events]

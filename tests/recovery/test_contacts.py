@@ -68,6 +68,9 @@ def test_no_contact_on_a_closed_engagement(cast: Cast) -> None:
         ({"duration_minutes": 0}, "duration_minutes", "at least one minute"),
         ({"duration_minutes": 721}, "duration_minutes", "more than 12 hours"),
         ({"occurred_on": dt.date(2031, 1, 1)}, "occurred_on", "in the future"),
+        ({"occurred_on": dt.date(9999, 12, 31), "started_at": dt.time(23, 30)}, "occurred_on", "in the future"),
+        ({"occurred_on": dt.date(1, 1, 1)}, "occurred_on", "before the engagement began"),
+        ({"occurred_on": dt.date(1, 1, 1), "started_at": dt.time(0, 0)}, "occurred_on", "before the engagement began"),
     ],
 )
 def test_bad_content_is_refused_next_to_its_field(cast: Cast, overrides: dict, field: str, message: str) -> None:
@@ -86,6 +89,31 @@ def test_a_start_time_later_today_is_refused(cast: Cast) -> None:
         record(engagement, cast.alice, occurred_on=dt.date(2026, 6, 1), started_at=dt.time(11, 0))
     assert "started_at" in caught.value.message_dict
     assert record(engagement, cast.alice, occurred_on=dt.date(2026, 6, 1), started_at=dt.time(9, 0)).pk
+
+
+# 22:00 CDT on 31 May 2026 is already 1 June in UTC.
+@time_machine.travel(dt.datetime(2026, 6, 1, 3, 0, tzinfo=dt.UTC), tick=False)
+def test_a_contact_may_not_be_dated_before_the_day_the_engagement_began_in_the_organizations_zone(
+    cast: Cast,
+) -> None:
+    engagement = ready_engagement(cast)
+    engagement.started_at = timezone.now()
+    engagement.save()
+    with pytest.raises(ValidationError) as caught:
+        record(engagement, cast.alice, occurred_on=dt.date(2026, 5, 30), started_at=dt.time(18, 0))
+    assert "before the engagement began" in " ".join(caught.value.message_dict["occurred_on"])
+    assert not Contact.objects.exists()
+    # The day it began, read in Minnesota.
+    contact = record(engagement, cast.alice, occurred_on=dt.date(2026, 5, 31), started_at=dt.time(21, 30))
+    assert contact.occurred_at == dt.datetime(2026, 6, 1, 2, 30, tzinfo=dt.UTC)
+
+
+def test_a_correction_may_not_move_a_contact_before_the_engagement_began(cast: Cast) -> None:
+    contact = record(ready_engagement(cast), cast.alice)
+    with pytest.raises(ValidationError) as caught:
+        contact_correct(contact=contact, actor=cast.alice, reason="", **contact_fields(occurred_on=dt.date(1, 1, 1)))
+    assert "occurred_on" in caught.value.message_dict
+    assert contact.versions.count() == 1
 
 
 def _record_the_quick_entry_defaults(cast: Cast) -> tuple[dict[str, object], dt.datetime]:

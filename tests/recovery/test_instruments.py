@@ -177,6 +177,12 @@ def test_invalid_fhir_is_rejected_with_the_path_of_the_error() -> None:
     assert [p.path for p in caught.value.problems] == ["item[2].colour"]
 
 
+@pytest.mark.parametrize("raw", [b"[" * 100_000 + b"]" * 100_000, b'{"a": ' + b"[" * 101 + b"]" * 101 + b"}"])
+def test_json_nested_too_deeply_is_rejected_not_a_recursion_error(raw: bytes) -> None:
+    with pytest.raises(FhirInvalid, match="nested more than 100 levels deep"):
+        questionnaire_parse(raw)
+
+
 def test_inconsistent_scoring_rules_are_rejected_with_their_path() -> None:
     no_value = peerway_fixture()
     no_value["item"][4]["answerOption"][1]["extension"] = []

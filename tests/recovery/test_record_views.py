@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from peerway.core.models import AccessEvent
 from peerway.recovery.models import Contact, Engagement, Participant
@@ -52,6 +54,17 @@ def test_a_bad_contact_re_renders_the_engagement_page_with_the_typed_values(cast
     assert response.status_code == 400
     assert "more than 12 hours" in body and "Typed note stays" in body
     assert not Contact.objects.exists()
+
+
+def test_a_contact_dated_long_before_the_engagement_began_is_refused_at_its_field(cast: Cast) -> None:
+    engagement = ready_engagement(cast)  # began 30 days ago
+    fields = contact_fields()
+    data = {**fields, "occurred_on": "0001-01-01", "started_at": "14:00", "note": "Typed note stays"}
+    response = _client(cast.alice).post(reverse("recovery:contact_create", args=[engagement.public_id]), data)
+    body = response.content.decode()
+    assert not Contact.objects.filter(engagement=engagement).exists(), "a contact in year 1 was recorded (billable)"
+    assert response.status_code == 400 and "Typed note stays" in body
+    assert "before the engagement began" in body
 
 
 def test_a_peer_without_attestation_is_told_why_on_the_form(cast: Cast) -> None:
@@ -125,6 +138,45 @@ def test_editing_keeps_history_and_logs_the_change(cast: Cast) -> None:
     assert participant.preferred_name == "Sample After"
     assert participant.history.count() == 2
     assert AccessEvent.objects.filter(subject_id=participant.public_id, action="changed").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("born", "message"),
+    [
+        ("2090-01-01", "cannot be in the future"),
+        ("9999-12-31", "cannot be in the future"),
+        ("0001-01-01", "1900 or later"),
+        ("1899-12-31", "1900 or later"),
+    ],
+)
+def test_a_date_of_birth_in_the_future_or_before_1900_is_refused_at_its_field(
+    cast: Cast, born: str, message: str
+) -> None:
+    response = _client(cast.alice).post(
+        reverse("recovery:participant_create"), {"preferred_name": "Sample Zia", "date_of_birth": born}
+    )
+    body = response.content.decode()
+    assert not Participant.objects.filter(organization=cast.org).exists(), f"a participant born {born} was saved"
+    assert response.status_code == 400 and "Sample Zia" in body and message in body
+
+
+def test_a_date_of_birth_from_1900_to_today_is_kept(cast: Cast) -> None:
+    client = _client(cast.alice)
+    for born in ("1900-01-01", timezone.localdate().isoformat()):
+        data = {"preferred_name": f"Sample {born}", "date_of_birth": born, "different_person": "on"}
+        assert client.post(reverse("recovery:participant_create"), data).status_code == 302
+    assert Participant.objects.filter(organization=cast.org).count() == 2
+
+
+def test_an_edit_to_a_date_of_birth_in_the_future_is_refused(cast: Cast) -> None:
+    participant = ParticipantFactory(organization=cast.org, preferred_name="Sample Before", date_of_birth=None)
+    response = _client(cast.alice).post(
+        reverse("recovery:participant_edit", args=[participant.public_id]),
+        {"preferred_name": "Sample Typed", "date_of_birth": "2090-01-01"},
+    )
+    assert response.status_code == 400 and "cannot be in the future" in response.content.decode()
+    participant.refresh_from_db()
+    assert (participant.preferred_name, participant.date_of_birth) == ("Sample Before", None)
 
 
 # Valid as an address (up to 320 characters) but longer than the 255 the record keeps.

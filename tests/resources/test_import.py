@@ -64,6 +64,25 @@ def test_a_bad_file_imports_nothing_and_lists_every_bad_line(cast: Cast) -> None
     assert not Resource.objects.exists()
 
 
+def test_lines_after_one_that_cannot_be_read_are_still_checked(cast: Cast) -> None:
+    too_long = "x" * 140_000  # over the csv module's limit of 131,072 characters a value
+    data = (
+        "external_id,name,category\n"
+        + "ok-2,Good Place,food\n"
+        + f"long-3,Long,{too_long}\n"
+        + "bad-4,Bad Category,spaceship\n"
+        + f'long-5,"{too_long}",food\n'
+        + "ok-6,Another Good Place,legal\n"
+    ).encode()
+    with pytest.raises(ResourceImportRejected) as caught:
+        resources_import(data=data, organization=cast.org)
+    errors = caught.value.errors
+    assert [error.line for error in errors] == [3, 4, 5]
+    assert "cannot be read as CSV" in errors[0].reason and "cannot be read as CSV" in errors[2].reason
+    assert "spaceship" in errors[1].reason
+    assert not Resource.objects.exists()
+
+
 def test_a_reimport_updates_by_external_id_instead_of_duplicating(cast: Cast, sample_csv: bytes) -> None:
     resources_import(data=sample_csv, organization=cast.org)
     changed = sample_csv.replace(b"Riverside Food Shelf (sample)", b"Riverside Community Pantry (sample)")
@@ -170,6 +189,23 @@ def test_the_upload_page_lists_every_bad_line(cast: Cast) -> None:
     assert response.status_code == 400
     assert "Line 3" in body and "Line 4" in body and "nothing was imported" in body
     assert not Resource.objects.exists()
+
+
+def test_the_upload_page_lists_every_bad_line_even_after_a_line_that_cannot_be_read(cast: Cast) -> None:
+    client = Client()
+    client.force_login(cast.ada)
+    content = (
+        b"external_id,name,category\n"
+        b"A1,Sample Long," + b"x" * 140_000 + b"\n"  # line 2: a value over the csv module's field limit
+        b"A2,Sample Two,not-a-category\n"  # line 3: a bad category
+    )
+    response = client.post(
+        reverse("resources:import"), {"organization": "riverbend", "file": SimpleUploadedFile("r.csv", content)}
+    )
+    body = response.content.decode()
+    assert response.status_code == 400 and not Resource.objects.exists()
+    assert "Line 2" in body
+    assert "Line 3" in body, "the bad category on line 3 is not reported: the parser stopped at line 2"
 
 
 def test_an_admin_cannot_import_into_another_organization(cast: Cast, sample_csv: bytes) -> None:

@@ -163,8 +163,14 @@ def resource_rows_parse(
         except StopIteration:
             break
         except csv.Error as exc:
+            # The reader drops the rest of the line it could not read and starts afresh on the next one, so the
+            # lines after it are still checked and every bad line is listed.
             errors.append(LineError(start, f"The line cannot be read as CSV: {exc}."))
-            break
+            # An error that consumed no line would come back on every try.
+            if reader.line_num < start:
+                break
+            previous_end = reader.line_num
+            continue
         previous_end = reader.line_num
         if not any(value.strip() for value in values):
             continue

@@ -14,6 +14,9 @@ from peerway.recovery.instruments.engine import Instrument as Definition
 from peerway.recovery.models import Instrument
 
 QUESTION_PREFIX = "q_"
+# Peerway's own check-in, in every language it speaks, is about 130 KB; a file eight times that is not a
+# questionnaire, and parsing it would hold up the request.
+MAX_INSTRUMENT_BYTES = 1024 * 1024
 
 
 class CheckInAnswersForm(forms.Form):
@@ -80,3 +83,11 @@ class InstrumentUploadForm(forms.Form):
         field = self.fields["organization"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Organization.objects.filter(pk__in=[o.pk for o in organizations]).order_by("name")
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_INSTRUMENT_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)s MB."), params={"limit": MAX_INSTRUMENT_BYTES // (1024 * 1024)}
+            )
+        return upload

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peerway.core.forms import ModelMultipleChoiceField
 from peerway.core.models import Community, Language
+
+# The earliest date of birth the form takes: an earlier one is a typo (year 1, or 190 for 1990).
+EARLIEST_DATE_OF_BIRTH = dt.date(1900, 1, 1)
 
 
 class ParticipantForm(forms.Form):
@@ -33,6 +39,14 @@ class ParticipantForm(forms.Form):
     different_person = forms.BooleanField(
         label=_("I checked: this is a different person from the records listed above"), required=False
     )
+
+    def clean_date_of_birth(self) -> dt.date | None:
+        born: dt.date | None = self.cleaned_data["date_of_birth"]
+        if born is not None and born > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        if born is not None and born < EARLIEST_DATE_OF_BIRTH:
+            raise forms.ValidationError(_("Enter a date of birth in 1900 or later."))
+        return born
 
     def service_kwargs(self) -> dict[str, object]:
         data = dict(self.cleaned_data)

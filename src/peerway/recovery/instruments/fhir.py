@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +45,10 @@ TRANSLATION_URL = "http://hl7.org/fhir/StructureDefinition/translation"
 SCORING_URL = "https://peerway.org/fhir/StructureDefinition/questionnaire-scoring"
 
 JSON = dict[str, Any]
+# How deeply a resource may nest arrays and objects. A Questionnaire of nested groups, options and translations
+# stays within a few dozen levels; the validation of nested items recurses per level and runs out of stack after
+# a couple of hundred.
+MAX_DEPTH = 100
 
 
 @dataclass(frozen=True)
@@ -86,15 +90,41 @@ def loc_path(loc: tuple[int | str, ...]) -> str:
     return path
 
 
+def _depth(data: object) -> int:
+    """How many arrays and objects deep ``data`` goes, counted without recursion."""
+    deepest = 0
+    pending: list[tuple[object, int]] = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, Mapping):
+            children: Iterable[object] = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        deepest = max(deepest, depth)
+        pending.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def _load(raw: str | bytes | Mapping[str, Any]) -> JSON:
+    """The resource as a JSON object. Raises FhirInvalid when it is not JSON, not an object, or nested deeper than
+    MAX_DEPTH levels (deeper nesting would exhaust the stack in the parser or in the validation)."""
+    too_deep = FhirInvalid([FhirProblem("", f"the values are nested more than {MAX_DEPTH} levels deep")])
     if isinstance(raw, Mapping):
-        return dict(raw)
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise FhirInvalid([FhirProblem("", f"not JSON: {error}")]) from None
+        data: object = dict(raw)
+    else:
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise FhirInvalid([FhirProblem("", f"not JSON: {error}")]) from None
+        except RecursionError:
+            # The parser recurses once per level: a file of a hundred thousand "[" exhausts the stack.
+            raise too_deep from None
     if not isinstance(data, dict):
         raise FhirInvalid([FhirProblem("", "a FHIR resource is a JSON object")])
+    if _depth(data) > MAX_DEPTH:
+        raise too_deep
     return data
 
 

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -128,13 +129,23 @@ class ContactVersion(models.Model):
     def occurred_at(self, tz: dt.tzinfo) -> dt.datetime:
         return dt.datetime.combine(self.occurred_on, self.started_at, tzinfo=tz)
 
-    def clean_in(self, tz: dt.tzinfo) -> None:
-        """Refuse a session that starts in the future (in the organization's time zone)."""
+    def clean_in(self, tz: dt.tzinfo, *, engagement_began: dt.datetime) -> None:
+        """Refuse a session that starts in the future or on a day before the engagement began (both days read in
+        the organization's time zone ``tz``)."""
         if self.occurred_on is None or self.started_at is None:
             return
         now = timezone.now()
         if self.occurred_on > now.astimezone(tz).date():
             raise ValidationError({"occurred_on": _("The date is in the future.")})
+        # A contact is billed for its date: one dated before the engagement existed (a typo such as year 1)
+        # would be a claim for a session that cannot have been part of it. It comes before the start time's check,
+        # which turns the date into an instant, and that overflows for year 1 in a zone east of UTC.
+        began_on = engagement_began.astimezone(tz).date()
+        if self.occurred_on < began_on:
+            message = _("The date is before the engagement began, on %(date)s.")
+            raise ValidationError(
+                {"occurred_on": ValidationError(message, params={"date": date_format(began_on, "SHORT_DATE_FORMAT")})}
+            )
         # Two datetimes in the same time zone compare by wall clock, which is wrong in the repeated hour when
         # daylight saving time ends: compare the instants, in UTC.
         if self.occurred_at(tz).astimezone(dt.UTC) > now:

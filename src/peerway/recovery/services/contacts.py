@@ -57,9 +57,9 @@ def _log(
     )
 
 
-def _version(
+def _version_checked(
     *,
-    contact: Contact,
+    engagement: Engagement,
     number: int,
     actor: User | None,
     occurred_on: dt.date,
@@ -72,11 +72,10 @@ def _version(
     person_present: bool,
     goals: Iterable[PlanGoal],
     reason: str,
-) -> ContactVersion:
-    """Validate and write one version. Goals must come from the engagement's own plan."""
-    engagement = contact.engagement
+) -> tuple[ContactVersion, list[PlanGoal]]:
+    """One version of a contact of ``engagement``, validated but not written, and its goals. Goals must come from
+    the engagement's own plan; the date may be neither in the future nor before the engagement began."""
     version = ContactVersion(
-        contact=contact,
         number=number,
         occurred_on=occurred_on,
         started_at=started_at,
@@ -90,10 +89,15 @@ def _version(
         created_by=actor,
     )
     version.full_clean(exclude=["contact"])
-    version.clean_in(engagement.organization.zone)
+    version.clean_in(engagement.organization.zone, engagement_began=engagement.started_at)
     goals = list(goals)
     if any(goal.plan.engagement_id != engagement.pk for goal in goals):
         raise ValidationError({"goals": _("Choose goals from this engagement's plan.")})
+    return version, goals
+
+
+def _version_save(contact: Contact, version: ContactVersion, goals: list[PlanGoal]) -> ContactVersion:
+    version.contact = contact
     version.save()
     version.goals.set(goals)
     return version
@@ -149,20 +153,10 @@ def contact_record(
     before = sessions_held(engagement)
     plan_complete = RecoveryPlan.objects.filter(engagement=engagement, completed_at__isnull=False).exists()
     compliance = plan_compliance(sessions_done=before, plan_complete=plan_complete)
-    tz = engagement.organization.zone
-    contact = Contact.objects.create(
+    # The content is checked before the contact is written: a date far out of range (year 9999) is refused at
+    # its field, where turning it into the contact's instant would overflow.
+    version, goal_list = _version_checked(
         engagement=engagement,
-        peer=engagement.peer,
-        recorded_by=actor,
-        occurred_at=dt.datetime.combine(occurred_on, started_at, tzinfo=tz)
-        if occurred_on and started_at
-        else timezone.now(),
-        sessions_before=before,
-        plan_missing=not compliance.compliant,
-        needs_cosign=_needs_cosign(engagement),
-    )
-    version = _version(
-        contact=contact,
         number=1,
         actor=actor,
         occurred_on=occurred_on,
@@ -176,7 +170,16 @@ def contact_record(
         goals=goals,
         reason="",
     )
-    contact.current_version = version
+    contact = Contact.objects.create(
+        engagement=engagement,
+        peer=engagement.peer,
+        recorded_by=actor,
+        occurred_at=version.occurred_at(engagement.organization.zone),
+        sessions_before=before,
+        plan_missing=not compliance.compliant,
+        needs_cosign=_needs_cosign(engagement),
+    )
+    contact.current_version = _version_save(contact, version, goal_list)
     contact.save(update_fields=["current_version", "updated_at"])
     _log(actor, engagement, AccessAction.CREATED, "recorded a contact")
     return contact
@@ -213,8 +216,8 @@ def contact_correct(
     if contact.is_locked and not reason.strip():
         raise ValidationError({"reason": _("This contact was billed: say why it is being corrected.")})
     number = (contact.versions.aggregate(top=Max("number"))["top"] or 0) + 1
-    version = _version(
-        contact=contact,
+    version, goal_list = _version_checked(
+        engagement=engagement,
         number=number,
         actor=actor,
         occurred_on=occurred_on,
@@ -228,7 +231,7 @@ def contact_correct(
         goals=goals,
         reason=reason.strip(),
     )
-    contact.current_version = version
+    contact.current_version = _version_save(contact, version, goal_list)
     contact.occurred_at = version.occurred_at(engagement.organization.zone)
     contact.cosigned_at = None
     contact.cosigned_by = None
