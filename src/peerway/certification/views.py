@@ -44,6 +44,7 @@ from peerway.certification.selectors import (
     review_queue_page,
 )
 from peerway.core.decorators import staff_view
+from peerway.core.submissions import submitted_once
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +155,7 @@ def application_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @staff_view
 @require_POST
+@submitted_once
 def entry_add(request: HttpRequest, public_id: str, kind: str) -> HttpResponse:
     application = application_get_for_applicant(_user(request), public_id)
     if kind not in ENTRY_FORMS:

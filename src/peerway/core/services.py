@@ -19,7 +19,15 @@ from django_tasks_db.models import DBTaskResult
 from peerway.accounts.models import User
 from peerway.accounts.roles import ACCESS_LOG_ROLES
 from peerway.core.access import access_events_record, acting_role
-from peerway.core.models import AccessAction, AccessEvent, Job, JobStatus, ScheduledRun, WorkerHeartbeat
+from peerway.core.models import (
+    AccessAction,
+    AccessEvent,
+    FormSubmission,
+    Job,
+    JobStatus,
+    ScheduledRun,
+    WorkerHeartbeat,
+)
 from peerway.core.selectors import JOB_KIND_ACCESS_LOG_EXPORT, access_events_for_export
 from peerway.organizations.models import Organization
 
@@ -247,6 +255,15 @@ def scheduled_runs_prune(*, older_than: dt.timedelta = dt.timedelta(days=7)) -> 
     Safe because the scheduler only ever looks up the current period, which is never more than a day old.
     """
     deleted, _ = ScheduledRun.objects.filter(enqueued_at__lt=timezone.now() - older_than).delete()
+    return deleted
+
+
+def form_submissions_prune(*, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
+    """Forget the one-time tokens of forms sent more than ``older_than`` ago; returns rows deleted.
+
+    A form's token only has to outlive the double click or retry that would send it again; a page left open
+    longer than this and sent again saves again, as a form without the token would."""
+    deleted, _ = FormSubmission.objects.filter(created_at__lt=timezone.now() - older_than).delete()
     return deleted
 
 

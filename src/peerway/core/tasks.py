@@ -49,3 +49,9 @@ def scheduled_runs_prune() -> int:
 @task()
 def worker_heartbeats_prune() -> int:
     return services.worker_heartbeats_prune()
+
+
+@periodic(name="form_submissions_prune", every="daily", at="03:30")
+@task()
+def form_submissions_prune() -> int:
+    return services.form_submissions_prune()

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from peerway.core.decorators import staff_view
+from peerway.core.submissions import submitted_once
 from peerway.organizations.models import Organization
 from peerway.resources.filters import ResourceFilter
 from peerway.resources.forms import ResourceForm, ResourceImportForm
@@ -53,6 +54,7 @@ def resource_directory(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view
+@submitted_once
 def resource_create(request: HttpRequest) -> HttpResponse:
     targets = resource_import_targets_for_user(request.user)  # type: ignore[arg-type]
     if not targets:
@@ -61,6 +63,7 @@ def resource_create(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view
+@submitted_once
 def resource_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return _resource_form(request, resource_for_edit(request.user, public_id), [])  # type: ignore[arg-type]
 

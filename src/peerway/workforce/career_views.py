@@ -16,6 +16,7 @@ from peerway.accounts.models import User
 from peerway.accounts.roles import Role
 from peerway.accounts.selectors import memberships_for_user
 from peerway.core.decorators import staff_view
+from peerway.core.submissions import submitted_once
 from peerway.workforce import credentials, pathway, supervision, supply
 from peerway.workforce.career_forms import ContinuingEducationForm, SupervisionSessionForm
 
@@ -36,6 +37,7 @@ def _user(request: HttpRequest) -> User:
 
 @staff_view
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def renewal(request: HttpRequest) -> HttpResponse:
     """The signed-in person's credentials, each against its renewal rule, and their CE log."""
     user = _user(request)
@@ -98,6 +100,7 @@ def ce_certificate(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @staff_view
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def supervision_page(request: HttpRequest) -> HttpResponse:
     """Supervisors record sessions and see their supervisees' totals and gaps; peers see their own totals."""
     user = _user(request)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from peerway.accounts.models import User
 from peerway.core.decorators import staff_view
+from peerway.core.submissions import submitted_once
 from peerway.recovery.forms.contacts import ContactCorrectionForm, ContactForm
 from peerway.recovery.selectors import (
     contact_for_action,
@@ -42,6 +43,7 @@ def _add_service_errors(form: Form, error: ValidationError) -> None:
 
 
 @staff_view
+@submitted_once
 def contact_create(request: HttpRequest, public_id: str) -> HttpResponse:
     """Quick entry. GET shows the form on its own page; POST comes from it or from the engagement page."""
     engagement = engagement_for_action(request.user, public_id)  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from peerway.core.decorators import staff_view
+from peerway.core.submissions import submitted_once
 from peerway.recovery.selectors.messages import engagement_messages_for_user
 from peerway.recovery.services.messages import (
     MAX_MESSAGE_LENGTH,
@@ -24,6 +25,7 @@ class MessageForm(forms.Form):
 
 
 @staff_view
+@submitted_once
 def engagement_messages(request: HttpRequest, public_id: str) -> HttpResponse:
     engagement, messages = engagement_messages_for_user(request.user, public_id)  # type: ignore[arg-type]
     form = MessageForm()

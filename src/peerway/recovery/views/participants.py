@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from peerway.accounts.models import User
 from peerway.core.decorators import staff_view
+from peerway.core.submissions import submitted_once
 from peerway.privacy.blind_index import normalize_phone
 from peerway.recovery.forms.engagements import EngagementStartForm
 from peerway.recovery.forms.participants import MergeForm, ParticipantForm
@@ -127,6 +128,7 @@ def _add_refusal(form: Form, refusal: ActionRefused) -> None:
 
 
 @staff_view
+@submitted_once
 def participant_create_page(request: HttpRequest) -> HttpResponse:
     """New participant in the user's organization. A phone, email or Medicaid id already on file offers the
     existing record(s) first; creating anyway needs an explicit "different person" check."""
@@ -222,6 +224,7 @@ def participant_merge_action(request: HttpRequest, public_id: str, other_id: str
 
 
 @staff_view
+@submitted_once
 def engagement_start_page(request: HttpRequest, public_id: str) -> HttpResponse:
     participant = participant_for_edit_for_user(request.user, public_id)  # type: ignore[arg-type]
     # Each option's label (PeerProfile.__str__) names the organization: joined here, not read once per peer.

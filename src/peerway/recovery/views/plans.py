@@ -18,6 +18,7 @@ from peerway.accounts.links import participant_link_create, participant_link_rev
 from peerway.accounts.models import ParticipantLink
 from peerway.accounts.roles import PLAN_EDIT_ROLES
 from peerway.core.decorators import staff_view
+from peerway.core.submissions import submitted_once
 from peerway.recovery.models import GoalStatus, LifeArea, PlanGoal, PlanStep, RecoveryPlan
 from peerway.recovery.selectors.messages import message_engagement_ids, unread_message_count
 from peerway.recovery.selectors.participants import participants_for_private_link
@@ -134,6 +135,7 @@ def _apply_errors(form: forms.Form, error: ValidationError) -> None:
 
 
 @staff_view
+@submitted_once
 def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     if request.method != "POST":
         return _render_page(request, public_id)

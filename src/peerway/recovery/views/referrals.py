@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from peerway.core.decorators import staff_view
+from peerway.core.submissions import submitted_once
 from peerway.recovery.models import Engagement, Referral
 from peerway.recovery.selectors.referrals import (
     engagement_for_referral_change,
@@ -154,6 +155,7 @@ def _scope_query(request: HttpRequest) -> dict[str, str]:
 
 
 @staff_view
+@submitted_once
 def engagement_referrals(request: HttpRequest, public_id: str) -> HttpResponse:
     if request.method != "POST":
         return _page(request, public_id, None)

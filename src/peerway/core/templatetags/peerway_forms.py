@@ -1,0 +1,17 @@
+"""``{% submit_once %}``: the one-time token of a staff form that must be saved once (core.submissions)."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from peerway.core.submissions import SUBMISSION_FIELD, submission_token
+
+register = template.Library()
+
+
+@register.simple_tag
+def submit_once() -> SafeString:
+    """A hidden field with a new token each time the form is drawn; its view is wrapped in ``submitted_once``."""
+    return format_html('<input type="hidden" name="{}" value="{}">', SUBMISSION_FIELD, submission_token())
