@@ -1,5 +1,6 @@
-"""The page shown when Django's CSRF check refuses a form: in the visitor's language, and for the public request
-form, with what the person typed still filled in (settings.CSRF_FAILURE_VIEW).
+"""The page shown when Django's CSRF check refuses a form: in the visitor's language, and for the forms a person
+fills in without an account (the public request form, a check-in link, a message from their own space), with what
+they wrote still filled in (settings.CSRF_FAILURE_VIEW).
 
 The check fails when the form's token and the browser's cookie do not match: the page was open for a very long
 time, the browser blocks or cleared cookies, or the post is forged. Nothing was saved in any of these cases.
@@ -18,6 +19,8 @@ from django.views import defaults
 
 from peerway.api.problems import problem_response
 from peerway.intake.views import EXPIRED_FORM_NOTICE, help_form_resend
+from peerway.recovery.views.checkins import checkin_answers_resend
+from peerway.recovery.views.space import message_send_refused
 
 API_PREFIX = "/api/"
 
@@ -57,8 +60,15 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         return problem_response(status=403, detail="The CSRF check failed.")
     # The reason is Django's technical wording for developers; the visitor gets plain words instead.
     match = request.resolver_match
-    if request.method == "POST" and match is not None and match.view_name == "intake:help":
-        # The answers are shown back to the same browser that sent them, as after any refused submission; the
-        # new page carries a fresh token, so sending it again works.
-        return help_form_resend(request, notice=EXPIRED_FORM_NOTICE, status=403)
+    if request.method == "POST" and match is not None:
+        # What the person wrote in a long public form is shown back to the same browser that sent it, as after any
+        # refused submission; the new page carries a fresh token, so sending it again works.
+        if match.view_name == "intake:help":
+            return help_form_resend(request, notice=EXPIRED_FORM_NOTICE, status=403)
+        if match.view_name == "checkins:answer":
+            return checkin_answers_resend(request, match.kwargs["token"])
+        if match.view_name == "space:message_send":
+            page = message_send_refused(request, match.kwargs["token"])
+            if page is not None:
+                return page
     return render(request, "403_csrf.html", status=403)

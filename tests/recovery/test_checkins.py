@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -124,6 +125,48 @@ def test_the_public_page_asks_in_the_language_of_its_url_and_keeps_typed_answers
     body = response.content.decode()
     assert 'name="q_substance-use" value="3" id="id_q_substance-use_2" required checked' in body
     assert "field-errors" in body
+    assert not CheckIn.objects.exists()
+
+
+def test_check_in_answers_refused_by_the_csrf_check_come_back_filled_in(cast: Cast) -> None:
+    # The CSRF cookie was lost (a phone clearing it, a page left open): every answer is shown back, nothing is saved,
+    # and the page's fresh token sends them.
+    participant = ParticipantFactory(organization=cast.org)
+    _, token = checkin_link_create(participant=participant, instrument=peerway_instrument(), actor=cast.alice)
+    browser = Client(enforce_csrf_checks=True)
+    url = reverse("checkins:answer", args=[token])
+
+    response = browser.post(url, form_data([4] * 10))  # no token
+
+    assert response.status_code == 403
+    assert not CheckIn.objects.exists()
+    body = response.content.decode()
+    assert re.search(r'name="q_substance-use" value="4"[^>]*checked', body), "the answers are lost"
+    assert "This form was not sent" in body and "Nothing was saved" in body
+    assert "no-store" in response["Cache-Control"]
+    fresh = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    assert fresh is not None
+    again = browser.post(url, {**form_data([4] * 10), "csrfmiddlewaretoken": fresh.group(1)})
+    assert again.status_code == 200 and CheckIn.objects.get().answers == answers(*[4] * 10)
+
+
+def test_check_in_answers_refused_by_the_csrf_check_are_told_so_in_the_pages_language(cast: Cast) -> None:
+    participant = ParticipantFactory(organization=cast.org)
+    _, token = checkin_link_create(participant=participant, instrument=peerway_instrument(), actor=cast.alice)
+    response = Client(enforce_csrf_checks=True).post(f"/es/c/{token}/", form_data([2] * 10))
+    body = response.content.decode()
+    assert response.status_code == 403 and "Este formulario no se envió" in body and "No se guardó" in body
+
+
+def test_check_in_answers_refused_by_the_csrf_check_on_a_dead_link_get_its_usual_page(cast: Cast) -> None:
+    participant = ParticipantFactory(organization=cast.org)
+    _, token = checkin_link_create(participant=participant, instrument=peerway_instrument(), actor=cast.alice)
+    browser = Client(enforce_csrf_checks=True)
+    with time_machine.travel(timezone.now() + dt.timedelta(days=15)):
+        expired = browser.post(reverse("checkins:answer", args=[token]), form_data([4] * 10))
+    assert expired.status_code == 410 and "This check-in link has expired" in expired.content.decode()
+    unknown = browser.post(reverse("checkins:answer", args=["not-a-token"]), form_data([4] * 10))
+    assert unknown.status_code == 404 and "q_substance-use" not in unknown.content.decode()
     assert not CheckIn.objects.exists()
 
 

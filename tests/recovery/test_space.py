@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import threading
 from collections.abc import Iterator
 
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -37,7 +39,7 @@ from peerway.recovery.services import engagement_transition
 from peerway.recovery.services import plans as plan_svc
 from peerway.recovery.services.checkups import checkups_schedule
 from peerway.recovery.services.messages import message_send_from_staff
-from tests.helpers import Cast
+from tests.helpers import Cast, until_waiting_or_done
 from tests.recovery.plan_helpers import CaptureOnCommit, engagement_for
 from tests.recovery.records import ready_engagement
 
@@ -693,3 +695,122 @@ def test_the_space_names_the_peer_as_the_one_who_reads_while_the_engagement_is_o
     token = participant_link_create(participant=participant, actor=cast.sam, send=False).token
     body = Client().get(reverse("space:enter", args=[token])).content.decode()
     assert "Send to my peer" in body and "goes to the team" not in body
+
+
+def test_a_message_sent_twice_by_a_double_click_is_stored_once(
+    cast: Cast, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    # A double click on "Send to my peer", or a slow phone sending again: the same words a moment apart.
+    engagement, client, token = _link_only_client(cast)
+    assert client.get(reverse("space:enter", args=[token])).status_code == 200
+    url = reverse("space:message_send", args=[token])
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url, {"body": "Can we talk tomorrow morning?"})
+        second = client.post(url, {"body": " Can we talk tomorrow morning? "})
+
+    assert first.status_code == second.status_code == 302
+    assert second["Location"] == first["Location"]
+    stored = list(Message.objects.filter(engagement=engagement, sender="participant").values_list("body", flat=True))
+    assert stored == ["Can we talk tomorrow morning?"], f"one message sent twice is stored {len(stored)} times"
+    assert [m.to for m in mail.outbox] == [[cast.alice.email]], "the peer is told once"
+
+
+def test_other_words_or_the_same_words_later_are_a_new_message(cast: Cast) -> None:
+    engagement, client, token = _link_only_client(cast)
+    client.get(reverse("space:enter", args=[token]))
+    url = reverse("space:message_send", args=[token])
+    client.post(url, {"body": "Can we talk tomorrow morning?"})
+    client.post(url, {"body": "Or in the afternoon?"})
+    client.post(url, {"body": "Can we talk tomorrow morning?"})  # not the latest one: a new message
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=31)):
+        client.post(url, {"body": "Can we talk tomorrow morning?"})
+    assert Message.objects.filter(engagement=engagement, sender="participant").count() == 4
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="races between writers need PostgreSQL; SQLite's IMMEDIATE transactions serialize every writer",
+)
+@pytest.mark.django_db(transaction=True)
+def test_the_same_message_sent_twice_at_the_same_instant_is_stored_once(cast: Cast) -> None:
+    from django.db import transaction
+
+    engagement, client, token = _link_only_client(cast)
+    client.get(reverse("space:enter", args=[token]))
+    url = reverse("space:message_send", args=[token])
+    data = {"body": "Can we talk tomorrow morning?"}
+    statuses: list[int] = []
+
+    def second_click() -> None:
+        try:
+            statuses.append(client.post(url, data).status_code)
+        finally:
+            connection.close()
+
+    # The first sending holds the engagement's row, uncommitted, while the second arrives.
+    with transaction.atomic():
+        statuses.append(client.post(url, data).status_code)
+        thread = threading.Thread(target=second_click)
+        thread.start()
+        until_waiting_or_done(thread)
+    thread.join(timeout=10)
+    assert statuses == [302, 302]
+    assert Message.objects.filter(engagement=engagement, sender="participant").count() == 1
+
+
+def _csrf_token_in(body: str) -> str:
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    assert match is not None, "the page carries a fresh token"
+    return match.group(1)
+
+
+def test_a_message_refused_by_the_csrf_check_comes_back_in_the_box(cast: Cast) -> None:
+    # The CSRF cookie was lost (a phone clearing it): the message is shown back, unsent, and can be sent again.
+    engagement, _client, token = _link_only_client(cast)
+    browser = Client(enforce_csrf_checks=True)
+    assert browser.get(reverse("space:enter", args=[token])).status_code == 200
+    url = reverse("space:message_send", args=[token])
+
+    response = browser.post(url, {"body": "Sample: I relapsed last night"})  # no token
+
+    assert response.status_code == 403
+    assert not Message.objects.filter(sender="participant").exists()
+    body = response.content.decode()
+    assert re.search(r'<textarea name="body"[^>]*>\s*Sample: I relapsed last night', body), "back in the box"
+    assert "Your message is not sent yet" in body
+    assert response["Referrer-Policy"] == "same-origin" and "no-store" in response["Cache-Control"]
+    again = browser.post(url, {"body": "Sample: I relapsed last night", "csrfmiddlewaretoken": _csrf_token_in(body)})
+    assert again.status_code == 302
+    assert Message.objects.get(engagement=engagement).body == "Sample: I relapsed last night"
+
+
+def test_a_message_refused_by_the_csrf_check_outside_the_space_asks_for_the_code_and_shows_nothing_else(
+    cast: Cast,
+) -> None:
+    # A browser not signed in to the space (the session cookie went with the CSRF cookie) gets the code page,
+    # with the message kept in it, and nothing of the space.
+    engagement = engagement_for(cast)
+    plan_svc.goal_add(plan=plan_svc.plan_get_or_create(engagement), actor=cast.alice, life_area="work", description="A")
+    token = participant_link_create(participant=engagement.participant, actor=cast.alice, send=False).token
+    browser = Client(enforce_csrf_checks=True)
+
+    response = browser.post(reverse("space:message_send", args=[token]), {"body": WORDS})
+
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "Send me a code" in body and _shows_draft(body)
+    assert body.count('name="draft"') == 2, "both forms carry the message"
+    assert "My recovery plan" not in body and "Messages with my peer" not in body
+    assert not Message.objects.exists()
+
+
+def test_a_message_refused_by_the_csrf_check_on_a_dead_link_or_blank_gets_the_usual_pages(cast: Cast) -> None:
+    _engagement, _client, token = _link_only_client(cast)
+    browser = Client(enforce_csrf_checks=True)
+    unknown = browser.post(reverse("space:message_send", args=["not-a-token"]), {"body": WORDS})
+    assert unknown.status_code == 404 and WORDS not in unknown.content.decode()
+    blank = browser.post(reverse("space:message_send", args=[token]), {"body": "  "})
+    assert blank.status_code == 403 and "This form was not sent" in blank.content.decode()
+    assert not Message.objects.exists()

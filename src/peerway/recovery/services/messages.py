@@ -8,9 +8,16 @@ the organization's supervisors instead, who read and answer the thread on the sa
 
 Notices are sent on commit, so a message that rolls back tells no one; a notice that fails to go is logged and
 does not undo the message, which is already stored.
+
+The person's space has no account, so the staff forms' guard against a form sent twice (core.submissions, tied to a
+signed-in user) does not fit it: instead a message from the person with the same words as the one they sent a few
+seconds before is that same message sent again (a double click, a slow phone sending once more), and is stored and
+announced once.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -31,6 +38,8 @@ from peerway.recovery.models import SUBJECT_PARTICIPANT, Engagement, Message, Me
 from peerway.recovery.selectors.messages import message_team_for_engagement, peer_answers_messages
 
 MAX_MESSAGE_LENGTH = 2000
+# How soon the same words from the person count as the same message sent again rather than a new one.
+RESEND_WINDOW = dt.timedelta(seconds=30)
 
 
 def _clean_body(body: str) -> str:
@@ -81,14 +90,33 @@ def team_notice_text() -> tuple[str, str]:
     )
 
 
+def _latest_from_participant(engagement: Engagement) -> Message | None:
+    return (
+        Message.objects.filter(engagement=engagement, sender=MessageSender.PARTICIPANT)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
 @transaction.atomic
 def message_send_from_participant(*, engagement: Engagement, body: str) -> Message:
     """The person writes to their peer; the peer gets an email with a link to the staff messages page.
 
     When the peer cannot answer (the engagement is closed, or their peer role ended) each of the organization's
     supervisors gets that email instead, so a plea for help is never left with someone who cannot open it.
+
+    The same words as the person's latest message, sent within ``RESEND_WINDOW`` of it, store nothing and tell no
+    one: that message is returned.
     """
-    message = Message.objects.create(engagement=engagement, sender=MessageSender.PARTICIPANT, body=_clean_body(body))
+    body = _clean_body(body)
+    # Two sendings of one message can arrive at once: the lock on the engagement's row makes the second wait for the
+    # first to commit, so it finds the first's message (SQLite's IMMEDIATE transactions serialize anyway).
+    list(Engagement.objects.select_for_update().filter(pk=engagement.pk).values_list("pk", flat=True))
+    earlier = _latest_from_participant(engagement)
+    # The body is encrypted at rest, so it is compared here rather than in the query.
+    if earlier is not None and earlier.created_at >= timezone.now() - RESEND_WINDOW and earlier.body == body:
+        return earlier
+    message = Message.objects.create(engagement=engagement, sender=MessageSender.PARTICIPANT, body=body)
     if peer_answers_messages(engagement):
         recipients, notice_text = [engagement.peer.user], peer_notice_text
     else:

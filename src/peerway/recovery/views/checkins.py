@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -54,32 +55,68 @@ from peerway.recovery.services.checkins import (
 def checkin_public(request: HttpRequest, token: str) -> HttpResponse:
     lookup = checkin_link_get_by_token(token)
     if lookup.link is None:
-        template = "recovery/checkin_link_expired.html" if lookup.expired else "recovery/checkin_link_not_found.html"
-        return render(request, template, status=410 if lookup.expired else 404)
+        return _checkin_link_gone(request, expired=lookup.expired)
     link = lookup.link
     # Nobody is signed in, so no zone is active: show the link's dates as the person's organization keeps them.
     with timezone.override(link.participant.organization.zone):
         return _checkin_public_page(request, token, link)
 
 
+def _checkin_link_gone(request: HttpRequest, *, expired: bool) -> HttpResponse:
+    template = "recovery/checkin_link_expired.html" if expired else "recovery/checkin_link_not_found.html"
+    return render(request, template, status=410 if expired else 404)
+
+
 def _checkin_public_page(request: HttpRequest, token: str, link: CheckInLink) -> HttpResponse:
-    definition = link.instrument.definition
-    language = request.LANGUAGE_CODE
     data = request.POST if request.method == "POST" else None
-    form = CheckInAnswersForm(data, definition=definition, language=language)
+    form = CheckInAnswersForm(data, definition=link.instrument.definition, language=request.LANGUAGE_CODE)
     answered_before = hasattr(link, "checkin")
     if request.method == "POST" and form.is_valid():
         checkin_answer_by_link(link=link, answers=form.answers())
         return render(request, "recovery/checkin_public_done.html", {"token": token})
     checkin_link_opened(link=link)
+    return _checkin_public_render(request, link, form, answered_before=answered_before)
+
+
+def checkin_answers_resend(request: HttpRequest, token: str) -> HttpResponse:
+    """The check-in page again with the answers the person chose, saying that they were not sent.
+
+    For answers the CSRF check refused (peerway.errors): nothing is saved, and the person should not have to answer
+    every question again. A link that has expired or does not exist gets its usual page.
+    """
+    lookup = checkin_link_get_by_token(token)
+    if lookup.link is None:
+        return _checkin_link_gone(request, expired=lookup.expired)
+    link = lookup.link
+    form = CheckInAnswersForm(request.POST, definition=link.instrument.definition, language=request.LANGUAGE_CODE)
+    with timezone.override(link.participant.organization.zone):
+        response = _checkin_public_render(
+            request, link, form, answered_before=hasattr(link, "checkin"), refused=True, status=403
+        )
+    add_never_cache_headers(response)
+    return response
+
+
+def _checkin_public_render(
+    request: HttpRequest,
+    link: CheckInLink,
+    form: CheckInAnswersForm,
+    *,
+    answered_before: bool,
+    refused: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    definition = link.instrument.definition
+    language = request.LANGUAGE_CODE
     context = {
         "form": form,
         "title": definition.title.in_language(language),
         "description": definition.description.in_language(language),
         "answered_before": answered_before,
         "expires_at": link.expires_at,
+        "refused": refused,
     }
-    return render(request, "recovery/checkin_public.html", context)
+    return render(request, "recovery/checkin_public.html", context, status=status)
 
 
 def checkin_link_url(request: HttpRequest, token: str, language_code: str) -> str:

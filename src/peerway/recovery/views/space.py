@@ -28,6 +28,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -198,15 +199,17 @@ def enter(request: HttpRequest, token: str) -> HttpResponse:
         return _home(request, token, link)
 
 
-def _home(request: HttpRequest, token: str, link: ParticipantLink, *, draft: str = "") -> HttpResponse:
+def _home(
+    request: HttpRequest, token: str, link: ParticipantLink, *, draft: str = "", status: int = 200
+) -> HttpResponse:
     """The space itself once signed in (signing in by the link alone when there is nowhere to send a code).
 
-    ``draft`` is a message that could not be sent when the session ran out: it is put back in the message box,
-    unsent, for the person to check and send.
+    ``draft`` is a message that could not be sent (the session ran out, or the CSRF check refused it): it is put
+    back in the message box, unsent, for the person to check and send.
     """
     if not _signed_in(request, link):
         if code_channel(link.participant):
-            return _code_page(request, token, link, draft=draft)
+            return _code_page(request, token, link, draft=draft, status=status)
         link_opened_without_code(link=link)
         _sign_in(request, link)
     page = space_page(link)
@@ -215,7 +218,7 @@ def _home(request: HttpRequest, token: str, link: ParticipantLink, *, draft: str
     initial = {"body": draft} if draft else None
     message_form = SpaceMessageForm(initial=initial, to_team=page.messages_to_team)
     context = {"token": token, "page": page, "message_form": message_form, "draft": bool(draft)}
-    response = render(request, "space/home.html", context)
+    response = render(request, "space/home.html", context, status=status)
     response["Cache-Control"] = "no-store, private"
     response["Referrer-Policy"] = REFERRER_POLICY
     return response
@@ -285,6 +288,25 @@ def message_send(request: HttpRequest, token: str, link: ParticipantLink) -> Htt
             form.add_error("body", error.messages)
     page = space_page(link)
     return render(request, "space/home.html", {"token": token, "page": page, "message_form": form}, status=400)
+
+
+def message_send_refused(request: HttpRequest, token: str) -> HttpResponse | None:
+    """The space again with the message the CSRF check refused (peerway.errors) back in the box, unsent; None when
+    the message was blank, so there is nothing to give back.
+
+    It takes the path of a message sent after the session ran out: a browser not signed in to the space is asked
+    for the code first, and sees nothing of the space without it.
+    """
+    draft = _draft(request, "body")
+    if not draft:
+        return None
+    link = participant_link_get_by_token(token)
+    if link is None:
+        return _not_found(request)
+    with timezone.override(link.participant.organization.zone):
+        response = _home(request, token, link, draft=draft, status=403)
+    add_never_cache_headers(response)
+    return response
 
 
 @require_GET
