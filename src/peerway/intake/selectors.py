@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from peerway.core.models import Community, Language, LivedExperience, RecoveryPathway
 from peerway.intake.models import OPEN_STATUSES, HelpRequest, Offer, OfferStatus, RequestStatus
+from peerway.recovery.models import Engagement, EngagementStatus
 from peerway.workforce.models import PeerProfile
 
 # The typical wait is the median over requests a peer accepted in this window...
@@ -226,6 +227,37 @@ def _choices(request: HelpRequest) -> tuple[tuple[PeerCard, ...], NobodyFree | N
     return (), _nobody_free(note)
 
 
+def request_peer_id_now(request: HelpRequest) -> int | None:
+    """The peer profile that has the person of an accepted or connected ``request`` now: the peer of the open
+    engagement begun from it (a supervisor may have handed it to another peer since), else the peer who accepted.
+    """
+    engagement_peer_id: int | None = (
+        Engagement.objects.filter(
+            help_request_id=request.pk, status__in=[EngagementStatus.ACTIVE, EngagementStatus.CHECKUP]
+        )
+        .values_list("peer_id", flat=True)
+        .first()
+    )
+    return engagement_peer_id if engagement_peer_id is not None else request.accepted_by_id
+
+
+def _peer_with_the_person(request: HelpRequest) -> PeerCard:
+    """The card of the peer who has the person of an accepted request now: after a hand-off, the peer the
+    engagement was handed to, with what the two share worked out afresh (that peer may never have been offered the
+    request)."""
+    from peerway.matching.explain import explain_pair
+    from peerway.matching.service import peer_spec, request_spec
+
+    peer_id = request_peer_id_now(request)
+    peer = PeerProfile.objects.select_related("organization").get(pk=peer_id)
+    offer = Offer.objects.filter(request=request, peer_id=peer_id).first()
+    if offer is not None and offer.explanation:
+        return _peer_card(peer, offer.explanation)
+    spec = request_spec(request)
+    explanation = explain_pair(spec, peer_spec(peer, request=spec, request_county_id=request.county_id))
+    return _peer_card(peer, explanation.as_dict())
+
+
 def request_status_page(*, request: HelpRequest) -> StatusPage:
     """What the person's private status page shows for ``request``, in the active language."""
     live_offer = (
@@ -237,9 +269,7 @@ def request_status_page(*, request: HelpRequest) -> StatusPage:
     peer = None
     waiting_for_chosen_peer = False
     if request.status in (RequestStatus.ACCEPTED, RequestStatus.CONNECTED) and request.accepted_by_id:
-        accepted = Offer.objects.filter(request=request, peer_id=request.accepted_by_id).first()
-        accepted_peer = PeerProfile.objects.select_related("organization").get(pk=request.accepted_by_id)
-        peer = _peer_card(accepted_peer, accepted.explanation if accepted else {})
+        peer = _peer_with_the_person(request)
     elif (
         request.wants_to_choose
         and request.chosen_for_them_at is None

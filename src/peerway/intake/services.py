@@ -21,6 +21,7 @@ from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction, Community, Language, LivedExperience, RecoveryPathway
 from peerway.intake import one_statement
 from peerway.intake.models import OPEN_STATUSES, HelpRequest, Offer, OfferStatus, RequestSource, RequestStatus
+from peerway.intake.selectors import request_peer_id_now
 from peerway.organizations.geography import place_for_county, place_for_zip
 from peerway.organizations.models import County, Organization
 from peerway.recovery.models import Engagement, Participant, Program
@@ -262,20 +263,30 @@ def request_rematch(*, request: HelpRequest, reason: str = "") -> None:
     """The person asks for a different peer: the current peer is not offered again.
 
     After an accept, the engagement that began with that peer closes and lets go of the request, so the next
-    peer's accept begins their own.
+    peer's accept begins their own. When the engagement was handed to another peer, that peer (who has the person
+    now) is not offered it again either, and neither is the one who accepted.
     """
     fresh = HelpRequest.objects.select_for_update().filter(pk=request.pk).first()
     if fresh is None:
         raise OfferNotAvailable
     was_accepted = fresh.status == RequestStatus.ACCEPTED
+    peer_id_now = request_peer_id_now(fresh) if was_accepted else None
     try:
         fresh.rematch()
         fresh.save()
     except (ConcurrentTransition, TransitionNotAllowed):
         raise OfferNotAvailable from None
+    now = timezone.now()
+    declined = {"status": OfferStatus.DECLINED, "decline_reason": f"rematch: {reason}"[:200], "responded_at": now}
     Offer.objects.filter(request_id=request.pk, status__in=[OfferStatus.OFFERED, OfferStatus.ACCEPTED]).update(
-        status=OfferStatus.DECLINED, decline_reason=f"rematch: {reason}"[:200], responded_at=timezone.now()
+        **declined
     )
+    if peer_id_now is not None:
+        # A peer the engagement was handed to by a supervisor may never have been offered the request. Routing and
+        # the choices shown leave out the peers whose offer was declined, so the turn-down is recorded as one.
+        Offer.objects.update_or_create(
+            request=fresh, peer_id=peer_id_now, defaults=declined, create_defaults={"score": 0.0, **declined}
+        )
     if was_accepted:
         engagement_end_for_request(
             help_request_id=fresh.pk,
@@ -393,9 +404,12 @@ def request_choose_for_me(*, request: HelpRequest) -> None:
     fresh = HelpRequest.objects.select_for_update().filter(pk=request.pk).first()
     if fresh is None or fresh.status not in OPEN_STATUSES:
         raise OfferNotAvailable
-    if fresh.wants_to_choose:
-        fresh.wants_to_choose = False
-        fresh.save(update_fields=["wants_to_choose"])
+    # Routed once, when the person stops choosing: pressing again (or a script doing so) would only lengthen the
+    # queue every person's first match waits in. A person never starts choosing again, so once is enough.
+    if not fresh.wants_to_choose:
+        return
+    fresh.wants_to_choose = False
+    fresh.save(update_fields=["wants_to_choose"])
     _enqueue_routing(fresh.pk)
     request.refresh_from_db()
 
@@ -665,9 +679,10 @@ def requests_route_waiting() -> int:
 
 @transaction.atomic
 def request_connect(*, request: HelpRequest, peer: PeerProfile) -> None:
-    """The accepting peer has reached the person: the status page says "connected"."""
+    """The peer who has the person (the one who accepted, or the one the engagement was handed to since) has
+    reached them: the status page says "connected"."""
     fresh = HelpRequest.objects.get(pk=request.pk)
-    if fresh.accepted_by_id != peer.pk:
+    if request_peer_id_now(fresh) != peer.pk:
         raise OfferNotAvailable
     try:
         fresh.connect()

@@ -33,6 +33,7 @@ from peerway.accounts.roles import SERVICE_ORG_KINDS
 from peerway.accounts.selectors import memberships_for_user, staff_links
 from peerway.core.decorators import staff_view
 from peerway.intake.forms import PublicHelpRequestForm, StaffHelpRequestForm
+from peerway.intake.models import OPEN_STATUSES, HelpRequest, RequestStatus
 from peerway.intake.selectors import request_status_page
 from peerway.intake.services import (
     STAFF_ENTRY_ROLES,
@@ -55,6 +56,12 @@ logger = logging.getLogger(__name__)
 # twice, so five requests in ten minutes from one address is generous for people and tight for scripts.
 SUBMISSIONS_PER_WINDOW = 5
 WINDOW_SECONDS = 10 * 60
+# The status page's actions (choose a peer, let Peerway choose, ask for a different peer) change the request and
+# may queue its routing, in the queue every person's first match waits in. A person presses a few of them; twenty
+# per link in ten minutes is generous for a person and tight for a script. Several people may share one address (a
+# shelter's Wi-Fi), each with their own link, so the address gets a wider limit of its own.
+STATUS_ACTIONS_PER_LINK = 20
+STATUS_ACTIONS_PER_ADDRESS = 60
 # How often the status page asks for news while something may change; slower while the person chooses,
 # because only they or a peer's shift can change that list and each poll ranks every peer on shift.
 POLL_SECONDS = 5
@@ -72,13 +79,16 @@ STAFF_SAVE_FAILED_NOTICE = gettext_lazy(
 )
 
 
-def _rate_limit_key(request: HttpRequest) -> str:
+def _keyed_digest(value: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _rate_limit_key(request: HttpRequest, *, prefix: str = "intake:submissions") -> str:
     # The client address comes from axes' helper, so one setting (PEERWAY_PROXY_COUNT behind a proxy, see
     # core/client_ip.py) tells both the sign-in lockout and this limit where to read it. Only a keyed hash
     # of it is kept.
     address = get_client_ip_address(request) or "unknown"
-    digest = hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()[:32]
-    return f"intake:submissions:{digest}"
+    return f"{prefix}:{_keyed_digest(address)}"
 
 
 # The counter lives in Django's cache. By default (PEERWAY_CACHE=local) that is a per-process LocMemCache, so each
@@ -86,8 +96,8 @@ def _rate_limit_key(request: HttpRequest) -> str:
 # makes it one limit for every process. It is not a
 # model because a counter that expires on its own is exactly what a cache is, and it keeps the person's
 # address out of the database and its backups. See docs/operations.md.
-def _rate_limited(key: str) -> bool:
-    return int(cache.get(key, 0)) >= SUBMISSIONS_PER_WINDOW
+def _rate_limited(key: str, limit: int = SUBMISSIONS_PER_WINDOW) -> bool:
+    return int(cache.get(key, 0)) >= limit
 
 
 def _count_submission(key: str) -> None:
@@ -151,6 +161,28 @@ def _link_not_found(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/link_not_found.html", status=404)
 
 
+def _status_action_refused(request: HttpRequest, token: str, help_request: HelpRequest) -> HttpResponse | None:
+    """A kind 429 when this link or this address sent too many status-page actions in the window; otherwise None,
+    and this action is counted.
+
+    Only a keyed hash of the link is kept, as of the address: the cache may be a database table.
+    """
+    limits = (
+        (f"intake:status-actions:link:{_keyed_digest(token)}", STATUS_ACTIONS_PER_LINK),
+        (_rate_limit_key(request, prefix="intake:status-actions:address"), STATUS_ACTIONS_PER_ADDRESS),
+    )
+    if any(_rate_limited(key, limit) for key, limit in limits):
+        logger.info("Status page action refused: too many from one link or address.")
+        ended = help_request.status in (RequestStatus.CLOSED, RequestStatus.WITHDRAWN)
+        context = {"token": token, "ended": ended}
+        response = render(request, "intake/status_rate_limited.html", context, status=429)
+        response["Retry-After"] = str(WINDOW_SECONDS)
+        return response
+    for key, _limit in limits:
+        _count_submission(key)
+    return None
+
+
 @never_cache
 @require_GET
 def status(request: HttpRequest, token: str) -> HttpResponse:
@@ -178,6 +210,8 @@ def status_choose(request: HttpRequest, token: str) -> HttpResponse:
     help_request = request_get_by_token(token)
     if help_request is None:
         return _link_not_found(request)
+    if refused := _status_action_refused(request, token, help_request):
+        return refused
     try:
         peer_public_id = uuid.UUID(request.POST.get("peer", ""))
         request_choose_peer(request=help_request, peer_public_id=peer_public_id)
@@ -192,6 +226,8 @@ def status_choose_for_me(request: HttpRequest, token: str) -> HttpResponse:
     help_request = request_get_by_token(token)
     if help_request is None:
         return _link_not_found(request)
+    if refused := _status_action_refused(request, token, help_request):
+        return refused
     # The request may have been taken or closed meanwhile; the status page then says which.
     with contextlib.suppress(OfferNotAvailable):
         request_choose_for_me(request=help_request)
@@ -204,13 +240,34 @@ def status_rematch(request: HttpRequest, token: str) -> HttpResponse:
     help_request = request_get_by_token(token)
     if help_request is None:
         return _link_not_found(request)
+    if refused := _status_action_refused(request, token, help_request):
+        return refused
     try:
         request_rematch(request=help_request, reason=request.POST.get("reason", "").strip()[:180])
     except OfferNotAvailable:
-        pass  # nothing to rematch any more; the status page shows why
+        _rematch_not_done(request, help_request)
     else:
         messages.success(request, _("We are looking for a different peer for you."))
     return redirect("intake:status", token=token)
+
+
+def _rematch_not_done(request: HttpRequest, help_request: HelpRequest) -> None:
+    """Tell the person why asking for a different peer changed nothing, by what their request has become since
+    their page showed the form, and what they can do instead: what they typed was not used."""
+    help_request.refresh_from_db(fields=["status"])
+    if help_request.status in OPEN_STATUSES:
+        # Asked twice (a double click, two open tabs): the first one is already looking.
+        messages.info(request, _("We are looking for a different peer for you."))
+    elif help_request.status == RequestStatus.CONNECTED:
+        messages.warning(
+            request,
+            _(
+                "You are already connected with your peer, so we did not look for a different one. You can tell "
+                "your peer what would suit you better, or stop this request and ask for a peer again."
+            ),
+        )
+    else:
+        messages.warning(request, _("This request has ended, so we did not look for a different peer."))
 
 
 @never_cache
