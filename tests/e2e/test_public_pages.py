@@ -291,3 +291,49 @@ def test_a_message_brought_back_to_the_box_survives_a_change_of_language(page: P
         page.locator(".language-switcher button").click()
         expect(page.locator("html")).to_have_attribute("lang", "es")
         expect(page.locator("textarea")).to_have_value(words)
+
+
+@pytest.mark.parametrize("language", ["so", "hmn"])
+def test_the_status_page_too_many_presses_page_passes_axe_on_a_phone(
+    page: Page,
+    live_server: Any,
+    check_axe: Callable[[Page, str], list[dict[str, Any]]],
+    monkeypatch: pytest.MonkeyPatch,
+    language: str,
+) -> None:
+    from peerway.core.models import Language
+    from peerway.intake import views
+    from peerway.intake.services import RequestInput, request_submit
+
+    _, token = request_submit(
+        data=RequestInput(
+            contact_method="call",
+            phone="(612) 555-0123",
+            first_name="Sample Hodan",
+            language=Language.objects.get(slug="so"),
+            consent_to_contact=True,
+            modalities=("phone",),
+        )
+    )
+    monkeypatch.setattr(views, "STATUS_ACTIONS_PER_LINK", 0)  # the next press is one too many
+    page.set_viewport_size({"width": 360, "height": 780})
+    page.goto(page_url(live_server.url, language, f"r/{token}/"))
+    # A press of "Find me a different peer" as the page's own forms send it: with its CSRF token.
+    with page.expect_navigation() as navigation:
+        page.evaluate(
+            """action => {
+                const form = document.createElement('form');
+                form.method = 'post';
+                form.action = action;
+                form.appendChild(document.querySelector('input[name=csrfmiddlewaretoken]').cloneNode());
+                document.body.appendChild(form);
+                form.submit();
+            }""",
+            page_url(live_server.url, language, f"r/{token}/different-peer/"),
+        )
+    assert navigation.value is not None and navigation.value.status == 429
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.locator("h1")).to_have_text(translated(language, "Please wait a few minutes"))
+    expect(page.get_by_role("link", name=translated(language, "Back to your request"))).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    check_axe(page, f"status page, too many presses [{language}, 360]")
