@@ -70,6 +70,40 @@ def test_requests_stopped_without_a_peer_still_count_as_unmet(submit: Submit) ->
     assert {row.label: row.unmet for row in report.by_language}["Hmong"] == SMALL_CELL
 
 
+def test_a_person_who_erases_their_request_after_a_match_does_not_lower_the_concordance(submit: Submit) -> None:
+    """Five people asked for a Somali speaker and a Somali-speaking peer took and reached every one; one of them
+    later deletes what they entered. The request still counts as matched (its language, times and acceptance
+    stay), so it must not turn into a match that shared nothing: the peer spoke Somali with all five."""
+    org = OrganizationFactory()
+    amina = peer_profile(org, name="Amina", languages=("so",), communities=("somali",), caseload_limit=50)
+    start = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        somali = [submit(language="so", language_required=True)[0] for _ in range(SMALL_CELL)]
+        for request in somali:
+            request_route(request_id=request.pk)
+    with time_machine.travel(start + dt.timedelta(minutes=5), tick=False):
+        for request in somali:
+            request_accept(request=request, peer=amina)
+            request_connect(request=request, peer=amina)
+    with time_machine.travel(start + dt.timedelta(minutes=30), tick=False):
+        request_erase(request=HelpRequest.objects.get(pk=somali[0].pk))
+    with time_machine.travel(start + dt.timedelta(hours=1), tick=False):
+        report = matching_report(since=start - dt.timedelta(days=1))
+    row = {row.label: row for row in report.by_language}["Somali"]
+    assert row.matched == SMALL_CELL
+    assert row.concordance_percent == 100, f"{row.concordant} of {row.matched} shown as sharing Somali with their peer"
+    # The erased one is in neither side of the share; the four others are.
+    assert (row.compared, row.concordant) == (SMALL_CELL - 1, SMALL_CELL - 1)
+    assert (report.total.matched, report.total.compared) == (SMALL_CELL, SMALL_CELL - 1)
+
+
+def test_the_report_says_that_deleted_matches_are_not_in_the_share(submit: Submit) -> None:
+    client = Client()
+    client.force_login(MembershipFactory(role="supervisor").user)
+    body = client.get(reverse("matching:report")).content.decode()
+    assert "still counts as matched, but not in “Shared with their peer”" in body
+
+
 def test_a_lone_small_language_cannot_be_worked_out_from_the_total(submit: Submit) -> None:
     for _ in range(SMALL_CELL + 2):
         submit(language="en")

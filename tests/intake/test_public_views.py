@@ -278,6 +278,79 @@ def test_the_typical_wait_is_the_median_of_the_last_seven_days(submit: Submit) -
     assert "Right now a peer usually says yes within about 6 minutes." in html
 
 
+def test_the_typical_wait_counts_the_people_still_waiting(submit: Submit) -> None:
+    """The page says "Half of the people who asked in the last 7 days had a peer say yes within that time."
+
+    Five people had a peer say yes within 2 to 30 minutes; six more asked three hours ago and still wait (nobody
+    speaks their language). Of the eleven who asked, only three had a yes within 6 minutes: 6 is not the time
+    within which half of them had one (the true median wait is at least three hours)."""
+    cache.clear()
+    peer = peer_profile(OrganizationFactory(), name="Amina")
+    now = timezone.now()
+    for minutes in (2, 4, 6, 8, 30):
+        request, _ = submit()
+        HelpRequest.objects.filter(pk=request.pk).update(
+            accepted_by=peer, created_at=now - dt.timedelta(minutes=minutes), accepted_at=now
+        )
+    for _ in range(6):
+        request, _ = submit(language="hmn", language_required=True)
+        HelpRequest.objects.filter(pk=request.pk).update(
+            status=RequestStatus.OFFERED, created_at=now - dt.timedelta(hours=3)
+        )
+    minutes = typical_wait_minutes(now=now)
+    assert minutes is None or minutes >= 180, f"{minutes} minutes, while 8 of 11 people waited longer"
+
+    cache.clear()
+    _, token = submit()
+    html = Client().get(f"/r/{token}/").content.decode()
+    assert "usually says yes within about 6 minutes" not in html
+    # Twelve people asked: not too few, but fewer than half of them had a yes, and the page says just that.
+    assert "too few people have asked" not in html
+    assert "fewer than half of the people who asked in the last 7 days have had a peer say yes so far" in html
+
+
+def test_the_typical_wait_is_the_time_within_which_half_of_everyone_who_asked_had_a_yes(submit: Submit) -> None:
+    """Six yeses within 2 to 50 minutes; a person who stopped their request unanswered after a minute, and three
+    still waiting for a minute: of the ten, five had a yes within 20 minutes (the 5th shortest wait), however
+    briefly the others waited, not within 8 (the median of the yeses alone). A yes that came after the moment
+    asked about had not happened yet."""
+    peer = peer_profile(OrganizationFactory(), name="Amina")
+    now = timezone.now()
+    for minutes in (2, 4, 6, 10, 20, 50):
+        request, _ = submit()
+        HelpRequest.objects.filter(pk=request.pk).update(
+            accepted_by=peer, created_at=now - dt.timedelta(minutes=minutes), accepted_at=now
+        )
+    stopped, _ = submit()
+    HelpRequest.objects.filter(pk=stopped.pk).update(
+        status=RequestStatus.WITHDRAWN,
+        created_at=now - dt.timedelta(minutes=3),
+        closed_at=now - dt.timedelta(minutes=2),
+    )
+    for _ in range(3):
+        request, _ = submit()
+        HelpRequest.objects.filter(pk=request.pk).update(created_at=now - dt.timedelta(minutes=1))
+    assert typical_wait_minutes(now=now) == 20
+    # Half a minute earlier none of the ten had had a yes yet: no figure.
+    assert typical_wait_minutes(now=now - dt.timedelta(seconds=30)) is None
+
+
+def test_the_typical_wait_in_hours_is_rounded_up(submit: Submit) -> None:
+    """Half of the people had a yes within 2 hours 30 minutes: the page says about 3 hours, not 2."""
+    peer = peer_profile(OrganizationFactory(), name="Amina")
+    now = timezone.now()
+    for minutes in (130, 140, 150, 160, 170):
+        request, _ = submit()
+        HelpRequest.objects.filter(pk=request.pk).update(
+            accepted_by=peer, created_at=now - dt.timedelta(minutes=minutes), accepted_at=now
+        )
+    assert typical_wait_minutes(now=now) == 150
+    _, token = submit()
+    html = Client().get(f"/r/{token}/").content.decode()
+    assert "Right now a peer usually says yes within about 3 hours." in html
+    assert "Half of the people who asked in the last 7 days had a peer say yes within that time." in html
+
+
 def test_an_accepted_request_shows_the_peer_and_what_they_share_in_spanish(submit: Submit) -> None:
     amina = peer_profile(
         OrganizationFactory(name="Sample Recovery Community"),

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-import statistics
 import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -26,13 +25,14 @@ from peerway.intake.models import OPEN_STATUSES, HelpRequest, Offer, OfferStatus
 from peerway.recovery.models import Engagement, EngagementStatus
 from peerway.workforce.models import PeerProfile
 
-# The typical wait is the median over requests a peer accepted in this window...
+# The typical wait is counted over the requests made in this window...
 WAIT_WINDOW = dt.timedelta(days=7)
-# ...and is only shown when at least this many were accepted: fewer would be a guess, not a figure.
+# ...and is only shown when at least this many were made: fewer would be a guess, not a figure.
 WAIT_MINIMUM_SAMPLE = 5
 # The figure is the same for everyone and changes slowly; each status page polls every few seconds.
 WAIT_CACHE_SECONDS = 60
-WAIT_CACHE_KEY = "intake:typical_wait_minutes"
+# Named anew whenever what is cached changes shape, so that a value cached before a deploy is never misread.
+WAIT_CACHE_KEY = "intake:typical_wait:2"
 # How many peers a person who wants to choose is shown.
 CHOICES_SHOWN = 3
 # Our own catalog names the days, because Django ships no Somali or Hmong translation of them.
@@ -47,27 +47,53 @@ WEEKDAYS = (
 )
 
 
-def typical_wait_minutes(*, now: dt.datetime | None = None) -> int | None:
-    """Median minutes from a request to a peer's acceptance, over requests accepted in the last 7 days.
+@dataclass(frozen=True)
+class TypicalWait:
+    """How long a peer usually takes to say yes now, as the status page tells it.
 
-    None when fewer than WAIT_MINIMUM_SAMPLE requests were accepted in that time: the page then says it
-    cannot tell yet rather than invent a number. Rounded up, and never less than one minute.
+    ``minutes`` is None when there is no honest figure: ``enough_asked`` then tells whether too few people asked
+    in the window, or enough asked but fewer than half of them have had a peer say yes so far.
+    """
+
+    minutes: int | None
+    enough_asked: bool
+
+
+def typical_wait(*, now: dt.datetime | None = None) -> TypicalWait:
+    """The smallest number of minutes within which at least half of the requests made in the last 7 days had a peer
+    say yes. Every request made counts, as the page says: one still waiting, or stopped or deleted before a peer
+    said yes, is a person who has not had a yes within any number of minutes, not a person left out.
+
+    No figure when fewer than WAIT_MINIMUM_SAMPLE requests were made in that time (the page then says it cannot
+    tell yet rather than invent a number), nor when fewer than half of them had a yes. Rounded up, and never less
+    than one minute. Computed as of ``now`` when given (a yes after it has not happened yet), else cached.
     """
     if now is None:
-        cached = cache.get(WAIT_CACHE_KEY, "missing")
-        if cached != "missing":
-            return cached  # type: ignore[no-any-return]
+        cached = cache.get(WAIT_CACHE_KEY)
+        if cached is not None:
+            return TypicalWait(*cached)
     moment = now or timezone.now()
-    waits = [
-        (accepted_at - created_at).total_seconds() / 60
-        for created_at, accepted_at in HelpRequest.objects.filter(
-            accepted_at__gte=moment - WAIT_WINDOW, accepted_at__lte=moment
-        ).values_list("created_at", "accepted_at")
-    ]
-    minutes = max(1, math.ceil(statistics.median(waits))) if len(waits) >= WAIT_MINIMUM_SAMPLE else None
+    requests = HelpRequest.objects.filter(created_at__gte=moment - WAIT_WINDOW, created_at__lte=moment)
+    asked = 0
+    waits = []
+    for created_at, accepted_at in requests.values_list("created_at", "accepted_at"):
+        asked += 1
+        if accepted_at is not None and accepted_at <= moment:
+            waits.append((accepted_at - created_at).total_seconds() / 60)
+    # Half of the people who asked, rounded up: with 11, the 6th shortest wait is the first that half of them had.
+    half = math.ceil(asked / 2)
+    minutes = None
+    if asked >= WAIT_MINIMUM_SAMPLE and len(waits) >= half:
+        minutes = max(1, math.ceil(sorted(waits)[half - 1]))
+    wait = TypicalWait(minutes=minutes, enough_asked=asked >= WAIT_MINIMUM_SAMPLE)
     if now is None:
-        cache.set(WAIT_CACHE_KEY, minutes, WAIT_CACHE_SECONDS)
-    return minutes
+        cache.set(WAIT_CACHE_KEY, (wait.minutes, wait.enough_asked), WAIT_CACHE_SECONDS)
+    return wait
+
+
+def typical_wait_minutes(*, now: dt.datetime | None = None) -> int | None:
+    """The minutes of ``typical_wait``, or None when there is no honest figure."""
+    return typical_wait(now=now).minutes
 
 
 @dataclass(frozen=True)
@@ -122,6 +148,8 @@ class StatusPage:
     choices: tuple[PeerCard, ...]
     nobody_free: NobodyFree | None
     wait_minutes: int | None
+    # With no figure: whether enough people asked for one (fewer than half of them have had a yes so far).
+    wait_enough_asked: bool
     can_rematch: bool
     can_withdraw: bool
     link_days_left: int
@@ -136,8 +164,9 @@ class StatusPage:
 
     @property
     def wait_hours(self) -> int | None:
-        """The wait in whole hours once it is two hours or more (a figure in minutes is then hard to read)."""
-        return round(self.wait_minutes / 60) if self.wait_minutes and self.wait_minutes >= 120 else None
+        """The wait in whole hours once it is two hours or more (a figure in minutes is then hard to read), rounded
+        up: half of the people had a yes within it, as the page says."""
+        return math.ceil(self.wait_minutes / 60) if self.wait_minutes and self.wait_minutes >= 120 else None
 
     @property
     def choosing(self) -> bool:
@@ -282,6 +311,7 @@ def request_status_page(*, request: HelpRequest) -> StatusPage:
     choices: tuple[PeerCard, ...] = ()
     nobody_free = None
     is_open = request.status in OPEN_STATUSES
+    wait = typical_wait() if is_open else TypicalWait(minutes=None, enough_asked=False)
     if is_open and request.wants_to_choose and not waiting_for_chosen_peer:
         choices, nobody_free = _choices(request)
     elif is_open and request.routing_note.get("code"):
@@ -296,7 +326,8 @@ def request_status_page(*, request: HelpRequest) -> StatusPage:
         waiting_for_chosen_peer=waiting_for_chosen_peer,
         choices=choices,
         nobody_free=nobody_free,
-        wait_minutes=typical_wait_minutes() if is_open else None,
+        wait_minutes=wait.minutes,
+        wait_enough_asked=wait.enough_asked,
         # Before anyone accepts, "a different peer" only means something to a person who chose one.
         can_rematch=request.status == RequestStatus.ACCEPTED or waiting_for_chosen_peer,
         can_withdraw=request.status not in (RequestStatus.CLOSED, RequestStatus.WITHDRAWN),

@@ -37,6 +37,9 @@ class Row:
     label: str
     requests: int = 0
     matched: int = 0
+    # The matched requests whose match is still on record: concordance is counted over these. A person who deletes
+    # what they entered deletes what they had in common with their peer too; the request stays matched.
+    compared: int = 0
     concordant: int = 0
     unmet: int = 0
     minutes_to_peer: list[float] = field(default_factory=list)
@@ -49,7 +52,7 @@ class Row:
 
     @property
     def concordance_percent(self) -> int | None:
-        return round(100 * self.concordant / self.matched) if self.matched else None
+        return round(100 * self.concordant / self.compared) if self.compared else None
 
     @property
     def median_minutes(self) -> float | None:
@@ -107,7 +110,8 @@ def _terms(through: type[Model], column: str, since: dt.datetime) -> dict[int, l
 
 def _explanations(since: dt.datetime) -> dict[int, dict[str, list[str]]]:
     """What each matched request since ``since`` shares with its peer: the explanation of its accepted offer (the
-    latest offered, if it has more than one)."""
+    latest offered, if it has more than one). A request whose person deleted what they entered (``request_erase``)
+    has no offers left, so none."""
     accepted = Offer.objects.filter(
         status=OfferStatus.ACCEPTED, request__created_at__gte=since, request__accepted_at__isnull=False
     ).order_by("request_id", "-offered_at")
@@ -131,16 +135,25 @@ def _unmet(request: _Request, now: dt.datetime, window: dt.timedelta) -> bool:
     return bool(request.routing_note) or request.created_at + window <= waited_until
 
 
-def _add(row: Row, request: _Request, shared: Iterable[str], wanted: str, unmet: bool) -> None:
+def _add(row: Row, request: _Request, shared: Iterable[str] | None, wanted: str, unmet: bool) -> None:
+    """Count ``request`` in ``row``; ``shared`` is None for a matched request whose match is no longer on record."""
     row.requests += 1
     row.unmet += int(unmet)
     if request.accepted_at is None:
         return
     row.matched += 1
-    row.concordant += int(wanted in shared)
+    # Whether the peer shared what the person asked for is unknown once they deleted it: counted as neither.
+    if shared is not None:
+        row.compared += 1
+        row.concordant += int(wanted in shared)
     # First contact: when the accepting peer reached the person, not when they accepted.
     if request.connected_at is not None:
         row.minutes_to_peer.append((request.connected_at - request.created_at).total_seconds() / 60)
+
+
+def _shared(explanation: dict[str, list[str]] | None, kind: str) -> list[str] | None:
+    """The terms of one kind an explanation shares, or None when there is no explanation on record."""
+    return None if explanation is None else explanation.get(kind, [])
 
 
 def _withhold_complement(rows: list[Row]) -> bool:
@@ -165,7 +178,8 @@ def matching_report(
 
     A matched request is concordant for a language when its peer speaks the requested language, for a
     community when the peer shares that community, and for a kind of lived experience when the peer shares
-    it (as recorded in the accepted offer's explanation).
+    it (as recorded in the accepted offer's explanation). A matched request whose person deleted what they entered
+    has no explanation left: it counts as matched, and in neither side of the concordance.
     """
     now = timezone.now()
     since = since or now - DEFAULT_PERIOD
@@ -185,15 +199,15 @@ def matching_report(
     request_experiences = _terms(HelpRequest.lived_experience.through, "livedexperience", since)
     explanations = _explanations(since)
     for request in _requests(since):
-        explanation = explanations.get(request.pk, {})
+        explanation = explanations.get(request.pk)
         unmet = _unmet(request, now, window)
         language = request.language
-        _add(total, request, explanation.get("languages", []), language, unmet)
-        _add(languages[language], request, explanation.get("languages", []), language, unmet)
+        _add(total, request, _shared(explanation, "languages"), language, unmet)
+        _add(languages[language], request, _shared(explanation, "languages"), language, unmet)
         for community in request_communities.get(request.pk, []):
-            _add(communities[community], request, explanation.get("communities", []), community, unmet)
+            _add(communities[community], request, _shared(explanation, "communities"), community, unmet)
         for kind in request_experiences.get(request.pk, []):
-            _add(experiences[kind], request, explanation.get("lived_experience", []), kind, unmet)
+            _add(experiences[kind], request, _shared(explanation, "lived_experience"), kind, unmet)
     for slug, row in languages.items():
         row.label = labels.get(f"lang:{slug}", slug)
     for slug, row in communities.items():
