@@ -1,16 +1,17 @@
 """Workforce supply vs demand: certified peers against first-call requests, per language, community, lived
 experience and region. Aggregates only.
 
-Supply: active peer profiles whose person holds an active credential (``peer_credential_statuses``), counted
-once per term they list; for region, once per region their organization serves (service-area counties →
-County.region). Demand: help requests created in the period, per requested term; for region, the request's
-county. Counts from 1 to ``SMALL_CELL - 1`` are suppressed (shown as "<11") so that a rare community's few
-peers or requests cannot be recognized; unmet demand is still flagged from the true counts. In each facet's
-columns, the next smallest counts are suppressed too (shown as "≥11") until the hidden counts cannot be worked
-out from the total minus the others (``complementary_cells``); totals from 1 to ``SMALL_CELL - 1`` are
-suppressed as well, and the requests total when the hidden counts cannot be protected otherwise: each column
-that adds up to it (language, region) then hides one more count, unless it hides one of ``SMALL_CELL`` or more
-already, so that it does not give the total back (``withhold_the_total``).
+Supply: people with a profile in service who hold an active credential (``peer_credential_statuses``). A person
+has one profile per organization they work at, and counts once: once per term any of their profiles lists; for
+region, once per region any of their organizations serves (service-area counties → County.region). Demand: help
+requests created in the period, per requested term; for region, the request's county. Counts from 1 to
+``SMALL_CELL - 1`` are suppressed (shown as "<11") so that a rare community's few peers or requests cannot be
+recognized; unmet demand is still flagged from the true counts. In each facet's columns, the next smallest counts
+are suppressed too (shown as "≥11") until the hidden counts cannot be worked out from the total minus the others
+(``complementary_cells``); totals from 1 to ``SMALL_CELL - 1`` are suppressed as well, and the requests total when
+the hidden counts cannot be protected otherwise: each column that adds up to it (language, region) then hides one
+more count, unless it hides one of ``SMALL_CELL`` or more already, so that it does not give the total back
+(``withhold_the_total``).
 """
 
 from __future__ import annotations
@@ -219,23 +220,30 @@ def _period(days: int, today: dt.date | None) -> tuple[dt.date, dt.date, dt.date
     return start, today, since
 
 
-def _count_by(rows: QuerySet[Any], field: str) -> QuerySet[Any, dict[str, Any]]:
-    """``rows`` counted per value of ``field`` in the database (GROUP BY): {field: value, "count": rows}."""
-    return rows.order_by().values(field).annotate(count=Count("pk"))
+def _count_by(rows: QuerySet[Any], field: str, *, distinct: str | None = None) -> QuerySet[Any, dict[str, Any]]:
+    """``rows`` counted per value of ``field`` in the database (GROUP BY): {field: value, "count": rows}, or with
+    ``distinct``, the number of different values of that field among them (COUNT DISTINCT)."""
+    count = Count(distinct, distinct=True) if distinct else Count("pk")
+    return rows.order_by().values(field).annotate(count=count)
 
 
-def _per_slug(rows: QuerySet[Any], field: str) -> Counter[str]:
-    return Counter({row[field]: row["count"] for row in _count_by(rows, field)})
+def _per_slug(rows: QuerySet[Any], field: str, *, distinct: str | None = None) -> Counter[str]:
+    return Counter({row[field]: row["count"] for row in _count_by(rows, field, distinct=distinct)})
 
 
 def supply_demand(*, days: int = DEFAULT_DAYS, today: dt.date | None = None) -> SupplyDemand:
     """Counted in the database, GROUP BY on the help requests and on the vocabularies' link tables (one row per
-    profile or request and term it lists): no request or profile is loaded, and no encrypted field read."""
+    profile or request and term it lists): no request or profile is loaded, and no encrypted field read.
+
+    Supply counts people, not profiles: a peer with a profile at each of two organizations is one certified peer,
+    counted once per term either profile lists and once per region either organization serves, as
+    ``peer_credential_summary`` counts them."""
     start, end, since = _period(days, today)
     profiles = list(PeerProfile.objects.in_service().order_by().values_list("pk", "user_id", "organization_id"))
     states = peer_credential_statuses([user_id for _, user_id, _ in profiles], today=end)
-    certified = [(pk, org) for pk, user_id, org in profiles if states[user_id] is CredentialState.ACTIVE]
-    certified_ids = [pk for pk, _ in certified]
+    certified = [(pk, user_id, org) for pk, user_id, org in profiles if states[user_id] is CredentialState.ACTIVE]
+    certified_ids = [pk for pk, _, _ in certified]
+    certified_people = len({user_id for _, user_id, _ in certified})
     regions_by_org: dict[int, set[str]] = {}
     for org, region in ServiceArea.objects.values_list("organization_id", "county__region"):
         regions_by_org.setdefault(org, set()).add(region or UNKNOWN_REGION)
@@ -253,13 +261,18 @@ def supply_demand(*, days: int = DEFAULT_DAYS, today: dt.date | None = None) -> 
     )
     for facet, peer_field, request_field, column in vocabularies:
         links = getattr(PeerProfile, peer_field).through.objects.filter(peerprofile_id__in=certified_ids)
-        supply[facet].update(_per_slug(links, f"{column}__slug"))
+        # A person whose two profiles both list the term is one peer who has it.
+        supply[facet].update(_per_slug(links, f"{column}__slug", distinct="peerprofile__user_id"))
         if request_field:
             links = getattr(HelpRequest, request_field).through.objects.filter(helprequest__created_at__gte=since)
             demand[facet].update(_per_slug(links, f"{column}__slug"))
     demand["language"].update(_per_slug(requests, "language__slug"))
-    for _pk, org in certified:
-        supply["region"].update(regions_by_org.get(org, set()))
+    # Once per region any of a person's organizations serves, however many of them serve it.
+    regions_by_person: dict[int, set[str]] = {}
+    for _pk, user_id, org in certified:
+        regions_by_person.setdefault(user_id, set()).update(regions_by_org.get(org, set()))
+    for regions in regions_by_person.values():
+        supply["region"].update(regions)
     # A request's region is its county's: with no county, or a county without a region, UNKNOWN_REGION.
     for row in _count_by(requests, "county__region"):
         demand["region"][row["county__region"] or UNKNOWN_REGION] += row["count"]
@@ -272,7 +285,7 @@ def supply_demand(*, days: int = DEFAULT_DAYS, today: dt.date | None = None) -> 
         # value, and templates/i18n/strings_from_code.html lists them for the catalogs.
         "region": {region: _(region) for region in (set(supply["region"]) | set(demand["region"])) - {UNKNOWN_REGION}},
     }
-    overall = request_count / len(certified) if certified else None
+    overall = request_count / certified_people if certified_people else None
     rows: dict[str, list[FacetRow]] = {}
     hide_requests = False
     for facet in FACETS:
@@ -290,7 +303,7 @@ def supply_demand(*, days: int = DEFAULT_DAYS, today: dt.date | None = None) -> 
             rows[facet] = withhold_the_total(rows[facet])
     for facet in FACETS:
         rows[facet] = sorted(rows[facet], key=lambda row: (-row.demand, -row.supply, row.label))
-    return SupplyDemand(start, end, len(certified), request_count, rows, requests_complementary=hide_requests)
+    return SupplyDemand(start, end, certified_people, request_count, rows, requests_complementary=hide_requests)
 
 
 def supply_demand_csv(report: SupplyDemand) -> str:
