@@ -397,6 +397,60 @@ def test_a_check_in_entered_after_the_check_up_does_not_make_its_copy_count(cast
         assert _trend_of(item) == (50, 40, Direction.DOWN)
 
 
+ORDINAL = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
+
+
+def _global_instrument(url: str, *, shift: int = 0) -> Instrument:
+    """A synthetic copy of Peerway's check-in loaded for every organization (``peerway instrument import FILE``
+    without --organization), each answer worth ``shift`` more: shifted by 5, it scores 60-110, flagged at 97."""
+    data = json.loads(PEERWAY_CHECKIN_FILE.read_text())
+    data["url"] = url
+    for item in data["item"]:
+        for option in item["answerOption"]:
+            for extension in option["extension"]:
+                if extension["url"] == ORDINAL:
+                    extension["valueDecimal"] += shift
+    # Ten items: the range and the thresholds move by ten times the shift.
+    for part in data["extension"][0]["extension"]:
+        if part["url"] in ("min", "max"):
+            part["valueInteger"] += 10 * shift
+        elif part["url"] == "threshold":
+            next(sub for sub in part["extension"] if sub["url"] == "atLeast")["valueInteger"] += 10 * shift
+    instrument = instrument_import(data, organization=None)
+    assert instrument.organization is None
+    return instrument
+
+
+def _scores(item: Engagement) -> list[int]:
+    return list(
+        CheckIn.objects.filter(participant=item.participant).order_by("answered_at").values_list("score", flat=True)
+    )
+
+
+def test_a_score_on_another_scale_is_not_a_rise_into_the_sustained_range(cast: Cast) -> None:
+    """The person answered Peerway's check-in (30 of 10-60), then, through a globally loaded instrument scored
+    60-110, "strongly disagree" to every item: the lowest score that instrument can give. The caseload must not
+    show that as recovery capital going up from 30 to 60 and flag it as 47 or above."""
+    other = _global_instrument("https://example.test/fhir/Questionnaire/other-scale", shift=5)
+    assert (other.definition.scoring.minimum, other.definition.scoring.maximum) == (60, 110)
+    item = engagement_for(cast)
+    _answered(item, Instrument.objects.get(organization=None, url__contains="peerway.org"), 3, cast, days_ago=60)
+    _answered(item, other, 6, cast, days_ago=5)
+    assert _scores(item) == [30, 60]  # 60: the lowest possible on its scale
+    [row] = caseload_rows(Engagement.objects.filter(pk=item.pk), today=timezone.localdate())
+    assert not row.trend.flagged, f"{row.trend.previous} -> {row.trend.latest} flagged as 47 or above"
+    assert row.trend.direction is not Direction.UP
+    assert (row.trend.previous, row.trend.latest) == (None, 30)
+
+
+def test_a_global_instrument_on_the_same_scale_is_in_the_trend(cast: Cast) -> None:
+    same = _global_instrument("https://example.test/fhir/Questionnaire/same-scale")
+    item = engagement_for(cast)
+    _answered(item, Instrument.objects.get(organization=None, url__contains="peerway.org"), 3, cast, days_ago=60)
+    _answered(item, same, 5, cast, days_ago=5)
+    assert _trend_of(item) == (30, 50, Direction.UP)
+
+
 def test_most_urgent_first(cast: Cast) -> None:
     with time_machine.travel(START, tick=False):
         calm, overdue, due = (engagement(cast) for _ in range(3))
@@ -566,11 +620,12 @@ def test_team_query_count_is_pinned(cast: Cast, size: int) -> None:
     assert count == PINNED_TEAM_QUERIES
 
 
-# Session, user and memberships (middleware), the savepoint, "is a peer somewhere", the one SELECT of the
-# engagements with every figure as a subquery, the acting role, the access events' INSERT, the release.
-PINNED_CASELOAD_QUERIES = 9
+# Session, user and memberships (middleware), the savepoint, "is a peer somewhere", the global instruments on the
+# recovery capital range, the one SELECT of the engagements with every figure as a subquery, the acting role, the
+# access events' INSERT, the release.
+PINNED_CASELOAD_QUERIES = 10
 # The same, plus the peers' credentials (one query for every peer shown).
-PINNED_TEAM_QUERIES = 10
+PINNED_TEAM_QUERIES = 11
 
 
 # SQLite with no planner statistics (a database nobody ANALYZEd): the one SELECT must read each row's own

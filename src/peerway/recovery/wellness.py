@@ -1,16 +1,19 @@
 """Sustained wellness: the rule written down in docs/outcomes.md. Pure: no Django imports (mypy --strict).
 
 A person is in **sustained wellness** at a milestone (1, 3 or 5 years after an engagement started) when,
-looking only at what was known on that day:
+looking only at what was known when the milestone is decided (what was recorded by then, dated by the day it
+was recorded):
 
-1. the last two check-ups that fell due were both reached;
-2. no check-up in the 12 months up to the milestone found the person in crisis or led to a re-link
+1. the last two check-ups that fell due by the milestone were both reached, and recorded as reached;
+2. no check-up recorded in the 12 months up to the milestone found the person in crisis or led to a re-link
    (struggling or wanting to re-connect);
-3. the most recent recovery capital score is at or above 47 (the range associated with sustained
+3. the most recent recovery capital score recorded is at or above 47 (the range associated with sustained
    remission; see docs/outcomes.md).
 
-A milestone still in the future is "not yet". A check-up that fell due and was never recorded counts as
-not reached (loss to follow-up); cancelled check-ups do not count.
+A milestone is decided ``DECIDED_AFTER_DAYS`` days after its date: the quarterly schedule puts a check-up on every
+milestone, and a check-up is often reached some days after it falls due. Until then the milestone is "not yet";
+from then on nothing recorded later changes it. A check-up that fell due and was not recorded by the decision
+counts as not reached (loss to follow-up), even when it is recorded later; cancelled check-ups do not count.
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ from peerway.recovery.checkup_schedule import add_years
 MILESTONE_YEARS = (1, 3, 5)
 RECOVERY_CAPITAL_THRESHOLD = 47
 LOOKBACK_DAYS = 365
+# How long after a milestone a check-up that fell due by it may still be recorded and count: the milestone is
+# decided then, and never changes afterwards.
+DECIDED_AFTER_DAYS = 30
 CHECKUPS_REACHED_NEEDED = 2
 
 # Wellbeing values (the same strings as recovery.models.Wellbeing).
@@ -55,14 +61,21 @@ class Reason(StrEnum):
 class CheckupFact:
     """What the rule needs to know about one check-up.
 
-    ``reached`` is None while the check-up has not been recorded; ``wellbeing`` is one of the strings above
-    (or "" when not reached); ``recovery_capital`` is the score taken at it, if any.
+    ``reached`` is None while the check-up has not been recorded; ``recorded_on`` is the day it was recorded
+    (in the organization's time zone), None while it has not been: a check-up without it is never known to
+    have been reached. ``wellbeing`` is one of the strings above (or "" when not reached);
+    ``recovery_capital`` is the score taken at it, if any.
     """
 
     due_on: dt.date
     reached: bool | None = None
     wellbeing: str = ""
     recovery_capital: int | None = None
+    recorded_on: dt.date | None = None
+
+    def known_on(self, day: dt.date) -> bool:
+        """Whether what this check-up found had been recorded by the end of ``day``."""
+        return self.recorded_on is not None and self.recorded_on <= day
 
 
 @dataclass(frozen=True)
@@ -75,20 +88,34 @@ class MilestoneResult:
 
 
 def wellness_at(facts: Iterable[CheckupFact], *, milestone: dt.date, today: dt.date) -> MilestoneResult:
-    """The status on ``milestone`` from what was known then (years is left 0; see ``wellness_milestones``)."""
-    if milestone > today:
+    """The status on ``milestone`` from what was known when it was decided, ``DECIDED_AFTER_DAYS`` days after it
+    (years is left 0; see ``wellness_milestones``)."""
+    decided_on = milestone + dt.timedelta(days=DECIDED_AFTER_DAYS)
+    if decided_on > today:
         return MilestoneResult(years=0, on=milestone, status=WellnessStatus.NOT_YET)
-    known = sorted((fact for fact in facts if fact.due_on <= milestone), key=lambda fact: fact.due_on)
+    facts = list(facts)
+    fell_due = sorted((fact for fact in facts if fact.due_on <= milestone), key=lambda fact: fact.due_on)
+    # What a check-up found counts from the day it was recorded, if that was by the decision, and only about the
+    # time up to the milestone: a check-up due after it counts only if it was recorded (early) by the milestone.
+    found = sorted(
+        (
+            fact
+            for fact in facts
+            if fact.reached and fact.known_on(decided_on) and (fact.due_on <= milestone or fact.known_on(milestone))
+        ),
+        key=lambda fact: (fact.recorded_on, fact.due_on),
+    )
     reasons: list[Reason] = []
-    last = known[-CHECKUPS_REACHED_NEEDED:]
+    last = fell_due[-CHECKUPS_REACHED_NEEDED:]
     if len(last) < CHECKUPS_REACHED_NEEDED:
         reasons.append(Reason.TOO_FEW_CHECKUPS)
-    elif not all(fact.reached for fact in last):
+    elif not all(fact.reached and fact.known_on(decided_on) for fact in last):
         reasons.append(Reason.NOT_REACHED)
     since = milestone - dt.timedelta(days=LOOKBACK_DAYS)
-    if any(fact.reached and fact.wellbeing in SETBACK_WELLBEING and fact.due_on > since for fact in known):
+    # Found in the 365 days up to the milestone (or recorded late, by the decision): not yet a year before it.
+    if any(fact.wellbeing in SETBACK_WELLBEING and not fact.known_on(since) for fact in found):
         reasons.append(Reason.RECENT_SETBACK)
-    scores = [fact.recovery_capital for fact in known if fact.reached and fact.recovery_capital is not None]
+    scores = [fact.recovery_capital for fact in found if fact.recovery_capital is not None]
     latest = scores[-1] if scores else None
     if latest is None:
         reasons.append(Reason.NO_SCORE)

@@ -35,6 +35,8 @@ from peerway.recovery.caseload_rules import (
     sort_key,
 )
 from peerway.recovery.models import (
+    RECOVERY_CAPITAL_MAX,
+    RECOVERY_CAPITAL_MIN,
     SUBJECT_PARTICIPANT,
     CheckIn,
     Checkup,
@@ -42,6 +44,7 @@ from peerway.recovery.models import (
     Contact,
     Engagement,
     EngagementStatus,
+    Instrument,
     Message,
     MessageSender,
 )
@@ -109,8 +112,27 @@ def _count(queryset: QuerySet) -> Subquery:  # type: ignore[type-arg]
     )
 
 
+def recovery_capital_instrument_ids() -> list[int]:
+    """The global instruments scored on Peerway's recovery capital range (10-60), as its own check-in is: the
+    answers the caseload's trend compares with each other, with the check-ups' scores and with 47.
+
+    One query whatever the number of rows: the range is in each instrument's definition (its FHIR), not in a
+    column, so it is read here rather than in the caseload's SELECT. Any instrument can be loaded for every
+    organization (``peerway instrument import`` without ``--organization``), on a scale of its own.
+    """
+    instruments = Instrument.objects.filter(organization__isnull=True).only("pk", "fhir")
+    return [
+        instrument.pk
+        for instrument in instruments
+        if (instrument.definition.scoring.minimum, instrument.definition.scoring.maximum)
+        == (RECOVERY_CAPITAL_MIN, RECOVERY_CAPITAL_MAX)
+    ]
+
+
 def caseload_queryset(engagements: QuerySet[Engagement]) -> QuerySet[Engagement]:
-    """``engagements`` with everything a caseload row shows, as annotations of one SELECT."""
+    """``engagements`` with everything a caseload row shows, as annotations of one SELECT (after the one query
+    of ``recovery_capital_instrument_ids``)."""
+    trend_instruments = recovery_capital_instrument_ids()
     contacts = Contact.objects.filter(engagement=OuterRef("pk"))
     scheduled = Checkup.objects.filter(engagement=OuterRef("pk"), status=CheckupStatus.SCHEDULED).order_by(
         "due_on", "sequence"
@@ -118,13 +140,14 @@ def caseload_queryset(engagements: QuerySet[Engagement]) -> QuerySet[Engagement]
     recorded = Checkup.objects.filter(engagement=OuterRef("pk"), status=CheckupStatus.RECORDED).order_by(
         "-recorded_at", "-pk"
     )
-    # A check-up that carries one of Peerway's own check-ins (no score taken on the call) would count that answer
-    # twice: the check-in is in the series below. A copy of an organization's instrument is not, so it counts.
+    # A check-up that carries one of the check-ins of the series below (no score taken on the call) would count
+    # that answer twice. A copy of an organization's instrument is not in the series, so it counts.
     scored = recorded.filter(recovery_capital__isnull=False).filter(
-        Q(recovery_capital_checkin__isnull=True) | Q(recovery_capital_checkin__instrument__organization__isnull=False)
+        Q(recovery_capital_checkin__isnull=True) | ~Q(recovery_capital_checkin__instrument_id__in=trend_instruments)
     )
-    # Peerway's own check-in (a global instrument, scored 10 to 60 like the check-ups' recovery capital).
-    checkins = CheckIn.objects.filter(participant=OuterRef("participant"), instrument__organization__isnull=True)
+    # Answers to Peerway's own check-in: global instruments scored 10 to 60 like the check-ups' recovery capital.
+    # A global instrument on another scale would read as a rise or a fall that never happened.
+    checkins = CheckIn.objects.filter(participant=OuterRef("participant"), instrument_id__in=trend_instruments)
     checkins = checkins.order_by("-answered_at", "-pk")
     next_steps_field = Checkup._meta.get_field("next_steps")
     annotations = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -67,13 +68,16 @@ def _audit(user: User, engagement: Engagement, action: AccessAction, reason: str
     )
 
 
-def checkup_facts(checkups: list[Checkup]) -> list[CheckupFact]:
+def checkup_facts(checkups: list[Checkup], *, zone: dt.tzinfo) -> list[CheckupFact]:
+    """The check-ups as the wellness rule sees them, each dated by the day it was recorded in ``zone`` (the
+    organization's time zone); cancelled ones left out."""
     return [
         CheckupFact(
             due_on=checkup.due_on,
             reached=checkup.reached,
             wellbeing=checkup.wellbeing,
             recovery_capital=checkup.recovery_capital,
+            recorded_on=checkup.recorded_at.astimezone(zone).date() if checkup.recorded_at else None,
         )
         for checkup in checkups
         if checkup.status != CheckupStatus.CANCELLED
@@ -90,11 +94,12 @@ def checkup_page_for_user(user: User, engagement_public_id: uuid.UUID | str) -> 
     # The person's check-ups in every engagement with this organization count towards their wellness.
     all_checkups = list(
         Checkup.objects.filter(engagement__participant_id=engagement.participant_id).only(
-            "due_on", "reached", "wellbeing", "recovery_capital", "status"
+            "due_on", "reached", "wellbeing", "recovery_capital", "status", "recorded_at"
         )
     )
     today = timezone.localdate()
-    wellness = wellness_milestones(checkup_facts(all_checkups), start=engagement_start_date(engagement), today=today)
+    facts = checkup_facts(all_checkups, zone=engagement.organization.zone)
+    wellness = wellness_milestones(facts, start=engagement_start_date(engagement), today=today)
     next_due = next((c for c in checkups if c.status == CheckupStatus.SCHEDULED), None)
     _audit(user, engagement, AccessAction.VIEWED, "check-ups")
     return CheckupPage(engagement=engagement, checkups=checkups, next_due=next_due, wellness=wellness)
