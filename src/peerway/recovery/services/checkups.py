@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -31,6 +33,7 @@ from peerway.accounts.roles import Role
 from peerway.accounts.selectors import organization_responders, users_by_language
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction
+from peerway.core.notify import send_each
 from peerway.core.sms import SmsNotConfigured, send_text
 from peerway.recovery.checkup_schedule import checkup_due_dates
 from peerway.recovery.models import (
@@ -238,9 +241,21 @@ def _reminder_send(*, checkup: Checkup, channel: ReminderChannel) -> bool:
         with transaction.atomic():
             reminder = CheckupReminder.objects.create(checkup=checkup, channel=channel, sent_at=timezone.now())
             try:
-                for language, addresses in readers:
-                    with translation.override(language):
-                        _deliver(checkup=checkup, channel=channel, addresses=addresses, covering=covering)
+                send_each(
+                    [
+                        partial(
+                            _deliver_in,
+                            language,
+                            checkup=checkup,
+                            channel=channel,
+                            addresses=addresses,
+                            covering=covering,
+                        )
+                        for language, addresses in readers
+                    ],
+                    what=f"Check-up reminder {checkup.public_id} ({channel.value})",
+                    logger=logger,
+                )
             except SmsNotConfigured:
                 logger.warning("No text carrier configured: check-up reminder %s not texted", checkup.public_id)
                 reminder.delivered = False
@@ -250,6 +265,11 @@ def _reminder_send(*, checkup: Checkup, channel: ReminderChannel) -> bool:
         # Another worker sent this one first.
         return False
     return True
+
+
+def _deliver_in(language: str, **kwargs: Any) -> None:
+    with translation.override(language):
+        _deliver(**kwargs)
 
 
 def _deliver(*, checkup: Checkup, channel: ReminderChannel, addresses: list[str], covering: bool) -> None:
@@ -428,8 +448,14 @@ def _supervisors_alert(checkup: Checkup) -> None:
         emails.append((subject, message, sorted({user.email for user in users})))
 
     def send_crisis_checkup_alert() -> None:
-        for subject, message, addresses in emails:
-            send_mail(subject=subject, message=message, from_email=None, recipient_list=addresses)
+        send_each(
+            [
+                partial(send_mail, subject=subject, message=message, from_email=None, recipient_list=addresses)
+                for subject, message, addresses in emails
+            ],
+            what=f"Crisis check-up alert {checkup.public_id}",
+            logger=logger,
+        )
 
     # Once the check-up is stored (the alert's link shows it), and outside its row locks: a mail server's delay
     # holds up nobody. A failure to send is logged; the check-up stays recorded.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import zoneinfo
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -23,6 +24,7 @@ from peerway.accounts.models import User
 from peerway.accounts.selectors import users_by_language
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction, ScheduledRun
+from peerway.core.notify import send_each
 from peerway.core.scheduler import period_key
 from peerway.recovery.models import SUBJECT_PARTICIPANT, Engagement, Referral, ReferralStatus
 from peerway.recovery.selectors.engagements import engagement_staff_to_remind
@@ -227,6 +229,7 @@ def _staff_remind(
         return 0
     count = len(referrals)
     # One email per language, each in its readers' language: the worker that sends it has none of its own.
+    sends = []
     for language, users in users_by_language(user for user in staff if user.email).items():
         with translation.override(language):
             link = settings.SITE_URL.rstrip("/") + reverse("recovery:referrals_due")
@@ -249,11 +252,15 @@ def _staff_remind(
                 + (_("Sign in to Peerway to see them: %(link)s") % {"link": link})
                 + "\n"
             )
-        send_mail(
-            subject=subject,
-            message=message,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[user.email for user in users],
+        sends.append(
+            partial(
+                send_mail,
+                subject=subject,
+                message=message,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[user.email for user in users],
+            )
         )
+    send_each(sends, what="Referral follow-up reminder", logger=logger)
     Referral.objects.filter(pk__in=[referral.pk for referral in referrals]).update(reminder_sent_at=now)
     return len(referrals)
