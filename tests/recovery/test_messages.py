@@ -328,3 +328,22 @@ def test_the_staff_home_tells_the_peer_how_many_messages_wait(cast: Cast) -> Non
     engagement_transition(engagement=engagement, action="close", actor=cast.alice)
     client.force_login(cast.alice)
     assert "unread message" not in client.get("/staff/").content.decode()  # the covering team's now
+
+
+def test_a_peer_who_moved_to_another_organization_is_not_badged_with_the_first_ones_messages(cast: Cast) -> None:
+    # Messages the peer can no longer answer are the covering team's, and "My caseload" no longer lists them.
+    from peerway.recovery.selectors.caseload import caseload_for_user
+    from peerway.recovery.selectors.messages import peer_answers_messages
+    from tests.factories import MembershipFactory
+
+    engagement = engagement_for(cast, preferred_name="Sample Hodan")
+    Membership.objects.filter(user=cast.alice, organization=cast.org, role="peer").update(active=False)
+    MembershipFactory(user=cast.alice, organization=cast.other_org, role="peer")
+    message_send_from_participant(engagement=engagement, body="Is anyone there?")
+    assert not peer_answers_messages(engagement)
+    assert not caseload_for_user(cast.alice, today=timezone.localdate())
+    client = Client()
+    client.force_login(cast.alice)
+    home = client.get("/staff/").content.decode()
+    assert "My caseload" in home and "unread message" not in home
+    assert unread_message_count_for_user(cast.alice) == 0

@@ -72,10 +72,16 @@ def engagement_messages_for_user(user: User, public_id: uuid.UUID | str) -> tupl
 
 
 def unread_message_count_for_user(user: User) -> int:
-    """Messages from the people a peer supports that the peer has not opened yet (for a badge; no names). Those
-    in closed engagements are left to the covering team (``messages_mark_read_by_staff``), so not counted."""
+    """Messages from the people a peer supports that the peer has not opened yet (for a badge; no names). Only
+    those the peer is there to answer (``peer_answers_messages``): the ones of closed engagements, or of an
+    organization where the peer no longer works as one, are the covering team's (``messages_mark_read_by_staff``)."""
     return (
-        Message.objects.filter(engagement__peer__user=user, sender=MessageSender.PARTICIPANT, read_at__isnull=True)
+        Message.objects.filter(
+            engagement__peer__user=user,
+            engagement__peer__in=PeerProfile.objects.in_service(),
+            sender=MessageSender.PARTICIPANT,
+            read_at__isnull=True,
+        )
         .exclude(engagement__status=EngagementStatus.CLOSED)
         .count()
     )
