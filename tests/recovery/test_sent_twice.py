@@ -70,6 +70,23 @@ def test_a_form_that_came_back_with_errors_can_be_sent_again_with_its_token(cast
     assert Contact.objects.filter(engagement=engagement).count() == 1
 
 
+def test_a_spent_token_sent_with_other_fields_is_a_new_sending(cast: Cast) -> None:
+    # A browser can bring a form back with its spent token (the back button, a restored page); filled in again for
+    # the afternoon's session, it is a new contact, not a repeat of the morning's.
+    engagement = ready_engagement(cast)
+    client = _client(cast.alice)
+    url = reverse("recovery:contact_create", args=[engagement.public_id])
+    token = form_token(client, url)
+    assert client.post(url, {**_contact_data(), SUBMISSION_FIELD: token}).status_code == 302
+    afternoon = {**_contact_data(), "started_at": "16:30", "duration_minutes": "20", SUBMISSION_FIELD: token}
+    second = client.post(url, afternoon)
+    assert second.status_code == 302
+    assert "it is saved once" not in " ".join(str(m) for m in get_messages(second.wsgi_request))
+    assert Contact.objects.filter(engagement=engagement).count() == 2
+    assert client.post(url, afternoon).status_code == 302  # and that one sent twice is still saved once
+    assert Contact.objects.filter(engagement=engagement).count() == 2
+
+
 def test_two_drawings_of_the_form_are_two_contacts(cast: Cast) -> None:
     # Each drawing of the form has its own token: two contacts entered one after the other are both kept.
     engagement = ready_engagement(cast)

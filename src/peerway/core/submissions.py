@@ -7,8 +7,9 @@ twice toward a credential. Each such form carries a one-time token (``{% submit_
 
 - the first sending saves as usual; the token's hash and the page it was sent on to are recorded in the same
   transaction (``FormSubmission``), so they exist exactly when what the form saved does;
-- the same token sent again (even at the same instant: the second waits on the first's row) saves nothing and is
-  sent on to the same page, told that it was already saved;
+- the same token sent again with the same fields (even at the same instant: the second waits on the first's row)
+  saves nothing and is sent on to the same page, told that it was already saved; the same token with other
+  fields (a form a browser brought back with its spent token, filled in again) is a new sending and is saved;
 - a sending that saved nothing (the form came back with its errors, or an error) keeps no record, so the
   corrected form can be sent.
 
@@ -19,6 +20,7 @@ A form sent without the token (an older page, a script) is handled as before. Th
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from collections.abc import Callable
 from functools import wraps
@@ -27,6 +29,7 @@ from typing import Any
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from peerway.core.models import FormSubmission
@@ -45,6 +48,16 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _content_hash(request: HttpRequest) -> str:
+    """A keyed digest of what the form carried (keyed: the fields hold names and notes), without the tokens."""
+    fields = sorted(
+        (key, request.POST.getlist(key)) for key in request.POST if key not in (SUBMISSION_FIELD, "csrfmiddlewaretoken")
+    )
+    files = sorted((key, upload.name, upload.size) for key, upload in request.FILES.items())
+    content = json.dumps([fields, files], default=str)
+    return salted_hmac("peerway.core.submissions", content, algorithm="sha256").hexdigest()
+
+
 def submitted_once(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """``view``, saving what a POST carrying a form's one-time token saves only the first time that token is sent.
 
@@ -56,14 +69,15 @@ def submitted_once(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         token = request.POST.get(SUBMISSION_FIELD, "") if request.method == "POST" else ""
         if not token or len(token) > MAX_TOKEN_LENGTH or not request.user.is_authenticated:
             return view(request, *args, **kwargs)
+        key = {"user": request.user, "token_hash": _token_hash(token), "content_hash": _content_hash(request)}
         with transaction.atomic():
             try:
-                # A savepoint: a second sending of the same token waits here for the first to finish, then
-                # finds its record.
+                # A savepoint: a second sending of the same form waits here for the first to finish, then finds
+                # its record.
                 with transaction.atomic():
-                    submission = FormSubmission.objects.create(user=request.user, token_hash=_token_hash(token))
+                    submission = FormSubmission.objects.create(**key)
             except IntegrityError:
-                return _already_saved(request, token)
+                return _already_saved(request, key)
             response = view(request, *args, **kwargs)
             location = response.get("Location", "") if isinstance(response, HttpResponseRedirect) else ""
             if location and len(location) <= FormSubmission._meta.get_field("location").max_length:  # type: ignore[attr-defined]
@@ -77,7 +91,7 @@ def submitted_once(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     return wrapped
 
 
-def _already_saved(request: HttpRequest, token: str) -> HttpResponse:
-    earlier = FormSubmission.objects.filter(user=request.user, token_hash=_token_hash(token)).first()
+def _already_saved(request: HttpRequest, key: dict[str, Any]) -> HttpResponse:
+    earlier = FormSubmission.objects.filter(**key).first()
     messages.info(request, _("This was sent more than once; it is saved once."))
     return HttpResponseRedirect(earlier.location if earlier and earlier.location else request.path)

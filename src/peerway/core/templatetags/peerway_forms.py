@@ -14,4 +14,7 @@ register = template.Library()
 @register.simple_tag
 def submit_once() -> SafeString:
     """A hidden field with a new token each time the form is drawn; its view is wrapped in ``submitted_once``."""
-    return format_html('<input type="hidden" name="{}" value="{}">', SUBMISSION_FIELD, submission_token())
+    # autocomplete="off": a browser restoring the page's fields (a reload, the back button) leaves this one alone.
+    return format_html(
+        '<input type="hidden" name="{}" value="{}" autocomplete="off">', SUBMISSION_FIELD, submission_token()
+    )
