@@ -7,7 +7,6 @@ everything else through the catalog. Nothing personal is cached.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 import zoneinfo
 from collections.abc import Iterable, Mapping
@@ -20,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from peerway.core.fingerprint import shown_fingerprint
 from peerway.core.models import Community, Language, LivedExperience, RecoveryPathway
 from peerway.intake.models import OPEN_STATUSES, HelpRequest, Offer, OfferStatus, RequestStatus
 from peerway.recovery.models import Engagement, EngagementStatus
@@ -175,7 +175,7 @@ class StatusPage:
     @property
     def fingerprint(self) -> str:
         # The dataclasses hold only strings, numbers, tuples and datetimes, so their repr is stable.
-        return hashlib.sha256(repr(self).encode()).hexdigest()[:16]
+        return shown_fingerprint("peerway.intake.status", self)
 
 
 def _modality_labels() -> dict[str, str]:

@@ -10,7 +10,6 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.timesince import timesince
 from django.utils.translation import get_language
 
@@ -18,6 +17,7 @@ from peerway.accounts.models import Membership, User
 from peerway.accounts.roles import Role
 from peerway.accounts.selectors import memberships_for_user, organization_ids_for_user
 from peerway.core.access import access_events_record
+from peerway.core.fingerprint import shown_fingerprint
 from peerway.core.models import AccessAction
 from peerway.intake.models import EscalationAlert, Offer, OfferStatus, RequestStatus
 from peerway.organizations.models import Organization
@@ -157,8 +157,7 @@ class Queue:
                 for peer, status in self.uncredentialed_on_shift
             ),
         )
-        # Keyed, because the fingerprint travels in the poll's URL (and so into access logs) and is made from names.
-        return salted_hmac("peerway.workforce.queue", repr(shown)).hexdigest()[:16]
+        return shown_fingerprint("peerway.workforce.queue", shown)
 
 
 @transaction.atomic
