@@ -429,3 +429,20 @@ def test_another_boards_reviewer_cannot_extend_a_credential_through_a_mismatched
         services.review_approve(application, reviewer=boards.dora)
     held.refresh_from_db()
     assert held.expires_on == expires
+
+
+def test_training_entries_show_the_domains_name_in_the_readers_language(cast: Cast, boards: Boards) -> None:
+    # The entries under the checklist read "01/2025 · mentoring_education · 10 h", the stored slug, while the
+    # checklist and the entry form name the domain: both the applicant's page and the reviewer's name it too.
+    application = complete_application(cast.alice, boards.cprs)
+    services.application_submit(application, actor=cast.alice)
+    for user, url in (
+        (cast.alice, reverse("certification:application", args=[application.public_id])),
+        (boards.bea, reverse("certification:review", args=[application.public_id])),
+    ):
+        client = Client()
+        client.force_login(user)
+        page = client.get(url).content.decode()
+        entries = page[page.index('<ul class="entries">') :][:600]
+        assert "mentoring_education" not in entries, (url, entries)
+        assert "Mentoring and education" in entries, (url, entries)

@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
@@ -296,6 +297,13 @@ class TrainingEntry(TimestampedModel):
     class Meta:
         ordering = ["completed_on", "id"]
         constraints = [models.CheckConstraint(condition=models.Q(hours__gt=0), name="training_hours_positive")]
+
+    @property
+    def domain_label(self) -> str:
+        """The domain's name in the active language, as the checklist and the entry form show it; the stored slug
+        when the credential's requirements no longer name it."""
+        requirement = self.application.credential_type.spec.domain(self.domain)
+        return gettext(requirement.label) if requirement is not None else self.domain
 
 
 class ExperienceEntry(TimestampedModel):
