@@ -20,7 +20,13 @@ from peerway.core.models import Community, Language, LivedExperience
 from peerway.intake.models import HelpRequest
 from peerway.organizations.models import Organization, ServiceArea
 from peerway.workforce.models import PeerProfile
-from peerway.workforce.supply import SMALL_CELL, complementary_cells, supply_demand, supply_demand_allowed
+from peerway.workforce.supply import (
+    SMALL_CELL,
+    complementary_cells,
+    supply_demand,
+    supply_demand_allowed,
+    supply_demand_csv,
+)
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory, county, peer_profile
 from tests.helpers import Cast
 from tests.workforce.credentials_helpers import credential
@@ -510,7 +516,7 @@ def varied(cast: Cast) -> None:
                 _request(language, communities=communities, lived=lived, days_ago=days_ago, county_name=county_name)
 
 
-Cells = tuple[str, int, int, bool, str, str]  # key, peers, requests, unmet, peers shown, requests shown
+Cells = tuple[str, int, int, bool | None, str, str]  # key, peers, requests, unmet, peers shown, requests shown
 
 VARIED_90_DAYS: dict[str, list[Cells]] = {
     "language": [
@@ -538,7 +544,7 @@ VARIED_90_DAYS: dict[str, list[Cells]] = {
     "region": [
         ("Northeast", 21, 38, False, "21", "38"),
         ("Metro", 21, 15, False, "≥11", "15"),
-        ("—", 4, 12, False, "<11", "≥11"),
+        ("—", 4, 12, None, "<11", "≥11"),  # no county, or one without a region: never compared
         ("Southwest", 4, 2, False, "<11", "<11"),
     ],
 }
@@ -565,7 +571,7 @@ VARIED_7_DAYS: dict[str, list[Cells]] = {
     ],
     "region": [
         ("Metro", 21, 12, False, "≥11", "≥11"),
-        ("—", 4, 12, True, "<11", "12"),  # 12 requests for 4 peers: more than twice the 26 / 25 overall
+        ("—", 4, 12, None, "<11", "12"),  # 12 requests for 4 peers would be flagged, but no region is no place
         ("Southwest", 4, 2, False, "<11", "<11"),
         ("Northeast", 21, 0, False, "21", "0"),
     ],
@@ -644,3 +650,28 @@ def test_the_report_builds_no_request_or_profile_and_its_queries_do_not_grow(cas
     many = [_built_and_queries(client, url) for url in urls]
     assert [built for built, _ in many] == [0] * len(urls)
     assert many == few
+
+
+def test_requests_without_a_county_are_not_flagged_as_a_region_with_unmet_demand(cast: Cast) -> None:
+    # /help/ does not ask for a county: in the demo 96 of 165 requests gave none, and the region table's largest row
+    # read "—, 0 certified peers, 96 requests, unmet demand: Yes", highlighted like a region nobody serves, although
+    # no peer can ever be counted in it.
+    ServiceArea.objects.create(organization=cast.org, county=county("Hennepin"))
+    for number in range(12):
+        peer = peer_profile(cast.org, name=f"Peer{number}", languages=("en",))
+        credential(peer.user, expires_on=dt.date(2099, 1, 1))
+    for _ in range(12):
+        _request("en", county_name="Hennepin")
+    for _ in range(12):
+        _request("en", county_name=None)
+    report = supply_demand()
+    unknown = [row for row in report.facet("region") if row.key == "—"]
+    assert [(row.label, row.demand, row.unmet) for row in unknown] == [("Region not known (no county given)", 12, None)]
+    lines = list(csv.reader(io.StringIO(supply_demand_csv(report))))
+    assert [line[4] for line in lines if line[:2] == ["region", "Region not known (no county given)"]] == [""]
+    client = Client()
+    client.force_login(MembershipFactory(role="analyst", organization=OrganizationFactory(kind="state_agency")).user)
+    body = " ".join(client.get(reverse("career:supply")).content.decode().split())
+    assert '<th scope="row">Region not known (no county given)</th>' in body
+    row = body[body.index('<th scope="row">Region not known (no county given)</th>') :][:200]
+    assert "<td>—</td>" in row and "Yes" not in row, row

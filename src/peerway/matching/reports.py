@@ -23,9 +23,10 @@ from django.utils import timezone
 
 from peerway.core.models import Community, Language, LivedExperience
 from peerway.intake.models import HelpRequest, Offer, OfferStatus, RequestStatus
-from peerway.workforce.supply import complementary_cells
+from peerway.workforce.supply import SMALL_CELL, complementary_cells
 
-SMALL_CELL = 5
+# SMALL_CELL is the workforce pages' threshold: one for every count Peerway publishes, so that a group they hide is not
+# shown exactly here to the same reader (an analyst sees both).
 DEFAULT_PERIOD = dt.timedelta(days=90)
 
 

@@ -77,7 +77,10 @@ class FacetRow:
     label: str
     supply: int
     demand: int
-    unmet: bool
+    # None where supply and demand cannot be compared: the row of requests without a region (no county given) and
+    # of peers whose counties have none; no peer can ever be counted in it, so "no certified peer" would always
+    # flag it.
+    unmet: bool | None
     # Set by ``complementary_suppress``: a count of SMALL_CELL or more hidden to protect a small one; and by
     # ``withhold_the_total``, to keep a withheld requests total from being the column's sum.
     supply_complementary: bool = False
@@ -283,7 +286,8 @@ def supply_demand(*, days: int = DEFAULT_DAYS, today: dt.date | None = None) -> 
         "lived_experience": {t.slug: t.label() for t in LivedExperience.objects.all()},
         # Region names come from the county data (organizations/fixtures/mn_counties.json); they are translated by
         # value, and templates/i18n/strings_from_code.html lists them for the catalogs.
-        "region": {region: _(region) for region in (set(supply["region"]) | set(demand["region"])) - {UNKNOWN_REGION}},
+        "region": {region: _(region) for region in (set(supply["region"]) | set(demand["region"])) - {UNKNOWN_REGION}}
+        | {UNKNOWN_REGION: _("Region not known (no county given)")},
     }
     overall = request_count / certified_people if certified_people else None
     rows: dict[str, list[FacetRow]] = {}
@@ -293,7 +297,11 @@ def supply_demand(*, days: int = DEFAULT_DAYS, today: dt.date | None = None) -> 
         facet_rows = []
         for key in keys:
             have, want = supply[facet][key], demand[facet][key]
-            unmet = want > 0 and (have == 0 or (overall is not None and want / have > UNMET_FACTOR * overall))
+            unmet: bool | None = want > 0 and (
+                have == 0 or (overall is not None and want / have > UNMET_FACTOR * overall)
+            )
+            if facet == "region" and key == UNKNOWN_REGION:
+                unmet = None
             facet_rows.append(FacetRow(facet, key, labels[facet].get(key, key), have, want, unmet))
         protected, hide_totals = complementary_suppress(facet_rows)
         hide_requests |= facet in ONE_PER_REQUEST and "demand" in hide_totals
@@ -318,7 +326,7 @@ def supply_demand_csv(report: SupplyDemand) -> str:
                     row.label,
                     row.supply_shown,
                     row.demand_shown,
-                    "yes" if row.unmet else "no",
+                    "" if row.unmet is None else "yes" if row.unmet else "no",
                     report.start,
                     report.end,
                 ]
