@@ -148,3 +148,46 @@ def test_when_one_child_exits_the_others_are_stopped_and_its_status_returned() -
     )
     assert finished.returncode == 3
     assert "The server stopped (exit status 3)" in finished.stdout
+
+
+@pytest.mark.parametrize("with_worker", [False, True])
+def test_the_demos_links_lead_to_the_port_it_serves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, with_worker: bool
+) -> None:
+    """`peerway serve --port 8731`: the private links the demo shows and texts, and the worker's reminders, are built
+    on SITE_URL, whose default says port 8000, where nothing listens. The server and the worker get the address the
+    demo serves at, unless SITE_URL says otherwise."""
+    from django.core.management import call_command
+
+    from peerway.core.management.commands import serve
+
+    def reporting(name: str, *, then_wait_for: str = "") -> list[str]:
+        # Each child writes down the SITE_URL it got; the server then waits for the worker's, since the first child
+        # to exit stops the other.
+        script = textwrap.dedent(
+            f"""
+            import os, pathlib, time
+            pathlib.Path({str(tmp_path / name)!r}).write_text(os.environ['SITE_URL'])
+            waited_for = pathlib.Path({str(tmp_path / then_wait_for)!r})
+            deadline = time.monotonic() + 30
+            while {bool(then_wait_for)!r} and not waited_for.exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            """
+        )
+        return [sys.executable, "-c", script]
+
+    monkeypatch.setattr(
+        serve, "server_command", lambda **kwargs: reporting("server", then_wait_for="worker" if with_worker else "")
+    )
+    monkeypatch.setattr(serve, "worker_command", lambda: reporting("worker"))
+    arguments = ["--port", "8731", *(["--with-worker"] if with_worker else [])]
+    monkeypatch.delenv("SITE_URL", raising=False)
+    call_command("serve", *arguments, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert (tmp_path / "server").read_text() == "http://127.0.0.1:8731"
+    if with_worker:
+        assert (tmp_path / "worker").read_text() == "http://127.0.0.1:8731"
+    assert "SITE_URL" not in os.environ
+
+    monkeypatch.setenv("SITE_URL", "https://peerway.example.org")
+    call_command("serve", *arguments, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert (tmp_path / "server").read_text() == "https://peerway.example.org"

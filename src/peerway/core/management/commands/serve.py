@@ -84,7 +84,8 @@ class Supervisor:
     """Runs named child processes until one exits or this process gets SIGINT/SIGTERM, then stops them all.
 
     Each child is sent SIGTERM and given ``grace_seconds`` to finish (the worker completes its current task);
-    after that, or on a second signal, it is killed. No child outlives ``run()``.
+    after that, or on a second signal, it is killed. No child outlives ``run()``. Children get ``environment``,
+    or this process's environment when it is None.
     """
 
     def __init__(
@@ -94,8 +95,10 @@ class Supervisor:
         say: Callable[[str], object],
         grace_seconds: float = 30.0,
         poll_seconds: float = 0.2,
+        environment: dict[str, str] | None = None,
     ) -> None:
         self.commands = commands
+        self.environment = environment
         self.say = say
         self.grace_seconds = grace_seconds
         self.poll_seconds = poll_seconds
@@ -112,7 +115,7 @@ class Supervisor:
             for name, command in self.commands.items():
                 # A process group of its own, so a terminal's Ctrl-C reaches only this process, which then sends
                 # each child one SIGTERM: a second, direct Ctrl-C would make the worker abandon its task.
-                children[name] = subprocess.Popen(command, process_group=0)  # noqa: S603
+                children[name] = subprocess.Popen(command, process_group=0, env=self.environment)  # noqa: S603
             while not self.signals_received:
                 for name, child in children.items():
                     if child.poll() is not None:
@@ -166,16 +169,22 @@ class Command(BaseCommand):
         commands = {"web server": server_command(production=production, host=host, port=port, workers=workers)}
         if with_worker:
             commands["worker"] = worker_command()
+        environment = None
         if production:
             self.stdout.write(f"Peerway: gunicorn on {host}:{port} with {workers} processes.")
         else:
-            self._demo_banner(host=host, port=port, with_worker=with_worker)
+            url = self._demo_banner(host=host, port=port, with_worker=with_worker)
+            if not os.environ.get("SITE_URL"):
+                # The private links the demo shows and texts, and the worker's reminders, lead to this server
+                # whatever port it was asked to use (the settings' default says port 8000).
+                environment = {**os.environ, "SITE_URL": url.rstrip("/")}
         self.stdout.flush()
-        status = Supervisor(commands, say=self.stdout.write).run()
+        status = Supervisor(commands, say=self.stdout.write, environment=environment).run()
         if status:
             raise CommandError(f"Stopped because a child process exited with status {status}.", returncode=status)
 
-    def _demo_banner(self, *, host: str, port: int, with_worker: bool) -> None:
+    def _demo_banner(self, *, host: str, port: int, with_worker: bool) -> str:
+        """Print where the demo is and how to sign in; returns its address."""
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
         url = f"http://[{shown_host}]:{port}/" if ":" in shown_host else f"http://{shown_host}:{port}/"
         self.stdout.write(self.style.SUCCESS(f"Peerway ({settings.MODE} mode) at {url}"))
@@ -185,3 +194,4 @@ class Command(BaseCommand):
         if with_worker:
             self.stdout.write("The background worker runs beside the server.")
         self.stdout.write("Press Ctrl-C to stop.")
+        return url
