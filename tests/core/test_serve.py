@@ -10,6 +10,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -191,3 +192,14 @@ def test_the_demos_links_lead_to_the_port_it_serves(
     monkeypatch.setenv("SITE_URL", "https://peerway.example.org")
     call_command("serve", *arguments, stdout=open(os.devnull, "w"))  # noqa: SIM115
     assert (tmp_path / "server").read_text() == "https://peerway.example.org"
+
+
+def test_the_demo_says_when_its_translations_are_not_compiled(tmp_path: Path, settings: Any) -> None:
+    # Run without `make messages`, the Spanish, Somali and Hmong pages silently showed in English.
+    from peerway.core.management.commands.serve import uncompiled_languages
+
+    assert uncompiled_languages() == []  # the test run compiles them (make setup)
+    (tmp_path / "so" / "LC_MESSAGES").mkdir(parents=True)
+    (tmp_path / "so" / "LC_MESSAGES" / "django.mo").write_bytes(b"")
+    settings.LOCALE_PATHS = [tmp_path]
+    assert uncompiled_languages() == ["es", "hmn"]

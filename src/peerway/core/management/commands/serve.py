@@ -59,6 +59,16 @@ def server_command(*, production: bool, host: str, port: int, workers: int) -> l
     return [sys.executable, "-m", "peerway.cli", "runserver", address, "--noreload"]
 
 
+def uncompiled_languages() -> list[str]:
+    """The languages other than English whose catalog has not been compiled (the .mo files are built, not kept)."""
+    return [
+        code
+        for code, _name in settings.LANGUAGES
+        if code != "en"
+        and not any((Path(path) / code / "LC_MESSAGES" / "django.mo").exists() for path in settings.LOCALE_PATHS)
+    ]
+
+
 def worker_command() -> list[str]:
     return [sys.executable, "-m", "peerway.cli", "worker"]
 
@@ -193,5 +203,13 @@ class Command(BaseCommand):
             self.stdout.write(f"  {line}")
         if with_worker:
             self.stdout.write("The background worker runs beside the server.")
+        missing = uncompiled_languages()
+        if missing:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Translations are not compiled ({', '.join(missing)}): those pages show in English. "
+                    "Run `make messages` (or `make demo`, which does it) first."
+                )
+            )
         self.stdout.write("Press Ctrl-C to stop.")
         return url
