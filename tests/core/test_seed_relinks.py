@@ -8,12 +8,13 @@ only reads, inside a savepoint of that seeding's transaction.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.test import override_settings
 from django.urls import reverse
 from pytest_django import DjangoDbBlocker
@@ -172,7 +173,7 @@ def test_an_accepted_relink_continues_the_persons_record_in_a_new_engagement_wit
     assert len(accepted) >= 10
     for request in accepted:
         previous, engagement = request.relinked_checkup.engagement, request.engagement
-        # request_accept with _relinked_participant: the same person's record, no second one.
+        # request_accept with _relinked_engagement: the same person's record, no second one.
         assert engagement.participant_id == previous.participant_id
         assert engagement.organization_id == previous.organization_id
         assert engagement.peer_id == request.accepted_by_id
@@ -201,6 +202,78 @@ def test_an_accepted_relink_continues_the_persons_record_in_a_new_engagement_wit
     statuses = {request.engagement.status for request in accepted}
     assert EngagementStatus.ACTIVE in statuses and EngagementStatus.CLOSED in statuses
     assert RecoveryPlan.objects.filter(engagement__help_request__source=RequestSource.RELINK).exists()
+
+
+@pytest.mark.django_db
+def test_no_seeded_person_is_in_two_active_engagements_at_one_organization(seeded: SeedReport) -> None:
+    doubled = list(
+        Engagement.objects.filter(status=EngagementStatus.ACTIVE)
+        .values("participant_id", "organization_id")
+        .annotate(active=Count("id"))
+        .filter(active__gt=1)
+        .order_by("participant_id")
+    )
+    assert doubled == []
+    # Nor in two open ones (active or in the check-up phase) when one of them came from a re-link.
+    open_engagements = Engagement.objects.filter(status__in=[EngagementStatus.ACTIVE, EngagementStatus.CHECKUP])
+    relinked = set(
+        open_engagements.filter(help_request__source=RequestSource.RELINK).values_list(
+            "participant_id", "organization_id"
+        )
+    )
+    assert relinked
+    doubled = list(
+        open_engagements.values("participant_id", "organization_id")
+        .annotate(open=Count("id"))
+        .filter(open__gt=1)
+        .values_list("participant_id", "organization_id")
+    )
+    assert [person for person in doubled if person in relinked] == []
+
+
+@pytest.mark.django_db
+def test_an_accepted_relink_closes_the_engagement_it_came_from_and_its_check_ups_to_come(seeded: SeedReport) -> None:
+    accepted = list(
+        relinks()
+        .exclude(accepted_by=None)
+        .select_related("relinked_checkup__engagement__organization", "relinked_checkup__engagement__help_request")
+    )
+    closed_by_accept = 0
+    for request in accepted:
+        checkup = request.relinked_checkup
+        previous = checkup.engagement
+        # Closed at the accept (engagement_close_for_relink), or before it.
+        assert previous.status == EngagementStatus.CLOSED and previous.ended_at is not None
+        assert previous.ended_at <= request.accepted_at, request.public_id
+        closed_by_accept += previous.ended_at == request.accepted_at
+        accept_day = request.accepted_at.astimezone(previous.organization.zone).date()
+        later = previous.checkups.filter(sequence__gt=checkup.sequence)
+        assert not later.filter(due_on__gte=accept_day).exclude(status=CheckupStatus.CANCELLED).exists()
+        # Nothing happened in it after it closed: no contact, no hand-off, no check-up re-linked the person.
+        assert not previous.contacts.filter(occurred_at__gt=previous.ended_at).exists()
+        assert not previous.handoffs.filter(handed_off_at__gt=previous.ended_at).exists()
+        assert not later.exclude(relink_request=None).exists()
+        # Its first-call or re-link request closed with it, as a close closes it.
+        if previous.help_request is not None and previous.help_request.status != RequestStatus.WITHDRAWN:
+            assert previous.help_request.status == RequestStatus.CLOSED
+            assert previous.help_request.closed_at == previous.ended_at
+    assert closed_by_accept >= 0.8 * len(accepted) > 0
+    # The check-up that re-linked the person stays recorded, and counts toward sustained wellness.
+    assert all(request.relinked_checkup.status == CheckupStatus.RECORDED for request in accepted)
+
+
+@pytest.mark.django_db
+def test_no_check_up_re_links_while_a_request_from_its_engagement_is_still_open(seeded: SeedReport) -> None:
+    checkups = list(Checkup.objects.exclude(relink_request=None).select_related("relink_request"))
+    by_engagement: dict[int, list[Checkup]] = {}
+    for checkup in checkups:
+        by_engagement.setdefault(checkup.engagement_id, []).append(checkup)
+    for theirs in by_engagement.values():
+        theirs.sort(key=lambda checkup: checkup.recorded_at)
+        for earlier, later in itertools.pairwise(theirs):
+            request = earlier.relink_request
+            settled_at = request.accepted_at or request.closed_at
+            assert settled_at is not None and settled_at <= later.recorded_at, later.public_id
 
 
 @pytest.mark.django_db

@@ -541,8 +541,8 @@ def test_the_team_page_shows_ten_peers_at_a_time_and_lists_only_the_people_it_sh
     assert listed_second == {by_peer["Peer 09"], by_peer["Peer 10"]}
 
 
-def test_the_team_page_counts_a_re_linked_person_once(cast: Cast) -> None:
-    # A re-link keeps the person's engagement in the check-up phase and starts a new active one: two rows.
+def test_the_team_page_counts_a_person_with_two_engagements_once(cast: Cast) -> None:
+    # A person followed in two programs has two open engagements, with two peers here: two rows, one person.
     with time_machine.travel(START, tick=False):
         first = engagement(cast, status=EngagementStatus.CHECKUP, preferred_name="Sample Relinked")
         Engagement.objects.create(
@@ -560,6 +560,29 @@ def test_the_team_page_counts_a_re_linked_person_once(cast: Cast) -> None:
         page = client.get(reverse("recovery:team_caseload")).content.decode()
     assert page.count("Sample Relinked") == 2
     assert "2 people match these filters." in page
+
+
+def test_a_peers_badge_counts_each_person_once(cast: Cast) -> None:
+    # The team total counts people; the badge under it summed rows (engagements) instead: 25 people above badges
+    # adding up to 30. A person with an active and a check-up engagement with the same peer is one person.
+    with time_machine.travel(START, tick=False):
+        first = engagement(cast, preferred_name="Sample Twice")
+        Engagement.objects.create(
+            participant=first.participant,
+            organization=first.organization,
+            peer=first.peer,
+            program="sud_245g",
+            status=EngagementStatus.CHECKUP,
+            started_at=START,
+        )
+    client = Client()
+    client.force_login(cast.sam)
+    with time_machine.travel(START, tick=False):
+        page = client.get(reverse("recovery:team_caseload")).content.decode()
+    assert page.count("Sample Twice") == 2
+    assert "1 person matches these filters." in page
+    assert '<span class="badge">1 person</span>' in page
+    assert "2 people" not in page
 
 
 # Pinned query counts: the same for 5 and for 60 engagements

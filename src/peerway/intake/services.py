@@ -26,6 +26,7 @@ from peerway.organizations.geography import place_for_county, place_for_zip
 from peerway.organizations.models import County, Organization
 from peerway.recovery.models import Engagement, Participant, Program
 from peerway.recovery.services import engagement_end_for_request, participant_create
+from peerway.recovery.services.engagements import engagement_close_for_relink
 from peerway.workforce.models import PeerProfile, PeerStatus
 from peerway.workforce.selectors import SUBJECT_HELP_REQUEST
 
@@ -201,6 +202,10 @@ def request_accept(*, request: HelpRequest, peer: PeerProfile) -> Engagement:
     commit wins and every other accept raises OfferNotAvailable. The winner's organization gets the
     person's record and an engagement begins. Offers hold no place in a caseload, so a peer already at their
     limit (or no longer active) gets CaseloadFull.
+
+    A re-link request from a check-up, accepted by a peer of the person's organization, continues the person's
+    record instead, and the engagement the re-link came from closes in the same transaction when it is still
+    open, with its future check-ups (``engagement_close_for_relink``): the person is in one open engagement.
     """
     offer = Offer.objects.filter(request_id=request.pk, peer=peer, status=OfferStatus.OFFERED).first()
     if offer is None:
@@ -221,17 +226,21 @@ def request_accept(*, request: HelpRequest, peer: PeerProfile) -> Engagement:
     now = timezone.now()
     Offer.objects.filter(pk=offer.pk).update(status=OfferStatus.ACCEPTED, responded_at=now)
     Offer.objects.filter(request_id=request.pk, status=OfferStatus.OFFERED).update(status=OfferStatus.LAPSED)
-    participant = _relinked_participant(fresh, peer) or participant_create(
-        organization=peer.organization,
-        actor=peer.user,
-        preferred_name=fresh.first_name or "",
-        phone=fresh.phone or "",
-        email=fresh.email or "",
-        language=fresh.language,
-        communities=list(fresh.communities.all()),
-        communities_own_words=fresh.communities_own_words or "",
-        reason="accepted a first-call request",
-    )
+    relinked_from = _relinked_engagement(fresh, peer)
+    if relinked_from is not None:
+        participant = relinked_from.participant
+    else:
+        participant = participant_create(
+            organization=peer.organization,
+            actor=peer.user,
+            preferred_name=fresh.first_name or "",
+            phone=fresh.phone or "",
+            email=fresh.email or "",
+            language=fresh.language,
+            communities=list(fresh.communities.all()),
+            communities_own_words=fresh.communities_own_words or "",
+            reason="accepted a first-call request",
+        )
     engagement = Engagement(
         participant=participant,
         organization=peer.organization,
@@ -242,6 +251,8 @@ def request_accept(*, request: HelpRequest, peer: PeerProfile) -> Engagement:
     )
     engagement.full_clean()
     engagement.save()
+    if relinked_from is not None:
+        engagement_close_for_relink(engagement=relinked_from, actor=peer.user)
     request.refresh_from_db()
     return engagement
 
@@ -743,9 +754,10 @@ def request_relink(
     return request
 
 
-def _relinked_participant(request: HelpRequest, peer: PeerProfile) -> Participant | None:
-    """The person a re-link request came from, when a peer of their own organization accepts it: the new
-    engagement continues their record instead of creating a second one."""
+def _relinked_engagement(request: HelpRequest, peer: PeerProfile) -> Engagement | None:
+    """The engagement a re-link request came from (its check-up's), when a peer of the person's own organization
+    accepts it: the new engagement continues its participant's record instead of creating a second one, and
+    takes over from it."""
     from peerway.recovery.models import Checkup
 
     checkup = (
@@ -753,4 +765,4 @@ def _relinked_participant(request: HelpRequest, peer: PeerProfile) -> Participan
         .select_related("engagement__participant")
         .first()
     )
-    return checkup.engagement.participant if checkup is not None else None
+    return checkup.engagement if checkup is not None else None

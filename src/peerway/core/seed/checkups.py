@@ -13,19 +13,23 @@ Check-ups due before --today are recorded (a few days after they fell due, never
 stay scheduled; a closed engagement's check-ups after its end are cancelled. Next steps are short invented
 phrases. A re-link by a request gets the priority request checkup_record makes (relinks.py), with its offers
 and outcome; an accepted one begins a new engagement of the same person, whose check-ups are scheduled and
-recorded the same way (and may re-link again). A re-link to treatment records its kind only: the live service
-writes no referral with the check-up (staff choose the treatment resource next, on the referrals page).
+recorded the same way (and may re-link again), and closes the engagement it came from, whose check-ups from then
+on are cancelled: a person is in one open engagement of a re-link chain at a time. A re-link to treatment records
+its kind only: the live service writes no referral with the check-up (staff choose the treatment resource next,
+on the referrals page).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import itertools
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from peerway.core.seed.context import SeedContext
-from peerway.core.seed.relinks import RelinkAsked, RelinkPlanner
+from peerway.core.seed.relinks import RelinkAsked, RelinkBegun, RelinkPlanner
 from peerway.recovery.checkup_schedule import checkup_due_dates
 from peerway.recovery.models import (
     RECOVERY_CAPITAL_MAX,
@@ -74,6 +78,10 @@ class _Engagement:
     participant_id: int
     organization_id: int
     peer_id: int
+    checkup_since: dt.datetime | None
+    help_request_id: int | None
+    # When the person's next engagement at the organization began, if one did (relinks.py).
+    until: dt.datetime | None = None
 
 
 def checkups_seed(ctx: SeedContext) -> None:
@@ -93,8 +101,11 @@ def checkups_seed(ctx: SeedContext) -> None:
             "participant_id",
             "organization_id",
             "peer_id",
+            "checkup_since",
+            "help_request_id",
         )
     ]
+    engagements = _with_next_starts(engagements)
     # A re-link's engagement is in the organization of the engagement whose check-up re-linked the person.
     schedule_settings = {e.organization_id: (e.zone, e.interval_months, e.horizon_years) for e in engagements}
     with ctx.progress_bar("check-ups", len(engagements)) as bar:
@@ -111,21 +122,40 @@ def checkups_seed(ctx: SeedContext) -> None:
         until = _asked_order(waiting[0])[0] + window
         count = next((index for index, item in enumerate(waiting) if _asked_order(item)[0] >= until), len(waiting))
         batch, waiting = waiting[:count], waiting[count:]
-        relinked = [
-            _Engagement(
-                engagement.pk,
-                engagement.started_at,
-                engagement.ended_at,
-                engagement.status,
-                recorder_id,
-                *schedule_settings[engagement.organization_id],
-                engagement.participant_id,
-                engagement.organization_id,
-                engagement.peer_id,
-            )
-            for engagement, recorder_id in planner.run(batch)
-        ]
+        relinked = [_relinked(begun, schedule_settings) for begun in planner.run(batch)]
         waiting = sorted([*waiting, *_schedules_insert(ctx, relinked, lambda _: None)], key=_asked_order)
+
+
+def _with_next_starts(engagements: list[_Engagement]) -> list[_Engagement]:
+    """``engagements`` with, on each, the start of the same person's next one at the organization, if any."""
+    by_person: dict[tuple[int, int], list[_Engagement]] = {}
+    for engagement in engagements:
+        by_person.setdefault((engagement.participant_id, engagement.organization_id), []).append(engagement)
+    until: dict[int, dt.datetime] = {}
+    for theirs in by_person.values():
+        theirs.sort(key=lambda engagement: (engagement.started_at, engagement.pk))
+        for earlier, later in itertools.pairwise(theirs):
+            until[earlier.pk] = later.started_at
+    return [dataclasses.replace(engagement, until=until.get(engagement.pk)) for engagement in engagements]
+
+
+def _relinked(begun: RelinkBegun, schedule_settings: dict[int, tuple[str, int, int]]) -> _Engagement:
+    """The engagement a re-link's accept began, to schedule; the person's next engagement is its predecessor's."""
+    engagement = begun.engagement
+    return _Engagement(
+        engagement.pk,
+        engagement.started_at,
+        engagement.ended_at,
+        engagement.status,
+        begun.recorder_id,
+        *schedule_settings[engagement.organization_id],
+        engagement.participant_id,
+        engagement.organization_id,
+        engagement.peer_id,
+        engagement.checkup_since,
+        engagement.help_request_id,
+        begun.until,
+    )
 
 
 def _asked_order(item: RelinkAsked) -> tuple[dt.datetime, int, int]:
@@ -150,6 +180,10 @@ def _schedules_insert(
                         organization_id=engagement.organization_id,
                         peer_id=engagement.peer_id,
                         recorder_id=engagement.recorder_id,
+                        ended_at=engagement.ended_at,
+                        checkup_since=engagement.checkup_since,
+                        help_request_id=engagement.help_request_id,
+                        until=engagement.until,
                     )
                 )
             else:

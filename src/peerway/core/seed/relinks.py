@@ -12,9 +12,19 @@ language, communities; by phone, text or video, no place). What followed is draw
   meeting by phone, text or video); otherwise the best three of the organization. After one escalation window
   without an accept, the next five best; after a second, the organization's supervisors are alerted;
 - most are accepted, mostly by the previous peer, and the accept continues the person's existing record in a
-  new engagement (``request_accept`` through ``_relinked_participant``), which moves on like any engagement:
+  new engagement (``request_accept`` through ``_relinked_engagement``), which moves on like any engagement:
   its own check-ups (which may re-link again), plans, referrals and check-ins in the later stages. A few are
   withdrawn, and now and then the peer never reaches the person and it closes;
+- the accept closes the engagement the re-link came from when it is still open then, as
+  ``engagement_close_for_relink`` does: closed at the accept, its first-call request closed with it, its
+  check-ups from that day on cancelled (those drawn as recorded later never happened, nor did its contacts
+  after the accept; a hand-off drawn later is moved to the accept). So a person is never in two open
+  engagements from a re-link chain, and a later check-up of the closed engagement re-links nobody;
+- a person whose engagement was followed by another one at the organization (engagements.py closes each before
+  the next begins) re-links within that time: the engagement a re-link begins closes before the next one
+  begins too, reached by then or never (never, when it began in the last ``ACTIVE_FOR``: such engagements of
+  first calls are all still active unless the peer never reached the person), and a re-link not accepted
+  before it began was withdrawn;
 - re-links made in the last days before --today are, about half of them, still open: routed over the peers as
   they are at --today (on shift, caseloads), as open_requests.py routes first calls, and widened and alerted as
   far as the worker would have by then; with nobody in the organization who can take them, they wait with the
@@ -23,24 +33,27 @@ language, communities; by phone, text or video, no place). What followed is draw
 Peers' availability in the past is not recorded: they count as on shift, as for past first calls; a caseload is
 counted at the moment from the engagements that exist (the active ones, as matching counts them). An engagement
 still active at --today goes only to a peer with room today as well, so no caseload runs past its limit.
-Like every stage, no change-history rows or access events are written for these rows.
+A check-up makes no second re-link request while one from its engagement is still open (``checkup_record``); the
+seed needs no rule for it, since its requests are settled within two days and an engagement's check-ups fall due
+months apart. Like every stage, no change-history rows or access events are written for these rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_right, insort
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from peerway.core.seed.askers import Asker, request_vocabulary_load
 from peerway.core.seed.context import SeedContext, SeedError
-from peerway.core.seed.engagements import STATEMENT, latest_engagement_status
+from peerway.core.seed.engagements import HANDOFF_ROLES, STATEMENT, latest_engagement_status
 from peerway.core.seed.open_requests import open_rounds
 from peerway.core.seed.past_requests import (
     ACCEPT_MEDIAN_SECONDS,
     ACCEPT_SIGMA,
+    ACTIVE_FOR,
     CONNECT_AT_MOST,
     CONNECT_MEDIAN_SECONDS,
     CONNECT_SIGMA,
@@ -67,13 +80,23 @@ from peerway.core.seed.request_plans import (
     status_token_hash_draw,
 )
 from peerway.core.seed.routing import Ranked, peer_spec
-from peerway.intake.models import ContactMethod, RequestSource, RequestStatus
+from peerway.intake.models import ContactMethod, HelpRequest, RequestSource, RequestStatus
 from peerway.intake.services import OFFER_ROUND_SIZES, RELINK_MODALITIES, next_shift_start
 from peerway.matching.constraints import is_feasible, soft_score
 from peerway.matching.explain import explain_pair, explain_unmatched
 from peerway.matching.specs import PeerSpec, RequestSpec
 from peerway.matching.weights import load_weights
-from peerway.recovery.models import Checkup, Engagement, EngagementStatus, Participant, PeerAttestation
+from peerway.recovery.models import (
+    Checkup,
+    CheckupStatus,
+    Contact,
+    ContactVersion,
+    Engagement,
+    EngagementHandoff,
+    EngagementStatus,
+    Participant,
+    PeerAttestation,
+)
 from peerway.workforce.models import PeerStatus
 
 # Re-links made this close to --today may still be open, this often.
@@ -96,6 +119,36 @@ class RelinkAsked:
     peer_id: int
     # Who recorded the check-up, and so entered the request.
     recorder_id: int
+    # Where the engagement stands as drawn, for the accept that closes it when it is still open then.
+    ended_at: dt.datetime | None
+    checkup_since: dt.datetime | None
+    help_request_id: int | None
+    # When the person's next engagement at the organization began, if one did: the engagements of the re-link
+    # chain close before it, as engagements.py closes each engagement before the next.
+    until: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class RelinkBegun:
+    """An engagement a re-link's accept began, inserted, with what its check-ups need."""
+
+    engagement: Engagement
+    # The user id of its peer, who records its check-ups.
+    recorder_id: int
+    until: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class _Closing:
+    """An engagement the accept of a re-link from one of its check-ups closed at ``at``."""
+
+    engagement_id: int
+    organization_id: int
+    help_request_id: int | None
+    # The re-link's check-up: those after it, from the accept's day on, are cancelled.
+    sequence: int
+    at: dt.datetime
+    checkup_since: dt.datetime | None
 
 
 @dataclass(frozen=True)
@@ -152,6 +205,13 @@ class Caseloads:
         if active_until is not None:
             insort(self.ends.setdefault(peer_id, []), active_until)
 
+    def shorten(self, peer_id: int, active_until: dt.datetime | None, moment: dt.datetime) -> None:
+        """An engagement active until ``active_until`` (None: still active) closed at ``moment``, before it."""
+        ends = self.ends.setdefault(peer_id, [])
+        if active_until is not None:
+            del ends[bisect_left(ends, active_until)]
+        insort(ends, moment)
+
     def at(self, peer_id: int, moment: dt.datetime) -> int:
         # Every engagement that stopped being active by ``moment`` had begun by then.
         return bisect_right(self.starts.get(peer_id, []), moment) - bisect_right(self.ends.get(peer_id, []), moment)
@@ -181,25 +241,50 @@ class RelinkPlanner:
         next_shift = next_shift_start(now=ctx.anchor)
         self.next_shift_at = next_shift.isoformat() if next_shift else None
         self.people: dict[int, _Person] = {}
+        # Engagements a re-link's accept closed, and when: their later check-ups re-link nobody.
+        self.closed_at: dict[int, dt.datetime] = {}
+        # The supervisors and administrators of each organization, first to join first (for a moved hand-off).
+        self.leads: dict[int, list[tuple[dt.datetime, int]]] = {}
+        for member in ctx.staff:
+            if member.role in HANDOFF_ROLES:
+                self.leads.setdefault(member.organization_id, []).append((member.joined, member.user_id))
+        for leads in self.leads.values():
+            leads.sort()
 
-    def run(self, asked: Sequence[RelinkAsked]) -> list[tuple[Engagement, int]]:
+    def run(self, asked: Sequence[RelinkAsked]) -> list[RelinkBegun]:
         """Insert the requests of ``asked`` with their check-ups, offers and alerts, and the engagements their
-        accepts began (with their attestations); returns each new engagement with the user id of its peer."""
+        accepts began (with their attestations), closing the engagements the accepted ones came from; returns
+        the new engagements. A check-up of an engagement closed by then is cancelled instead, with no request."""
         ctx = self.ctx
         ordered = sorted(
             asked, key=lambda item: (item.checkup.recorded_at, item.checkup.engagement_id, item.checkup.sequence)
         )
         self._people_load({item.participant_id for item in ordered})
-        plans = [self._plan(item) for item in ordered]
+        planned: list[tuple[RelinkAsked, PlannedRequest]] = []
+        closings: list[_Closing] = []
+        for item in ordered:
+            closed_at = self.closed_at.get(item.checkup.engagement_id)
+            if closed_at is not None:
+                checkup_cancel(item.checkup, closed_at)
+                continue
+            plan = self._plan(item)
+            planned.append((item, plan))
+            if plan.accepted_at is not None:
+                closing = self._source_close(item, plan.accepted_at)
+                if closing is not None:
+                    closings.append(closing)
+        plans = [plan for _, plan in planned]
         requests = help_requests_insert(ctx, plans, self.vocabulary)
-        for item, request in zip(ordered, requests, strict=True):
+        for (item, _), request in zip(planned, requests, strict=True):
             item.checkup.relink_request_id = request.pk
         ctx.insert(Checkup, [item.checkup for item in ordered])
         accepted = [
-            (request, plan) for request, plan in zip(requests, plans, strict=True) if plan.accepted_by is not None
+            (request, item, plan)
+            for request, (item, plan) in zip(requests, planned, strict=True)
+            if plan.accepted_by is not None
         ]
         engagements = []
-        for request, plan in accepted:
+        for request, _, plan in accepted:
             assert plan.participant_id is not None and plan.accepted_by is not None
             engagement = planned_engagement(ctx, request, plan.participant_id, plan, self.kinds)
             # The written notice and the peer's attestation (254B.052), given when the engagement began.
@@ -221,11 +306,79 @@ class RelinkPlanner:
             ],
         )
         offers_insert(ctx, requests, plans)
+        for closing in closings:
+            self._closing_write(closing)
         return [
-            (engagement, ctx.peers[plan.accepted_by].user_id)
-            for engagement, (_, plan) in zip(created, accepted, strict=True)
+            RelinkBegun(engagement=engagement, recorder_id=ctx.peers[plan.accepted_by].user_id, until=item.until)
+            for engagement, (_, item, plan) in zip(created, accepted, strict=True)
             if plan.accepted_by is not None
         ]
+
+    def _source_close(self, item: RelinkAsked, accepted_at: dt.datetime) -> _Closing | None:
+        """The accept at ``accepted_at`` closes the re-link's engagement when it is still open then (request_accept
+        and engagement_close_for_relink): recorded here, for the later check-ups and caseloads; written after."""
+        if item.ended_at is not None and item.ended_at <= accepted_at:
+            return None
+        engagement_id = item.checkup.engagement_id
+        self.closed_at[engagement_id] = accepted_at
+        # It was active until its check-up phase began or it closed; now until the accept, at the latest.
+        active_until = item.checkup_since or item.ended_at
+        if active_until is None or active_until > accepted_at:
+            self.caseloads.shorten(item.peer_id, active_until, accepted_at)
+        in_checkup = item.checkup_since is not None and item.checkup_since <= accepted_at
+        return _Closing(
+            engagement_id=engagement_id,
+            organization_id=item.organization_id,
+            help_request_id=item.help_request_id,
+            sequence=item.checkup.sequence,
+            at=accepted_at,
+            checkup_since=item.checkup_since if in_checkup else None,
+        )
+
+    def _closing_write(self, closing: _Closing) -> None:
+        """Close the engagement as engagement_close_for_relink does, at the accept; what was drawn for it after
+        the accept never happened: its check-ups from that day on are cancelled, its contacts after it removed,
+        and a hand-off drawn after it is made at the accept instead."""
+        at = closing.at
+        Engagement.objects.filter(pk=closing.engagement_id).update(
+            status=EngagementStatus.CLOSED, ended_at=at, checkup_since=closing.checkup_since, updated_at=at
+        )
+        if closing.help_request_id is not None:
+            HelpRequest.objects.filter(pk=closing.help_request_id).update(status=RequestStatus.CLOSED, closed_at=at)
+        day = at.astimezone(self.homes[closing.organization_id].organization.zone).date()
+        Checkup.objects.filter(
+            engagement_id=closing.engagement_id, sequence__gt=closing.sequence, due_on__gte=day
+        ).update(**CANCELLED_FIELDS, cancelled_at=at, updated_at=at)
+        later = list(
+            Contact.objects.filter(engagement_id=closing.engagement_id, occurred_at__gt=at).values_list("pk", flat=True)
+        )
+        if later:
+            # A contact and its versions refer to each other; the DELETEs send no signals, as bulk_create
+            # sends none, so no change-history rows are written.
+            Contact.objects.filter(pk__in=later).update(current_version=None, locked_version=None)
+            ContactVersion.objects.filter(contact_id__in=later)._raw_delete(ContactVersion.objects.db)
+            Contact.objects.filter(pk__in=later)._raw_delete(Contact.objects.db)
+        for handoff in EngagementHandoff.objects.filter(engagement_id=closing.engagement_id, handed_off_at__gt=at):
+            self._handoff_move(handoff, closing)
+
+    def _handoff_move(self, handoff: EngagementHandoff, closing: _Closing) -> None:
+        """Make a hand-off drawn after the engagement closed at the close instead (a closed engagement is not
+        handed off), by its lead when they had joined by then, else by the organization's first lead who had."""
+        at = closing.at
+        leads = self.leads.get(closing.organization_id, [])
+        if not any(user_id == handoff.handed_off_by_id and joined <= at for joined, user_id in leads):
+            first = next((user_id for joined, user_id in leads if joined <= at), None)
+            if first is None:
+                # Nobody could have handed it off by then; the drawn hand-off stays as it was.
+                return
+            handoff.handed_off_by_id = first
+        PeerAttestation.objects.filter(
+            engagement_id=closing.engagement_id, peer_id=handoff.to_peer_id, attested_at=handoff.handed_off_at
+        ).update(attested_at=at)
+        handoff.handed_off_at = at
+        EngagementHandoff.objects.filter(pk=handoff.pk).update(
+            handed_off_at=at, handed_off_by_id=handoff.handed_off_by_id
+        )
 
     def _people_load(self, participant_ids: set[int]) -> None:
         missing = sorted(participant_ids - self.people.keys())
@@ -298,11 +451,12 @@ class RelinkPlanner:
         recent = created_at >= ctx.anchor - OPEN_WITHIN
         if recent and ctx.rng.random() < OPEN_SHARE and self._open(plan, item.organization_id):
             return plan
-        self._settle(plan, item.organization_id)
+        self._settle(plan, item.organization_id, item.until)
         return plan
 
-    def _settle(self, plan: PlannedRequest, organization_id: int) -> None:
-        """Route the request when it was made, then draw who accepted it (or that it was withdrawn) and after."""
+    def _settle(self, plan: PlannedRequest, organization_id: int, until: dt.datetime | None) -> None:
+        """Route the request when it was made, then draw who accepted it (or that it was withdrawn) and after.
+        ``until``: when the person's next engagement at the organization began, if one did."""
         ctx = self.ctx
         first_offer_at = first_offer_moment(ctx, plan.created_at)
         withdrawn = ctx.rng.random() < WITHDRAWN_SHARE
@@ -310,7 +464,9 @@ class RelinkPlanner:
             (WITHDRAW_MEDIAN_SECONDS, WITHDRAW_SIGMA) if withdrawn else (ACCEPT_MEDIAN_SECONDS, ACCEPT_SIGMA)
         )
         ends_at = min(first_offer_at + lognormal_seconds(ctx, median, sigma), ctx.anchor - dt.timedelta(minutes=1))
-        outcome = None if withdrawn else self._outcome(ends_at)
+        # Not taken before the person's next engagement began: they withdrew it.
+        withdrawn = withdrawn or (until is not None and ends_at >= until)
+        outcome = None if withdrawn else self._outcome(ends_at, until)
         active_today = outcome is not None and outcome.engagement_status == EngagementStatus.ACTIVE
         preferred, others = self._route(
             plan,
@@ -348,14 +504,22 @@ class RelinkPlanner:
             outcome.engagement_checkup_since or outcome.engagement_ended_at,
         )
 
-    def _outcome(self, accepted_at: dt.datetime) -> _Outcome:
-        """Whether and when the peer reached the person after an accept at ``accepted_at``, and what followed."""
+    def _outcome(self, accepted_at: dt.datetime, until: dt.datetime | None) -> _Outcome:
+        """Whether and when the peer reached the person after an accept at ``accepted_at``, and what followed;
+        closed before ``until`` when the person's next engagement began then."""
         ctx = self.ctx
         reached = ctx.rng.random() >= NEVER_REACHED_SHARE
         connected_at = None
         if reached:
             delay = min(lognormal_seconds(ctx, CONNECT_MEDIAN_SECONDS, CONNECT_SIGMA), CONNECT_AT_MOST)
             connected_at = accepted_at + delay if accepted_at + delay <= ctx.anchor else None
+        if until is not None:
+            # An engagement of a first call begun in the last ACTIVE_FOR is still active unless the peer never
+            # reached the person (past_requests.py): one that closed that soon was never reached.
+            if connected_at is not None and (connected_at >= until or accepted_at >= ctx.anchor - ACTIVE_FOR):
+                connected_at = None
+            closed_at = ctx.moment_between(connected_at or accepted_at, until - dt.timedelta(seconds=1))
+            return _Outcome(RequestStatus.CLOSED, connected_at, closed_at, EngagementStatus.CLOSED, closed_at, None)
         if connected_at is None:
             give_up_at = accepted_at + duration_between(ctx, *NEVER_REACHED_CLOSE_AFTER)
             if not reached and give_up_at <= ctx.anchor:
@@ -437,6 +601,27 @@ def _ranked(spec: RequestSpec, rows: Sequence[tuple[float, str, int, PeerSpec]])
         Ranked(peer=index, score=-negative, explanation=explain_pair(spec, view).as_dict())
         for negative, _, index, view in rows
     ]
+
+
+# A check-up cancelled as a close cancels it: nothing recorded on it.
+CANCELLED_FIELDS: dict[str, Any] = {
+    "status": CheckupStatus.CANCELLED,
+    "recorded_at": None,
+    "recorded_by_id": None,
+    "reached": None,
+    "wellbeing": "",
+    "recovery_capital": None,
+    "next_steps": None,
+    "relink_kind": "",
+    "supervisors_alerted_at": None,
+}
+
+
+def checkup_cancel(checkup: Checkup, at: dt.datetime) -> None:
+    """Make a drawn check-up (not inserted yet) one its engagement's close at ``at`` cancelled."""
+    for name, value in CANCELLED_FIELDS.items():
+        setattr(checkup, name, value)
+    checkup.cancelled_at = checkup.updated_at = at
 
 
 def _stripped(value: str | None) -> str | None:

@@ -90,6 +90,11 @@ class TeamPeer:
     credential: CredentialState | None = None
 
     @property
+    def people(self) -> int:
+        """The distinct people among the peer's rows: a person can have two engagements (in two programs)."""
+        return len({row.engagement.participant_id for row in self.rows})
+
+    @property
     def overdue_contacts(self) -> int:
         return sum(1 for row in self.rows if row.contact is Urgency.OVERDUE)
 
@@ -306,8 +311,7 @@ def team_caseload_for_user(
     for group in groups:
         group.credential = credentials[group.user_id]
     _record_listed(user, (row for group in groups for row in group.rows), TEAM_ROLES, "team caseload")
-    # Rows are engagements: a re-linked person has their engagement in the check-up phase and a new active
-    # one, two rows but one person.
+    # Rows are engagements: a person followed in two programs has two, two rows but one person.
     people = len({row.engagement.participant_id for row in rows})
     return TeamPage(peers=groups, page=shown, people=people)
 

@@ -346,10 +346,15 @@ def checkup_record(
 
     - not reached: nothing else is recorded but next steps;
     - struggling / wants to re-connect: ``relink_kind`` "request" (the default) creates a priority first-call
-      request preferring the previous peer; "treatment_referral" records a referral to treatment;
+      request preferring the previous peer, unless one from this engagement's check-ups still waits for a peer
+      (received or offered): that one goes on unchanged, and the check-up records "request" with no request of
+      its own; "treatment_referral" records a referral to treatment;
     - in crisis: the organization's supervisors (its administrators when it has none) are alerted by email (no
       personal details in it).
     """
+    # The engagement's row before the check-up's, the order a close and the scheduler lock them in (so no deadlock
+    # beside a re-link's accept): two check-ups of one engagement recorded at once see each other's re-link request.
+    Engagement.objects.select_for_update().filter(pk=checkup.engagement_id).values_list("pk").get()
     checkup = (
         Checkup.objects.select_for_update()
         .select_related("engagement__organization", "engagement__peer", "engagement__participant")
@@ -401,7 +406,7 @@ def checkup_record(
     checkup.recovery_capital = recovery_capital if reached else None
     checkup.next_steps = next_steps.strip()
     checkup.relink_kind = relink_kind if reached and wellbeing in RELINK_WELLBEING else ""
-    if checkup.relink_kind == RelinkKind.REQUEST:
+    if checkup.relink_kind == RelinkKind.REQUEST and not _relink_request_open(engagement):
         from peerway.intake.services import request_relink
 
         checkup.relink_request = request_relink(
@@ -424,6 +429,15 @@ def checkup_record(
         reason="recorded a check-up",
     )
     return checkup
+
+
+def _relink_request_open(engagement: Engagement) -> bool:
+    """Whether a re-link request made at one of the engagement's check-ups still waits for a peer (received or
+    offered, not yet accepted, withdrawn or closed). A second one would offer the same person twice, and both
+    accepts would begin engagements."""
+    from peerway.intake.models import OPEN_STATUSES
+
+    return Checkup.objects.filter(engagement=engagement, relink_request__status__in=OPEN_STATUSES).exists()
 
 
 def _supervisors_alert(checkup: Checkup) -> None:

@@ -44,6 +44,8 @@ REFUSALS: dict[tuple[str, str], object] = {
     ),
 }
 TRANSITIONS = {"checkup": "enter_checkup", "close": "close", "reopen": "reopen"}
+# The access log's reason when a re-link's accept closes the engagement the re-link came from.
+RELINK_CLOSE_REASON = "closed: continued in a new engagement after a re-link"
 
 
 def user_leads(user: User, organization_id: int) -> bool:
@@ -243,6 +245,32 @@ def engagement_end_for_request(
     checkups_cancel_future(engagement=engagement)
     _log(None, engagement, reason)
     return engagement
+
+
+@transaction.atomic
+def engagement_close_for_relink(*, engagement: Engagement, actor: User) -> bool:
+    """A peer of the organization accepted a re-link request made at one of the engagement's check-ups, and the
+    person goes on in the new engagement that began (``intake.services.request_accept``): this one closes, its
+    check-ups due from today on are cancelled and the first-call request it began from closes, as any close
+    does, so the person is in one open engagement, on one caseload, with one schedule. The check-ups it recorded
+    stay. Audited as a change by ``actor``, the peer who accepted.
+
+    Returns False, changing nothing, when the engagement was already closed.
+    """
+    locked = (
+        Engagement.objects.select_for_update()
+        .filter(pk=engagement.pk, status__in=[EngagementStatus.ACTIVE, EngagementStatus.CHECKUP])
+        .first()
+    )
+    if locked is None:
+        return False
+    fresh = Engagement.objects.select_related("organization", "participant").get(pk=locked.pk)
+    fresh.close()
+    fresh.save()
+    checkups_cancel_future(engagement=fresh)
+    _help_request_close(fresh)
+    _log(actor, fresh, RELINK_CLOSE_REASON)
+    return True
 
 
 @transaction.atomic

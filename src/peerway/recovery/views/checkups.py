@@ -110,6 +110,15 @@ def checkup_record_view(request: HttpRequest, public_id: str, checkup_id: str) -
                 messages.success(
                     request, _("Check-up recorded. A priority request went out, their previous peer first.")
                 )
+            elif recorded.relink_kind == RelinkKind.REQUEST:
+                # A request from an earlier check-up still waits for a peer: it goes on, and no second one is made.
+                messages.success(
+                    request,
+                    _(
+                        "Check-up recorded. The priority request from an earlier check-up still waits for a peer; "
+                        "it goes on."
+                    ),
+                )
             elif recorded.relink_kind == RelinkKind.TREATMENT_REFERRAL:
                 # The referral itself is closed-loop: choose the treatment resource now, then follow it up.
                 messages.success(request, _("Check-up recorded. Now choose the treatment resource to refer them to."))
