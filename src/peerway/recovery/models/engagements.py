@@ -8,6 +8,7 @@ with or work for the person. The status only changes through transitions called 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -68,6 +69,14 @@ class Engagement(ConcurrentTransitionMixin, PublicIdModel, TimestampedModel):
     def clean_fields(self, exclude: object = None) -> None:
         # The status is protected and only moves through transitions; full_clean() would write it back.
         super().clean_fields(exclude={*(exclude or ()), "status"})  # type: ignore[misc]
+
+    def clean(self) -> None:
+        # Every record about a person belongs to one organization: an engagement never joins a peer's organization to
+        # another organization's participant (the services check their own inputs; this is the last line).
+        if self.participant_id is None or self.organization_id is None:
+            return  # clean_fields has said what is missing
+        if self.participant.organization_id != self.organization_id:
+            raise ValidationError({"participant": _("This person's record belongs to another organization.")})
 
     @property
     def voluntary_notice_given(self) -> bool:
