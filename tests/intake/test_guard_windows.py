@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+import pytest
 import time_machine
 
 from peerway.intake.models import HelpRequest, Offer
@@ -27,3 +28,14 @@ def test_the_window_to_choose_is_the_shortest_of_the_organizations_shown(submit:
     with time_machine.travel(START + dt.timedelta(minutes=5), tick=False):
         assert requests_route_waiting() == 1
     assert Offer.objects.filter(request=request).exists()
+
+
+def test_an_escalation_window_is_at_least_a_minute(db: None) -> None:
+    # A window of 0 would mean "never wait" to the person choosing their peer and "5 minutes" to escalation.
+    from django.core.exceptions import ValidationError
+
+    organization = OrganizationFactory()
+    organization.escalation_minutes = 0
+    with pytest.raises(ValidationError) as refused:
+        organization.full_clean()
+    assert "escalation_minutes" in refused.value.message_dict

@@ -545,8 +545,10 @@ def _still_choosing(
         return False
     if pick_pending or request.choices_shown_at is None:
         return True
+    # As escalation reads it: a window of 0 (refused by the field's validator, possible in older rows) is the default.
     minutes = min(
-        (proposal.peer.organization.escalation_minutes for proposal in proposals), default=DEFAULT_ESCALATION_MINUTES
+        (proposal.peer.organization.escalation_minutes or DEFAULT_ESCALATION_MINUTES for proposal in proposals),
+        default=DEFAULT_ESCALATION_MINUTES,
     )
     window_ends: dt.datetime = request.choices_shown_at + dt.timedelta(minutes=minutes)
     return now < window_ends

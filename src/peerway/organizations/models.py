@@ -87,7 +87,9 @@ class Organization(PublicIdModel, TimestampedModel):
     service_counties = models.ManyToManyField(County, through="ServiceArea", related_name="organizations", blank=True)
     active = models.BooleanField(default=True)
     escalation_minutes = models.PositiveSmallIntegerField(
-        default=5, help_text="How long an offered request waits for a peer before the offer widens."
+        default=5,
+        validators=[MinValueValidator(1)],
+        help_text="How long an offered request waits for a peer before the offer widens.",
     )
     # Recovery check-ups (see docs/outcomes.md): how often after an engagement starts, and for how long.
     checkup_interval_months = models.PositiveSmallIntegerField(
