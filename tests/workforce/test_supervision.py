@@ -19,6 +19,7 @@ from peerway.organizations.models import Organization
 from peerway.workforce.models import SupervisionSession
 from peerway.workforce.pathway import peer_record
 from peerway.workforce.supervision import (
+    MINUTES_A_DAY,
     Supervisee,
     month_bounds,
     payer_rules,
@@ -384,3 +385,49 @@ def test_batched_totals_are_those_of_supervision_totals_one_by_one(cast: Cast) -
     own = supervision_totals(cast.alice, *month_bounds("2026-11"))
     assert (own.minutes, own.individual_minutes, own.group_minutes) == (465, 345, 120)
     assert {line.key: line.have for line in own.lines}[cprsr] == Decimal("19.42")
+
+
+# Boundaries a mutation audit found unpinned: exactly 24 hours a day is allowed, and a session on the first or last
+# day of a month counts in that month.
+
+
+def test_one_session_of_exactly_24_hours_is_allowed(cast: Cast) -> None:
+    alice = supervisees_for_user(cast.sam)[0]
+    supervision_session_add(supervisor=cast.sam, supervisee=alice, held_on=TODAY, minutes=MINUTES_A_DAY)
+    assert SupervisionSession.objects.get().minutes == 1440
+
+
+def test_sessions_adding_up_to_exactly_24_hours_are_allowed_and_one_minute_more_is_not(cast: Cast) -> None:
+    alice = supervisees_for_user(cast.sam)[0]
+    supervision_session_add(supervisor=cast.sam, supervisee=alice, held_on=TODAY, minutes=1000)
+    supervision_session_add(supervisor=cast.sam, supervisee=alice, held_on=TODAY, minutes=439)
+    supervision_session_add(supervisor=cast.sam, supervisee=alice, held_on=TODAY, minutes=1)
+    with pytest.raises(ValidationError):
+        supervision_session_add(supervisor=cast.sam, supervisee=alice, held_on=TODAY, minutes=1)
+    assert SupervisionSession.objects.filter(held_on=TODAY).count() == 3
+
+
+def test_the_own_organizations_minutes_are_named_only_when_they_alone_pass_24_hours(cast: Cast) -> None:
+    # Alice works at Riverbend (supervisor Sam) and Prairie Light (supervisor Olive).
+    MembershipFactory(user=cast.alice, organization=cast.other_org, role="peer")
+    at_riverbend = supervisees_for_user(cast.sam)[0]
+    at_prairie = next(s for s in supervisees_for_user(cast.olive) if s.user == cast.alice)
+    supervision_session_add(supervisor=cast.olive, supervisee=at_prairie, held_on=TODAY, minutes=100)
+    supervision_session_add(supervisor=cast.sam, supervisee=at_riverbend, held_on=TODAY, minutes=1000)
+    # Riverbend's 1000 + 440 is exactly 24 hours: only Prairie Light's minutes make it too many, so the message
+    # must not claim Riverbend's own 1000 minutes are the reason.
+    errors = session_errors(peer=cast.alice, held_on=TODAY, minutes=440, organization=cast.org)
+    assert errors == {
+        "minutes": "This is more than 24 hours with the supervision already recorded for this peer that day."
+    }
+
+
+def test_a_session_on_the_first_and_last_day_of_the_month_counts_in_that_month(cast: Cast) -> None:
+    alice = supervisees_for_user(cast.sam)[0]
+    supervision_session_add(supervisor=cast.sam, supervisee=alice, held_on=dt.date(2026, 10, 31), minutes=30)
+    supervision_session_add(supervisor=cast.sam, supervisee=alice, held_on=dt.date(2026, 11, 1), minutes=45)
+    supervision_session_add(supervisor=cast.sam, supervisee=alice, held_on=dt.date(2026, 11, 23), minutes=60)
+    start, end = month_bounds("2026-11")
+    assert supervision_totals(cast.alice, start, end).minutes == 105
+    start, end = month_bounds("2026-10")
+    assert supervision_totals(cast.alice, start, end).minutes == 30
