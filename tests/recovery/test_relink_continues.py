@@ -12,11 +12,12 @@ import pytest
 import time_machine
 
 from peerway.core.models import AccessAction, AccessEvent
-from peerway.intake.models import HelpRequest, RequestStatus
-from peerway.intake.services import request_accept, request_route, request_withdraw
+from peerway.intake.models import HelpRequest, Offer, OfferStatus, RequestStatus
+from peerway.intake.services import CaseloadFull, request_accept, request_route, request_withdraw
 from peerway.recovery.models import Checkup, CheckupStatus, Engagement, EngagementStatus, RelinkKind, Wellbeing
 from peerway.recovery.services.checkups import checkup_record, checkups_schedule
 from peerway.recovery.services.engagements import engagement_transition
+from peerway.workforce.models import PeerProfile
 from tests.helpers import Cast
 from tests.recovery.checkups_support import engagement_for, peer_for
 
@@ -195,3 +196,52 @@ def test_the_page_says_the_open_request_goes_on_when_no_second_one_is_made(cast:
         "Check-up recorded. The priority request from an earlier check-up still waits for a peer; it goes on."
     ]
     assert HelpRequest.objects.count() == 1
+
+
+def offered_peers(request: HelpRequest) -> set[int]:
+    return set(request.offers.filter(status=OfferStatus.OFFERED).values_list("peer_id", flat=True))
+
+
+def test_a_peer_full_only_with_this_persons_active_engagement_is_offered_the_re_link_and_can_take_it(
+    cast: Cast,
+) -> None:
+    """Accepting the re-link closes that engagement, so taking the person back is no new place in the caseload."""
+    source = alices_engagement(cast)
+    PeerProfile.objects.filter(pk=source.peer_id).update(caseload_limit=1)
+    recorded = struggling(scheduled(source, 1), cast)
+    request = recorded.relink_request
+    assert request is not None
+    when = at(recorded.due_on) + dt.timedelta(hours=1)
+
+    with time_machine.travel(when, tick=False):
+        request_route(request_id=request.pk)
+        assert offered_peers(request) == {source.peer_id}
+        new = request_accept(request=request, peer=source.peer)
+
+    source.refresh_from_db()
+    assert source.status == EngagementStatus.CLOSED
+    assert open_engagements(source) == [new]
+    assert Engagement.objects.filter(peer_id=source.peer_id, status=EngagementStatus.ACTIVE).count() == 1
+
+
+def test_a_peer_full_with_other_people_is_not_offered_the_re_link_nor_can_take_it(cast: Cast) -> None:
+    """Only the engagement the re-link closes is left out of the count: in its check-up phase it holds no place
+    anyway, and the peer's other active engagements still fill their caseload."""
+    source = alices_engagement(cast, status=EngagementStatus.CHECKUP)
+    PeerProfile.objects.filter(pk=source.peer_id).update(caseload_limit=1)
+    engagement_for(cast.org, peer=source.peer, started_at=START, status=EngagementStatus.ACTIVE)
+    recorded = struggling(scheduled(source, 1), cast)
+    request = recorded.relink_request
+    assert request is not None
+    when = at(recorded.due_on) + dt.timedelta(hours=1)
+
+    with time_machine.travel(when, tick=False):
+        request_route(request_id=request.pk)
+        assert source.peer_id not in offered_peers(request)
+        # Even holding an offer made before the caseload filled, the accept is refused.
+        Offer.objects.create(request=request, peer=source.peer, score=1.0, offered_at=when)
+        with pytest.raises(CaseloadFull):
+            request_accept(request=request, peer=source.peer)
+
+    source.refresh_from_db()
+    assert source.status == EngagementStatus.CHECKUP

@@ -201,7 +201,8 @@ def request_accept(*, request: HelpRequest, peer: PeerProfile) -> Engagement:
     The request's status changes by a conditional update (UPDATE … WHERE status = 'offered'): the first
     commit wins and every other accept raises OfferNotAvailable. The winner's organization gets the
     person's record and an engagement begins. Offers hold no place in a caseload, so a peer already at their
-    limit (or no longer active) gets CaseloadFull.
+    limit (or no longer active) gets CaseloadFull; a re-link's own engagement, which the accept closes, is not
+    counted (``engagements_closed_by_accepting``).
 
     A re-link request from a check-up, accepted by a peer of the person's organization, continues the person's
     record instead, and the engagement the re-link came from closes in the same transaction when it is still
@@ -210,11 +211,16 @@ def request_accept(*, request: HelpRequest, peer: PeerProfile) -> Engagement:
     offer = Offer.objects.filter(request_id=request.pk, peer=peer, status=OfferStatus.OFFERED).first()
     if offer is None:
         raise OfferNotAvailable
-    from peerway.matching.service import CASELOAD_STATUSES
+    from peerway.matching.service import CASELOAD_STATUSES, engagements_closed_by_accepting
 
     # A peer may hold several offers at once; the lock makes their accepts count their caseload one at a time.
+    # The engagement a re-link came from closes below, so it holds no place against the re-link (as in routing).
     locked = PeerProfile.objects.select_for_update().get(pk=peer.pk)
-    carrying = Engagement.objects.filter(peer_id=peer.pk, status__in=CASELOAD_STATUSES).count()
+    carrying = (
+        Engagement.objects.filter(peer_id=peer.pk, status__in=CASELOAD_STATUSES)
+        .exclude(pk__in=engagements_closed_by_accepting(request))
+        .count()
+    )
     if locked.status != PeerStatus.ACTIVE or carrying >= locked.caseload_limit:
         raise CaseloadFull
     fresh = HelpRequest.objects.get(pk=request.pk)

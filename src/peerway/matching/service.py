@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from django.db.models import Count, Q
 
-from peerway.intake.models import HelpRequest
+from peerway.intake.models import HelpRequest, RequestSource
 from peerway.matching.constraints import with_served_county
 from peerway.matching.engine import ProposedMatch, rank_peers
 from peerway.matching.explain import Unmatched, explain_unmatched
@@ -45,17 +45,37 @@ def request_spec(request: HelpRequest) -> RequestSpec:
     )
 
 
-def peers_with_caseload() -> Iterable[PeerProfile]:
+def engagements_closed_by_accepting(request: HelpRequest) -> list[int]:
+    """The engagements that end when ``request`` is accepted, so they hold no place in a caseload against it.
+
+    A re-link request from a check-up closes the engagement it came from when a peer of that organization accepts
+    it (``intake.services.request_accept``). For that engagement's own peer, taking the person back is no new
+    place: a peer at their limit only because of this person's still-active engagement can be offered the re-link
+    and accept it. Caseloads are counted per peer, so leaving the engagement out changes no other peer's count.
+    """
+    if request.source != RequestSource.RELINK:
+        return []
+    from peerway.recovery.models import Checkup
+
+    return list(Checkup.objects.filter(relink_request_id=request.pk).values_list("engagement_id", flat=True))
+
+
+def peers_with_caseload(*, not_counting: Iterable[int] = ()) -> Iterable[PeerProfile]:
     """Every peer in service, with their active caseload counted and their vocabularies prefetched.
 
     Only people who may work as peers now are offered anything (``PeerProfile.objects.in_service``): a
     deactivated account, an ended peer role or an inactive profile or organization is never offered a request,
-    whether by routing, escalation, a re-link or a person choosing their peer.
+    whether by routing, escalation, a re-link or a person choosing their peer. The engagements ``not_counting``
+    hold no place (``engagements_closed_by_accepting``).
     """
+    counted = Q(engagements__status__in=CASELOAD_STATUSES)
+    not_counting = list(not_counting)
+    if not_counting:
+        counted &= ~Q(engagements__pk__in=not_counting)
     return (
         PeerProfile.objects.in_service()
         .select_related("organization", "user")
-        .annotate(active_caseload=Count("engagements", filter=Q(engagements__status__in=CASELOAD_STATUSES)))
+        .annotate(active_caseload=Count("engagements", filter=counted))
         .prefetch_related("languages", "communities", "lived_experience", "pathways", "service_counties")
         .order_by("id")
     )
@@ -116,7 +136,8 @@ def proposals_for_request(
     their best-matching profile, so ``top`` proposals are ``top`` different people.
     """
     excluded = set(exclude_peer_ids)
-    peers = [peer for peer in peers_with_caseload() if peer.pk not in excluded]
+    freed = engagements_closed_by_accepting(request)
+    peers = [peer for peer in peers_with_caseload(not_counting=freed) if peer.pk not in excluded]
     by_public_id = {str(peer.public_id): peer for peer in peers}
     spec = request_spec(request)
     # Encoded once and shared by ranking and, when nobody fits, by the explanation.
