@@ -69,6 +69,8 @@ SOLO_SECONDS = 3.0
 STARTUP_TIMEOUT_SECONDS = 60
 STEP_TIMEOUT_SECONDS = 600
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# The form's one-time token (peerway.core.submissions), which makes a request sent twice one request.
+SUBMISSION_FIELD = re.compile(r'name="submission" value="([^"]+)"')
 
 # Synthetic answers; slugs from the core vocabulary fixture, phone numbers in the 555-0100..0199 block.
 LANGUAGES = ("en", "en", "en", "es", "so", "hmn", "om", "ksw")
@@ -276,20 +278,24 @@ class Client:
         self.cookies: dict[str, str] = {}
         self.connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT_SECONDS)
         self.token = ""
+        self.submission = ""
 
     def open_form(self) -> None:
-        """GET the form, as a browser does before posting it: the CSRF cookie and the form's token."""
+        """GET the form, as a browser does before posting it: the CSRF cookie and the form's tokens."""
         status, _, body = self.request("GET", INTAKE_PATH, address=next_address())
         match = CSRF_FIELD.search(body.decode())
-        if status != 200 or match is None:
-            raise RuntimeError(f"GET {INTAKE_PATH} gave {status} without a CSRF token")
+        submission = SUBMISSION_FIELD.search(body.decode())
+        if status != 200 or match is None or submission is None:
+            raise RuntimeError(f"GET {INTAKE_PATH} gave {status} without a CSRF token and a one-time token")
         self.token = match.group(1)
+        self.submission = submission.group(1)
 
     def submit(self, path: str, *, address: str | None = None, token: bool = True) -> tuple[int, str, float]:
         """POST one synthetic request; returns the status, the Location header and the seconds it took."""
         fields = self.answers()
         if token:
-            fields.append(("csrfmiddlewaretoken", self.token))
+            # Each submission's answers differ, so the form's one token makes each its own request.
+            fields += [("csrfmiddlewaretoken", self.token), ("submission", self.submission)]
         body = urlencode(fields)
         started = time.perf_counter()
         status, headers, _ = self.request(

@@ -15,10 +15,16 @@ twice toward a credential. Each such form carries a one-time token (``{% submit_
 
 A form sent without the token (an older page, a script) is handled as before. The same record can back an API's
 ``Idempotency-Key`` later.
+
+A form whose answer is a secret link, such as a request for a peer with its private status link, cannot be sent on
+to "the page it went to the first time": that link is kept only as a hash. Its view asks ``submission_secret``
+for the link's token instead: the same for every sending of one drawing of the form filled in the same way, so a
+second sending makes the same token, finds it taken, and is sent on to the same link (intake.services).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import secrets
@@ -56,6 +62,20 @@ def _content_hash(request: HttpRequest) -> str:
     files = sorted((key, upload.name, upload.size) for key, upload in request.FILES.items())
     content = json.dumps([fields, files], default=str)
     return salted_hmac("peerway.core.submissions", content, algorithm="sha256").hexdigest()
+
+
+def submission_secret(request: HttpRequest, *, purpose: str) -> str | None:
+    """A secret token the same for every sending of this drawing of the form with these fields, or None when the
+    POST carries no one-time token.
+
+    Keyed with the secret key and ``purpose`` (name the signed-in user in it for a staff form): as unguessable
+    as a random ``submission_token``, and different for every drawing of the form and every other answer in it.
+    """
+    token = request.POST.get(SUBMISSION_FIELD, "")
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    digest = salted_hmac(f"peerway.core.submissions.{purpose}", f"{token}:{_content_hash(request)}", algorithm="sha256")
+    return base64.urlsafe_b64encode(digest.digest()[:24]).decode()
 
 
 def submitted_once(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import secrets
@@ -10,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
@@ -46,6 +47,16 @@ class CaseloadFull(OfferNotAvailable):
     this offer was made may have taken the last."""
 
 
+class AlreadySent(Exception):
+    """The same form, filled in the same way, was sent before (a double tap on Send, a browser's retry): nothing
+    new was saved, and ``request`` is the request that first sending made, reached by the same ``token``."""
+
+    def __init__(self, request: HelpRequest, token: str) -> None:
+        super().__init__("This request was already sent.")
+        self.request = request
+        self.token = token
+
+
 @dataclass(frozen=True)
 class RequestInput:
     """What the form collects: only what is needed to connect a person with a peer."""
@@ -73,17 +84,41 @@ def status_token_hash(token: str) -> str:
 
 
 def request_submit(
-    *, data: RequestInput, source: str = RequestSource.WEB, entered_by: User | None = None
+    *, data: RequestInput, source: str = RequestSource.WEB, entered_by: User | None = None, token: str | None = None
 ) -> tuple[HelpRequest, str]:
     """Record a request and queue its routing to peers; returns the request and its private status token.
 
     Only the token's hash is stored, so the status link cannot be rebuilt from the database. The request, its
     history row, its vocabulary links and its routing job are written all together or not at all: on
     PostgreSQL as one statement (intake/one_statement.py), elsewhere in one transaction.
+
+    ``token``: the status token to use, when the form gives one that every sending of it filled in the same way
+    gives again (core.submissions.submission_secret); by default a new random one. A request already holding
+    that token and still going on is the same request sent twice: nothing is written and AlreadySent names it,
+    even when both sendings arrive at the same instant (the second waits on the first's row, then finds it).
+    One that has ended or whose link has expired does not stand in the way: the form is a new request, with a
+    new random token.
     """
     if not data.consent_to_contact:
         raise ValueError("A request needs consent to be contacted.")
-    token = secrets.token_urlsafe(24)
+    if token is None:
+        return _request_insert(data=data, source=source, entered_by=entered_by, token=secrets.token_urlsafe(24))
+    try:
+        # Inside a caller's transaction (staff entry), a savepoint: the refused insert must not end it.
+        with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
+            return _request_insert(data=data, source=source, entered_by=entered_by, token=token)
+    except IntegrityError:
+        earlier = HelpRequest.objects.select_related("language").filter(status_token_hash=status_token_hash(token))
+        request = earlier.first()
+        if request is None:
+            raise  # some other constraint
+    ended = request.status in (RequestStatus.WITHDRAWN, RequestStatus.CLOSED)
+    if ended or request.status_token_expires_at <= timezone.now():
+        return _request_insert(data=data, source=source, entered_by=entered_by, token=secrets.token_urlsafe(24))
+    raise AlreadySent(request, token)
+
+
+def _request_insert(*, data: RequestInput, source: str, entered_by: User | None, token: str) -> tuple[HelpRequest, str]:
     place = place_for_zip(data.zip_code) if data.zip_code else None
     if place is None and data.county is not None:
         place = place_for_county(data.county.name, data.county.state)
@@ -140,31 +175,47 @@ STAFF_ENTRY_SOURCES = tuple(
 )
 
 
-@transaction.atomic
 def request_submit_by_staff(
-    *, data: RequestInput, source: str, actor: User, organization: Organization
+    *, data: RequestInput, source: str, actor: User, organization: Organization, token: str | None = None
 ) -> tuple[HelpRequest, str]:
     """Record a request a staff member took by phone, text or in person; returns it and its status token.
 
-    The same write as ``request_submit``, plus a "created" access event naming the staff member, their role
-    and organization, in the same transaction: a request entered by staff is never without its audit row.
+    The same write as ``request_submit`` (``token`` as there), plus a "created" access event naming the staff
+    member, their role and organization, in the same transaction: a request entered by staff is never without
+    its audit row. The same entry sent twice raises AlreadySent, after recording that the staff member was shown
+    the request again.
     """
     if source not in STAFF_ENTRY_SOURCES:
         raise ValueError(f"{source!r} is not a source staff can enter a request from.")
     role = acting_role(actor, organization, STAFF_ENTRY_ROLES)
     if role == "none" or organization.kind not in SERVICE_ORG_KINDS:
         raise PermissionError("Only a peer, supervisor or administrator of the organization can enter a request.")
-    request, token = request_submit(data=data, source=source, entered_by=actor)
+    try:
+        with transaction.atomic():
+            request, token = request_submit(data=data, source=source, entered_by=actor, token=token)
+            _staff_entry_record(
+                actor, role, organization, request, AccessAction.CREATED, f"entered by staff ({source})"
+            )
+    except AlreadySent as sent:
+        # The page answering the second sending shows the request and its link again: a view like any other.
+        with transaction.atomic():
+            _staff_entry_record(actor, role, organization, sent.request, AccessAction.VIEWED, "entry sent twice")
+        raise
+    return request, token
+
+
+def _staff_entry_record(
+    actor: User, role: str, organization: Organization, request: HelpRequest, action: AccessAction, reason: str
+) -> None:
     access_events_record(
         actor=actor,
         role=role,
         organization=organization,
         subject_type=SUBJECT_HELP_REQUEST,
         subject_ids=[request.public_id],
-        action=AccessAction.CREATED,
-        reason=f"entered by staff ({source})",
+        action=action,
+        reason=reason,
     )
-    return request, token
 
 
 def _chosen_terms(data: RequestInput) -> list[tuple[str, list[int]]]:

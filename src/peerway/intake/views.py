@@ -32,12 +32,14 @@ from peerway.accounts.models import User
 from peerway.accounts.roles import SERVICE_ORG_KINDS
 from peerway.accounts.selectors import memberships_for_user, staff_links
 from peerway.core.decorators import staff_view
+from peerway.core.submissions import submission_secret
 from peerway.intake.forms import PublicHelpRequestForm, StaffHelpRequestForm
 from peerway.intake.models import OPEN_STATUSES, HelpRequest, RequestStatus
 from peerway.intake.selectors import request_status_page
 from peerway.intake.services import (
     STAFF_ENTRY_ROLES,
     STATUS_LINK_LIFETIME,
+    AlreadySent,
     OfferNotAvailable,
     request_choose_for_me,
     request_choose_peer,
@@ -133,7 +135,11 @@ def help_form(request: HttpRequest) -> HttpResponse:
         # The form again, each error next to its field and every answer kept; 400 says nothing was sent.
         return render(request, "intake/help.html", {"form": form}, status=400)
     try:
-        _, token = request_submit(data=form.to_input())
+        _, token = request_submit(data=form.to_input(), token=submission_secret(request, purpose="intake.status"))
+    except AlreadySent as sent:
+        # The same form sent again (a double tap on Send, a browser's retry): the browser shows only this answer,
+        # so it leads to the request the first sending made. Nothing new was saved, so nothing is counted.
+        return redirect("intake:status", token=sent.token)
     except DatabaseError as error:
         # Nothing was stored (one statement, or one transaction); the person keeps what they typed and is told
         # plainly. Not counted against their limit: trying again should work the moment the database is back.
@@ -338,7 +344,12 @@ def staff_entry(request: HttpRequest) -> HttpResponse:
             source=form.cleaned_data["source"],
             actor=user,
             organization=form.entered_for(),
+            token=submission_secret(request, purpose=f"intake.status.staff.{user.pk}"),
         )
+    except AlreadySent as sent:
+        # A double click on Send: the browser shows this answer, so it gives the link of the one request again.
+        messages.info(request, _("This was sent more than once; it is saved once."))
+        help_request, token = sent.request, sent.token
     except DatabaseError as error:
         # One transaction: nothing was stored. The person may still be on the line; keep what was typed.
         logger.error("Staff-entered request not saved: %s from the database.", type(error).__name__)

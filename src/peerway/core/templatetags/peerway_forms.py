@@ -1,4 +1,4 @@
-"""``{% submit_once %}``: the one-time token of a staff form that must be saved once (core.submissions)."""
+"""``{% submit_once %}``: the one-time token of a form that must be saved once (core.submissions)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ register = template.Library()
 
 @register.simple_tag
 def submit_once() -> SafeString:
-    """A hidden field with a new token each time the form is drawn; its view is wrapped in ``submitted_once``."""
+    """A hidden field with a new token each time the form is drawn; its view is wrapped in ``submitted_once`` or
+    asks ``submission_secret``."""
     # autocomplete="off": a browser restoring the page's fields (a reload, the back button) leaves this one alone.
     return format_html(
         '<input type="hidden" name="{}" value="{}" autocomplete="off">', SUBMISSION_FIELD, submission_token()
