@@ -1,6 +1,6 @@
 """The page shown when Django's CSRF check refuses a form: in the visitor's language, and for the forms a person
-fills in without an account (the public request form, a check-in link, a message from their own space), with what
-they wrote still filled in (settings.CSRF_FAILURE_VIEW).
+fills in without an account (the public request form, a check-in link, a message from their own space, the reason
+for a different peer on a request's status page), with what they wrote still filled in (settings.CSRF_FAILURE_VIEW).
 
 The check fails when the form's token and the browser's cookie do not match: the page was open for a very long
 time, the browser blocks or cleared cookies, or the post is forged. Nothing was saved in any of these cases.
@@ -18,7 +18,7 @@ from django.shortcuts import render
 from django.views import defaults
 
 from peerway.api.problems import problem_response
-from peerway.intake.views import EXPIRED_FORM_NOTICE, help_form_resend
+from peerway.intake.views import EXPIRED_FORM_NOTICE, help_form_resend, status_rematch_resend
 from peerway.recovery.views.checkins import checkin_answers_resend
 from peerway.recovery.views.space import message_send_refused
 
@@ -65,6 +65,8 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         # refused submission; the new page carries a fresh token, so sending it again works.
         if match.view_name == "intake:help":
             return help_form_resend(request, notice=EXPIRED_FORM_NOTICE, status=403)
+        if match.view_name == "intake:rematch":
+            return status_rematch_resend(request, match.kwargs["token"])
         if match.view_name == "checkins:answer":
             return checkin_answers_resend(request, match.kwargs["token"])
         if match.view_name == "space:message_send":

@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -253,7 +254,8 @@ def link_code_verify(*, link: ParticipantLink, code: str) -> bool:
             raise CodeExpired(_("This code has expired. Ask for a new one."))
         if link.code_attempts >= CODE_ATTEMPTS:
             raise CodeLocked(_("Too many wrong codes. Ask for a new one."))
-        candidate = "".join(ch for ch in code if ch.isdigit())
+        # A phone's keyboard may type its own digits (Arabic-Indic, full-width): the same code, in ASCII.
+        candidate = "".join(str(unicodedata.decimal(ch)) for ch in code if ch.isdecimal())
         if hmac.compare_digest(_code_hash(link, candidate), link.code_hash):
             link.code_hash = ""
             link.code_expires_at = None

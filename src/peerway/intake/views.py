@@ -12,6 +12,7 @@ import hmac
 import logging
 import secrets
 import uuid
+from typing import Any
 
 from axes.helpers import get_client_ip_address
 from django.conf import settings
@@ -22,6 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -67,7 +69,12 @@ STATUS_ACTIONS_PER_ADDRESS = 60
 # How often the status page asks for news while something may change; slower while the person chooses,
 # because only they or a peer's shift can change that list and each poll ranks every peer on shift.
 POLL_SECONDS = 5
+# The status page's box for why a different peer would suit the person better holds this many characters.
+REMATCH_REASON_LENGTH = 180
 POLL_SECONDS_CHOOSING = 30
+# The cookie that lets the browser that erased a request be told so if it sends the erasure again.
+ERASED_COOKIE = "peerway_erased"
+ERASED_COOKIE_SECONDS = 5 * 60
 # Why a form comes back with what was typed in it although nothing in it was wrong (nothing was saved).
 SAVE_FAILED_NOTICE = gettext_lazy(
     "We could not send your request just now. Your answers are still here: please try again in a minute."
@@ -75,6 +82,10 @@ SAVE_FAILED_NOTICE = gettext_lazy(
 EXPIRED_FORM_NOTICE = gettext_lazy(
     "Your request was not sent: the page was open for a long time, or your browser blocks cookies. Your answers "
     "are still here: please send them again."
+)
+REMATCH_NOT_SENT_NOTICE = gettext_lazy(
+    "We did not ask for a different peer: the page was open for a long time, or your browser blocks cookies. What "
+    "you wrote is still here: please send it again."
 )
 STAFF_SAVE_FAILED_NOTICE = gettext_lazy(
     "The request could not be saved just now. What you entered is still here: please try again in a minute."
@@ -189,18 +200,19 @@ def _status_action_refused(request: HttpRequest, token: str, help_request: HelpR
     return None
 
 
+def _status_context(help_request: HelpRequest, token: str) -> dict[str, Any]:
+    page = request_status_page(request=help_request)
+    return {"page": page, "token": token, "poll_seconds": POLL_SECONDS_CHOOSING if page.choosing else POLL_SECONDS}
+
+
 @never_cache
 @require_GET
 def status(request: HttpRequest, token: str) -> HttpResponse:
     help_request = request_get_by_token(token)
     if help_request is None:
         return _link_not_found(request)
-    page = request_status_page(request=help_request)
-    context = {
-        "page": page,
-        "token": token,
-        "poll_seconds": POLL_SECONDS_CHOOSING if page.choosing else POLL_SECONDS,
-    }
+    context = _status_context(help_request, token)
+    page = context["page"]
     if request.htmx:  # type: ignore[attr-defined]
         # Polls say which version they show; unchanged means 204, so htmx leaves the page (and any
         # half-typed reason, and a screen reader's place) alone.
@@ -208,6 +220,26 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
             return HttpResponse(status=204)
         return render(request, "intake/status.html#status_update", context)
     return render(request, "intake/status.html", context)
+
+
+def status_rematch_resend(request: HttpRequest, token: str) -> HttpResponse:
+    """The status page again with the reason the person wrote for a different peer, saying it was not sent.
+
+    For an ask the CSRF check refused (peerway.errors): nothing was changed, the status link is the person's one
+    way back, and they should not have to write the reason again. The new page carries a fresh token.
+    """
+    help_request = request_get_by_token(token)
+    if help_request is None:
+        return _link_not_found(request)
+    context = {
+        **_status_context(help_request, token),
+        "notice": REMATCH_NOT_SENT_NOTICE,
+        "rematch_refused": True,
+        "rematch_reason": request.POST.get("reason", "")[:REMATCH_REASON_LENGTH],
+    }
+    response = render(request, "intake/status.html", context, status=403)
+    add_never_cache_headers(response)
+    return response
 
 
 @never_cache
@@ -222,8 +254,20 @@ def status_choose(request: HttpRequest, token: str) -> HttpResponse:
         peer_public_id = uuid.UUID(request.POST.get("peer", ""))
         request_choose_peer(request=help_request, peer_public_id=peer_public_id)
     except (ValueError, OfferNotAvailable):
-        messages.warning(request, _("That peer is no longer free. Please choose another."))
+        _choice_not_made(request, help_request)
     return redirect("intake:status", token=token)
+
+
+def _choice_not_made(request: HttpRequest, help_request: HelpRequest) -> None:
+    """Tell the person why the peer they chose was not asked, by what their request has become since their page
+    showed the list: only while it is still open is there another peer to choose."""
+    help_request.refresh_from_db(fields=["status"])
+    if help_request.status in OPEN_STATUSES:
+        messages.warning(request, _("That peer is no longer free. Please choose another."))
+    elif help_request.status in (RequestStatus.ACCEPTED, RequestStatus.CONNECTED):
+        messages.info(request, _("A peer has already said yes to your request, so there is no need to choose."))
+    else:
+        messages.warning(request, _("This request has ended, so we did not ask that peer."))
 
 
 @never_cache
@@ -249,7 +293,7 @@ def status_rematch(request: HttpRequest, token: str) -> HttpResponse:
     if refused := _status_action_refused(request, token, help_request):
         return refused
     try:
-        request_rematch(request=help_request, reason=request.POST.get("reason", "").strip()[:180])
+        request_rematch(request=help_request, reason=request.POST.get("reason", "").strip()[:REMATCH_REASON_LENGTH])
     except OfferNotAvailable:
         _rematch_not_done(request, help_request)
     else:
@@ -293,6 +337,10 @@ def status_withdraw(request: HttpRequest, token: str) -> HttpResponse:
 def status_delete(request: HttpRequest, token: str) -> HttpResponse:
     help_request = request_get_by_token(token)
     if help_request is None:
+        if request.method == "POST" and request.COOKIES.get(ERASED_COOKIE) == _keyed_digest(token):
+            # "Yes, delete it" pressed twice (or a browser's retry): the first erased the request and its link, and
+            # this browser, which shows only this answer, is told so rather than that the link does not work.
+            return redirect("intake:deleted")
         return _link_not_found(request)
     if request.method == "POST":
         try:
@@ -300,7 +348,19 @@ def status_delete(request: HttpRequest, token: str) -> HttpResponse:
         except ConcurrentTransition:
             # A peer's accept changed the request between reading and erasing it: erase what it is now.
             request_erase(request=help_request)
-        return redirect("intake:deleted")
+        response = redirect("intake:deleted")
+        # Only this browser, for a few minutes, and only a keyed hash of the link: anyone else who finds the link
+        # still learns nothing, not even that a request was made.
+        response.set_cookie(
+            ERASED_COOKIE,
+            _keyed_digest(token),
+            max_age=ERASED_COOKIE_SECONDS,
+            path=reverse("intake:erase", kwargs={"token": token}),
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Strict",
+        )
+        return response
     return render(request, "intake/delete_confirm.html", {"token": token, "status": help_request.status})
 
 
