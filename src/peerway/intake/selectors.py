@@ -333,3 +333,13 @@ def request_status_page(*, request: HelpRequest) -> StatusPage:
         can_withdraw=request.status not in (RequestStatus.CLOSED, RequestStatus.WITHDRAWN),
         link_days_left=max(1, math.ceil((request.status_token_expires_at - timezone.now()) / dt.timedelta(days=1))),
     )
+
+
+def engagement_begun_by(offer: Offer) -> Engagement | None:
+    """The engagement still going that ``offer``'s peer began by accepting it, if they did: a second tap on Accept
+    finds the offer taken, by them."""
+    return (
+        Engagement.objects.select_related("participant")
+        .filter(help_request_id=offer.request_id, peer_id=offer.peer_id, status=EngagementStatus.ACTIVE)
+        .first()
+    )

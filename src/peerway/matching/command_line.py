@@ -97,16 +97,31 @@ def _read_problem(path: Path) -> Any:
 
 
 def _write_json(path: Path, document: dict[str, Any]) -> None:
-    """Write ``document`` to ``path`` whole or not at all (a temporary file renamed into place)."""
+    """Write ``document`` to ``path`` whole or not at all (a temporary file renamed into place).
+
+    A symbolic link is written through: the file it names is replaced, the link stays. Anything else that is not
+    a regular file (``/dev/stdout``, a pipe) is written straight into, as it cannot be renamed over.
+    """
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        content = (json.dumps(document, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
+    except (UnicodeEncodeError, ValueError) as exc:
+        raise BadInput(f"{path}: cannot write: the result is not JSON text ({exc})") from exc
+    if path.exists() and not path.is_file() and not path.is_dir():
+        try:
+            with path.open("wb") as stream:
+                stream.write(content)
+        except OSError as exc:
+            raise BadInput(f"{path}: cannot write: {exc.strerror or exc}") from exc
+        return
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
         raise BadInput(f"{path}: cannot write: {exc.strerror or exc}") from exc
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(document, stream, ensure_ascii=False, allow_nan=False)
-            stream.write("\n")
-        os.replace(temporary, path)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
+        os.replace(temporary, target)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
         raise BadInput(f"{path}: cannot write: {exc.strerror or exc}") from exc

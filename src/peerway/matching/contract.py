@@ -154,12 +154,18 @@ def _shown(value: Any) -> str:
 def parse_problem(document: Any) -> Problem:
     """The requests and peers of a parsed ``problem.json``; raises :class:`ProblemError` listing what is wrong.
 
-    Checks beyond the schema: ids unique among requests and among peers, and every number finite.
+    Checks beyond the schema: ids unique among requests and among peers, every number finite, and every string
+    Unicode text (JSON's ``\\ud800`` escape makes a lone surrogate, which no UTF-8 result file can hold).
     """
     errors = schema_errors("problem", document)
     if errors:
         raise ProblemError(errors)
-    errors = [*_duplicate_ids(document, "requests"), *_duplicate_ids(document, "peers"), *_non_finite(document)]
+    errors = [
+        *_duplicate_ids(document, "requests"),
+        *_duplicate_ids(document, "peers"),
+        *_non_finite(document),
+        *_not_unicode(document),
+    ]
     if errors:
         raise ProblemError(errors)
     return Problem(
@@ -185,6 +191,40 @@ def _non_finite(document: dict[str, Any]) -> Iterable[str]:
             for field, value in numbers.items():
                 if isinstance(value, float) and not math.isfinite(value):
                     yield f"{collection}[{index}] (id {item['id']!r}): field '{field}' must be a finite number"
+
+
+# The contract's string fields and lists of strings, which the engine reads and the result may repeat.
+TEXT_FIELDS = (
+    "id",
+    "languages",
+    "communities",
+    "lived_experience",
+    "pathways",
+    "gender_preference",
+    "gender",
+    "age_band",
+)
+
+
+def _not_unicode(document: dict[str, Any]) -> Iterable[str]:
+    for collection in ("requests", "peers"):
+        for index, item in enumerate(document[collection]):
+            for field in TEXT_FIELDS:
+                value = item.get(field)
+                for text in value if isinstance(value, list) else [value]:
+                    if isinstance(text, str) and not _is_unicode(text):
+                        yield (
+                            f"{collection}[{index}] (id {item['id']!r}): field '{field}' holds {text!r}, "
+                            "which is not Unicode text (a lone surrogate)"
+                        )
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _location_of(value: dict[str, Any] | None) -> Location | None:

@@ -13,6 +13,10 @@ from pathlib import Path
 from typing import Any, Final
 
 DEFAULT_WEIGHTS_FILE: Final = Path(__file__).resolve().parent / "weights.json"
+# The largest weight a file may give. Weights only compare with each other (the defaults are 1 to 3), and the
+# batch solver adds a bonus larger than every score together for each pair matched: with weights beyond this,
+# that bonus would lose the scores' differences to rounding, and at 1e308 overflow.
+MAX_WEIGHT: Final = 1000.0
 
 
 class WeightsError(ValueError):
@@ -47,6 +51,8 @@ class Weights:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
                 raise WeightsError(f"weight {name!r} must be a non-negative number, got {value!r}")
+            if value > MAX_WEIGHT:
+                raise WeightsError(f"weight {name!r} must be at most {MAX_WEIGHT:g}, got {value!r}")
             object.__setattr__(self, name, float(value))
         scale = self.distance_scale_km
         if isinstance(scale, bool) or not isinstance(scale, int | float) or not math.isfinite(scale) or scale <= 0:

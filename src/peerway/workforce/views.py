@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from peerway.core.decorators import staff_view
+from peerway.intake.selectors import engagement_begun_by
 from peerway.intake.services import (
     CaseloadFull,
     OfferNotAvailable,
@@ -69,8 +70,11 @@ def offer_accept(request: HttpRequest, public_id: str) -> HttpResponse:
         )
         return redirect("workforce:queue")
     except OfferNotAvailable:
-        messages.warning(request, _("Another peer took this request a moment ago, or it was withdrawn."))
-        return redirect("workforce:queue")
+        engagement = engagement_begun_by(offer)
+        if engagement is None:
+            messages.warning(request, _("Another peer took this request a moment ago, or it was withdrawn."))
+            return redirect("workforce:queue")
+        # Accept pressed twice: the first took the request, and the browser shows this answer.
     messages.success(request, _("You accepted. Reach out now: the person is waiting to hear from you."))
     return redirect("recovery:participant_detail", public_id=engagement.participant.public_id)
 
