@@ -71,7 +71,7 @@ def test_a_method_the_endpoint_does_not_take_is_a_problem_json_405(cast: Cast) -
     response = client.delete("/api/v1/me")
     assert response.status_code == 405
     assert response["Content-Type"] == "application/problem+json"
-    assert response["Allow"] == "GET"
+    assert response["Allow"] == "GET, HEAD"
     assert response.json()["status"] == 405
 
 

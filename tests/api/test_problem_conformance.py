@@ -28,7 +28,7 @@ def test_the_schema_and_docs_endpoints_answer_a_method_they_do_not_take_with_a_p
     response = getattr(Client(), method)(path)
     assert response.status_code == 405, f"{method.upper()} {path} answered {response.status_code}"
     assert response["Content-Type"] == PROBLEM
-    assert response["Allow"] == "GET"
+    assert response["Allow"] == "GET, HEAD"
 
 
 def _error_answers(cast: Cast) -> dict[str, tuple[int, dict[str, object]]]:

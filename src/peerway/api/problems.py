@@ -148,14 +148,34 @@ def _unknown_path(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRespon
     return problem_response(status=404, detail="No API endpoint has this path.")
 
 
-def _as_api_response(response: HttpResponseBase) -> HttpResponseBase:
-    """``response`` never cached, and a plain-text 405 made problem+json."""
+def _as_api_response(response: HttpResponseBase, *, head: bool = False) -> HttpResponseBase:
+    """``response`` never cached, and a plain-text 405 made problem+json; for a HEAD request, without its body."""
     if isinstance(response, HttpResponseNotAllowed):
-        allowed = response["Allow"]
+        methods = [method.strip() for method in response["Allow"].split(",")]
+        if "GET" in methods and "HEAD" not in methods:
+            methods.insert(methods.index("GET") + 1, "HEAD")
+        allowed = ", ".join(methods)
         response = problem_response(status=405, detail=f"This endpoint accepts {allowed}.")
         response["Allow"] = allowed
     response["Cache-Control"] = NO_STORE
+    if head and isinstance(response, HttpResponse):
+        # The headers a GET would get, its length included, and no body (RFC 9110, section 9.3.2).
+        length = len(response.content)
+        response.content = b""
+        response["Content-Length"] = str(length)
     return response
+
+
+def _as_get(request: HttpRequest) -> bool:
+    """Answer a HEAD request as the GET it stands for (django-ninja routes GET alone); True if it was HEAD.
+
+    RFC 9110 says every general-purpose server supports HEAD wherever it supports GET: monitoring probes and link
+    checkers send it, and a 405 would tell them the endpoint is broken.
+    """
+    if request.method != "HEAD":
+        return False
+    request.method = "GET"
+    return True
 
 
 def _api_view(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -163,12 +183,14 @@ def _api_view(view: Callable[..., Any]) -> Callable[..., Any]:
     if iscoroutinefunction(view):
 
         async def async_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            return _as_api_response(await view(request, *args, **kwargs))
+            head = _as_get(request)
+            return _as_api_response(await view(request, *args, **kwargs), head=head)
 
         return markcoroutinefunction(wraps(view)(async_view))
 
     def sync_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        return _as_api_response(view(request, *args, **kwargs))
+        head = _as_get(request)
+        return _as_api_response(view(request, *args, **kwargs), head=head)
 
     return wraps(view)(sync_view)
 

@@ -96,6 +96,9 @@ class ParseResult:
         return not self.errors
 
 
+LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+
+
 def decode(data: bytes) -> tuple[str | None, LineError | None]:
     """The file's text (UTF-8, with or without a byte-order mark), or an error naming the line that is not."""
     if len(data) > MAX_FILE_BYTES:
@@ -107,7 +110,8 @@ def decode(data: bytes) -> tuple[str | None, LineError | None]:
     except UnicodeDecodeError as exc:
         # The decoder counts from after the byte-order mark it removed; the line and byte are the file's.
         position = exc.start + (len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0)
-        line = data[:position].count(b"\n") + 1
+        # Lines end as the CSV reader ends them: \r\n, \n, or a lone \r (Excel for Mac's "CSV (Macintosh)").
+        line = len(LINE_BREAK.findall(data[:position])) + 1
         return None, LineError(
             line,
             f"The file is not UTF-8 text (byte {position + 1} cannot be read). "
@@ -140,9 +144,11 @@ def resource_rows_parse(
     except csv.Error as exc:
         return ParseResult(rows=[], errors=[LineError(1, f"The header cannot be read: {exc}.")])
     names = [column.strip().lower() for column in header]
-    unknown = [column for column in names if column not in COLUMNS]
+    # A column with no name (Excel's trailing comma once a cell right of the table was formatted) is left out, as
+    # long as its cells are empty too: a value under it is reported at its line.
+    unknown = [column for column in names if column and column not in COLUMNS]
     missing = [column for column in REQUIRED_COLUMNS if column not in names]
-    duplicated = sorted({column for column in names if names.count(column) > 1})
+    duplicated = sorted({column for column in names if column and names.count(column) > 1})
     if unknown:
         errors.append(LineError(1, f"Unknown column(s): {', '.join(unknown)}. Allowed: {', '.join(COLUMNS)}."))
     if missing:
@@ -181,7 +187,18 @@ def resource_rows_parse(
         if len(values) != len(names):
             errors.append(LineError(start, f"Expected {len(names)} values, found {len(values)}."))
             continue
-        record = {name: value.strip() for name, value in zip(names, values, strict=True)}
+        stray = [
+            number
+            for number, (name, value) in enumerate(zip(names, values, strict=True), 1)
+            if not name and value.strip()
+        ]
+        if stray:
+            columns = ", ".join(str(number) for number in stray)
+            errors.append(
+                LineError(start, f"Column(s) {columns} hold a value but have no name in the header line (line 1).")
+            )
+            continue
+        record = {name: value.strip() for name, value in zip(names, values, strict=True) if name}
         row, reasons = _row_check(
             record, start, categories=categories, languages=languages, communities=communities, counties=counties
         )

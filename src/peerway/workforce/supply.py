@@ -33,6 +33,7 @@ from peerway.accounts.models import User
 from peerway.accounts.roles import Role
 from peerway.accounts.selectors import memberships_for_user
 from peerway.core.models import Community, Language, LivedExperience
+from peerway.core.services import csv_cell
 from peerway.intake.models import HelpRequest
 from peerway.organizations.models import ServiceArea
 from peerway.workforce.credentials import CredentialState, peer_credential_statuses
@@ -323,7 +324,8 @@ def supply_demand_csv(report: SupplyDemand) -> str:
             writer.writerow(
                 [
                     facet,
-                    row.label,
+                    # A vocabulary term's name is typed by an administrator: inert if it looks like a formula.
+                    csv_cell(row.label),
                     row.supply_shown,
                     row.demand_shown,
                     "" if row.unmet is None else "yes" if row.unmet else "no",
