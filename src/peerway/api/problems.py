@@ -148,8 +148,11 @@ def _unknown_path(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRespon
     return problem_response(status=404, detail="No API endpoint has this path.")
 
 
-def _as_api_response(response: HttpResponseBase, *, head: bool = False) -> HttpResponseBase:
-    """``response`` never cached, and a plain-text 405 made problem+json; for a HEAD request, without its body."""
+def _as_api_response(response: HttpResponseBase) -> HttpResponseBase:
+    """``response`` never cached, and a plain-text 405 made problem+json.
+
+    A HEAD request reaches the views as a GET (core.middleware.HeadAsGetMiddleware), so ``Allow`` names HEAD too.
+    """
     if isinstance(response, HttpResponseNotAllowed):
         methods = [method.strip() for method in response["Allow"].split(",")]
         if "GET" in methods and "HEAD" not in methods:
@@ -158,24 +161,7 @@ def _as_api_response(response: HttpResponseBase, *, head: bool = False) -> HttpR
         response = problem_response(status=405, detail=f"This endpoint accepts {allowed}.")
         response["Allow"] = allowed
     response["Cache-Control"] = NO_STORE
-    if head and isinstance(response, HttpResponse):
-        # The headers a GET would get, its length included, and no body (RFC 9110, section 9.3.2).
-        length = len(response.content)
-        response.content = b""
-        response["Content-Length"] = str(length)
     return response
-
-
-def _as_get(request: HttpRequest) -> bool:
-    """Answer a HEAD request as the GET it stands for (django-ninja routes GET alone); True if it was HEAD.
-
-    RFC 9110 says every general-purpose server supports HEAD wherever it supports GET: monitoring probes and link
-    checkers send it, and a 405 would tell them the endpoint is broken.
-    """
-    if request.method != "HEAD":
-        return False
-    request.method = "GET"
-    return True
 
 
 def _api_view(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -183,14 +169,12 @@ def _api_view(view: Callable[..., Any]) -> Callable[..., Any]:
     if iscoroutinefunction(view):
 
         async def async_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            head = _as_get(request)
-            return _as_api_response(await view(request, *args, **kwargs), head=head)
+            return _as_api_response(await view(request, *args, **kwargs))
 
         return markcoroutinefunction(wraps(view)(async_view))
 
     def sync_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        head = _as_get(request)
-        return _as_api_response(view(request, *args, **kwargs), head=head)
+        return _as_api_response(view(request, *args, **kwargs))
 
     return wraps(view)(sync_view)
 
