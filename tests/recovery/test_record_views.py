@@ -107,7 +107,8 @@ def test_the_cosign_queue_lists_waiting_contacts_and_signs_them(cast: Cast) -> N
     body = client.get(reverse("recovery:contact_cosign_queue")).content.decode()
     assert str(contact.public_id) in body
     assert AccessEvent.objects.filter(action="listed", reason="contacts awaiting co-sign").count() == 1
-    client.post(reverse("recovery:contact_cosign", args=[contact.public_id]), {"next": "queue"})
+    assert 'name="version" value="1"' in body, "the queue says which version it shows"
+    client.post(reverse("recovery:contact_cosign", args=[contact.public_id]), {"next": "queue", "version": "1"})
     contact.refresh_from_db()
     assert contact.cosigned_by == cast.sam
 

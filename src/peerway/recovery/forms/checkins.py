@@ -19,6 +19,11 @@ QUESTION_PREFIX = "q_"
 MAX_INSTRUMENT_BYTES = 1024 * 1024
 
 
+# The oldest a check-in entered by staff may be: paper answers from earlier years may be entered, a typo in the year
+# may not.
+ENTERED_CHECKIN_MAX_AGE = dt.timedelta(days=3653)
+
+
 class CheckInAnswersForm(forms.Form):
     """One required single-choice field per item, labelled in ``language`` (falling back to English)."""
 
@@ -57,6 +62,9 @@ class StaffCheckInForm(CheckInAnswersForm):
         value: dt.datetime = self.cleaned_data["answered_at"]
         if value > timezone.now() + dt.timedelta(minutes=1):
             raise forms.ValidationError(_("This is in the future. Enter when the person answered."))
+        if value < timezone.now() - ENTERED_CHECKIN_MAX_AGE:
+            # A typo in the year (0001, 1026) would sit at the far left of every chart of the person's check-ins.
+            raise forms.ValidationError(_("This is more than ten years ago. Enter when the person answered."))
         return value
 
 

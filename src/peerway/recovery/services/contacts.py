@@ -265,10 +265,12 @@ def contact_cosign_own_work(contact: Contact, user: User) -> str | None:
 
 
 @transaction.atomic
-def contact_cosign(*, contact: Contact, actor: User) -> Contact:
+def contact_cosign(*, contact: Contact, actor: User, version: int | None = None) -> Contact:
     """A supervisor co-signs the contact's current version, where the organization's policy asks.
 
-    Neither the peer who recorded the contact nor the author of its current version co-signs it.
+    Neither the peer who recorded the contact nor the author of its current version co-signs it. ``version``: the
+    number of the version the supervisor read (the page's form sends it); a co-sign of any other is refused, so a
+    correction made while the page was open is never signed unseen.
     """
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     contact = Contact.objects.select_related(
@@ -284,6 +286,12 @@ def contact_cosign(*, contact: Contact, actor: User) -> Contact:
     refusal = contact_cosign_own_work(contact, actor)
     if refusal:
         raise ActionRefused(refusal)
+    current = contact.current_version.number if contact.current_version is not None else None
+    if version is not None and version != current:
+        raise ActionRefused(
+            _("This contact was corrected after your page showed it: read version %(number)s, then co-sign it.")
+            % {"number": current}
+        )
     contact.cosigned_at = timezone.now()
     contact.cosigned_by = actor
     contact.cosigned_version_id = contact.current_version_id

@@ -127,7 +127,12 @@ def contact_correct_page(request: HttpRequest, public_id: str) -> HttpResponse:
 def contact_cosign_action(request: HttpRequest, public_id: str) -> HttpResponse:
     contact = contact_for_action(request.user, public_id, COSIGN_ROLES)  # type: ignore[arg-type]
     try:
-        contact_cosign(contact=contact, actor=request.user)  # type: ignore[arg-type]
+        # The version the page showed; a form without it (an older page) is refused, as a version unseen would be.
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = 0
+    try:
+        contact_cosign(contact=contact, actor=request.user, version=version)  # type: ignore[arg-type]
     except ActionRefused as refusal:
         messages.error(request, refusal.message)
     else:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from peerway.core.decorators import staff_view
+from peerway.core.submissions import submitted_once
 from peerway.recovery.forms.contacts import DEFAULT_MINUTES, ContactForm, quick_entry_start
 from peerway.recovery.forms.engagements import HandoffForm
 from peerway.recovery.models import Engagement, PlanKind, RecoveryPlan
@@ -126,6 +127,7 @@ def engagement_attestation(request: HttpRequest, public_id: str) -> HttpResponse
 
 
 @staff_view
+@submitted_once
 def engagement_handoff_page(request: HttpRequest, public_id: str) -> HttpResponse:
     engagement = engagement_for_action(request.user, public_id, LEAD_ROLES)  # type: ignore[arg-type]
     # Only peers who work in the organization now: one who left cannot open the person's record. Each option's

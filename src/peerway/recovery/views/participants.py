@@ -15,7 +15,7 @@ from peerway.core.decorators import staff_view
 from peerway.core.submissions import submitted_once
 from peerway.privacy.blind_index import normalize_phone
 from peerway.recovery.forms.engagements import EngagementStartForm
-from peerway.recovery.forms.participants import MergeForm, ParticipantForm
+from peerway.recovery.forms.participants import MergeForm, ParticipantEditForm, ParticipantForm, drawn_values
 from peerway.recovery.models import Participant, Program
 from peerway.recovery.selectors import (
     participant_access_history_for_user,
@@ -166,7 +166,7 @@ def participant_create_page(request: HttpRequest) -> HttpResponse:
 @staff_view
 def participant_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     participant = participant_for_edit_for_user(request.user, public_id)  # type: ignore[arg-type]
-    initial = {
+    current: dict[str, object] = {
         "preferred_name": participant.preferred_name,
         "phone": participant.phone,
         "email": participant.email,
@@ -176,10 +176,10 @@ def participant_edit(request: HttpRequest, public_id: str) -> HttpResponse:
         "date_of_birth": participant.date_of_birth,
         "medicaid_id": participant.medicaid_id,
     }
-    form = ParticipantForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    form = ParticipantEditForm(request.POST or None, initial={**current, "drawn": drawn_values(current)})
+    if request.method == "POST" and form.is_valid() and (details := form.merged_with(current)) is not None:
         try:
-            participant_update(participant=participant, actor=request.user, **form.service_kwargs())  # type: ignore[arg-type]
+            participant_update(participant=participant, actor=request.user, **details)  # type: ignore[arg-type]
         except ActionRefused as refusal:
             _add_refusal(form, refusal)
         else:
@@ -207,6 +207,7 @@ def participant_compare(request: HttpRequest, public_id: str, other_id: str) -> 
 
 @staff_view
 @require_POST
+@submitted_once
 def participant_merge_action(request: HttpRequest, public_id: str, other_id: str) -> HttpResponse:
     first, second = participants_for_merge(request.user, public_id, other_id)  # type: ignore[arg-type]
     form = MergeForm(request.POST, first_id=str(first.public_id), second_id=str(second.public_id))
