@@ -70,13 +70,25 @@ def _editable(application: Application) -> None:
         )
 
 
+# The furthest back, in years, a date of training, experience, supervision, an exam or CE may lie: far enough for
+# any credential's history, near enough that a typo in the year (0001, 1026) is caught.
+HOURS_MAX_YEARS = 30
+
+
 def hours_errors(hours: Decimal | None, started_on: date | None, ended_on: date | None = None) -> dict[str, str]:
-    """Bad input for hours over dates: negative or zero, more than 24 a day, in the future, ends before start."""
+    """Bad input for hours over dates: negative or zero, more than 24 a day, in the future, more than
+    ``HOURS_MAX_YEARS`` years ago (a typo in the year would stretch the 24-hours-a-day check over centuries),
+    ends before start."""
     errors: dict[str, str] = {}
     ended_on = ended_on or started_on
     today = timezone.localdate()
+    earliest = today.replace(year=today.year - HOURS_MAX_YEARS, day=1)
     if started_on and started_on > today:
         errors["started_on"] = _("The date cannot be in the future.")
+    elif started_on and started_on < earliest:
+        errors["started_on"] = _("The date is more than %(years)s years ago; check the year.") % {
+            "years": HOURS_MAX_YEARS
+        }
     if ended_on and ended_on > today:
         errors["ended_on"] = _("The date cannot be in the future.")
     if started_on and ended_on and ended_on < started_on:

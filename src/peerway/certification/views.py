@@ -323,7 +323,10 @@ def review_action(request: HttpRequest, public_id: str, action: str) -> HttpResp
     if action not in REVIEW_ACTIONS:
         raise Http404("No such action.")
     form = forms.ReviewActionForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        # The decision is not made on a message the form refused: the page comes back with its error and the text.
+        application.refresh_from_db(fields=["updated_at"])
+        return _review_page(request, application, form=form, status=400)
     message = form.cleaned_data.get("message", "")
     try:
         if action == "start":

@@ -214,15 +214,16 @@ def supervision_session_add(
 
 
 def month_bounds(month: str | None, *, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    """First and last day of ``month`` ("2026-11"), or of the current month when missing, malformed or in
-    year 1 (the page links to the month before, and no date comes before January of year 1)."""
+    """First and last day of ``month`` ("2026-11"), or of the current month when missing, malformed, beyond what
+    a date can hold, or in year 1 or 9999 (the page links to the months before and after, and no date comes before
+    January of year 1 or after December of 9999)."""
     today = today or timezone.localdate()
     try:
         year, number = (int(part) for part in (month or "").split("-"))
         start = dt.date(year, number, 1)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a year past what the C library's integers hold
         start = today.replace(day=1)
-    if start.year == dt.MINYEAR:
+    if start.year in (dt.MINYEAR, dt.MAXYEAR):
         start = today.replace(day=1)
     return start, start.replace(day=calendar.monthrange(start.year, start.month)[1])
 
