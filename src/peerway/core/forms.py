@@ -1,11 +1,17 @@
-"""Form fields every app's forms share."""
+"""Form fields and form behaviour every app's forms share."""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from django import forms
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 
 # The range of the integer primary keys (a 64-bit signed integer, on PostgreSQL and SQLite alike).
 _LARGEST_ID = 2**63 - 1
@@ -30,3 +36,81 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
                 )
         return super()._check_values(value)
+
+
+def _comparable(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Model):
+        return str(value.pk)
+    if isinstance(value, list | tuple | set) or hasattr(value, "all"):
+        items = value.all() if hasattr(value, "all") else value  # type: ignore[union-attr]
+        return ",".join(sorted(str(getattr(item, "pk", item)) for item in items))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _shown(value: object) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list | tuple | set) or hasattr(value, "all"):
+        items = value.all() if hasattr(value, "all") else value  # type: ignore[union-attr]
+        return ", ".join(str(item) for item in items) or "—"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+class KeepsOthersChangesForm(forms.Form):
+    """An edit form that keeps a change someone else saved while its page was open.
+
+    The page draws, in the hidden ``drawn`` field, a signed keyed digest of each of ``edited_fields`` as shown
+    (``drawn_of``; no value itself, so the field is no second copy of what the record holds). ``merged_with``
+    then gives each field the editor left as drawn the record's value now, so saving a fixed name does not put back
+    an old phone number saved meanwhile; a field both changed, differently, is an error at it saying what it now
+    reads, and the form's ``drawn`` is redrawn from the record, so saving again keeps the editor's.
+    """
+
+    drawn = forms.CharField(required=False, widget=forms.HiddenInput)
+    edited_fields: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def _salt(cls) -> str:
+        return f"peerway.drawn.{cls.__module__}.{cls.__qualname__}"
+
+    @classmethod
+    def _digest(cls, value: object) -> str:
+        return salted_hmac(cls._salt(), _comparable(value), algorithm="sha256").hexdigest()[:20]
+
+    @classmethod
+    def drawn_of(cls, values: Mapping[str, object]) -> str:
+        """The ``drawn`` value for a page showing ``values``."""
+        return signing.dumps({name: cls._digest(values[name]) for name in cls.edited_fields}, salt=cls._salt())
+
+    def merged_with(self, current: Mapping[str, object], data: dict[str, Any]) -> dict[str, Any] | None:
+        """``data`` (the cleaned fields to save) merged with ``current`` (the record's values now); None, with
+        errors on the form, when someone else changed a field this editor changed too. After ``is_valid()``."""
+        try:
+            drawn: dict[str, str] = signing.loads(self.cleaned_data.get("drawn") or "", salt=self._salt())
+        except signing.BadSignature:
+            return data  # an older page, or a form sent by hand: saved as it is
+        for name in self.edited_fields:
+            if name not in drawn or self._digest(current[name]) == drawn[name]:
+                continue  # nobody else changed it
+            if self._digest(data[name]) == drawn[name]:
+                data[name] = current[name]  # only the other person changed it: theirs stays
+            elif _comparable(data[name]) != _comparable(current[name]):
+                self.add_error(
+                    name,  # type: ignore[arg-type]
+                    _(
+                        "Someone else changed this while your page was open; it now reads “%(value)s”. Save again "
+                        "to keep yours."
+                    )
+                    % {"value": _shown(current[name])},
+                )
+        if self.errors:
+            self.data = self.data.copy()
+            self.data[self.add_prefix("drawn")] = self.drawn_of(current)
+            return None
+        return data

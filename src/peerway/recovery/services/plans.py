@@ -51,9 +51,15 @@ def _log_change(actor: User | None, plan: RecoveryPlan, reason: str) -> None:
     )
 
 
-def _not_in_future(value: dt.date | None, field: str) -> None:
+# The earliest date a plan's note or a program's plan may carry: an earlier one is a typo in the year (0001, 1026).
+EARLIEST_PLAN_DATE = dt.date(1900, 1, 1)
+
+
+def _date_checked(value: dt.date | None, field: str) -> None:
     if value is not None and value > timezone.localdate():
         raise ValidationError({field: _("This date is in the future.")})
+    if value is not None and value < EARLIEST_PLAN_DATE:
+        raise ValidationError({field: _("Enter a date in 1900 or later.")})
 
 
 @transaction.atomic
@@ -118,6 +124,11 @@ def step_add(
 
 @transaction.atomic
 def step_set_done(*, step: PlanStep, actor: User | None, done: bool) -> PlanStep:
+    """Mark the step done (now) or not done. Marking it as it already is (a page left open, a double tap) changes
+    nothing: the day a step was done stays the day it was first marked."""
+    step = PlanStep.objects.select_for_update().get(pk=step.pk)
+    if (step.done_at is not None) == done:
+        return step
     step.done_at = timezone.now() if done else None
     step.save()
     _log_change(actor, step.goal.plan, "plan step done" if done else "plan step reopened")
@@ -130,7 +141,7 @@ def progress_note_add(
 ) -> ProgressNote:
     if goal is not None and goal.plan_id != plan.pk:
         raise ValidationError({"goal": _("That goal is not in this plan.")})
-    _not_in_future(noted_on, "noted_on")
+    _date_checked(noted_on, "noted_on")
     note = ProgressNote(plan=plan, goal=goal, noted_on=noted_on, text=text.strip(), author=actor)
     note.full_clean()
     note.save()
@@ -174,7 +185,7 @@ def plan_program_plan_record(*, plan: RecoveryPlan, actor: User | None, plan_dat
     plan = RecoveryPlan.objects.select_for_update().get(pk=plan.pk)
     if not plan.lives_in_program_record:
         raise ValidationError(_("This plan is Peerway's own individual recovery plan."))
-    _not_in_future(plan_date, "plan_date")
+    _date_checked(plan_date, "plan_date")
     plan.program_plan_recorded = True
     plan.program_plan_date = plan_date
     if plan.completed_at is None:

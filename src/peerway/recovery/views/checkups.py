@@ -13,7 +13,14 @@ from django.views.decorators.http import require_http_methods
 
 from peerway.accounts.models import User
 from peerway.core.decorators import staff_view
-from peerway.recovery.models import RECOVERY_CAPITAL_MAX, RECOVERY_CAPITAL_MIN, RelinkKind, Wellbeing
+from peerway.core.submissions import submitted_once
+from peerway.recovery.models import (
+    RECOVERY_CAPITAL_MAX,
+    RECOVERY_CAPITAL_MIN,
+    CheckupStatus,
+    RelinkKind,
+    Wellbeing,
+)
 from peerway.recovery.selectors.checkups import checkup_get_for_user, checkup_page_for_user, relinks_for_supervisor
 from peerway.recovery.services.checkups import checkup_record
 
@@ -64,13 +71,20 @@ class CheckupRecordForm(forms.Form):
 
 
 def _page(
-    request: HttpRequest, public_id: str, form: CheckupRecordForm | None, *, crisis: bool = False
+    request: HttpRequest,
+    public_id: str,
+    form: CheckupRecordForm | None,
+    *,
+    crisis: bool = False,
+    overtaken: str | None = None,
 ) -> HttpResponse:
+    """The check-ups page; ``overtaken``: the next steps typed for a check-up someone else recorded or that was
+    cancelled while the page was open, shown apart from any form (the next check-up's form stays empty)."""
     page = checkup_page_for_user(request.user, public_id)  # type: ignore[arg-type]
     return render(
         request,
         "recovery/checkups.html",
-        {"page": page, "form": form or CheckupRecordForm(), "crisis": crisis},
+        {"page": page, "form": form or CheckupRecordForm(), "crisis": crisis, "overtaken": overtaken},
     )
 
 
@@ -82,6 +96,7 @@ def checkup_list(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @staff_view
 @require_http_methods(["POST"])
+@submitted_once
 def checkup_record_view(request: HttpRequest, public_id: str, checkup_id: str) -> HttpResponse:
     """Record the check-up; with errors the page comes back with them and what was typed."""
     user: User = request.user  # type: ignore[assignment]
@@ -100,6 +115,13 @@ def checkup_record_view(request: HttpRequest, public_id: str, checkup_id: str) -
                 relink_kind=data["relink_kind"],
             )
         except ValidationError as error:
+            checkup.refresh_from_db(fields=["status"])
+            if checkup.status != CheckupStatus.SCHEDULED:
+                # Recorded by a colleague, or cancelled with the engagement, while this page was open: nothing from
+                # this form is recorded, and what was typed is shown, not put in the next check-up's form.
+                response = _page(request, public_id, None, overtaken=request.POST.get("next_steps", "").strip())
+                response.status_code = 409
+                return response
             for field, errors in error.message_dict.items():
                 form.add_error(None if field == "__all__" else field, errors)
         else:

@@ -15,7 +15,7 @@ from peerway.core.decorators import staff_view
 from peerway.core.submissions import submitted_once
 from peerway.privacy.blind_index import normalize_phone
 from peerway.recovery.forms.engagements import EngagementStartForm
-from peerway.recovery.forms.participants import MergeForm, ParticipantEditForm, ParticipantForm, drawn_values
+from peerway.recovery.forms.participants import MergeForm, ParticipantEditForm, ParticipantForm
 from peerway.recovery.models import Participant, Program
 from peerway.recovery.selectors import (
     participant_access_history_for_user,
@@ -176,8 +176,13 @@ def participant_edit(request: HttpRequest, public_id: str) -> HttpResponse:
         "date_of_birth": participant.date_of_birth,
         "medicaid_id": participant.medicaid_id,
     }
-    form = ParticipantEditForm(request.POST or None, initial={**current, "drawn": drawn_values(current)})
-    if request.method == "POST" and form.is_valid() and (details := form.merged_with(current)) is not None:
+    initial = {**current, "drawn": ParticipantEditForm.drawn_of(current)}
+    form = ParticipantEditForm(request.POST or None, initial=initial)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (details := form.merged_with(current, form.service_kwargs())) is not None
+    ):
         try:
             participant_update(participant=participant, actor=request.user, **details)  # type: ignore[arg-type]
         except ActionRefused as refusal:

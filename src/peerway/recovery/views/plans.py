@@ -18,6 +18,7 @@ from peerway.accounts.links import participant_link_create, participant_link_rev
 from peerway.accounts.models import ParticipantLink
 from peerway.accounts.roles import PLAN_EDIT_ROLES
 from peerway.core.decorators import staff_view
+from peerway.core.forms import KeepsOthersChangesForm
 from peerway.core.submissions import submitted_once
 from peerway.recovery.models import GoalStatus, LifeArea, PlanGoal, PlanStep, RecoveryPlan
 from peerway.recovery.selectors.messages import message_engagement_ids, unread_message_count
@@ -40,7 +41,11 @@ class GoalForm(forms.Form):
     target_date = forms.DateField(label=_("Target date"), required=False, widget=DATE_WIDGET)
 
 
-class GoalUpdateForm(forms.Form):
+class GoalUpdateForm(KeepsOthersChangesForm):
+    """A goal's edit form: a colleague's change saved while the page was open (a goal marked met) is kept."""
+
+    edited_fields = ("description", "status", "target_date")
+
     description = forms.CharField(
         label=_("Goal, in the person's own words"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
@@ -84,6 +89,10 @@ def _plan_url(engagement_id: str, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
+def _goal_values(goal: PlanGoal) -> dict[str, object]:
+    return {"description": goal.description, "status": goal.status, "target_date": goal.target_date}
+
+
 def _render_page(
     request: HttpRequest, engagement_id: str, bound: dict[str, Any] | None = None, status: int = 200
 ) -> HttpResponse:
@@ -98,7 +107,7 @@ def _render_page(
                 "edit": bound.get(f"edit-{key}")
                 or GoalUpdateForm(
                     prefix=f"edit-{key}",
-                    initial={"description": goal.description, "status": goal.status, "target_date": goal.target_date},
+                    initial={**_goal_values(goal), "drawn": GoalUpdateForm.drawn_of(_goal_values(goal))},
                 ),
                 "step": bound.get(f"step-{key}") or StepForm(prefix=f"step-{key}"),
                 "open": f"edit-{key}" in bound or f"step-{key}" in bound,
@@ -164,7 +173,12 @@ def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         if form.is_valid():
             try:
                 if action == "goal_update":
-                    plan_services.goal_update(goal=goal, actor=user, **form.cleaned_data)  # type: ignore[arg-type]
+                    assert isinstance(form, GoalUpdateForm)
+                    fields = {name: form.cleaned_data[name] for name in GoalUpdateForm.edited_fields}
+                    merged = form.merged_with(_goal_values(goal), fields)
+                    if merged is None:
+                        return _render_page(request, public_id, {bound_key: form}, status=400)
+                    plan_services.goal_update(goal=goal, actor=user, **merged)  # type: ignore[arg-type]
                 else:
                     plan_services.step_add(goal=goal, actor=user, **form.cleaned_data)  # type: ignore[arg-type]
                 return redirect(_plan_url(public_id, f"goal-{key}"))
