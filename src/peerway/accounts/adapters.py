@@ -17,7 +17,20 @@ LOCKED_OUT_MESSAGE = _(
 )
 
 
+# The longest email address an account keeps (allauth's EmailAddress.email and Django's User.email hold 254).
+EMAIL_MAX_LENGTH = 254
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def clean_email(self, email: str) -> str:
+        # allauth's forms give the address no maximum length, and Django's check allows 320 characters: a longer
+        # address than the column holds was a database error (a server error page) on PostgreSQL.
+        if len(email) > EMAIL_MAX_LENGTH:
+            raise forms.ValidationError(
+                _("Enter an email address of at most %(limit)d characters."), params={"limit": EMAIL_MAX_LENGTH}
+            )
+        return super().clean_email(email)
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Staff accounts are created by an organization's administrator, never by self sign-up.
         return False

@@ -2,7 +2,8 @@
 ``username`` or ``email`` credentials.
 
 Failures are counted under the account's own username, whether the person typed it or their email (in any
-case), so switching between the two does not reset the count. A name that matches no account is counted as
+case), so switching between the two does not reset the count, even when another account has added the same
+address as one of its own. A name that matches no account is counted as
 typed. Either way at most ``AXES_USERNAME_MAX_LENGTH`` characters are kept, the size of axes' column.
 """
 
@@ -29,6 +30,11 @@ def _account_username(typed: str) -> str | None:
     AuthenticationBackend makes, so they match the same accounts (case-insensitively)."""
     if "@" in typed:
         users = filter_users_by_email(typed, prefer_verified=True, for_login=True)
+        if len(users) > 1:
+            # Another account added the address as one of its own (the email page takes any address, to reveal
+            # nothing about who holds it): the account whose own address it is is the one being signed in to, so
+            # nobody can split a colleague's count between their username and their email.
+            users = [user for user in users if (user.email or "").casefold() == typed.casefold()]
         if len(users) == 1:
             return str(users[0].get_username())
     user = get_user_by_username(typed)
