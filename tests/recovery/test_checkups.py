@@ -16,6 +16,7 @@ from django.core.mail import EmailMessage
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import IntegrityError, connection, connections, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from peerway.accounts.models import Membership
 from peerway.core import sms
@@ -399,7 +400,7 @@ def test_struggling_creates_a_priority_request_offered_to_the_previous_peer_firs
     assert [offer.peer for offer in offers] == [engagement.peer]
 
     # Nobody accepts within the window: the offer widens to the best match.
-    assert request_escalate(request_id=request.pk)
+    assert request_escalate(request_id=request.pk, now=timezone.now() + dt.timedelta(hours=1))
     assert set(request.offers.filter(status=OfferStatus.OFFERED).values_list("peer", flat=True)) == {
         engagement.peer.pk,
         other.pk,
@@ -440,7 +441,7 @@ def test_when_the_previous_peer_cannot_take_them_the_best_match_is_offered(cast:
     offers = request_route(request_id=request.pk)
 
     assert [offer.peer for offer in offers] == [other]
-    assert request_escalate(request_id=request.pk)
+    assert request_escalate(request_id=request.pk, now=timezone.now() + dt.timedelta(hours=1))
     assert not request.offers.filter(peer=outsider).exists()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import logging
 import secrets
 import uuid
 from collections.abc import Sequence
@@ -34,6 +35,8 @@ from peerway.workforce.selectors import SUBJECT_HELP_REQUEST
 if TYPE_CHECKING:
     from peerway.matching.explain import Unmatched
     from peerway.matching.service import Proposal
+
+logger = logging.getLogger(__name__)
 
 STATUS_LINK_LIFETIME = dt.timedelta(days=30)
 
@@ -699,18 +702,34 @@ def requests_escalate_due(*, now: dt.datetime | None = None) -> int:
     ]
     escalated = 0
     for request_id in due:
-        escalated += int(request_escalate(request_id=request_id, now=now))
+        try:
+            escalated += int(request_escalate(request_id=request_id, now=now))
+        except Exception as error:
+            # One request that cannot be escalated (its transaction rolled back whole) must not hold up the others;
+            # the next run tries it again. Only the error's kind is logged: a message can quote the row.
+            logger.error("Escalation of request %s failed (%s); the others go on.", request_id, type(error).__name__)
     return escalated
 
 
 @transaction.atomic
 def request_escalate(*, request_id: int, now: dt.datetime | None = None) -> bool:
-    """One step up: widen the offer to the next best peers, then alert the supervisors of those peers."""
+    """One step up: widen the offer to the next best peers, then alert the supervisors of those peers.
+
+    Only while the request is due, checked under its row lock: a run that listed it before another run widened it
+    (two workers, or a run still going when the next one starts) finds its window open again and does nothing, so
+    the peers just offered it get their window before any supervisor is alerted.
+    """
+    from django.db.models import Min
+
     from peerway.intake.models import EscalationAlert
 
     now = now or timezone.now()
     request = HelpRequest.objects.select_for_update().filter(pk=request_id, status=RequestStatus.OFFERED).first()
     if request is None or request.escalation_level >= LEVEL_SUPERVISORS_ALERTED:
+        return False
+    window = Offer.objects.filter(request=request).aggregate(minutes=Min("peer__organization__escalation_minutes"))
+    minutes = window["minutes"] or DEFAULT_ESCALATION_MINUTES
+    if request.last_offered_at and request.last_offered_at + dt.timedelta(minutes=minutes) > now:
         return False
     request.escalation_level += 1
     request.last_offered_at = now
@@ -744,7 +763,14 @@ def requests_route_waiting() -> int:
         # Offered, but nobody holds an offer now: declined, lapsed at a shift's end, or a chooser choosing again.
         | Q(status=RequestStatus.OFFERED) & ~Exists(held)
     ).values_list("pk", flat=True)
-    return sum(1 for request_id in list(waiting) if request_route(request_id=request_id))
+    routed = 0
+    for request_id in list(waiting):
+        try:
+            routed += int(bool(request_route(request_id=request_id)))
+        except Exception as error:
+            # As for escalation: one request that cannot be routed now does not hold up the rest.
+            logger.error("Routing of request %s failed (%s); the others go on.", request_id, type(error).__name__)
+    return routed
 
 
 @transaction.atomic

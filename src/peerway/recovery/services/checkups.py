@@ -239,6 +239,18 @@ def _reminder_send(*, checkup: Checkup, channel: ReminderChannel) -> bool:
     try:
         # The reminder's own transaction (a savepoint inside another): a failed send rolls back its row.
         with transaction.atomic():
+            # Read again under the check-up's lock (which recording it takes too): one recorded, or whose
+            # engagement closed, since the job listed it is not reminded.
+            still_due = (
+                Checkup.objects.select_for_update(of=("self",))
+                .filter(pk=checkup.pk, status=CheckupStatus.SCHEDULED)
+                .exclude(engagement__status=EngagementStatus.CLOSED)
+                .values_list("pk", flat=True)
+                .first()
+                is not None
+            )
+            if not still_due:
+                return False
             reminder = CheckupReminder.objects.create(checkup=checkup, channel=channel, sent_at=timezone.now())
             try:
                 send_each(
