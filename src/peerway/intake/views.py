@@ -69,9 +69,9 @@ STATUS_ACTIONS_PER_ADDRESS = 60
 # How often the status page asks for news while something may change; slower while the person chooses,
 # because only they or a peer's shift can change that list and each poll ranks every peer on shift.
 POLL_SECONDS = 5
+POLL_SECONDS_CHOOSING = 30
 # The status page's box for why a different peer would suit the person better holds this many characters.
 REMATCH_REASON_LENGTH = 180
-POLL_SECONDS_CHOOSING = 30
 # The cookie that lets the browser that erased a request be told so if it sends the erasure again.
 ERASED_COOKIE = "peerway_erased"
 ERASED_COOKIE_SECONDS = 5 * 60
