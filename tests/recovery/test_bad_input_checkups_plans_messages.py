@@ -119,6 +119,20 @@ def test_a_check_up_sent_from_a_page_left_open_after_the_engagement_closed_says_
     assert 'role="alert"' in html or 'class="messages"' in html, "the page says why nothing was recorded"
 
 
+def test_next_steps_longer_than_a_progress_note_may_be_are_an_error_at_the_field_with_the_text_kept(cast: Cast) -> None:
+    first = scheduled(cast)
+    client = _client(cast.alice)
+    steps = "Sample: " + "x" * 4100
+    with time_machine.travel(at(CHECKUP_DAY), tick=False):
+        response = client.post(_record_url(first), {**_checkup_answers(client, first), "next_steps": [steps]})
+
+    assert response.status_code == 400
+    first.refresh_from_db()
+    assert first.status == CheckupStatus.SCHEDULED
+    html = response.content.decode()
+    assert 'id="id_next_steps_error"' in html and steps in html
+
+
 # Plans ------------------------------------------------------------------------------------------------------------
 
 

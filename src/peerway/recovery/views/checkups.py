@@ -56,7 +56,10 @@ class CheckupRecordForm(forms.Form):
         required=False,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    next_steps = forms.CharField(label=_("Next steps"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    # As long as a progress note may be: a whole page pasted by mistake is an error at the field, not a record.
+    next_steps = forms.CharField(
+        label=_("Next steps"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
