@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.db import connection, connections
 from django.test import Client
-from django.utils import translation
 
 from peerway.core.models import AccessAction, AccessEvent
 from peerway.core.submissions import SUBMISSION_FIELD
@@ -29,14 +26,6 @@ from tests.intake.test_staff_entry import entry, routing_jobs, signed_in, status
 pytestmark = pytest.mark.django_db
 
 _TOKEN = re.compile(rf'name="{SUBMISSION_FIELD}" value="([^"]+)"')
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache_and_language() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
-    translation.deactivate()
 
 
 def _sent_twice(client: Client, url: str, data: dict[str, Any]) -> list[Any]:

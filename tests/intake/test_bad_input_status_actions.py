@@ -8,34 +8,19 @@ The NUL and length cases matter on PostgreSQL, which refuses a NUL in text: run 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
-from django.contrib.messages import get_messages
-from django.core.cache import cache
 from django.test import Client
-from django.utils import translation
 
 from peerway.intake.models import HelpRequest, Offer, OfferStatus, RequestStatus
 from peerway.intake.services import request_accept, request_route, request_withdraw
 from tests.factories import OrganizationFactory, peer_profile
+from tests.intake.test_status_actions import notices
 
 Submit = Callable[..., tuple[HelpRequest, str]]
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache_and_language() -> Iterator[None]:
-    # The status page's action limits count in the per-process cache: each test starts with none.
-    cache.clear()
-    yield
-    cache.clear()
-    translation.deactivate()
-
-
-def notices(response: object) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 import time_machine
 from django.core.cache import cache
 from django.test import Client
-from django.utils import timezone, translation
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from peerway.intake.models import HelpRequest, Offer, OfferStatus, RequestStatus
@@ -36,16 +36,6 @@ Submit = Callable[..., tuple[HelpRequest, str]]
 LANGUAGE_PREFIXES = [("", "en"), ("/es", "es"), ("/so", "so"), ("/hmn", "hmn")]
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache_and_language() -> Iterator[None]:
-    # The rate limit and the typical wait live in the per-process cache: each test starts with none.
-    cache.clear()
-    yield
-    cache.clear()
-    # A request to /hmn/... leaves Hmong active in this thread; later tests' reverse() would use it.
-    translation.deactivate()
 
 
 def form_data(**changes: Any) -> dict[str, Any]:

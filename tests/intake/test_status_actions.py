@@ -4,13 +4,11 @@ again and again, pressed after the peer reached the person, and after a supervis
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from django.contrib.messages import get_messages
-from django.core.cache import cache
 from django.test import Client
-from django.utils import translation
 
 from peerway.intake.models import HelpRequest, Offer, OfferStatus, RequestStatus
 from peerway.intake.services import (
@@ -32,15 +30,6 @@ from tests.intake.test_public_views import routing_jobs
 Submit = Callable[..., tuple[HelpRequest, str]]
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache_and_language() -> Iterator[None]:
-    # The limits on the status page's actions count in the per-process cache: each test starts with none.
-    cache.clear()
-    yield
-    cache.clear()
-    translation.deactivate()
 
 
 def notices(response: object) -> list[str]:
