@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
@@ -690,8 +690,6 @@ def requests_escalate_due(*, now: dt.datetime | None = None) -> int:
 
     Runs on the worker every minute, never in a web request. Returns how many requests were escalated.
     """
-    from django.db.models import Min
-
     now = now or timezone.now()
     due = [
         request_id
@@ -719,8 +717,6 @@ def request_escalate(*, request_id: int, now: dt.datetime | None = None) -> bool
     (two workers, or a run still going when the next one starts) finds its window open again and does nothing, so
     the peers just offered it get their window before any supervisor is alerted.
     """
-    from django.db.models import Min
-
     from peerway.intake.models import EscalationAlert
 
     now = now or timezone.now()
