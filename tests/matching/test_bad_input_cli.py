@@ -192,3 +192,28 @@ def test_an_output_path_that_is_no_regular_file_such_as_standard_output_is_writt
     result, _summary = done.stdout.split("\n", 1)
     assert json.loads(result)["objective"]["matched"] == 1
     assert sorted(path.name for path in tmp_path.iterdir()) == ["problem.json"]
+
+
+def test_a_scores_path_that_cannot_be_written_leaves_no_result_either(tmp_path: Path) -> None:
+    # Both files are written beside their targets before either is put in place: a run that reports failure leaves
+    # neither, so a script reading result.json after a failed run does not find a file from that run.
+    (tmp_path / "problem.json").write_text(json.dumps(example()))
+    stderr = _refused(
+        tmp_path, "--problem", "problem.json", "--out", "result.json", "--emit-scores", "missing/scores.json"
+    )
+    assert "missing/scores.json: cannot write: No such file or directory" in stderr
+
+
+def test_a_capacity_written_as_a_whole_float_counts_as_that_integer(tmp_path: Path) -> None:
+    # JSON Schema counts 2.0 an integer; the engine is given the integer, and a peer takes exactly that many.
+    document = example()
+    peer = document["peers"][0]
+    document["peers"] = [peer]
+    document["requests"] = [{**document["requests"][0], "id": f"r-{number}"} for number in range(4)]
+    peer["capacity"] = 2.0
+    (tmp_path / "problem.json").write_text(json.dumps(document))
+    done = run_match(tmp_path, "solve", "--problem", "problem.json", "--out", "result.json")
+    assert done.returncode == 0, done.stderr
+    result = json.loads((tmp_path / "result.json").read_text())
+    assert result["objective"]["matched"] == 2
+    assert len(result["unassigned"]) == 2

@@ -68,9 +68,9 @@ def solve_files(problem_path: Path, out: Path, scores_path: Path | None, weights
         result, scores = solve_problem(document, weights, emit_scores=scores_path is not None)
     except ProblemError as exc:
         raise BadInput(f"{problem_path}: {len(exc.errors)} problem(s)\n{exc}") from exc
-    _write_json(out, result)
-    if scores_path is not None and scores is not None:
-        _write_json(scores_path, scores)
+    # Both files are written in full beside their targets before either is put in place, so a scores path that
+    # cannot be written leaves no new result.json behind either.
+    _write_json([(out, result)] + ([(scores_path, scores)] if scores_path is not None and scores is not None else []))
     objective = result["objective"]
     return (
         f"Matched {objective['matched']} of {len(document['requests'])} requests "
@@ -96,32 +96,50 @@ def _read_problem(path: Path) -> Any:
         raise BadInput(f"{path}: the JSON is nested too deeply to read") from exc
 
 
-def _write_json(path: Path, document: dict[str, Any]) -> None:
-    """Write ``document`` to ``path`` whole or not at all (a temporary file renamed into place).
+def _write_json(documents: list[tuple[Path, dict[str, Any]]]) -> None:
+    """Write each document to its path, each whole or not at all, and none if any cannot be written.
 
-    A symbolic link is written through: the file it names is replaced, the link stays. Anything else that is not
-    a regular file (``/dev/stdout``, a pipe) is written straight into, as it cannot be renamed over.
+    Each is written to a temporary file beside its target first, and only then renamed into place. A symbolic link
+    is written through: the file it names is replaced, the link stays. Anything else that is not a regular file
+    (``/dev/stdout``, a pipe) is written straight into, after every temporary file is ready, as it cannot be
+    renamed over.
     """
-    try:
-        content = (json.dumps(document, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
-    except (UnicodeEncodeError, ValueError) as exc:
-        raise BadInput(f"{path}: cannot write: the result is not JSON text ({exc})") from exc
-    if path.exists() and not path.is_file() and not path.is_dir():
+    contents = []
+    for path, document in documents:
         try:
-            with path.open("wb") as stream:
-                stream.write(content)
-        except OSError as exc:
-            raise BadInput(f"{path}: cannot write: {exc.strerror or exc}") from exc
-        return
-    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+            contents.append((path, (json.dumps(document, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")))
+        except (UnicodeEncodeError, ValueError) as exc:
+            raise BadInput(f"{path}: cannot write: the result is not JSON text ({exc})") from exc
+    staged: list[tuple[Path, Path, str]] = []  # (as named, where it goes, the temporary file)
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise BadInput(f"{path}: cannot write: {exc.strerror or exc}") from exc
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-        os.replace(temporary, target)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
-        raise BadInput(f"{path}: cannot write: {exc.strerror or exc}") from exc
+        for path, content in contents:
+            if path.exists() and not path.is_file() and not path.is_dir():
+                continue
+            target = Path(os.path.realpath(path)) if path.is_symlink() else path
+            try:
+                handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            except OSError as exc:
+                raise BadInput(f"{path}: cannot write: {exc.strerror or exc}") from exc
+            staged.append((path, target, temporary))
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    stream.write(content)
+            except OSError as exc:
+                raise BadInput(f"{path}: cannot write: {exc.strerror or exc}") from exc
+        for path, target, temporary in staged:
+            try:
+                os.replace(temporary, target)
+            except OSError as exc:
+                raise BadInput(f"{path}: cannot write: {exc.strerror or exc}") from exc
+        staged_paths = {path for path, _, _ in staged}
+        for path, content in contents:
+            if path in staged_paths:
+                continue
+            try:
+                with path.open("wb") as stream:
+                    stream.write(content)
+            except OSError as exc:
+                raise BadInput(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    finally:
+        for _, _, temporary in staged:
+            Path(temporary).unlink(missing_ok=True)

@@ -259,8 +259,8 @@ def _peer(item: dict[str, Any]) -> PeerSpec:
         modalities=item["modalities"],
         location=_location_of(item["location"]),
         service_radius_km=None if radius is None else float(radius),
-        capacity=item["capacity"],
-        active_caseload=item.get("active_caseload", 0),
+        capacity=int(item["capacity"]),  # JSON Schema counts 2.0 an integer: the engine gets 2
+        active_caseload=int(item.get("active_caseload", 0)),
         active=item.get("active", True),
         on_shift=item.get("on_shift", True),
     )
