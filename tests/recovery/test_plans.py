@@ -203,3 +203,23 @@ def test_the_plan_page_says_not_complete_after_the_last_goal_is_set_aside(cast: 
     )
     assert response.status_code == 302
     assert "Not complete yet" in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [
+        ({"action": "explode"}, 400),
+        ({}, 400),
+        ({"action": "step_done", "step": "00000000-0000-4000-8000-000000000000"}, 404),
+        ({"action": "goal_update", "goal": "00000000-0000-4000-8000-000000000000"}, 404),
+    ],
+)
+def test_a_post_that_does_nothing_creates_no_empty_plan(cast: Cast, data: dict[str, str], status: int) -> None:
+    # An unknown action, or a goal or step of a plan never written, is refused before anything is saved: the
+    # engagement keeps no empty plan it did not ask for.
+    engagement = engagement_for(cast)
+    client = Client()
+    client.force_login(cast.alice)
+    response = client.post(reverse("recovery:engagement_plan", args=[engagement.public_id]), data)
+    assert response.status_code == status
+    assert not RecoveryPlan.objects.filter(engagement=engagement).exists()

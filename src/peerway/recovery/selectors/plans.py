@@ -52,6 +52,11 @@ def engagement_get_for_user(user: User, public_id: uuid.UUID | str, roles: froze
         raise Http404("No such engagement.") from None
 
 
+def plan_saved_for(engagement: Engagement) -> RecoveryPlan | None:
+    """The engagement's saved plan, or None when nothing has been written to it yet. Unaudited."""
+    return RecoveryPlan.objects.filter(engagement=engagement).first()
+
+
 def plan_for_engagement(engagement: Engagement) -> RecoveryPlan:
     """The saved plan with goals, steps and notes loaded, or an unsaved empty one of the right kind."""
     plan = (

@@ -27,6 +27,7 @@ from peerway.recovery.selectors.plans import (
     engagement_get_for_user,
     plan_page_for_user,
     plan_pdf_for_user,
+    plan_saved_for,
 )
 from peerway.recovery.services import plans as plan_services
 
@@ -143,6 +144,12 @@ def _apply_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+# What the plan page's forms send as "action". The first may be the first thing written to an engagement's plan; the
+# second act on a goal or step already saved in it.
+ACTIONS_THAT_MAY_START_THE_PLAN = frozenset({"goal_add", "note_add", "program_plan", "complete", "reopen"})
+ACTIONS_ON_SAVED_ITEMS = frozenset({"goal_update", "step_add", "step_done", "step_undo"})
+
+
 @staff_view
 @submitted_once
 def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -151,7 +158,17 @@ def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     engagement = engagement_get_for_user(request.user, public_id, PLAN_EDIT_ROLES)  # type: ignore[arg-type]
     action = request.POST.get("action", "")
     user = request.user
-    plan: RecoveryPlan = plan_services.plan_get_or_create(engagement)
+    if action in ACTIONS_ON_SAVED_ITEMS:
+        # A goal or step names something saved in the plan: with no plan saved yet there is none, and no empty plan
+        # is created on the way to saying so.
+        saved = plan_saved_for(engagement)
+        if saved is None:
+            raise Http404("No such goal or step.")
+        plan: RecoveryPlan = saved
+    elif action in ACTIONS_THAT_MAY_START_THE_PLAN:
+        plan = plan_services.plan_get_or_create(engagement)
+    else:
+        return _render_page(request, public_id, {"plan_error": [_("Unknown action.")]}, status=400)
     if action == "goal_add":
         goal_form = GoalForm(request.POST, prefix="goal")
         if goal_form.is_valid():
@@ -231,7 +248,7 @@ def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         except ValidationError as error:
             return _render_page(request, public_id, {"plan_error": error.messages}, status=400)
         return redirect(_plan_url(public_id))
-    return _render_page(request, public_id, {"plan_error": [_("Unknown action.")]}, status=400)
+    raise AssertionError(f"plan action {action!r} is listed but not handled")
 
 
 def _uuid_or_404(value: object) -> str:
