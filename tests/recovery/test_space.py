@@ -814,3 +814,24 @@ def test_a_message_refused_by_the_csrf_check_on_a_dead_link_or_blank_gets_the_us
     blank = browser.post(reverse("space:message_send", args=[token]), {"body": "  "})
     assert blank.status_code == 403 and "This form was not sent" in blank.content.decode()
     assert not Message.objects.exists()
+
+
+def test_revoking_when_no_link_works_says_so_and_is_still_recorded(cast: Cast, text_outbox: list[TextMessage]) -> None:
+    # A second click, or a page left open after a colleague revoked the link: the staff member is told nothing was
+    # live, and the record's history still shows who acted on the person's link.
+    engagement = engagement_for(cast)
+    participant = engagement.participant
+    url = reverse("recovery:participant_space_link", args=[participant.public_id])
+    client = Client()
+    client.force_login(cast.alice)
+    client.post(url, {"action": "create"})
+    first = client.post(url, {"action": "revoke"})
+    second = client.post(url, {"action": "revoke"})
+    assert "no longer works" in first.content.decode()
+    assert "There was no working private link" in second.content.decode()
+    reasons = list(
+        AccessEvent.objects.filter(subject_id=participant.public_id, actor=cast.alice, action="changed")
+        .order_by("id")
+        .values_list("reason", flat=True)
+    )
+    assert reasons[-2:] == ["private link revoked", "private link revoke asked: no link was live"]

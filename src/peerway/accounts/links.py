@@ -197,6 +197,21 @@ def participant_link_revoke(*, link: ParticipantLink, actor: User | None) -> Par
     return link
 
 
+@transaction.atomic
+def participant_links_revoke(*, participant: Any, actor: User | None) -> int:
+    """Revoke every live private link of ``participant``; returns how many there were.
+
+    The staff member's request is recorded even when no link was live (an old page, a second click), so the
+    record's history shows each time someone acted on the person's link.
+    """
+    links = list(ParticipantLink.objects.select_for_update().filter(participant=participant, revoked_at__isnull=True))
+    for link in links:
+        _link_revoke(link, actor=actor, reason="private link revoked")
+    if not links:
+        _log_link_change(participant, actor=actor, reason="private link revoke asked: no link was live")
+    return len(links)
+
+
 def participant_link_get_by_token(token: str) -> ParticipantLink | None:
     """The live (unexpired, unrevoked) link with this token, or None."""
     return (

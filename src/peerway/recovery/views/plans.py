@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from peerway.accounts.links import participant_link_create, participant_link_revoke
-from peerway.accounts.models import ParticipantLink
+from peerway.accounts.links import participant_link_create, participant_links_revoke
 from peerway.accounts.roles import PLAN_EDIT_ROLES
 from peerway.core.decorators import staff_view
 from peerway.core.forms import KeepsOthersChangesForm
@@ -283,8 +282,8 @@ def participant_space_link(request: HttpRequest, public_id: str) -> HttpResponse
     if participant is None:
         raise Http404("No such participant.")
     if request.POST.get("action") == "revoke":
-        for link in ParticipantLink.objects.filter(participant=participant, revoked_at__isnull=True):
-            participant_link_revoke(link=link, actor=request.user)  # type: ignore[arg-type]
-        return render(request, "space/staff_link_done.html", {"participant": participant, "revoked": True})
+        revoked = participant_links_revoke(participant=participant, actor=request.user)  # type: ignore[arg-type]
+        context = {"participant": participant, "revoked": True, "none_live": revoked == 0}
+        return render(request, "space/staff_link_done.html", context)
     created = participant_link_create(participant=participant, actor=request.user)  # type: ignore[arg-type]
     return render(request, "space/staff_link_done.html", {"participant": participant, "created": created})
