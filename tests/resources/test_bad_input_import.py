@@ -95,3 +95,11 @@ def test_a_write_failing_half_way_leaves_nothing_imported_or_changed(
         resources_import(data=data, organization=cast.org)
     assert saves == ["x-1", "x-2", "x-3"]
     assert list(Resource.objects.values_list("external_id", "name")) == [("x-1", "Sample Before")]
+
+
+def test_a_second_byte_order_mark_before_the_header_does_not_hide_the_first_column(cast: Cast) -> None:
+    # A file saved twice "with BOM" starts with two marks; the decoder removes one. The first column read
+    # "\ufeffexternal_id": an unknown column and a missing required one, though the header looked right.
+    data = b"\xef\xbb\xbf\xef\xbb\xbfexternal_id,name,category\nx-2,Sample,food\n"
+    assert resources_import(data=data, organization=cast.org).created == 1
+    assert Resource.objects.get().external_id == "x-2"

@@ -50,6 +50,7 @@ MAX_LENGTHS = {
     "eligibility": 4000,
 }
 LIST_SEPARATOR = ";"
+INVISIBLE = "\ufeff\u200b"  # a byte-order mark (zero-width no-break space) and a zero-width space
 ZIP_CODE = re.compile(r"^\d{5}(-\d{4})?$")
 EXTERNAL_ID = re.compile(r"^[A-Za-z0-9._:-]+$")
 TRUE_WORDS = frozenset({"", "yes", "y", "true", "1"})
@@ -143,7 +144,9 @@ def resource_rows_parse(
         return ParseResult(rows=[], errors=[LineError(1, "The file is empty: it needs a header line.")])
     except csv.Error as exc:
         return ParseResult(rows=[], errors=[LineError(1, f"The header cannot be read: {exc}.")])
-    names = [column.strip().lower() for column in header]
+    # A byte-order mark the decoder did not remove (a file saved twice with one, or one pasted after another) and
+    # zero-width spaces are invisible in every editor: "external_id" with one in front is still that column.
+    names = [column.strip().strip(INVISIBLE).strip().lower() for column in header]
     # A column with no name (Excel's trailing comma once a cell right of the table was formatted) is left out, as
     # long as its cells are empty too: a value under it is reported at its line.
     unknown = [column for column in names if column and column not in COLUMNS]
