@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Callable
 
 import time_machine
@@ -20,5 +21,6 @@ def test_the_report_covers_the_last_ninety_days_by_default(submit: Submit) -> No
             submit(language="en")
     with time_machine.travel(NOW, tick=False):
         report = matching_report()
-    assert report.since == NOW - dt.timedelta(days=90)
+    # From the start of the day 90 days ago in the organization's time zone: the page names that day.
+    assert report.since == dt.datetime(2026, 8, 22, tzinfo=zoneinfo.ZoneInfo("America/Chicago"))
     assert report.total.requests == 1

@@ -173,7 +173,14 @@ def test_a_lapsed_peer_is_flagged_on_the_live_queue_and_the_matching_report(cast
     # Olive supervises another organization: she is not shown Riverbend's peers.
     assert "Lena" not in _client(cast.olive).get(reverse("workforce:queue")).content.decode()
     report = _client(cast.analyst).get(reverse("matching:report")).content.decode()
-    assert "Peers without an active credential: 1 lapsed, 0 with none recorded (1 active)." in report
+    assert (
+        "Peers without an active credential, in every organization: 1 lapsed, 0 with none recorded (1 active)."
+        in report
+    )
+    # A supervisor's report counts their own organization's peers only.
+    report = _client(cast.sam).get(reverse("matching:report")).content.decode()
+    assert "Your organization's peers without an active credential: 1 lapsed, 0 with none recorded" in report
+    assert 'id="credential-flag"' not in _client(cast.olive).get(reverse("matching:report")).content.decode()
 
 
 def test_ce_add_refuses_bad_hours_and_dates(cast: Cast) -> None:

@@ -122,6 +122,8 @@ class HelpRequest(ConcurrentTransitionMixin, PublicIdModel):
     )
     connected_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # When the person last asked for a different peer: their wait for the next one starts again then (reports).
+    rematched_at = models.DateTimeField(null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(default=0)
     last_offered_at = models.DateTimeField(null=True, blank=True)
     # Why routing found nobody, as the engine's reason code and parameters, plus the next shift's start:
@@ -167,6 +169,7 @@ class HelpRequest(ConcurrentTransitionMixin, PublicIdModel):
 
     @transition(field=status, source=[RequestStatus.ACCEPTED, RequestStatus.OFFERED], target=RequestStatus.RECEIVED)
     def rematch(self) -> None:
+        self.rematched_at = timezone.now()
         self.accepted_by = None
         self.accepted_at = None
         self.escalation_level = 0

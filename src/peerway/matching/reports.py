@@ -79,6 +79,7 @@ class _Request(NamedTuple):
     accepted_at: dt.datetime | None
     connected_at: dt.datetime | None
     closed_at: dt.datetime | None
+    rematched_at: dt.datetime | None
     routing_note: object
 
 
@@ -92,6 +93,7 @@ def _requests(since: dt.datetime) -> list[_Request]:
         "accepted_at",
         "connected_at",
         "closed_at",
+        "rematched_at",
         "routing_note",
     )
     return [_Request(*row) for row in HelpRequest.objects.filter(created_at__gte=since).values_list(*columns)]
@@ -124,7 +126,8 @@ def _explanations(since: dt.datetime) -> dict[int, dict[str, list[str]]]:
 
 def _unmet(request: _Request, now: dt.datetime, window: dt.timedelta) -> bool:
     """No peer took it, and no feasible peer was found when it was routed or it waited longer than the
-    escalation window: while it is still open, or until the person stopped (or deleted) it."""
+    window: while it is still open, or until the person stopped (or deleted) it. After the person asked for a
+    different peer, the wait counts from then: the request was with a peer until that moment."""
     if request.accepted_at is not None:
         return False
     if request.status == RequestStatus.WITHDRAWN:
@@ -133,7 +136,8 @@ def _unmet(request: _Request, now: dt.datetime, window: dt.timedelta) -> bool:
         waited_until = now
     else:
         return False
-    return bool(request.routing_note) or request.created_at + window <= waited_until
+    waiting_since = max(request.created_at, request.rematched_at or request.created_at)
+    return bool(request.routing_note) or waiting_since + window <= waited_until
 
 
 def _add(row: Row, request: _Request, shared: Iterable[str] | None, wanted: str, unmet: bool) -> None:
@@ -183,7 +187,8 @@ def matching_report(
     has no explanation left: it counts as matched, and in neither side of the concordance.
     """
     now = timezone.now()
-    since = since or now - DEFAULT_PERIOD
+    # From the start of the day the page names (in the reader's time zone), not the same minute 90 days ago.
+    since = since or timezone.make_aware(dt.datetime.combine(timezone.localdate(now) - DEFAULT_PERIOD, dt.time()))
     labels = (
         {c.slug: c.label() for c in Community.objects.all()}
         | {f"lang:{language.slug}": language.label() for language in Language.objects.all()}
@@ -216,11 +221,18 @@ def matching_report(
     for slug, row in experiences.items():
         row.label = labels.get(f"exp:{slug}", slug)
     total.withheld = _withhold_complement(list(languages.values())) or total.suppressed
-    by_requests = lambda row: (-row.requests, row.label)  # noqa: E731
     return MatchingReport(
         since=since,
         total=total,
-        by_language=sorted(languages.values(), key=by_requests),
-        by_community=sorted(communities.values(), key=by_requests),
-        by_lived_experience=sorted(experiences.values(), key=by_requests),
+        by_language=_ordered(languages.values()),
+        by_community=_ordered(communities.values()),
+        by_lived_experience=_ordered(experiences.values()),
+    )
+
+
+def _ordered(rows: Iterable[Row]) -> list[Row]:
+    """The rows shown, most requests first, then the hidden ones by name: a hidden row placed by its count among
+    the shown ones would tell how many it holds (after a row of 12, before one of 11: exactly 11 or 12)."""
+    return sorted(
+        rows, key=lambda row: (1, 0, row.label) if row.suppressed or row.withheld else (0, -row.requests, row.label)
     )

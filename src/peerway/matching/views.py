@@ -15,10 +15,18 @@ REPORT_ROLES = [Role.SUPERVISOR, Role.ORG_ADMIN, Role.ANALYST]
 
 @staff_view
 def report(request: HttpRequest) -> HttpResponse:
-    if not memberships_for_user(request.user).filter(role__in=REPORT_ROLES).exists():  # type: ignore[arg-type]
+    roles = memberships_for_user(request.user).filter(role__in=REPORT_ROLES)  # type: ignore[arg-type]
+    if not roles.exists():
         raise Http404("No such page.")
-    return render(
-        request,
-        "matching/report.html",
-        {"report": matching_report(), "small_cell": SMALL_CELL, "credentials": peer_credential_summary()},
-    )
+    # The request figures are everyone's (a person asks Peerway, not one organization, and unmet demand is the
+    # state's), de-identified and with small groups hidden; the page says so. The credential flag is about staff:
+    # a supervisor or administrator sees their own organizations' peers, an analyst every organization's.
+    analyst = roles.filter(role=Role.ANALYST).exists()
+    own = None if analyst else sorted(set(roles.values_list("organization_id", flat=True)))
+    context = {
+        "report": matching_report(),
+        "small_cell": SMALL_CELL,
+        "credentials": peer_credential_summary(organization_ids=own),
+        "credentials_everyone": analyst,
+    }
+    return render(request, "matching/report.html", context)

@@ -324,11 +324,19 @@ def credentials_expire(*, today: dt.date | None = None) -> int:
     return expired
 
 
-def peer_credential_summary(*, today: dt.date | None = None) -> dict[str, int]:
-    """How many peers in service are in each credential status (aggregate: for reports); a person counts once."""
+def peer_credential_summary(
+    *, today: dt.date | None = None, organization_ids: Iterable[int] | None = None
+) -> dict[str, int]:
+    """How many peers in service are in each credential status (aggregate: for reports); a person counts once.
+
+    ``organization_ids``: only the peers of these organizations (a supervisor's own); None: every organization's.
+    """
     from peerway.workforce.models import PeerProfile
 
-    user_ids = sorted(set(PeerProfile.objects.in_service().values_list("user_id", flat=True)))
+    profiles = PeerProfile.objects.in_service()
+    if organization_ids is not None:
+        profiles = profiles.filter(organization_id__in=list(organization_ids))
+    user_ids = sorted(set(profiles.values_list("user_id", flat=True)))
     states = peer_credential_statuses(user_ids, today=today)
     summary = {str(state): 0 for state in CredentialState}
     for user_id in user_ids:
