@@ -22,7 +22,8 @@ def test_an_administrator_lists_peer_profiles_and_puts_a_peer_on_leave(db: None)
     assert "Amina" in client.get(reverse("admin:workforce_peerprofile_changelist")).content.decode()
     url = reverse("admin:workforce_peerprofile_change", args=[amina.pk])
     assert client.get(url).status_code == 200
-    response = client.post(url, {"status": PeerStatus.ON_LEAVE, "display_name": "Someone else"})
+    shifts = {"shifts-TOTAL_FORMS": "0", "shifts-INITIAL_FORMS": "0"}  # the weekly shifts' inline, left empty
+    response = client.post(url, {"status": PeerStatus.ON_LEAVE, "display_name": "Someone else", **shifts})
     assert response.status_code == 302
     amina.refresh_from_db()
     assert (amina.status, amina.display_name) == (PeerStatus.ON_LEAVE, "Amina")

@@ -257,3 +257,61 @@ def test_a_profile_in_an_organization_where_the_user_is_not_a_peer_now_is_a_404(
         assert client.get(url).status_code == 404, slug
         assert client.post(url, {"display_name": "Ali", "modalities": ["phone"]}).status_code == 404, slug
     assert not PeerProfile.objects.filter(user=cast.alice).exists()
+
+
+def _shift_rows(*rows: tuple[str, str, str], existing: int = 0, delete: tuple[int, ...] = ()) -> dict[str, str]:
+    data = {
+        "shifts-TOTAL_FORMS": str(len(rows)),
+        "shifts-INITIAL_FORMS": str(existing),
+        "shifts-MIN_NUM_FORMS": "0",
+        "shifts-MAX_NUM_FORMS": "28",
+    }
+    for index, (weekday, starts, ends) in enumerate(rows):
+        data |= {
+            f"shifts-{index}-weekday": weekday,
+            f"shifts-{index}-starts_at": starts,
+            f"shifts-{index}-ends_at": ends,
+        }
+    for index in delete:
+        data[f"shifts-{index}-DELETE"] = "on"
+    return data
+
+
+def _profile_fields() -> dict[str, object]:
+    return {"display_name": "Ali", "modalities": ["phone"], "service_radius_km": 30, "caseload_limit": 20}
+
+
+def test_a_peer_keeps_their_weekly_shifts_on_their_profile_page(cast: Cast) -> None:
+    # The next shift a person is told of outside every shift comes from these rows: the peer keeps them.
+    profile = _alice(cast)
+    client = Client()
+    client.force_login(cast.alice)
+    page = client.get(reverse("workforce:profile_edit")).content.decode()
+    assert "My weekly shifts" in page and "shifts-TOTAL_FORMS" in page
+    data = _profile_fields() | _shift_rows(("0", "09:00", "17:00"), ("5", "18:30", "22:00"), ("", "", ""))
+    assert client.post(reverse("workforce:profile_edit"), data).status_code == 302
+    shifts = list(profile.shifts.values_list("weekday", "starts_at", "ends_at"))
+    assert [(day, f"{start:%H:%M}", f"{end:%H:%M}") for day, start, end in shifts] == [
+        (0, "09:00", "17:00"),
+        (5, "18:30", "22:00"),
+    ]
+    # Removing one keeps the other.
+    first, second = profile.shifts.order_by("weekday")
+    data = _profile_fields() | _shift_rows(("0", "09:00", "17:00"), ("5", "18:30", "22:00"), existing=2, delete=(1,))
+    data |= {"shifts-0-id": str(first.pk), "shifts-1-id": str(second.pk), "shifts-0-peer": "", "shifts-1-peer": ""}
+    assert client.post(reverse("workforce:profile_edit"), data).status_code == 302
+    assert list(profile.shifts.values_list("weekday", flat=True)) == [0]
+
+
+def test_a_shift_past_midnight_is_refused_with_how_to_enter_it_and_nothing_is_saved(cast: Cast) -> None:
+    profile = _alice(cast)
+    client = Client()
+    client.force_login(cast.alice)
+    data = _profile_fields() | {"display_name": "Changed"} | _shift_rows(("6", "22:00", "02:00"))
+    response = client.post(reverse("workforce:profile_edit"), data)
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "A shift past midnight is two" in body
+    assert 'value="22:00"' in body and 'value="02:00"' in body  # what was typed is kept
+    profile.refresh_from_db()
+    assert profile.display_name == "Alice" and not profile.shifts.exists()

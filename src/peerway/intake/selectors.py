@@ -222,13 +222,27 @@ def _peer_card(peer: PeerProfile, explanation: Mapping[str, Any]) -> PeerCard:
     )
 
 
-def _nobody_free(note: Mapping[str, Any]) -> NobodyFree:
+def _nobody_free(note: Mapping[str, Any], request: HelpRequest) -> NobodyFree:
+    from peerway.intake.services import next_shift_start
+    from peerway.matching.service import peers_who_could_take_later, with_their_other_profiles
+
     modalities = _modality_labels()
     next_shift = in_days = None
     if note.get("next_shift_at"):
         zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        now = timezone.now()
         next_shift = dt.datetime.fromisoformat(note["next_shift_at"]).astimezone(zone)
-        in_days = (next_shift.date() - timezone.now().astimezone(zone).date()).days
+        if next_shift <= now:
+            # The note was written when routing last found nobody; while a peer holds the offer it is not written
+            # again, and the shift it names has begun: the person is told the one to come, never one gone by.
+            declined = Offer.objects.filter(request=request, status=OfferStatus.DECLINED).values_list(
+                "peer_id", flat=True
+            )
+            later = peers_who_could_take_later(request, exclude_peer_ids=with_their_other_profiles(declined))
+            coming = next_shift_start(now=now, peer_ids=later)
+            next_shift = coming.astimezone(zone) if coming else None
+        if next_shift is not None:
+            in_days = (next_shift.date() - now.astimezone(zone).date()).days
     return NobodyFree(
         code=str(note.get("code", "no_peers")),
         languages=tuple(_labels(Language, note.get("languages", ()))),
@@ -242,18 +256,18 @@ def _nobody_free(note: Mapping[str, Any]) -> NobodyFree:
 def _choices(request: HelpRequest) -> tuple[tuple[PeerCard, ...], NobodyFree | None]:
     """The best peers free now for a person who wants to choose, or why there is none (computed live)."""
     from peerway.intake.services import next_shift_start
-    from peerway.matching.service import proposals_for_request, with_their_other_profiles
+    from peerway.matching.service import peers_who_could_take_later, proposals_for_request, with_their_other_profiles
 
-    declined = Offer.objects.filter(request=request, status=OfferStatus.DECLINED).values_list("peer_id", flat=True)
-    proposals, unmatched = proposals_for_request(
-        request, exclude_peer_ids=with_their_other_profiles(declined), top=CHOICES_SHOWN
+    declined = with_their_other_profiles(
+        Offer.objects.filter(request=request, status=OfferStatus.DECLINED).values_list("peer_id", flat=True)
     )
+    proposals, unmatched = proposals_for_request(request, exclude_peer_ids=declined, top=CHOICES_SHOWN)
     if proposals:
         return tuple(_peer_card(p.peer, p.match.explanation.as_dict()) for p in proposals), None
     note = dict(unmatched.reason.as_dict()) if unmatched else {"code": "no_peers"}
-    next_shift = next_shift_start()
+    next_shift = next_shift_start(peer_ids=peers_who_could_take_later(request, exclude_peer_ids=declined))
     note["next_shift_at"] = next_shift.isoformat() if next_shift else None
-    return (), _nobody_free(note)
+    return (), _nobody_free(note, request)
 
 
 def request_peer_id_now(request: HelpRequest) -> int | None:
@@ -315,7 +329,7 @@ def request_status_page(*, request: HelpRequest) -> StatusPage:
     if is_open and request.wants_to_choose and not waiting_for_chosen_peer:
         choices, nobody_free = _choices(request)
     elif is_open and request.routing_note.get("code"):
-        nobody_free = _nobody_free(request.routing_note)
+        nobody_free = _nobody_free(request.routing_note, request)
 
     return StatusPage(
         status=request.status,

@@ -8,12 +8,12 @@ import hashlib
 import logging
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, Min, OuterRef, Q
+from django.db.models import Case, Count, Exists, F, IntegerField, Min, OuterRef, Q, Value, When
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
@@ -491,6 +491,26 @@ OFFER_ROUND_SIZES = (3, 5)
 LEVEL_WIDENED = 1
 LEVEL_SUPERVISORS_ALERTED = 2
 DEFAULT_ESCALATION_MINUTES = 5
+# Organization.escalation_minutes' bounds; a row saved before they were checked is read within them.
+MAX_ESCALATION_MINUTES = 1440
+
+
+def escalation_window(minutes: int | None) -> int:
+    """An organization's escalation window as escalation reads it: 0 or none (possible in rows older than the
+    field's validators) is the default, and more than a day is a day."""
+    return min(minutes or DEFAULT_ESCALATION_MINUTES, MAX_ESCALATION_MINUTES)
+
+
+def _shortest_window(path: str) -> Min:
+    """The shortest window among the organizations at ``path``, a legacy 0 counting as the default (so that it
+    never stands in for a shorter window of another organization)."""
+    return Min(
+        Case(
+            When(**{f"{path}__lt": 1}, then=Value(DEFAULT_ESCALATION_MINUTES)),
+            default=F(path),
+            output_field=IntegerField(),
+        )
+    )
 
 
 @transaction.atomic
@@ -581,14 +601,14 @@ def _routing_note(
     reason is asked again of every peer but those who may not be asked again, and the person is told that no
     peer is on shift (and when the next shift starts) only when that is true of the peers holding it too.
     """
-    from peerway.matching.service import proposals_for_request
+    from peerway.matching.service import peers_who_could_take_later, proposals_for_request
 
     if holders:
         still, unmatched = proposals_for_request(request, exclude_peer_ids=not_again, top=1)
         if still:
             return {}
     note: dict[str, object] = dict(unmatched.reason.as_dict()) if unmatched else {"code": "no_peers"}
-    next_shift = next_shift_start()
+    next_shift = next_shift_start(peer_ids=peers_who_could_take_later(request, exclude_peer_ids=not_again))
     note["next_shift_at"] = next_shift.isoformat() if next_shift else None
     return note
 
@@ -607,7 +627,7 @@ def _still_choosing(
         return True
     # As escalation reads it: a window of 0 (refused by the field's validator, possible in older rows) is the default.
     minutes = min(
-        (proposal.peer.organization.escalation_minutes or DEFAULT_ESCALATION_MINUTES for proposal in proposals),
+        (escalation_window(proposal.peer.organization.escalation_minutes) for proposal in proposals),
         default=DEFAULT_ESCALATION_MINUTES,
     )
     window_ends: dt.datetime = request.choices_shown_at + dt.timedelta(minutes=minutes)
@@ -652,18 +672,22 @@ def _preferred_peer_first(request: HelpRequest, already: set[int]) -> list[Propo
     return proposals
 
 
-def next_shift_start(*, now: dt.datetime | None = None) -> dt.datetime | None:
+def next_shift_start(*, now: dt.datetime | None = None, peer_ids: Iterable[int] | None = None) -> dt.datetime | None:
     """When the next weekly shift of any peer in service begins (in UTC), looking up to a week ahead.
 
     A shift's weekday and times are in its organization's time zone (``Organization.zone``). Only shifts of peers
     who could be offered the request count (``PeerProfile.objects.in_service``): the shift of someone whose
-    account was deactivated or whose peer role ended is no promise to the person waiting.
+    account was deactivated or whose peer role ended is no promise to the person waiting. ``peer_ids``: only these
+    peers' shifts (those who could take the person once on shift, ``matching.service.peers_who_could_take_later``).
     """
     from peerway.workforce.models import WeeklyShift
 
     now = now or timezone.now()
+    peers = PeerProfile.objects.in_service()
+    if peer_ids is not None:
+        peers = peers.filter(pk__in=list(peer_ids))
     shifts = list(
-        WeeklyShift.objects.filter(peer__in=PeerProfile.objects.in_service())
+        WeeklyShift.objects.filter(peer__in=peers)
         .values_list("weekday", "starts_at", "peer__organization_id")
         .distinct()
     )
@@ -694,9 +718,9 @@ def requests_escalate_due(*, now: dt.datetime | None = None) -> int:
     due = [
         request_id
         for request_id, offered_at, window in HelpRequest.objects.filter(status=RequestStatus.OFFERED)
-        .annotate(window=Min("offers__peer__organization__escalation_minutes"))
+        .annotate(window=_shortest_window("offers__peer__organization__escalation_minutes"))
         .values_list("pk", "last_offered_at", "window")
-        if offered_at and offered_at + dt.timedelta(minutes=window or DEFAULT_ESCALATION_MINUTES) <= now
+        if offered_at and offered_at + dt.timedelta(minutes=escalation_window(window)) <= now
     ]
     escalated = 0
     for request_id in due:
@@ -723,8 +747,10 @@ def request_escalate(*, request_id: int, now: dt.datetime | None = None) -> bool
     request = HelpRequest.objects.select_for_update().filter(pk=request_id, status=RequestStatus.OFFERED).first()
     if request is None or request.escalation_level >= LEVEL_SUPERVISORS_ALERTED:
         return False
-    window = Offer.objects.filter(request=request).aggregate(minutes=Min("peer__organization__escalation_minutes"))
-    minutes = window["minutes"] or DEFAULT_ESCALATION_MINUTES
+    window = Offer.objects.filter(request=request).aggregate(
+        minutes=_shortest_window("peer__organization__escalation_minutes")
+    )
+    minutes = escalation_window(window["minutes"])
     if request.last_offered_at and request.last_offered_at + dt.timedelta(minutes=minutes) > now:
         return False
     request.escalation_level += 1
@@ -745,13 +771,24 @@ def requests_route_waiting() -> int:
     window to pick is kept here: when it ends without a pick, the best match is offered.
 
     Offers held by a peer who can no longer take them (their account was deactivated, their peer role or
-    organization ended, their profile is on leave, or they are off shift) lapse first, so nobody waits out the
-    escalation window on them: those requests are tried again at once.
+    organization ended, their profile is on leave, they are off shift, or their caseload is full) lapse first, so
+    nobody waits out the escalation window on them: those requests are tried again at once.
 
     Returns how many requests were offered to peers.
     """
+    from peerway.matching.service import CASELOAD_STATUSES
+
     Offer.objects.filter(status=OfferStatus.OFFERED).exclude(
         peer__in=PeerProfile.objects.in_service().filter(on_shift=True)
+    ).update(status=OfferStatus.LAPSED, responded_at=timezone.now())
+    # A peer whose caseload filled after the offer cannot take it (request_accept refuses): it lapses too, so the
+    # request goes to a peer who can, such as one who starts a shift later. Not a re-link's: its previous peer may
+    # be full only because of the person's own engagement, which accepting closes.
+    full = PeerProfile.objects.annotate(
+        carried=Count("engagements", filter=Q(engagements__status__in=CASELOAD_STATUSES))
+    ).filter(carried__gte=F("caseload_limit"))
+    Offer.objects.filter(status=OfferStatus.OFFERED, peer__in=full).exclude(
+        request__source=RequestSource.RELINK
     ).update(status=OfferStatus.LAPSED, responded_at=timezone.now())
     held = Offer.objects.filter(request=OuterRef("pk"), status=OfferStatus.OFFERED)
     waiting = HelpRequest.objects.filter(

@@ -12,7 +12,7 @@ from functools import lru_cache
 from django.db.models import Count, Q
 
 from peerway.intake.models import HelpRequest, RequestSource
-from peerway.matching.constraints import with_served_county
+from peerway.matching.constraints import is_feasible, with_served_county
 from peerway.matching.engine import ProposedMatch, rank_peers
 from peerway.matching.explain import Unmatched, explain_unmatched
 from peerway.matching.features import encode_peers
@@ -155,6 +155,20 @@ def proposals_for_request(
             people.add(peer.user_id)
             proposals.append(Proposal(peer=peer, match=match))
     return proposals, None
+
+
+def peers_who_could_take_later(request: HelpRequest, *, exclude_peer_ids: Iterable[int] = ()) -> list[int]:
+    """The peers in service (never those excluded) who meet every hard constraint of ``request`` but being on shift
+    now: whose next shift is worth telling the person about."""
+    excluded = set(exclude_peer_ids)
+    freed = engagements_closed_by_accepting(request)
+    spec = request_spec(request)
+    return [
+        peer.pk
+        for peer in peers_with_caseload(not_counting=freed)
+        if peer.pk not in excluded
+        and is_feasible(spec, peer_spec(peer, immediate=False, request=spec, request_county_id=request.county_id))
+    ]
 
 
 def with_their_other_profiles(profile_ids: Iterable[int]) -> set[int]:

@@ -88,7 +88,7 @@ class Organization(PublicIdModel, TimestampedModel):
     active = models.BooleanField(default=True)
     escalation_minutes = models.PositiveSmallIntegerField(
         default=5,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(1440)],
         help_text="How long an offered request waits for a peer before the offer widens.",
     )
     # Recovery check-ups (see docs/outcomes.md): how often after an engagement starts, and for how long.

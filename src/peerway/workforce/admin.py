@@ -2,7 +2,14 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from peerway.workforce.models import PeerProfile
+from peerway.workforce.models import PeerProfile, WeeklyShift
+
+
+class WeeklyShiftInline(admin.TabularInline):
+    """A peer's weekly shifts, which the peer keeps on their profile page; here for an administrator's help."""
+
+    model = WeeklyShift
+    extra = 0
 
 
 @admin.register(PeerProfile)
@@ -16,6 +23,7 @@ class PeerProfileAdmin(SimpleHistoryAdmin):
     list_select_related = ["user", "organization"]
     fields = ["display_name", "user", "organization", "status", "on_shift", "on_shift_since", "caseload_limit"]
     readonly_fields = ["display_name", "user", "organization", "on_shift", "on_shift_since", "caseload_limit"]
+    inlines = [WeeklyShiftInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # A profile belongs to an organization where its person holds a peer role: it is made on their first

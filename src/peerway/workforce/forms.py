@@ -3,12 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from peerway.core.forms import ModelMultipleChoiceField
 from peerway.core.models import Community, Language, LivedExperience, RecoveryPathway
 from peerway.organizations.models import County
-from peerway.workforce.models import Modality, PeerProfile
+from peerway.workforce.models import Modality, PeerProfile, WeeklyShift
 
 
 class VocabularyChoiceField(ModelMultipleChoiceField):
@@ -77,3 +78,56 @@ class PeerProfileForm(forms.ModelForm):
         if not 1 <= limit <= 200:
             raise forms.ValidationError(_("Enter a number from 1 to 200."))
         return int(limit)
+
+
+class WeeklyShiftForm(forms.ModelForm):
+    """One weekly shift: a day and the hours, in the organization's time zone."""
+
+    weekday = forms.TypedChoiceField(
+        choices=[("", "—"), *sorted(WEEKDAYS.items())], coerce=int, empty_value=None, label=_("Day")
+    )
+
+    class Meta:
+        model = WeeklyShift
+        fields = ["weekday", "starts_at", "ends_at"]
+        labels = {"starts_at": _("From"), "ends_at": _("Until")}
+        widgets = {
+            "starts_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "ends_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts is not None and ends is not None and ends <= starts:
+            self.add_error(
+                "ends_at",
+                _(
+                    "The shift must end after it starts, on the same day. A shift past midnight is two: one until "
+                    "23:59, and one from 00:00 on the next day."
+                ),
+            )
+        return cleaned
+
+
+# A week holds at most four shifts a day: more rows than that is a mistake, not a schedule.
+MAX_WEEKLY_SHIFTS = 28
+
+
+class BaseWeeklyShiftFormSet(forms.BaseInlineFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove this shift")
+
+
+WeeklyShiftFormSet = forms.inlineformset_factory(
+    PeerProfile,
+    WeeklyShift,
+    form=WeeklyShiftForm,
+    formset=BaseWeeklyShiftFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=MAX_WEEKLY_SHIFTS,
+    validate_max=True,
+)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.forms import BaseInlineFormSet
 from django.utils import timezone
 
 from peerway.accounts.models import User
 from peerway.organizations.geography import place_for_county
 from peerway.organizations.models import Organization
 from peerway.workforce.forms import PeerProfileForm
-from peerway.workforce.models import DISPLAY_NAME_MAX_LENGTH, PeerProfile
+from peerway.workforce.models import DISPLAY_NAME_MAX_LENGTH, PeerProfile, PeerStatus
 
 
 @transaction.atomic
@@ -41,6 +42,9 @@ def peer_shift_set(*, profile: PeerProfile, on_shift: bool) -> PeerProfile:
     fresh = PeerProfile.objects.select_for_update().get(pk=profile.pk)
     if fresh.on_shift == on_shift:
         return fresh
+    if on_shift and fresh.status != PeerStatus.ACTIVE:
+        # A peer on leave or inactive is never offered a request: a shift would only tell them they could be.
+        return fresh
     fresh.on_shift = on_shift
     fresh.on_shift_since = timezone.now() if on_shift else None
     fresh.save(update_fields=["on_shift", "on_shift_since", "updated_at"])
@@ -67,8 +71,12 @@ def _offers_withdraw(*, peer: PeerProfile) -> list[int]:
 
 
 @transaction.atomic
-def peer_profile_update(*, profile: PeerProfile, form: PeerProfileForm) -> PeerProfile:
-    """Save what the peer chose to share.
+@transaction.atomic
+def peer_profile_update(
+    *, profile: PeerProfile, form: PeerProfileForm, shifts: BaseInlineFormSet | None = None
+) -> PeerProfile:
+    """Save what the peer chose to share, and their weekly shifts (``shifts``, a valid WeeklyShiftFormSet), all
+    together or not at all.
 
     The peer's home point, from which their travel radius is measured, is the centre of the first county they
     serve; with no county served it is cleared, so the peer is no longer offered anyone in person. Matching
@@ -81,4 +89,7 @@ def peer_profile_update(*, profile: PeerProfile, form: PeerProfileForm) -> PeerP
     updated.full_clean()
     updated.save()
     form.save_m2m()
+    if shifts is not None:
+        shifts.instance = updated
+        shifts.save()
     return updated

@@ -17,7 +17,7 @@ from peerway.intake.services import (
     request_connect,
     request_decline,
 )
-from peerway.workforce.forms import PeerProfileForm
+from peerway.workforce.forms import PeerProfileForm, WeeklyShiftFormSet
 from peerway.workforce.selectors import (
     engagement_of_peer_for_user,
     offer_get_for_user,
@@ -99,8 +99,12 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         organization_slug=request.GET.get("organization") or None,
     )
     form = PeerProfileForm(request.POST or None, instance=profile)
-    if request.method == "POST" and form.is_valid():
-        peer_profile_update(profile=profile, form=form)
+    # A POST without the shift rows (a page from before they were on it) leaves the shifts as they are.
+    shifts_sent = f"{WeeklyShiftFormSet.get_default_prefix()}-TOTAL_FORMS" in request.POST
+    shifts = WeeklyShiftFormSet(request.POST if shifts_sent else None, instance=profile)
+    # Both are checked before anything is saved, so every error on the page shows at once and nothing half-saves.
+    if request.method == "POST" and all([form.is_valid(), not shifts_sent or shifts.is_valid()]):
+        peer_profile_update(profile=profile, form=form, shifts=shifts if shifts_sent else None)
         messages.success(request, _("Your profile is saved."))
         return redirect(f"{reverse('workforce:profile_edit')}?{urlencode({'organization': profile.organization.slug})}")
     # A peer in several organizations has a profile in each; the page links to the others.
@@ -109,7 +113,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workforce/profile_edit.html",
-        {"form": form, "profile": profile, "other_organizations": others},
+        {"form": form, "shifts": shifts, "profile": profile, "other_organizations": others},
         status=400 if request.method == "POST" else 200,
     )
 
