@@ -201,3 +201,27 @@ def test_the_api_docs_page(
         assert_fits(page, "the API docs with an operation open")
     check_axe(page, f"API docs, an operation open [{width}]")
     assert not csp_violations, csp_violations
+
+
+@pytest.mark.parametrize("language", ["es", "hmn"])
+def test_the_peer_profile_with_weekly_shifts_fits_a_phone_and_a_refused_shift_keeps_what_was_typed(
+    page: Page, live_server: Any, check_axe: CheckAxe, riverbend: Participant, language: str
+) -> None:
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server.url, "alice", language=language)
+    page.goto(page_url(live_server.url, language, "staff/queue/profile/"))
+    assert_fits(page, f"the peer profile page in {language}")
+    check_axe(page, f"peer profile ({language})")
+    # A shift past midnight in one row: refused next to its field, with the hours typed kept.
+    page.select_option("#id_shifts-0-weekday", "6")
+    page.fill("#id_shifts-0-starts_at", "22:00")
+    page.fill("#id_shifts-0-ends_at", "02:00")
+    page.locator("form[action*='/profile/'] button[type=submit]").click()
+    error = page.locator("#id_shifts-0-ends_at_error")
+    expect(error).to_be_visible()
+    assert page.input_value("#id_shifts-0-starts_at") == "22:00"
+    assert page.get_attribute("#id_shifts-0-ends_at", "aria-describedby") and "id_shifts-0-ends_at_error" in (
+        page.get_attribute("#id_shifts-0-ends_at", "aria-describedby") or ""
+    )
+    assert_fits(page, f"the refused peer profile page in {language}")
+    check_axe(page, f"peer profile with a refused shift ({language})")
