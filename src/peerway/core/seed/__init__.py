@@ -11,7 +11,9 @@ it also means no change-history rows or access events are written for generated 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -75,8 +77,11 @@ def seed_run(
 
     Guarantees: the same ``scale``, ``seed`` and ``today`` give the same rows (ids included, when the
     database's sequences start fresh); nothing is timestamped after midnight starting ``today`` in
-    Minnesota; all stages commit together, so a failure leaves nothing behind.
-    Raises SeedError when the scale is unknown or any organization already exists.
+    Minnesota; all stages commit together, so a failure leaves nothing behind; the demo sign-ins are written
+    to a temporary file inside the transaction and moved into place after the commit, so a seed that
+    cannot write them seeds nothing.
+    Raises SeedError when the scale is unknown, any organization already exists or the sign-ins cannot be
+    written.
     """
     if scale not in SCALES:
         raise SeedError(f"Unknown scale {scale!r}; choose one of {', '.join(SCALES)}.")
@@ -84,17 +89,36 @@ def seed_run(
         raise SeedError("The database already has organizations; seed an empty database (`peerway flush` first).")
     ctx = SeedContext(seed=seed, scale_name=scale, scale=SCALES[scale], today=today, progress=progress)
     reports: list[StageReport] = []
-    # One transaction for the whole run: a failure in any stage leaves the database as empty as it was.
-    with transaction.atomic():
-        for stage in STAGES:
-            ctx.rng = ctx.stage_rng(stage.name)
-            ctx.rows = {}
-            started = time.perf_counter()
-            stage.run(ctx)
-            report = StageReport(name=stage.name, rows=dict(ctx.rows), seconds=time.perf_counter() - started)
-            reports.append(report)
-            if on_stage_done is not None:
-                on_stage_done(report)
+    demo_accounts_file = Path(settings.VAR_DIR) / DEMO_ACCOUNTS_FILENAME
+    written: Path | None = None
+    try:
+        # One transaction for the whole run: a failure in any stage leaves the database as empty as it was.
+        with transaction.atomic():
+            for stage in STAGES:
+                ctx.rng = ctx.stage_rng(stage.name)
+                ctx.rows = {}
+                started = time.perf_counter()
+                stage.run(ctx)
+                report = StageReport(name=stage.name, rows=dict(ctx.rows), seconds=time.perf_counter() - started)
+                reports.append(report)
+                if on_stage_done is not None:
+                    on_stage_done(report)
+            # The sign-ins last, still inside the transaction: when they cannot be written nothing is seeded,
+            # rather than a seeded database without them, which every later seed would refuse.
+            try:
+                written = demo_accounts_write(demo_accounts_file, ctx.demo_accounts)
+            except OSError as exc:
+                raise SeedError(
+                    f"Could not write the demo sign-ins to {demo_accounts_file} ({_reason(exc)}); nothing was seeded."
+                ) from exc
+    except BaseException:
+        # The commit failed or was interrupted: nobody can sign in with the accounts in the temporary file.
+        if written is not None:
+            with contextlib.suppress(OSError):
+                written.unlink(missing_ok=True)
+        raise
+    # Committed: put the sign-ins in place, a rename within their folder.
+    _demo_accounts_publish(written, demo_accounts_file)
     if connection.vendor in ("postgresql", "sqlite"):
         # A bulk load leaves the planner's statistics empty (SQLite gathers none by itself): without them the
         # planner picks plans fit for empty tables. On PostgreSQL the caseload page went from ~50 ms to 7.5 s at
@@ -102,8 +126,6 @@ def seed_run(
         # the whole state's per row.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    demo_accounts_file = Path(settings.VAR_DIR) / DEMO_ACCOUNTS_FILENAME
-    demo_accounts_write(demo_accounts_file, ctx.demo_accounts)
     return SeedReport(
         scale=scale,
         seed=seed,
@@ -112,3 +134,24 @@ def seed_run(
         demo_accounts=list(ctx.demo_accounts),
         demo_accounts_file=demo_accounts_file,
     )
+
+
+def _demo_accounts_publish(written: Path | None, path: Path) -> None:
+    """Move the committed seed's sign-ins from their temporary file onto ``path``."""
+    if written is None:
+        return
+    try:
+        os.replace(written, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            written.unlink(missing_ok=True)
+        raise SeedError(
+            f"The database was seeded, but its demo sign-ins could not be moved to {path} ({_reason(exc)}); "
+            "`peerway flush` and seed again."
+        ) from exc
+
+
+def _reason(exc: OSError) -> str:
+    """The operating system's reason, with the file it concerns: "File exists: /srv/peerway/var"."""
+    reason = exc.strerror or str(exc)
+    return f"{reason}: {exc.filename}" if exc.filename and exc.strerror else reason

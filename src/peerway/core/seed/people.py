@@ -10,9 +10,12 @@ organizations, engagements.py) has been there for the whole five years of histor
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import math
+import os
 import string
+import tempfile
 from pathlib import Path
 
 from django.contrib.auth.hashers import Argon2PasswordHasher, BasePasswordHasher, get_hasher, make_password
@@ -101,15 +104,32 @@ def people_seed(ctx: SeedContext) -> None:
         )
 
 
-def demo_accounts_write(path: Path, accounts: list[DemoAccount]) -> None:
-    """Write the published demo accounts as a JSON list, readable only by the owner."""
+def demo_accounts_write(path: Path, accounts: list[DemoAccount]) -> Path:
+    """Write the published demo accounts as a JSON list to a new file beside ``path``; return that file.
+
+    The file is readable only by the owner. The caller moves it onto ``path`` with ``os.replace`` once the
+    accounts are committed (or deletes it), so ``path`` never lists accounts the database does not have
+    and never holds half a list. Raises OSError when the folder cannot be made or written to.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        # os.replace could not put the file there after the commit: refuse while the seed can still roll back.
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     rows = [
         {"username": a.username, "password": a.password, "role": a.role, "organization": a.organization}
         for a in accounts
     ]
-    path.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
-    path.chmod(0o600)
+    # mkstemp creates the file for the owner only (0600), in the same folder so os.replace is one rename.
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+            file.flush()
+            os.fsync(file.fileno())
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return Path(temporary)
 
 
 def _demo_password_hasher() -> BasePasswordHasher:

@@ -23,11 +23,23 @@ def _whole_number(raw: str) -> int:
         raise argparse.ArgumentTypeError(f"must be a whole number, not {raw!r}") from None
 
 
+# The --today the seed can date its history back from and its schedules forward from: it goes back six years and
+# two months (organizations) and eighty years (birth dates), and forward ten years (check-ups); the bounds keep a
+# wide margin inside Python's years 1 to 9999.
+EARLIEST_TODAY = dt.date(1970, 1, 1)
+LATEST_TODAY = dt.date(9000, 12, 31)
+
+
 def _iso_date(raw: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(raw)
+        day = dt.date.fromisoformat(raw)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a date as YYYY-MM-DD, not {raw!r}") from None
+    if not EARLIEST_TODAY <= day <= LATEST_TODAY:
+        raise argparse.ArgumentTypeError(
+            f"must be a date from {EARLIEST_TODAY.isoformat()} to {LATEST_TODAY.isoformat()}, not {raw!r}"
+        )
+    return day
 
 
 class Command(BaseCommand):

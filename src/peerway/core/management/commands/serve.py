@@ -13,7 +13,7 @@ import signal
 import subprocess
 import sys
 import time
-from argparse import ArgumentParser
+from argparse import ArgumentParser, ArgumentTypeError
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
@@ -38,6 +38,28 @@ def gunicorn_workers_default() -> int:
     if from_environment.isdigit() and int(from_environment) > 0:
         return int(from_environment)
     return min(2 * (os.cpu_count() or 1) + 1, 8)
+
+
+def _port(raw: str) -> int:
+    """A TCP port to listen on, 1 to 65535 (port 0, "any free port", would leave nobody knowing the address)."""
+    try:
+        port = int(raw)
+    except ValueError:
+        raise ArgumentTypeError(f"must be a whole number, not {raw!r}") from None
+    if not 1 <= port <= 65535:
+        raise ArgumentTypeError(f"must be from 1 to 65535, not {raw!r}")
+    return port
+
+
+def _processes(raw: str) -> int:
+    """How many gunicorn processes: at least one, or gunicorn listens and never answers."""
+    try:
+        count = int(raw)
+    except ValueError:
+        raise ArgumentTypeError(f"must be a whole number, not {raw!r}") from None
+    if count < 1:
+        raise ArgumentTypeError(f"must be 1 or more, not {raw!r}")
+    return count
 
 
 def server_command(*, production: bool, host: str, port: int, workers: int) -> list[str]:
@@ -163,10 +185,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--host", default="127.0.0.1", help="Address to listen on (default: %(default)s).")
-        parser.add_argument("--port", type=int, default=8000, help="Port to listen on (default: %(default)s).")
+        parser.add_argument("--port", type=_port, default=8000, help="Port to listen on (default: %(default)s).")
         parser.add_argument(
             "--workers",
-            type=int,
+            type=_processes,
             default=gunicorn_workers_default(),
             help="Gunicorn processes in production (default: WEB_CONCURRENCY, else 2 x CPUs + 1, at most 8).",
         )
