@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from peerway.core import sms
 from peerway.core.models import Community, Language, LivedExperience
@@ -19,11 +20,13 @@ def cast(db: None) -> Cast:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    # allauth's sign-in rate limits and the public form's limits count in the cache; every test starts at zero.
+def _fresh_cache_and_language() -> Iterator[None]:
+    # allauth's sign-in rate limits and the public form's limits count in the cache; every test starts at zero. A
+    # request to /hmn/... leaves Hmong active in this thread, where later tests' reverse() and messages would use it.
     cache.clear()
     yield
     cache.clear()
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

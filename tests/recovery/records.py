@@ -60,4 +60,9 @@ def contact_fields(**overrides: Any) -> dict[str, Any]:
 
 
 def record(engagement: Engagement, user: User, **overrides: Any) -> Contact:
+    """A contact recorded by ``user``. Without a start time, each further contact of the engagement starts two hours
+    after the one before (14:00, 16:00, …): two sessions with one person may not overlap."""
+    if "started_at" not in overrides:
+        earlier = Contact.objects.filter(engagement=engagement).count()
+        overrides["started_at"] = dt.time((14 + 2 * earlier) % 24, 0)
     return contact_record(engagement=engagement, actor=user, **contact_fields(**overrides))

@@ -225,7 +225,10 @@ def test_cosign_follows_the_organizations_policy(cast: Cast) -> None:
         contact_cosign(contact=contact, actor=cast.sam)
 
     # A correction withdraws the co-sign: the supervisor signs what the record now says.
-    contact_correct(contact=contact, actor=cast.alice, reason="", **contact_fields(note="Clarified"))
+    started_at = contact.current_version.started_at
+    contact_correct(
+        contact=contact, actor=cast.alice, reason="", **contact_fields(note="Clarified", started_at=started_at)
+    )
     contact.refresh_from_db()
     assert contact.awaiting_cosign
 
@@ -234,7 +237,7 @@ def test_a_supervisor_does_not_cosign_their_own_contact(cast: Cast) -> None:
     cast.org.contact_cosign_policy = "all"
     cast.org.save()
     contact = record(ready_engagement(cast), cast.alice)
-    contact_correct(contact=contact, actor=cast.sam, reason="", **contact_fields())
+    contact_correct(contact=contact, actor=cast.sam, reason="", **contact_fields(note="Clarified by Sam"))
     Contact.objects.filter(pk=contact.pk).update(recorded_by=cast.sam)
     with pytest.raises(ActionRefused, match="Someone else co-signs"):
         contact_cosign(contact=contact, actor=cast.sam)

@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from peerway.certification.models import Application, ApplicationKind, Attestation, CredentialType, EvidenceKind
 from peerway.certification.selectors import credential_types_open
 from peerway.certification.services import hours_errors
+from peerway.core.forms import DateInput
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class _HoursForm(forms.Form):

@@ -17,6 +17,17 @@ from django.utils.translation import gettext_lazy as _
 _LARGEST_ID = 2**63 - 1
 
 
+class DateInput(forms.DateInput):
+    """A browser's date picker. Its value is always written as YYYY-MM-DD, the only form ``<input type="date">``
+    reads: in the language's own format (Spanish 06/12/2026) the browser shows the field empty, so a date the page
+    proposes, or one the person typed that came back with an error elsewhere, would be lost."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Django's, with a posted id outside the database's integer range refused as an invalid choice.
 

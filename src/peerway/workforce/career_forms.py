@@ -7,11 +7,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from peerway.core.forms import DateInput
 from peerway.workforce.credentials import ce_errors
 from peerway.workforce.models import SupervisionFormat
 from peerway.workforce.supervision import Supervisee, session_errors, supervision_topics
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class ContinuingEducationForm(forms.Form):

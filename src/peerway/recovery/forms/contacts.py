@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from peerway.core.forms import ModelMultipleChoiceField
+from peerway.core.forms import DateInput, ModelMultipleChoiceField
 from peerway.recovery.models import MAX_CONTACT_MINUTES, ContactKind, ContactModality, PlanGoal
 
 DEFAULT_MINUTES = 30
@@ -25,7 +25,7 @@ def quick_entry_start(now: dt.datetime, minutes: int = DEFAULT_MINUTES) -> dt.da
 
 
 class ContactForm(forms.Form):
-    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_on = forms.DateField(label=_("Date"), widget=DateInput())
     started_at = forms.TimeField(label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     duration_minutes = forms.IntegerField(
         label=_("Minutes"),

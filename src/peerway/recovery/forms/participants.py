@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peerway.core.forms import KeepsOthersChangesForm, ModelMultipleChoiceField
+from peerway.core.forms import DateInput, KeepsOthersChangesForm, ModelMultipleChoiceField
 from peerway.core.models import Community, Language
 
 # The earliest date of birth the form takes: an earlier one is a typo (year 1, or 190 for 1990).
@@ -32,9 +32,7 @@ class ParticipantForm(forms.Form):
     communities_own_words = forms.CharField(
         label=_("Communities, in their own words"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    date_of_birth = forms.DateField(
-        label=_("Date of birth (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_of_birth = forms.DateField(label=_("Date of birth (optional)"), required=False, widget=DateInput())
     medicaid_id = forms.CharField(label=_("Medicaid or insurance id (optional)"), max_length=64, required=False)
     different_person = forms.BooleanField(
         label=_("I checked: this is a different person from the records listed above"), required=False

@@ -129,14 +129,24 @@ class ContactVersion(models.Model):
     def occurred_at(self, tz: dt.tzinfo) -> dt.datetime:
         return dt.datetime.combine(self.occurred_on, self.started_at, tzinfo=tz)
 
-    def clean_in(self, tz: dt.tzinfo, *, engagement_began: dt.datetime) -> None:
-        """Refuse a session that starts in the future or on a day before the engagement began (both days read in
-        the organization's time zone ``tz``)."""
+    def clean_in(
+        self, tz: dt.tzinfo, *, engagement_began: dt.datetime, engagement_ended: dt.datetime | None = None
+    ) -> None:
+        """Refuse a session that starts in the future, on a day before the engagement began or after it closed (the
+        days read in the organization's time zone ``tz``)."""
         if self.occurred_on is None or self.started_at is None:
             return
         now = timezone.now()
         if self.occurred_on > now.astimezone(tz).date():
             raise ValidationError({"occurred_on": _("The date is in the future.")})
+        # A correction of a closed engagement's contact may not move it past the close: it would bill a session
+        # held outside the engagement.
+        if engagement_ended is not None and self.occurred_on > engagement_ended.astimezone(tz).date():
+            ended_on = engagement_ended.astimezone(tz).date()
+            message = _("The date is after the engagement closed, on %(date)s.")
+            raise ValidationError(
+                {"occurred_on": ValidationError(message, params={"date": date_format(ended_on, "SHORT_DATE_FORMAT")})}
+            )
         # A contact is billed for its date: one dated before the engagement existed (a typo such as year 1)
         # would be a claim for a session that cannot have been part of it. It comes before the start time's check,
         # which turns the date into an instant, and that overflows for year 1 in a zone east of UTC.

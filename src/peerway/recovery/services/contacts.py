@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
 from peerway.accounts.models import User
@@ -17,6 +18,7 @@ from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction
 from peerway.organizations.models import ContactCosignPolicy
 from peerway.recovery.models import (
+    MAX_CONTACT_MINUTES,
     SUBJECT_PARTICIPANT,
     Contact,
     ContactVersion,
@@ -89,11 +91,51 @@ def _version_checked(
         created_by=actor,
     )
     version.full_clean(exclude=["contact"])
-    version.clean_in(engagement.organization.zone, engagement_began=engagement.started_at)
+    version.clean_in(
+        engagement.organization.zone, engagement_began=engagement.started_at, engagement_ended=engagement.ended_at
+    )
     goals = list(goals)
     if any(goal.plan.engagement_id != engagement.pk for goal in goals):
         raise ValidationError({"goals": _("Choose goals from this engagement's plan.")})
     return version, goals
+
+
+def _overlap_refused(engagement: Engagement, version: ContactVersion, *, other_than: Contact | None = None) -> None:
+    """Refuse a session that overlaps another contact of the same engagement (one peer, one person: a session
+    cannot happen twice at once, and its minutes would be billed twice), as the contacts' current versions say."""
+    zone = engagement.organization.zone
+    starts = version.occurred_at(zone)
+    ends = starts + dt.timedelta(minutes=version.duration_minutes)
+    nearby = Contact.objects.filter(
+        engagement=engagement,
+        occurred_at__gt=starts - dt.timedelta(minutes=MAX_CONTACT_MINUTES),
+        occurred_at__lt=ends,
+    ).select_related("current_version")
+    if other_than is not None:
+        nearby = nearby.exclude(pk=other_than.pk)
+    for contact in nearby:
+        minutes = contact.current_version.duration_minutes if contact.current_version is not None else 0
+        if contact.occurred_at + dt.timedelta(minutes=minutes) > starts:
+            local = contact.occurred_at.astimezone(zone)
+            message = _(
+                "Another contact with this person, on %(date)s at %(time)s for %(minutes)s minutes, overlaps this one."
+            )
+            params = {
+                "date": date_format(local.date(), "SHORT_DATE_FORMAT"),
+                "time": time_format(local.time(), "TIME_FORMAT"),
+                "minutes": minutes,
+            }
+            raise ValidationError({"started_at": ValidationError(message, params=params)})
+
+
+def _unchanged(contact: Contact, version: ContactVersion, goals: list[PlanGoal]) -> bool:
+    """Whether ``version`` says what the contact's current version says (its reason aside)."""
+    current = contact.current_version
+    if current is None:
+        return False
+    fields = ("occurred_on", "started_at", "duration_minutes", "modality", "kind", "note", "place", "person_present")
+    same = all((getattr(current, name) or "") == (getattr(version, name) or "") for name in fields)
+    return same and {goal.pk for goal in goals} == set(current.goals.values_list("pk", flat=True))
 
 
 def _version_save(contact: Contact, version: ContactVersion, goals: list[PlanGoal]) -> ContactVersion:
@@ -170,6 +212,7 @@ def contact_record(
         goals=goals,
         reason="",
     )
+    _overlap_refused(engagement, version)
     contact = Contact.objects.create(
         engagement=engagement,
         peer=engagement.peer,
@@ -231,6 +274,10 @@ def contact_correct(
         goals=goals,
         reason=reason.strip(),
     )
+    if _unchanged(contact, version, goal_list):
+        # Saved unchanged, a "correction" would be a copy that withdraws the supervisor's co-sign for nothing.
+        raise ValidationError(_("Nothing was changed, so nothing was saved."))
+    _overlap_refused(engagement, version, other_than=contact)
     contact.current_version = _version_save(contact, version, goal_list)
     contact.occurred_at = version.occurred_at(engagement.organization.zone)
     contact.cosigned_at = None

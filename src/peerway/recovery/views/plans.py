@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from peerway.accounts.links import participant_link_create, participant_links_revoke
 from peerway.accounts.roles import PLAN_EDIT_ROLES
 from peerway.core.decorators import staff_view
-from peerway.core.forms import KeepsOthersChangesForm
+from peerway.core.forms import DateInput, KeepsOthersChangesForm
 from peerway.core.submissions import submitted_once
 from peerway.recovery.models import GoalStatus, LifeArea, PlanGoal, PlanStep, RecoveryPlan
 from peerway.recovery.selectors.messages import message_engagement_ids, unread_message_count
@@ -30,7 +30,7 @@ from peerway.recovery.selectors.plans import (
 )
 from peerway.recovery.services import plans as plan_services
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+DATE_WIDGET = DateInput()
 
 
 class GoalForm(forms.Form):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from peerway.core.decorators import staff_view
+from peerway.core.forms import DateInput
 from peerway.core.submissions import submitted_once
 from peerway.recovery.models import Engagement, Referral
 from peerway.recovery.selectors.referrals import (
@@ -50,7 +51,7 @@ class ReferralForm(forms.Form):
         label=gettext_lazy("Follow up on"),
         required=False,
         validators=[_not_in_the_past],
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=gettext_lazy("You get one email on this day if the referral is still open."),
     )
 
@@ -90,7 +91,7 @@ class ReferralTransitionForm(forms.Form):
         label=gettext_lazy("Next follow-up (optional)"),
         required=False,
         validators=[_not_in_the_past],
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
 
 
