@@ -37,7 +37,9 @@ class ResourceFilter(django_filters.FilterSet):
 
     def search(self, queryset: QuerySet[Resource], name: str, value: str) -> QuerySet[Resource]:
         # Every word must appear somewhere; UnicodeIContains folds "Peñasco" and "PEÑASCO" alike on SQLite too.
-        for word in value.split()[:6]:
+        # At most six words of at most 100 characters each: SQLite refuses a LIKE pattern of 50,000, and no word in a
+        # resource is that long, so a longer one still finds nothing.
+        for word in (word[:100] for word in value.split()[:6]):
             queryset = queryset.filter(
                 Q(UnicodeIContains(F("name"), word))
                 | Q(UnicodeIContains(F("description"), word))

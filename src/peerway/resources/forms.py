@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from peerway.core.models import Community, Language
@@ -121,6 +122,14 @@ class ResourceForm(forms.ModelForm):  # type: ignore[type-arg]
         else:
             owner.queryset = Organization.objects.filter(pk__in=[o.pk for o in organizations])
             self.order_fields(["owner"])
+        if self.instance.pk:
+            # A term retired since the resource was tagged with it (the import accepts any known term) stays offered,
+            # ticked, on this resource: saving a correction of its hours must not drop it unseen.
+            for name, model in (("languages", Language), ("communities", Community)):
+                field = self.fields[name]
+                assert isinstance(field, forms.ModelMultipleChoiceField)
+                tagged = getattr(self.instance, name).values("pk")
+                field.queryset = model.objects.filter(Q(active=True) | Q(pk__in=tagged))
 
     def clean_zip_code(self) -> str:
         zip_code = str(self.cleaned_data.get("zip_code", "")).strip()

@@ -34,7 +34,12 @@ def resource_directory(request: HttpRequest) -> HttpResponse:
         .prefetch_related("languages", "communities")
     )
     filterset = ResourceFilter(request.GET or None, queryset=queryset)
-    results = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+    results = queryset
+    if filterset.is_bound:
+        # A value that is no choice (an old link, a retired category) is named at its field and left out; the search
+        # and the other filters still apply, rather than every resource being listed as if it were the result.
+        filterset.is_valid()
+        results = filterset.filter_queryset(queryset)
     page = Paginator(results.order_by("name", "id"), PAGE_SIZE).get_page(request.GET.get("page", 1))
     query = request.GET.copy()
     query.pop("page", None)

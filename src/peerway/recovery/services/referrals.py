@@ -26,7 +26,7 @@ from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction, ScheduledRun
 from peerway.core.notify import send_each
 from peerway.core.scheduler import period_key
-from peerway.recovery.models import SUBJECT_PARTICIPANT, Engagement, Referral, ReferralStatus
+from peerway.recovery.models import SUBJECT_PARTICIPANT, Engagement, EngagementStatus, Referral, ReferralStatus
 from peerway.recovery.selectors.engagements import engagement_staff_to_remind
 from peerway.recovery.selectors.referrals import (
     REFERRAL_WRITE_ROLES,
@@ -75,7 +75,10 @@ def referral_create(
     note: str = "",
     follow_up_on: dt.date | None = None,
 ) -> Referral:
-    """Refer the person in ``engagement`` to ``resource`` (shared, or the engagement organization's own)."""
+    """Refer the person in ``engagement`` to ``resource`` (shared, or the engagement organization's own). Refused on a
+    closed engagement, as contacts and hand-offs are: its follow-up reminder would never come."""
+    if engagement.status == EngagementStatus.CLOSED:
+        raise ReferralRefused(_("The engagement is closed; reopen it to refer the person."))
     if not resources_for_engagement(engagement).filter(pk=resource.pk).exists():
         raise ReferralRefused(_("This resource is not in your organization's directory."))
     _check_follow_up(follow_up_on)

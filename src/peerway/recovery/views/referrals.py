@@ -181,6 +181,7 @@ def engagement_referrals(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @staff_view
 @require_POST
+@submitted_once
 def referral_transition_view(request: HttpRequest, public_id: str) -> HttpResponse:
     referral: Referral = referral_for_change(request.user, public_id)  # type: ignore[arg-type]
     form = _transition_form(referral, request.POST)
