@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from peerway.matching import geo
 from peerway.matching.constraints import Constraint, hard_constraint_failures
-from peerway.matching.engine import feasible_and_scores, rank_peers, score_pair
+from peerway.matching.engine import feasible_and_scores, feasible_peer_ids, rank_peers, score_pair
 from peerway.matching.features import encode_peers
 from peerway.matching.specs import IN_PERSON, Location, PeerSpec, RequestSpec
 from peerway.matching.weights import Weights, load_weights
@@ -133,6 +133,15 @@ class TestScores:
 
 
 class TestVectorized:
+    @settings(deadline=None, max_examples=150)
+    @given(requests(), peer_lists(max_size=8))
+    def test_feasible_peer_ids_are_the_peers_every_hard_constraint_admits(
+        self, request: RequestSpec, pool: list[PeerSpec]
+    ) -> None:
+        expected = sorted(peer.id for peer in pool if not hard_constraint_failures(request, peer))
+        assert sorted(feasible_peer_ids(request, pool, WEIGHTS)) == expected
+        assert sorted(feasible_peer_ids(request, encode_peers(pool), WEIGHTS)) == expected
+
     @settings(deadline=None, max_examples=150)
     @given(request_lists(max_size=6), peer_lists(max_size=8))
     def test_it_agrees_with_the_per_pair_reference(self, asks: list[RequestSpec], pool: list[PeerSpec]) -> None:

@@ -75,6 +75,16 @@ def feasible_and_scores(
     return feasible, scores
 
 
+def feasible_peer_ids(request: RequestSpec, peers: Sequence[PeerSpec] | PeerPool, weights: Weights) -> list[str]:
+    """The ids of every peer that meets every hard constraint for ``request``, in peer-id order (no scores or
+    explanations: for asking who could take a request, vectorized like :func:`rank_peers`)."""
+    pool = _pool(peers)
+    if not pool.ids:
+        return []
+    feasible, _ = score_block(pool, encode_requests([request], pool, weights), weights)
+    return [pool.ids[column] for column in np.flatnonzero(feasible[0]).tolist()]
+
+
 def rank_peers(
     request: RequestSpec, peers: Sequence[PeerSpec] | PeerPool, weights: Weights, top: int = 3
 ) -> list[ProposedMatch]:

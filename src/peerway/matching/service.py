@@ -12,8 +12,8 @@ from functools import lru_cache
 from django.db.models import Count, Q
 
 from peerway.intake.models import HelpRequest, RequestSource
-from peerway.matching.constraints import is_feasible, with_served_county
-from peerway.matching.engine import ProposedMatch, rank_peers
+from peerway.matching.constraints import with_served_county
+from peerway.matching.engine import ProposedMatch, feasible_peer_ids, rank_peers
 from peerway.matching.explain import Unmatched, explain_unmatched
 from peerway.matching.features import encode_peers
 from peerway.matching.specs import Location, PeerSpec, RequestSpec
@@ -162,13 +162,11 @@ def peers_who_could_take_later(request: HelpRequest, *, exclude_peer_ids: Iterab
     now: whose next shift is worth telling the person about."""
     excluded = set(exclude_peer_ids)
     freed = engagements_closed_by_accepting(request)
+    peers = [peer for peer in peers_with_caseload(not_counting=freed) if peer.pk not in excluded]
     spec = request_spec(request)
-    return [
-        peer.pk
-        for peer in peers_with_caseload(not_counting=freed)
-        if peer.pk not in excluded
-        and is_feasible(spec, peer_spec(peer, immediate=False, request=spec, request_county_id=request.county_id))
-    ]
+    specs = [peer_spec(peer, immediate=False, request=spec, request_county_id=request.county_id) for peer in peers]
+    feasible = set(feasible_peer_ids(spec, encode_peers(specs), current_weights()))
+    return [peer.pk for peer in peers if str(peer.public_id) in feasible]
 
 
 def with_their_other_profiles(profile_ids: Iterable[int]) -> set[int]:
