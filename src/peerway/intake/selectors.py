@@ -222,6 +222,9 @@ def _peer_card(peer: PeerProfile, explanation: Mapping[str, Any]) -> PeerCard:
     )
 
 
+NEXT_SHIFT_CACHE_SECONDS = 60
+
+
 def _nobody_free(note: Mapping[str, Any], request: HelpRequest) -> NobodyFree:
     from peerway.intake.services import next_shift_start
     from peerway.matching.service import peers_who_could_take_later, with_their_other_profiles
@@ -235,12 +238,21 @@ def _nobody_free(note: Mapping[str, Any], request: HelpRequest) -> NobodyFree:
         if next_shift <= now:
             # The note was written when routing last found nobody; while a peer holds the offer it is not written
             # again, and the shift it names has begun: the person is told the one to come, never one gone by.
-            declined = Offer.objects.filter(request=request, status=OfferStatus.DECLINED).values_list(
-                "peer_id", flat=True
-            )
-            later = peers_who_could_take_later(request, exclude_peer_ids=with_their_other_profiles(declined))
-            coming = next_shift_start(now=now, peer_ids=later)
-            next_shift = coming.astimezone(zone) if coming else None
+            # Worked out once a minute per request, not on each of the status page's refreshes.
+            def coming_shift() -> str:
+                declined = Offer.objects.filter(request=request, status=OfferStatus.DECLINED).values_list(
+                    "peer_id", flat=True
+                )
+                later = peers_who_could_take_later(request, exclude_peer_ids=with_their_other_profiles(declined))
+                coming = next_shift_start(now=now, peer_ids=later)
+                return coming.isoformat() if coming else ""
+
+            key = f"intake:next-shift:{request.pk}"
+            coming = cache.get(key)
+            if coming is None or (coming and dt.datetime.fromisoformat(coming) <= now):
+                coming = coming_shift()
+                cache.set(key, coming, NEXT_SHIFT_CACHE_SECONDS)
+            next_shift = dt.datetime.fromisoformat(coming).astimezone(zone) if coming else None
         if next_shift is not None:
             in_days = (next_shift.date() - now.astimezone(zone).date()).days
     return NobodyFree(
