@@ -30,6 +30,15 @@ def resources_for_user(user: User) -> QuerySet[Resource]:
     )
 
 
+def resources_in_directory_for_user(user: User) -> QuerySet[Resource]:
+    """What the user's directory lists: the active resources they may see, and the unlisted ones they administer
+    (so that one unticked by mistake, or whose service reopened, can be found and listed again)."""
+    own, shared = resource_owner_ids_editable_by(user)
+    editable = Q(organization_id__in=own) | (Q(organization__isnull=True) if shared else Q(pk__in=[]))
+    visible = resources_for_user(user)
+    return Resource.objects.filter(Q(pk__in=visible.values("pk")) | (editable & Q(active=False)))
+
+
 def resource_import_targets_for_user(user: User) -> list[Organization]:
     """Organizations whose resources the user may import (as their administrator); empty means none."""
     return sorted(

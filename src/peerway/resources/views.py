@@ -19,7 +19,7 @@ from peerway.resources.selectors import (
     resource_import_targets_for_user,
     resource_owner_for_import,
     resource_owner_ids_editable_by,
-    resources_for_user,
+    resources_in_directory_for_user,
 )
 from peerway.resources.services import ResourceImportRejected, resource_save, resources_import
 
@@ -29,7 +29,7 @@ PAGE_SIZE = 25
 @staff_view
 def resource_directory(request: HttpRequest) -> HttpResponse:
     queryset = (
-        resources_for_user(request.user)  # type: ignore[arg-type]
+        resources_in_directory_for_user(request.user)  # type: ignore[arg-type]
         .select_related("county", "organization")
         .prefetch_related("languages", "communities")
     )
