@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 from django.test import Client
 from django.urls import reverse
 
+from peerway.core.models import Community, Language
 from peerway.recovery.models import CheckIn, EngagementHandoff, Participant, PeerAttestation
 from peerway.recovery.services import contact_correct
 from peerway.workforce.models import PeerProfile
@@ -63,12 +64,17 @@ class _Forms(HTMLParser):
 
 def drawn_form(client: Client, page: str, *, having: str) -> dict[str, list[str]]:
     """The fields of the form on ``page`` that has a field named ``having``, as the page drew them."""
+    return drawn_form_in(client.get(page).content.decode(), having=having)
+
+
+def drawn_form_in(html: str, *, having: str) -> dict[str, list[str]]:
+    """The fields of the form in ``html`` that has a field named ``having``, as a browser would send them."""
     parser = _Forms()
-    parser.feed(client.get(page).content.decode())
+    parser.feed(html)
     for form in parser.forms:
         if having in form:
             return form
-    raise AssertionError(f"no form with a field {having!r} on {page}")
+    raise AssertionError(f"no form with a field {having!r} in the page")
 
 
 def _client(user: object) -> Client:
@@ -180,3 +186,34 @@ def test_an_edit_of_a_detail_someone_else_changed_meanwhile_says_what_it_reads_a
     assert alice.post(url, shown_again).status_code == 302
     saved = Participant.objects.get(pk=person.pk)
     assert (saved.phone, saved.preferred_name) == ("(612) 555-0177", "Sample Anne")
+
+
+def test_saving_again_after_a_clash_keeps_every_other_detail_the_colleague_changed(cast: Cast) -> None:
+    person = ParticipantFactory(organization=cast.org, preferred_name="Sample Ann", phone="(612) 555-0142", email="")
+    alice, sam = _client(cast.alice), _client(cast.sam)
+    url = reverse("recovery:participant_edit", args=[person.public_id])
+    form = drawn_form(alice, url, having="preferred_name")
+    community = Community.objects.filter(active=True).order_by("slug").first()
+    assert community is not None
+    sams = {
+        **drawn_form(sam, url, having="phone"),
+        "phone": ["(612) 555-0199"],
+        "email": ["sample.ann@example.org"],
+        "language": [str(Language.objects.get(slug="es").pk)],
+        "communities": [str(community.pk)],
+        "date_of_birth": ["1980-02-03"],
+    }
+    assert sam.post(url, sams).status_code == 302
+
+    refused = alice.post(url, {**form, "phone": ["(612) 555-0177"]})
+
+    assert refused.status_code == 400
+    assert alice.post(url, drawn_form_in(refused.content.decode(), having="preferred_name")).status_code == 302
+    saved = Participant.objects.get(pk=person.pk)
+    assert (saved.phone, saved.email, saved.language.slug, str(saved.date_of_birth)) == (
+        "(612) 555-0177",
+        "sample.ann@example.org",
+        "es",
+        "1980-02-03",
+    )
+    assert [c.slug for c in saved.communities.all()] == [community.slug]

@@ -15,7 +15,7 @@ from peerway.core.models import Language
 from peerway.resources.models import Resource
 from tests.factories import MembershipFactory, county
 from tests.helpers import Cast
-from tests.recovery.test_bad_input_staff_records import drawn_form
+from tests.recovery.test_bad_input_staff_records import drawn_form, drawn_form_in
 
 pytestmark = pytest.mark.django_db
 
@@ -104,10 +104,6 @@ def test_only_the_owners_administrators_add_or_edit_a_resource_post_included(cas
     assert Resource.objects.get(pk=own.pk).name == "Riverbend Pantry"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ResourceForm is no KeepsOthersChangesForm: saving a page left open undoes a colleague's change",
-)
 def test_an_edit_from_a_page_left_open_keeps_a_colleagues_change(cast: Cast) -> None:
     item = Resource.objects.create(
         name="Riverbend Pantry", organization=cast.org, category="food", hours="Tue 10-4", phone="(612) 555-0150"
@@ -122,6 +118,33 @@ def test_an_edit_from_a_page_left_open_keeps_a_colleagues_change(cast: Cast) -> 
     response = ada.post(url, {**ada_form, "name": ["Riverbend Food Pantry"]})
     assert response.status_code < 500
     assert Resource.objects.get(pk=item.pk).hours == "Tue and Thu 10-6"
+
+
+def test_two_edits_of_one_field_from_pages_open_at_once_ask_the_second_editor_which_stays(cast: Cast) -> None:
+    item = Resource.objects.create(
+        name="Riverbend Pantry", organization=cast.org, category="food", hours="Tue 10-4", zip_code="55404"
+    )
+    item.languages.set(Language.objects.filter(slug="en"))
+    colleague = MembershipFactory(organization=cast.org, role="org_admin").user
+    url = reverse("resources:edit", args=[item.public_id])
+    ada, other = _client(cast.ada), _client(colleague)
+    ada_form = drawn_form(ada, url, having="hours")
+    colleague_form = {**drawn_form(other, url, having="hours"), "hours": ["Tue and Thu 10-6"], "zip_code": ["55406"]}
+    assert other.post(url, colleague_form).status_code == 302
+    moved = Resource.objects.get(pk=item.pk)
+    response = ada.post(url, {**ada_form, "hours": ["Closed until March"], "languages": ["en", "es"]})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Someone else changed this while your page was open" in page and "Tue and Thu 10-6" in page
+    assert "Closed until March" in page  # what Ada typed is kept
+    assert Resource.objects.get(pk=item.pk).hours == "Tue and Thu 10-6"  # nothing of hers saved yet
+    # Sending the page again keeps hers; the colleague's new ZIP code and its map position stay.
+    again = drawn_form_in(page, having="hours")
+    assert ada.post(url, again).status_code == 302
+    saved = Resource.objects.get(pk=item.pk)
+    assert saved.hours == "Closed until March"
+    assert sorted(saved.languages.values_list("slug", flat=True)) == ["en", "es"]
+    assert (saved.zip_code, saved.latitude, saved.longitude) == ("55406", moved.latitude, moved.longitude)
 
 
 def test_correcting_a_resource_keeps_a_language_no_longer_offered_for_new_ones(cast: Cast) -> None:

@@ -106,11 +106,13 @@ class KeepsOthersChangesForm(forms.Form):
             drawn: dict[str, str] = signing.loads(self.cleaned_data.get("drawn") or "", salt=self._salt())
         except signing.BadSignature:
             return data  # an older page, or a form sent by hand: saved as it is
+        theirs = []
         for name in self.edited_fields:
             if name not in drawn or self._digest(current[name]) == drawn[name]:
                 continue  # nobody else changed it
             if self._digest(data[name]) == drawn[name]:
                 data[name] = current[name]  # only the other person changed it: theirs stays
+                theirs.append(name)
             elif _comparable(data[name]) != _comparable(current[name]):
                 self.add_error(
                     name,  # type: ignore[arg-type]
@@ -121,7 +123,26 @@ class KeepsOthersChangesForm(forms.Form):
                     % {"value": _shown(current[name])},
                 )
         if self.errors:
+            # The page comes back showing the record as it now is wherever only the other person changed it, so
+            # saving it again does not put their change back; the editor's own changes stay as typed.
             self.data = self.data.copy()
             self.data[self.add_prefix("drawn")] = self.drawn_of(current)
+            for name in theirs:
+                self._show(name, current[name])
             return None
         return data
+
+    def _show(self, name: str, value: object) -> None:
+        """Put ``value`` (a record's value) in the form's data as a browser would post it."""
+        key = self.add_prefix(name)
+        shown = self.fields[name].prepare_value(value)
+        if isinstance(shown, list | tuple):
+            posted = [str(item) for item in shown]
+            if hasattr(self.data, "setlist"):
+                self.data.setlist(key, posted)
+            else:
+                self.data[key] = posted
+        elif isinstance(value, bool):
+            self.data[key] = "true" if value else "false"
+        else:
+            self.data[key] = "" if shown is None else str(shown)

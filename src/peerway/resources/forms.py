@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from peerway.core.forms import KeepsOthersChangesForm
 from peerway.core.models import Community, Language
 from peerway.organizations.models import County, Organization
 from peerway.resources.csv_rows import MAX_FILE_BYTES, ZIP_CODE
@@ -47,12 +48,30 @@ class TermsField(forms.ModelMultipleChoiceField):
         return str(obj.label())
 
 
-class ResourceForm(forms.ModelForm):  # type: ignore[type-arg]
+class ResourceForm(KeepsOthersChangesForm, forms.ModelForm):  # type: ignore[type-arg]
     """One resource, as an administrator adds or corrects it by hand (the CSV import does many at once).
 
     ``organizations``: when adding, the organizations whose directory the resource may go into (a state
-    agency's means the shared, state-wide directory); when editing, the owner stays as it is.
+    agency's means the shared, state-wide directory); when editing, the owner stays as it is, and a change a
+    colleague saved while the page was open is kept (``merged``).
     """
+
+    edited_fields = (
+        "name",
+        "category",
+        "description",
+        "languages",
+        "communities",
+        "hours",
+        "street",
+        "city",
+        "county",
+        "zip_code",
+        "phone",
+        "website",
+        "eligibility",
+        "active",
+    )
 
     owner = forms.ModelChoiceField(
         queryset=Organization.objects.none(), to_field_name="slug", label=_("Add to the directory of"), empty_label=None
@@ -122,7 +141,16 @@ class ResourceForm(forms.ModelForm):  # type: ignore[type-arg]
         else:
             owner.queryset = Organization.objects.filter(pk__in=[o.pk for o in organizations])
             self.order_fields(["owner"])
+        # The resource as saved now, read before validation writes the posted values onto the instance.
+        self.current: dict[str, object] = {}
         if self.instance.pk:
+            self.current = {
+                name: list(getattr(self.instance, name).all())
+                if name in ("languages", "communities")
+                else getattr(self.instance, name)
+                for name in self.edited_fields
+            }
+            self.initial["drawn"] = self.drawn_of(self.current)
             # A term retired since the resource was tagged with it (the import accepts any known term) stays offered,
             # ticked, on this resource: saving a correction of its hours must not drop it unseen.
             for name, model in (("languages", Language), ("communities", Community)):
@@ -136,3 +164,9 @@ class ResourceForm(forms.ModelForm):  # type: ignore[type-arg]
         if zip_code and not ZIP_CODE.match(zip_code):
             raise forms.ValidationError(_("Enter a ZIP code like 55404 or 55404-1234."))
         return zip_code
+
+    def merged(self) -> dict[str, Any] | None:
+        """The values to save: the posted ones, with each field the editor left as the page drew it given what a
+        colleague saved meanwhile; None, with errors on the form, when both changed a field. After ``is_valid()``."""
+        data = {name: self.cleaned_data[name] for name in self.edited_fields}
+        return self.merged_with(self.current, data) if self.instance.pk else data

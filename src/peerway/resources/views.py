@@ -76,15 +76,18 @@ def resource_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 def _resource_form(request: HttpRequest, resource: Resource, targets: list[Organization]) -> HttpResponse:
     adding = resource.pk is None
     form = ResourceForm(request.POST or None, instance=resource, organizations=targets)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and (data := form.merged()) is not None:
         item = form.save(commit=False)
+        for name, value in data.items():
+            if name not in ("languages", "communities"):
+                setattr(item, name, value)
         if adding:
             item.organization = resource_owner_for_import(form.cleaned_data["owner"])
         resource_save(
             resource=item,
-            languages=form.cleaned_data["languages"],
-            communities=form.cleaned_data["communities"],
-            zip_changed="zip_code" in form.changed_data,
+            languages=data["languages"],
+            communities=data["communities"],
+            zip_changed=adding or data["zip_code"] != form.current["zip_code"],
         )
         message = _("Added %(name)s to the directory.") if adding else _("Saved the changes to %(name)s.")
         messages.success(request, message % {"name": item.name})
