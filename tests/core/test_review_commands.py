@@ -71,6 +71,27 @@ def test_a_seed_that_cannot_write_its_demo_sign_ins_leaves_the_database_empty(se
 
 
 @pytest.mark.django_db
+def test_ctrl_c_during_the_seed_is_one_line_and_leaves_nothing(var_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from peerway.core import seed
+
+    stages = list(seed.STAGES)
+
+    def interrupted(ctx: Any) -> None:
+        raise KeyboardInterrupt
+
+    # Interrupted in the third stage, after two stages wrote their rows.
+    monkeypatch.setattr(seed, "STAGES", [*stages[:2], type(stages[2])(stages[2].name, interrupted), *stages[3:]])
+    with pytest.raises(CommandError) as caught:
+        call_command(
+            "seed", "--today", "2026-11-23", "--seed", "5", "--no-progress", stdout=io.StringIO(), stderr=io.StringIO()
+        )
+    assert str(caught.value) == "Stopped: nothing was seeded."
+    assert caught.value.returncode == 130
+    assert not Organization.objects.exists() and not User.objects.exists()
+    assert not list(var_dir.iterdir()), "no sign-ins file, not even a temporary one"
+
+
+@pytest.mark.django_db
 def test_the_demo_sign_ins_are_put_in_place_whole_and_private(var_dir: Path) -> None:
     """Written to a temporary file inside the seed's transaction, moved into place after the commit."""
     call_command(

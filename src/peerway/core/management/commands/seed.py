@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
@@ -86,6 +86,16 @@ class Command(BaseCommand):
             )
         except SeedError as exc:
             raise CommandError(str(exc)) from exc
+        except KeyboardInterrupt:
+            # Ctrl-C: one line, not a traceback. The stages are one transaction, so an interrupted run left nothing,
+            # unless it was stopped after the commit (while the sign-ins were put in place or statistics gathered).
+            if _seeded():
+                raise CommandError(
+                    "Stopped after the data was saved; the demo sign-ins may be missing: `peerway flush` and seed "
+                    "again.",
+                    returncode=130,
+                ) from None
+            raise CommandError("Stopped: nothing was seeded.", returncode=130) from None
 
         self.stdout.write(f"{'table':<40} {'rows':>10}")
         for table, rows in sorted(report.rows_by_table.items()):
@@ -98,6 +108,13 @@ class Command(BaseCommand):
         rows = sum(stage.rows.values())
         self.stderr.write(f"  {stage.name:<14} {rows:>9,} rows  {stage.seconds:6.1f} s")
         sys.stderr.flush()
+
+
+def _seeded() -> bool:
+    try:
+        return Organization.objects.exists()
+    except DatabaseError:
+        return True  # cannot tell: say what is safe to do either way
 
 
 def _has_unapplied_migrations() -> bool:
