@@ -315,3 +315,23 @@ def test_a_shift_past_midnight_is_refused_with_how_to_enter_it_and_nothing_is_sa
     assert 'value="22:00"' in body and 'value="02:00"' in body  # what was typed is kept
     profile.refresh_from_db()
     assert profile.display_name == "Alice" and not profile.shifts.exists()
+
+
+def test_overlapping_shifts_on_one_day_are_refused_next_to_the_later_one_and_nothing_is_saved(cast: Cast) -> None:
+    profile = _alice(cast)
+    client = Client()
+    client.force_login(cast.alice)
+    rows = _shift_rows(
+        ("2", "13:00", "18:00"), ("2", "09:00", "14:00"), ("3", "09:00", "14:00"), ("2", "18:00", "20:00")
+    )
+    response = client.post(reverse("workforce:profile_edit"), _profile_fields() | rows)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert body.count("This overlaps the") == 1, "back to back (18:00 after 18:00) and another day are fine"
+    assert "This overlaps the Wednesday shift from 09:00 to 14:00" in body
+    assert 'value="13:00"' in body  # what was typed is kept
+    assert not profile.shifts.exists()
+    # A removed row does not count.
+    rows = _shift_rows(("2", "13:00", "18:00"), ("2", "09:00", "14:00"), delete=(1,))
+    assert client.post(reverse("workforce:profile_edit"), _profile_fields() | rows).status_code == 302
+    assert [f"{start:%H:%M}" for start in profile.shifts.values_list("starts_at", flat=True)] == ["13:00"]

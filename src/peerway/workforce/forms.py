@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from django import forms
@@ -119,6 +120,34 @@ class BaseWeeklyShiftFormSet(forms.BaseInlineFormSet):
         super().add_fields(form, index)
         if "DELETE" in form.fields:
             form.fields["DELETE"].label = _("Remove this shift")
+
+    def clean(self) -> None:
+        # Two shifts that overlap are one longer shift typed twice, or a typo in one of them: either way the peer
+        # should see it, next to the later one, rather than a week that reads differently from what they meant.
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if form.is_valid()
+            and not self._should_delete_form(form)
+            and None not in (form.cleaned_data.get(name) for name in ("weekday", "starts_at", "ends_at"))
+        ]
+        kept.sort(key=lambda form: (form.cleaned_data["weekday"], form.cleaned_data["starts_at"]))
+        for earlier, later in itertools.pairwise(kept):
+            first, second = earlier.cleaned_data, later.cleaned_data
+            if first["weekday"] == second["weekday"] and second["starts_at"] < first["ends_at"]:
+                later.add_error(
+                    "starts_at",
+                    _(
+                        "This overlaps the %(day)s shift from %(start)s to %(end)s: make them one shift, or change the "
+                        "hours."
+                    )
+                    % {
+                        "day": WEEKDAYS[first["weekday"]],
+                        "start": f"{first['starts_at']:%H:%M}",
+                        "end": f"{first['ends_at']:%H:%M}",
+                    },
+                )
 
 
 WeeklyShiftFormSet = forms.inlineformset_factory(
