@@ -15,6 +15,7 @@ from peerway.recovery.models.checkups import (
 from peerway.recovery.models.contacts import (
     MAX_CONTACT_MINUTES,
     Contact,
+    ContactCosign,
     ContactKind,
     ContactModality,
     ContactVersion,
@@ -60,6 +61,7 @@ __all__ = [
     "CheckupReminder",
     "CheckupStatus",
     "Contact",
+    "ContactCosign",
     "ContactKind",
     "ContactModality",
     "ContactVersion",

@@ -8,6 +8,7 @@ locks a contact, ``locked_version`` stays as billed whatever corrections follow.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -113,6 +114,10 @@ class ContactVersion(models.Model):
     note = EncryptedTextField(verbose_name=_("note"))
     person_present = models.BooleanField(default=True, verbose_name=_("the person took part"))
     goals = models.ManyToManyField(PlanGoal, blank=True, related_name="contact_versions")
+    # The goals' words as this version was written (JSON, goal id to description; encrypted like the goals): a goal
+    # reworded later must not rewrite what a co-signed or billed version says. Empty on versions written before
+    # the words were kept, and those show the goals' words now.
+    goal_words = EncryptedTextField(null=True, blank=True)
     reason = EncryptedTextField(null=True, blank=True, verbose_name=_("reason for the correction"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -128,6 +133,11 @@ class ContactVersion(models.Model):
 
     def occurred_at(self, tz: dt.tzinfo) -> dt.datetime:
         return dt.datetime.combine(self.occurred_on, self.started_at, tzinfo=tz)
+
+    def goals_as_written(self) -> list[str]:
+        """The words of the goals this version names, as they read when it was written."""
+        written: dict[str, str] = json.loads(self.goal_words) if self.goal_words else {}
+        return [written.get(str(goal.pk), goal.description) for goal in self.goals.all()]
 
     def clean_in(
         self, tz: dt.tzinfo, *, engagement_began: dt.datetime, engagement_ended: dt.datetime | None = None
@@ -160,3 +170,18 @@ class ContactVersion(models.Model):
         # daylight saving time ends: compare the instants, in UTC.
         if self.occurred_at(tz).astimezone(dt.UTC) > now:
             raise ValidationError({"started_at": _("The start time is in the future.")})
+
+
+class ContactCosign(models.Model):
+    """A supervisor's co-sign of one version of a contact. Written once, never updated.
+
+    The contact's own ``cosigned_*`` fields say whether what it says now is co-signed, and a correction clears them;
+    this row stays with the version it signed, so a billed version keeps saying who co-signed it.
+    """
+
+    version = models.OneToOneField(ContactVersion, on_delete=models.CASCADE, related_name="cosign")
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Co-sign of contact version {self.version_id}"

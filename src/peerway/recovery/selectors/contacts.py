@@ -64,7 +64,7 @@ def contact_get_for_user(
             .prefetch_related(
                 Prefetch(
                     "versions",
-                    queryset=ContactVersion.objects.select_related("created_by")
+                    queryset=ContactVersion.objects.select_related("created_by", "cosign__signed_by")
                     .prefetch_related("goals")
                     .order_by("-number"),
                 )

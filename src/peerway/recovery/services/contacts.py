@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from peerway.recovery.models import (
     MAX_CONTACT_MINUTES,
     SUBJECT_PARTICIPANT,
     Contact,
+    ContactCosign,
     ContactVersion,
     Engagement,
     EngagementStatus,
@@ -140,6 +142,7 @@ def _unchanged(contact: Contact, version: ContactVersion, goals: list[PlanGoal])
 
 def _version_save(contact: Contact, version: ContactVersion, goals: list[PlanGoal]) -> ContactVersion:
     version.contact = contact
+    version.goal_words = json.dumps({str(goal.pk): goal.description for goal in goals}) if goals else None
     version.save()
     version.goals.set(goals)
     return version
@@ -290,8 +293,14 @@ def contact_correct(
 
 @transaction.atomic
 def contact_lock_for_billing(*, contact: Contact, actor: User | None = None) -> Contact:
-    """Freeze the current version as the billed one. Locking twice keeps the first lock."""
+    """Freeze the current version as the billed one. Locking twice keeps the first lock.
+
+    A contact whose organization asks for a co-sign is billed only once its current version is co-signed: one still
+    waiting for it is refused (ActionRefused), as is one corrected after the co-sign until it is signed again.
+    """
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if contact.locked_at is None and contact.awaiting_cosign:
+        raise ActionRefused(_("This contact is awaiting its co-sign: it can be billed once a supervisor co-signs it."))
     if contact.locked_at is None:
         contact.locked_at = timezone.now()
         contact.locked_version_id = contact.current_version_id
@@ -343,5 +352,6 @@ def contact_cosign(*, contact: Contact, actor: User, version: int | None = None)
     contact.cosigned_by = actor
     contact.cosigned_version_id = contact.current_version_id
     contact.save()
+    ContactCosign.objects.create(version_id=contact.current_version_id, signed_by=actor, signed_at=contact.cosigned_at)
     _log(actor, engagement, AccessAction.CHANGED, "co-signed a contact", roles=COSIGN_ROLES)
     return contact
