@@ -41,8 +41,10 @@ class _Forms(HTMLParser):
         if tag == "form":
             self.forms.append({})
         elif tag == "input" and a.get("type", "text") not in ("submit", "button", "file", "image"):
-            if a.get("type") not in ("checkbox", "radio") or "checked" in a:
+            if a.get("type") not in ("checkbox", "radio"):
                 self._add(a.get("name"), a.get("value", ""))
+            elif "checked" in a:
+                self._add(a.get("name"), a.get("value", "on"))  # a browser sends "on" for a box without a value
         elif tag == "textarea":
             self._textarea = a.get("name")
             self._add(self._textarea, "")

@@ -152,12 +152,15 @@ class ResourceForm(KeepsOthersChangesForm, forms.ModelForm):  # type: ignore[typ
             }
             self.initial["drawn"] = self.drawn_of(self.current)
             # A term retired since the resource was tagged with it (the import accepts any known term) stays offered,
-            # ticked, on this resource: saving a correction of its hours must not drop it unseen.
+            # ticked, on this resource: saving a correction of its hours must not drop it unseen. A retired term the
+            # page sends back is accepted too: the page drew it while the resource had it, and if a colleague removed
+            # it meanwhile, ``merged`` keeps their removal rather than refusing a page whose editor never touched it.
             for name, model in (("languages", Language), ("communities", Community)):
                 field = self.fields[name]
                 assert isinstance(field, forms.ModelMultipleChoiceField)
                 tagged = getattr(self.instance, name).values("pk")
-                field.queryset = model.objects.filter(Q(active=True) | Q(pk__in=tagged))
+                sent = self.data.getlist(self.add_prefix(name)) if hasattr(self.data, "getlist") else []
+                field.queryset = model.objects.filter(Q(active=True) | Q(pk__in=tagged) | Q(slug__in=sent))
 
     def clean_zip_code(self) -> str:
         zip_code = str(self.cleaned_data.get("zip_code", "")).strip()

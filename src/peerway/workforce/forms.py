@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-import itertools
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -124,30 +124,30 @@ class BaseWeeklyShiftFormSet(forms.BaseInlineFormSet):
     def clean(self) -> None:
         # Two shifts that overlap are one longer shift typed twice, or a typo in one of them: either way the peer
         # should see it, next to the later one, rather than a week that reads differently from what they meant.
+        # Each is compared with the one of that day reaching latest so far (a short shift inside a long one is
+        # named even when another lies between them), its hours read before any error is added.
         super().clean()
-        kept = [
-            form
-            for form in self.forms
-            if form.is_valid()
-            and not self._should_delete_form(form)
-            and None not in (form.cleaned_data.get(name) for name in ("weekday", "starts_at", "ends_at"))
-        ]
-        kept.sort(key=lambda form: (form.cleaned_data["weekday"], form.cleaned_data["starts_at"]))
-        for earlier, later in itertools.pairwise(kept):
-            first, second = earlier.cleaned_data, later.cleaned_data
-            if first["weekday"] == second["weekday"] and second["starts_at"] < first["ends_at"]:
-                later.add_error(
+        shifts = []
+        for index, form in enumerate(self.forms):
+            if not form.is_valid() or self._should_delete_form(form):
+                continue
+            hours = tuple(form.cleaned_data.get(name) for name in ("weekday", "starts_at", "ends_at"))
+            if None not in hours:
+                shifts.append((*hours, index, form))
+        shifts.sort(key=lambda shift: shift[:4])
+        latest: tuple[int, dt.time, dt.time] | None = None
+        for weekday, starts, ends, _index, form in shifts:
+            if latest is not None and latest[0] == weekday and starts < latest[2]:
+                form.add_error(
                     "starts_at",
                     _(
                         "This overlaps the %(day)s shift from %(start)s to %(end)s: make them one shift, or change the "
                         "hours."
                     )
-                    % {
-                        "day": WEEKDAYS[first["weekday"]],
-                        "start": f"{first['starts_at']:%H:%M}",
-                        "end": f"{first['ends_at']:%H:%M}",
-                    },
+                    % {"day": WEEKDAYS[weekday], "start": f"{latest[1]:%H:%M}", "end": f"{latest[2]:%H:%M}"},
                 )
+            if latest is None or latest[0] != weekday or ends > latest[2]:
+                latest = (weekday, starts, ends)
 
 
 WeeklyShiftFormSet = forms.inlineformset_factory(
