@@ -73,4 +73,4 @@ bench: setup
 	@for script in $(BENCHMARKS); do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(TOOLS) var/test*.sqlite3 .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) var/test*.sqlite3 var/test-templates .pytest_cache .mypy_cache .ruff_cache

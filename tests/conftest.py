@@ -1,17 +1,46 @@
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.db import connection, connections
 from django.utils import translation
+from pytest_django import DjangoDbBlocker
 
 from peerway.core import sms
 from peerway.core.models import Community, Language, LivedExperience
 from peerway.intake.models import HelpRequest
 from peerway.intake.services import RequestInput, request_submit
 from tests.helpers import Cast, make_cast
+from tests.migrated_sqlite import migrated_sqlite
+
+
+# On SQLite the test database is made in two steps instead of migrating it (45 seconds on a slow machine, paid by the
+# SQLite suite and the browser tests alike): its tables are made straight from the models, which takes seconds, and
+# then its whole content is replaced by a copy of a database `peerway migrate` really migrated, made once per set of
+# migrations (tests/migrated_sqlite.py), so the suite runs on exactly the schema and rows migrations give, with
+# Django's record of the applied migrations. PostgreSQL's test database is migrated as before.
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    if connections["default"].vendor == "sqlite":
+        connections["default"].settings_dict.setdefault("TEST", {})["MIGRATE"] = False
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    django_db_setup: None, django_db_blocker: DjangoDbBlocker, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    if connection.vendor != "sqlite":
+        return
+    with django_db_blocker.unblock():
+        migrated = migrated_sqlite(tmp_path_factory.mktemp("migrated") / "db.sqlite3")
+        connection.ensure_connection()
+        with contextlib.closing(sqlite3.connect(migrated)) as source:
+            source.backup(connection.connection)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import os
 import secrets
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -21,6 +20,7 @@ from gunicorn.config import Config
 
 from peerway.core.gunicorn_logging import RedactingLogger
 from peerway.core.management.commands.serve import server_command
+from tests.migrated_sqlite import migrated_sqlite
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -68,13 +68,7 @@ def server_environment(tmp_path_factory: pytest.TempPathFactory) -> dict[str, st
         "PEERWAY_VAR_DIR": str(directory),
         "DATABASE_URL": f"sqlite:///{directory / 'db.sqlite3'}",
     }
-    subprocess.run(
-        [sys.executable, "-m", "peerway.cli", "migrate", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=environment,
-        check=True,
-        timeout=300,
-    )
+    migrated_sqlite(directory / "db.sqlite3")
     return environment
 
 

@@ -8,7 +8,6 @@ import io
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +23,7 @@ from peerway.accounts.models import User
 from peerway.core.seed import SeedReport, seed_run
 from peerway.organizations.models import Organization
 from peerway.recovery.models import Participant
+from tests.migrated_sqlite import migrated_sqlite
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -171,28 +171,15 @@ def seed_and_dump_in_own_process(directory: Path, hash_seed: str) -> list[dict[s
 
 def test_two_processes_with_different_hash_seeds_write_identical_dumps(tmp_path: Path) -> None:
     # The in-process test above cannot see nondeterminism that differs between processes, such as the
-    # iteration order of a set of strings, which follows PYTHONHASHSEED. Migrating once and copying the
-    # file gives both processes the same empty database without paying for two migrations.
+    # iteration order of a set of strings, which follows PYTHONHASHSEED. Both processes get a copy of the same
+    # migrated, empty database (tests/migrated_sqlite.py).
     if connection.vendor != "sqlite":
         pytest.skip("uses its own SQLite files whatever the suite's database, so it runs in the SQLite suite only")
     first_dir, second_dir = tmp_path / "first", tmp_path / "second"
     first_dir.mkdir()
     second_dir.mkdir()
-    subprocess.run(
-        [str(Path(sys.executable).parent / "peerway"), "migrate", "--noinput", "--verbosity", "0"],
-        env={
-            **os.environ,
-            "PEERWAY_MODE": "test",
-            "PEERWAY_VAR_DIR": str(first_dir),
-            "DATABASE_URL": f"sqlite:///{first_dir / 'db.sqlite3'}",
-        },
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    for name in ("db.sqlite3", "db.sqlite3-wal"):  # the WAL file, if the migrating process left one
-        if (first_dir / name).exists():
-            shutil.copyfile(first_dir / name, second_dir / name)
+    migrated_sqlite(first_dir / "db.sqlite3")
+    migrated_sqlite(second_dir / "db.sqlite3")
     with ThreadPoolExecutor(max_workers=2) as pool:
         first, second = pool.map(seed_and_dump_in_own_process, [first_dir, second_dir], ["1", "2"])
 

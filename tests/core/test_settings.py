@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
+from tests.migrated_sqlite import migrated_sqlite
+
 PEERWAY = [sys.executable, "-m", "peerway.cli"]
 GOOD_PRODUCTION = {
     "PEERWAY_MODE": "production",
@@ -107,6 +109,8 @@ def test_the_sites_address_is_kept_without_a_trailing_slash(tmp_path: Path) -> N
 
 def test_with_the_database_cache_every_process_counts_against_one_limit(tmp_path: Path) -> None:
     env = {"PEERWAY_MODE": "demo", "PEERWAY_CACHE": "database"}
+    # A migrated database without the cache's table: `peerway migrate` with the database cache adds it.
+    migrated_sqlite(tmp_path / "db.sqlite3")
     assert run(["migrate", "--noinput", "--verbosity", "0"], env, tmp_path).returncode == 0
     count = "from django.core.cache import cache; cache.add('k', 0, 600); print('count', cache.incr('k'))"
     first = run(["shell", "-c", count], env, tmp_path)
