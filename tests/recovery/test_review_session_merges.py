@@ -23,11 +23,12 @@ from peerway.recovery.services import (
 )
 from peerway.recovery.services.plans import goal_update
 from peerway.resources.models import Resource
-from peerway.workforce.models import PeerProfile, WeeklyShift
+from peerway.workforce.models import WeeklyShift
 from tests.factories import MembershipFactory, county
 from tests.helpers import Cast
 from tests.recovery.records import contact_fields, ready_engagement, record
 from tests.recovery.test_bad_input_staff_records import drawn_form, drawn_form_in
+from tests.workforce.test_profile import _alice, _profile_fields, _shift_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -257,34 +258,6 @@ def test_a_version_keeps_the_words_of_a_goal_a_later_correction_dropped_and_the_
 
 
 # --- Weekly shifts that overlap ------------------------------------------------------------------------------------
-
-
-def _alice(cast: Cast) -> PeerProfile:
-    return PeerProfile.objects.create(
-        user=cast.alice, organization=cast.org, display_name="Alice", modalities=["phone"]
-    )
-
-
-def _shift_rows(*rows: tuple[str, str, str], existing: int = 0, delete: tuple[int, ...] = ()) -> dict[str, str]:
-    data = {
-        "shifts-TOTAL_FORMS": str(len(rows)),
-        "shifts-INITIAL_FORMS": str(existing),
-        "shifts-MIN_NUM_FORMS": "0",
-        "shifts-MAX_NUM_FORMS": "28",
-    }
-    for index, (weekday, starts, ends) in enumerate(rows):
-        data |= {
-            f"shifts-{index}-weekday": weekday,
-            f"shifts-{index}-starts_at": starts,
-            f"shifts-{index}-ends_at": ends,
-        }
-    for index in delete:
-        data[f"shifts-{index}-DELETE"] = "on"
-    return data
-
-
-def _profile_fields() -> dict[str, object]:
-    return {"display_name": "Ali", "modalities": ["phone"], "service_radius_km": 30, "caseload_limit": 20}
 
 
 def test_three_shifts_that_each_overlap_the_one_before_are_refused_not_a_server_error(cast: Cast) -> None:

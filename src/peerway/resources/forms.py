@@ -48,6 +48,25 @@ class TermsField(forms.ModelMultipleChoiceField):
         return str(obj.label())
 
 
+# What an administrator edits by hand; each is also kept when a colleague changed it meanwhile.
+RESOURCE_FORM_FIELDS = (
+    "name",
+    "category",
+    "description",
+    "languages",
+    "communities",
+    "hours",
+    "street",
+    "city",
+    "county",
+    "zip_code",
+    "phone",
+    "website",
+    "eligibility",
+    "active",
+)
+
+
 class ResourceForm(KeepsOthersChangesForm, forms.ModelForm):  # type: ignore[type-arg]
     """One resource, as an administrator adds or corrects it by hand (the CSV import does many at once).
 
@@ -56,22 +75,7 @@ class ResourceForm(KeepsOthersChangesForm, forms.ModelForm):  # type: ignore[typ
     colleague saved while the page was open is kept (``merged``).
     """
 
-    edited_fields = (
-        "name",
-        "category",
-        "description",
-        "languages",
-        "communities",
-        "hours",
-        "street",
-        "city",
-        "county",
-        "zip_code",
-        "phone",
-        "website",
-        "eligibility",
-        "active",
-    )
+    edited_fields = RESOURCE_FORM_FIELDS
 
     owner = forms.ModelChoiceField(
         queryset=Organization.objects.none(), to_field_name="slug", label=_("Add to the directory of"), empty_label=None
@@ -98,22 +102,7 @@ class ResourceForm(KeepsOthersChangesForm, forms.ModelForm):  # type: ignore[typ
 
     class Meta:
         model = Resource
-        fields = [
-            "name",
-            "category",
-            "description",
-            "languages",
-            "communities",
-            "hours",
-            "street",
-            "city",
-            "county",
-            "zip_code",
-            "phone",
-            "website",
-            "eligibility",
-            "active",
-        ]
+        fields = list(RESOURCE_FORM_FIELDS)
         labels = {
             "name": _("Name"),
             "category": _("Category"),
