@@ -16,18 +16,24 @@ from peerway.core.models import Community, Language, LivedExperience
 from peerway.intake.models import HelpRequest
 from peerway.intake.services import RequestInput, request_submit
 from tests.helpers import Cast, make_cast
+from tests.migrated_postgres import migrated_postgres
 from tests.migrated_sqlite import migrated_sqlite
 
 
-# On SQLite the test database is made in two steps instead of migrating it (45 seconds on a slow machine, paid by the
-# SQLite suite and the browser tests alike): its tables are made straight from the models, which takes seconds, and
-# then its whole content is replaced by a copy of a database `peerway migrate` really migrated, made once per set of
-# migrations (tests/migrated_sqlite.py), so the suite runs on exactly the schema and rows migrations give, with
-# Django's record of the applied migrations. PostgreSQL's test database is migrated as before.
+# The test database is not migrated on every run (45 seconds on a slow machine, paid by each suite). It is copied from
+# a database `peerway migrate` really migrated, made once per set of migrations and locked packages, so the suite runs
+# on exactly the schema and rows migrations give, with Django's record of the applied migrations. On PostgreSQL the
+# copy is the test database itself, made with CREATE DATABASE … TEMPLATE (tests/migrated_postgres.py). On SQLite its
+# tables are first made straight from the models, which takes seconds, and then its whole content is replaced by a
+# copy of the migrated file (tests/migrated_sqlite.py, and django_db_setup below). Either way Django's own
+# "migrate" step only finds every table already there.
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
-    if connections["default"].vendor == "sqlite":
-        connections["default"].settings_dict.setdefault("TEST", {})["MIGRATE"] = False
+    settings = connections["default"].settings_dict
+    test_settings = settings.setdefault("TEST", {})
+    if connections["default"].vendor == "postgresql":
+        test_settings["TEMPLATE"] = migrated_postgres(settings)
+    test_settings["MIGRATE"] = False
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "var" / "test-templates"
 
 
-def _key() -> str:
+def key() -> str:
     """Changes whenever a migration could: Peerway's migration files, and the locked third-party packages."""
     digest = hashlib.sha256()
     paths = [*sorted((ROOT / "src" / "peerway").glob("*/migrations/*.py")), ROOT / "uv.lock"]
@@ -34,13 +34,14 @@ def _key() -> str:
     return digest.hexdigest()[:20]
 
 
-def _migrate(database: Path) -> None:
+def migrate(database_url: str) -> None:
+    """Run `PEERWAY_MODE=test peerway migrate` on ``database_url`` in a process of its own."""
     with tempfile.TemporaryDirectory() as var_dir:
         env = {
             **{key: value for key, value in os.environ.items() if not key.startswith(("PEERWAY_", "DATABASE_URL"))},
             "PEERWAY_MODE": "test",
             "PEERWAY_VAR_DIR": var_dir,
-            "DATABASE_URL": f"sqlite:///{database}",
+            "DATABASE_URL": database_url,
         }
         subprocess.run(
             [sys.executable, "-m", "peerway.cli", "migrate", "--noinput", "--verbosity", "0"],
@@ -50,6 +51,10 @@ def _migrate(database: Path) -> None:
             capture_output=True,
             timeout=600,
         )
+
+
+def _migrate(database: Path) -> None:
+    migrate(f"sqlite:///{database}")
     # One self-contained file: what the write-ahead log holds goes into the database, and the log goes.
     with contextlib.closing(sqlite3.connect(database)) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -59,7 +64,7 @@ def _migrate(database: Path) -> None:
 def migrated_sqlite(destination: Path) -> Path:
     """Write a migrated, empty SQLite database (as `PEERWAY_MODE=test peerway migrate` leaves it) at ``destination``."""
     TEMPLATES.mkdir(parents=True, exist_ok=True)
-    template = TEMPLATES / f"migrated-{_key()}.sqlite3"
+    template = TEMPLATES / f"migrated-{key()}.sqlite3"
     with (TEMPLATES / "lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not template.exists():
