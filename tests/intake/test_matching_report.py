@@ -125,3 +125,42 @@ def test_a_small_total_is_withheld(submit: Submit) -> None:
     for _ in range(SMALL_CELL - 1):
         submit(language="en")
     assert matching_report().total.withheld
+
+
+def test_a_request_is_unmet_once_it_waits_past_the_escalation_window_it_was_given(submit: Submit) -> None:
+    """Unmet demand counts the requests that waited longer than the window: the escalation window of the
+    organizations whose peers were offered it (the shortest, as escalation reads it), else the default 5 minutes."""
+    patient = OrganizationFactory(escalation_minutes=20)
+    quick = OrganizationFactory(escalation_minutes=3)
+    peer_profile(patient, name="Amina", languages=("so",), caseload_limit=50)
+    peer_profile(quick, name="Hodan", languages=("om",), caseload_limit=50)
+    start = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        somali = [submit(language="so", language_required=True)[0] for _ in range(SMALL_CELL)]
+        oromo = [submit(language="om", language_required=True)[0] for _ in range(SMALL_CELL)]
+        for request in somali + oromo:
+            request_route(request_id=request.pk)
+        for _ in range(SMALL_CELL):
+            submit(language="hmn")  # its routing job has not run: offered to nobody yet
+    assert {r.status for r in HelpRequest.objects.filter(pk__in=[r.pk for r in somali + oromo])} == {"offered"}
+
+    def unmet(minutes: int) -> dict[str, int]:
+        with time_machine.travel(start + dt.timedelta(minutes=minutes), tick=False):
+            report = matching_report(since=start - dt.timedelta(days=1))
+        return {row.label: row.unmet for row in report.by_language}
+
+    assert unmet(2) == {"Somali": 0, "Oromo": 0, "Hmong": 0}
+    assert unmet(10) == {"Somali": 0, "Oromo": SMALL_CELL, "Hmong": SMALL_CELL}
+    assert unmet(25) == {"Somali": SMALL_CELL, "Oromo": SMALL_CELL, "Hmong": SMALL_CELL}
+    # A window given explicitly still applies to every request alike.
+    with time_machine.travel(start + dt.timedelta(minutes=10), tick=False):
+        report = matching_report(since=start - dt.timedelta(days=1), window=dt.timedelta(minutes=15))
+    assert report.total.unmet == 0
+
+
+def test_the_report_says_what_unmet_means(submit: Submit) -> None:
+    client = Client()
+    client.force_login(MembershipFactory(role="supervisor").user)
+    body = client.get(reverse("matching:report")).content.decode()
+    assert "none took it within the escalation window of the organizations whose peers were offered it" in body
+    assert "(5 minutes unless an organization set its own)" in body

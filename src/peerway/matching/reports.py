@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from peerway.core.models import Community, Language, LivedExperience
 from peerway.intake.models import HelpRequest, Offer, OfferStatus, RequestStatus
+from peerway.intake.services import DEFAULT_ESCALATION_MINUTES, escalation_window
 from peerway.workforce.supply import SMALL_CELL, complementary_cells
 
 # SMALL_CELL is the workforce pages' threshold: one for every count Peerway publishes, so that a group they hide is not
@@ -124,6 +125,20 @@ def _explanations(since: dt.datetime) -> dict[int, dict[str, list[str]]]:
     return explanations
 
 
+def _escalation_windows(since: dt.datetime) -> dict[int, dt.timedelta]:
+    """The window escalation gives each request since ``since`` that no peer took and that was offered to some: the
+    shortest escalation window of the organizations whose peers it was offered to (intake.services'
+    ``requests_escalate_due`` reads it so)."""
+    offered = Offer.objects.filter(request__created_at__gte=since, request__accepted_at__isnull=True)
+    minutes: dict[int, int] = {}
+    for request_id, organization_minutes in offered.values_list(
+        "request_id", "peer__organization__escalation_minutes"
+    ).distinct():
+        window = escalation_window(organization_minutes)
+        minutes[request_id] = min(window, minutes.get(request_id, window))
+    return {request_id: dt.timedelta(minutes=value) for request_id, value in minutes.items()}
+
+
 def _unmet(request: _Request, now: dt.datetime, window: dt.timedelta) -> bool:
     """No peer took it, and no feasible peer was found when it was routed or it waited longer than the
     window: while it is still open, or until the person stopped (or deleted) it. After the person asked for a
@@ -175,11 +190,13 @@ def _withhold_complement(rows: list[Row]) -> bool:
     return withhold_total
 
 
-def matching_report(
-    *, since: dt.datetime | None = None, window: dt.timedelta = dt.timedelta(minutes=15)
-) -> MatchingReport:
+def matching_report(*, since: dt.datetime | None = None, window: dt.timedelta | None = None) -> MatchingReport:
     """Concordance and unmet demand per language, per community and per kind of lived experience, for requests
     since ``since``.
+
+    A request without a peer is unmet once it has waited longer than ``window``; by default, the window escalation
+    gave it: the shortest escalation window of the organizations whose peers were offered it, as escalation reads
+    it, or the default window when it was never offered to anyone.
 
     A matched request is concordant for a language when its peer speaks the requested language, for a
     community when the peer shares that community, and for a kind of lived experience when the peer shares
@@ -204,9 +221,11 @@ def matching_report(
     request_communities = _terms(HelpRequest.communities.through, "community", since)
     request_experiences = _terms(HelpRequest.lived_experience.through, "livedexperience", since)
     explanations = _explanations(since)
+    windows = {} if window is not None else _escalation_windows(since)
+    default_window = dt.timedelta(minutes=DEFAULT_ESCALATION_MINUTES)
     for request in _requests(since):
         explanation = explanations.get(request.pk)
-        unmet = _unmet(request, now, window)
+        unmet = _unmet(request, now, window or windows.get(request.pk, default_window))
         language = request.language
         _add(total, request, _shared(explanation, "languages"), language, unmet)
         _add(languages[language], request, _shared(explanation, "languages"), language, unmet)

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from peerway.accounts.roles import Role
 from peerway.accounts.selectors import memberships_for_user
 from peerway.core.decorators import staff_view
+from peerway.intake.services import DEFAULT_ESCALATION_MINUTES
 from peerway.matching.reports import SMALL_CELL, matching_report
 from peerway.workforce.credentials import peer_credential_summary
 
@@ -26,6 +27,7 @@ def report(request: HttpRequest) -> HttpResponse:
     context = {
         "report": matching_report(),
         "small_cell": SMALL_CELL,
+        "default_escalation_minutes": DEFAULT_ESCALATION_MINUTES,
         "credentials": peer_credential_summary(organization_ids=own),
         "credentials_everyone": analyst,
     }
