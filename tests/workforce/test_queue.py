@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import override
 from django_tasks_db.models import DBTaskResult
 
@@ -382,3 +383,27 @@ def test_each_offers_buttons_keep_the_same_unique_ids_across_polls(amina: PeerPr
     for html in (page, block):
         for offer in (first, second):
             assert f'id="accept-{offer.public_id}"' in html and f'id="decline-{offer.public_id}"' in html
+
+
+def test_a_supervisor_learns_on_the_staff_home_that_requests_wait_for_them(amina: PeerProfile) -> None:
+    """Escalation's last step alerts supervisors in the live queue; a supervisor who signed in and is on another
+    page is told on the staff home how many requests wait, without a name (the queue logs who sees whom)."""
+    waiting, answered = _submit(), _submit()
+    for request in (waiting, answered):
+        request_route(request_id=request.pk)
+        EscalationAlert.objects.create(request=request, organization=amina.organization)
+    HelpRequest.objects.filter(pk=answered.pk).update(status=RequestStatus.ACCEPTED)
+    supervisor = MembershipFactory(organization=amina.organization, role="supervisor").user
+    other = MembershipFactory(organization=OrganizationFactory(), role="supervisor").user
+    AccessEvent.objects.all().delete()
+    client = Client()
+    client.force_login(supervisor)
+    body = client.get(reverse("staff:home")).content.decode()
+    assert "1 request waiting for a supervisor" in body
+    assert "Sample Hodan" not in body
+    assert not AccessEvent.objects.exists()
+    EscalationAlert.objects.filter(request=waiting).update(resolved_at=timezone.now())
+    assert "waiting for a supervisor" not in client.get(reverse("staff:home")).content.decode()
+    for user in (other, amina.user):
+        client.force_login(user)
+        assert "waiting for a supervisor" not in client.get(reverse("staff:home")).content.decode()

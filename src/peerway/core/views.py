@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from peerway.accounts.roles import Role
 from peerway.accounts.selectors import memberships_for_user, staff_links
 from peerway.core.decorators import staff_view
 from peerway.core.health import health_report
@@ -22,6 +23,7 @@ from peerway.core.services import (
     job_result_download,
 )
 from peerway.recovery.selectors.messages import unread_message_count_for_user
+from peerway.workforce.selectors import open_alert_count_for_user
 
 
 @require_GET
@@ -35,7 +37,10 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     can = staff_links(memberships)
     # A peer sees at once that someone they support wrote; which engagement is the caseload's to say.
     unread_messages = unread_message_count_for_user(request.user) if can["caseload"] else 0  # type: ignore[arg-type]
-    context = {"memberships": memberships, "can": can, "unread_messages": unread_messages}
+    # Escalation's last step alerts supervisors in the live queue; one who signs in elsewhere learns of it here.
+    supervisor = any(membership.role == Role.SUPERVISOR for membership in memberships)
+    open_alerts = open_alert_count_for_user(request.user) if supervisor else 0  # type: ignore[arg-type]
+    context = {"memberships": memberships, "can": can, "unread_messages": unread_messages, "open_alerts": open_alerts}
     return render(request, "core/staff_home.html", context)
 
 

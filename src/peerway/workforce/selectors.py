@@ -179,13 +179,7 @@ def queue_for_user(user: User) -> Queue:
     )
     _offers_seen_record(user, offers)
     alerts = list(
-        EscalationAlert.objects.filter(
-            organization_id__in=organization_ids_for_user(user, [Role.SUPERVISOR]),
-            resolved_at__isnull=True,
-            request__status=RequestStatus.OFFERED,
-        )
-        .select_related("request", "request__language", "organization")
-        .order_by("created_at")
+        _open_alerts(user).select_related("request", "request__language", "organization").order_by("created_at")
     )
     _alerts_seen_record(user, alerts)
     # Only peers who can be offered anything: a deactivated account or an ended role is not "on shift".
@@ -206,6 +200,22 @@ def queue_for_user(user: User) -> Queue:
             (peer, str(states[peer.user_id])) for peer in on_shift if states[peer.user_id] is not CredentialState.ACTIVE
         ],
     )
+
+
+def _open_alerts(user: User) -> QuerySet[EscalationAlert]:
+    """The escalation alerts the live queue shows ``user``: those of the organizations they supervise whose request
+    still waits for a peer."""
+    return EscalationAlert.objects.filter(
+        organization_id__in=organization_ids_for_user(user, [Role.SUPERVISOR]),
+        resolved_at__isnull=True,
+        request__status=RequestStatus.OFFERED,
+    )
+
+
+def open_alert_count_for_user(user: User) -> int:
+    """How many requests wait for a supervisor in the live queue (for a badge on the staff home; no names, so no
+    access to a request: the queue records each supervisor's first sight of one)."""
+    return _open_alerts(user).count()
 
 
 def _offers_seen_record(user: User, offers: list[Offer]) -> None:
