@@ -120,15 +120,20 @@ def test_a_person_asks_in_spanish_on_a_phone_and_a_peer_who_shares_their_experie
     request = HelpRequest.objects.get()
     assert (request.source, request.language.slug, request.language_required) == (RequestSource.WEB, "es", True)
 
-    # Routing runs on the worker; the status page notices by itself.
+    # The peer's live queue is open, with nothing offered yet.
+    peer.goto(page_url(base, "en", "staff/queue/"))
+    expect(peer).to_have_title("Live queue · Peerway")
+
+    # Routing runs on the worker; the status page and the queue notice by themselves.
     run_worker()
     assert Offer.objects.filter(request=request, peer=luis).exists()
     expect(headline).to_have_text(es("We are asking peers now"), timeout=POLL_WAIT_MS)
     check_axe(person, "first call: status, offered [es]")
 
-    # The peer's live queue shows the request with what they share.
-    peer.goto(page_url(base, "en", "staff/queue/"))
+    # The peer's live queue shows the request with what they share, and its title counts it for a background tab.
     offer = peer.locator("article.offer", has_text="Rosa")
+    expect(offer).to_be_visible(timeout=POLL_WAIT_MS)
+    expect(peer).to_have_title("(1) Live queue · Peerway")
     expect(offer).to_contain_text("Language: Spanish (needs a peer who speaks it)")
     expect(offer).to_contain_text("Shares: Spanish, Mexican / Mexican American community, Alcohol")
     check_axe(peer, "first call: live queue [en]")

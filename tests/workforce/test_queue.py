@@ -297,7 +297,9 @@ def test_a_poll_of_an_unchanged_queue_answers_204_and_a_stale_one_the_block(
     assert _poll(client, fingerprint) == (204, "")
     status, block = _poll(client, "0" * 16)
     assert status == 200
-    assert block.lstrip().startswith('<div id="queue"') and "<html" not in block
+    # The block, after the page's title for htmx to set: "(1) Live queue".
+    assert block.lstrip().startswith('<title>(1) Live queue · Peerway</title>\n<div id="queue"')
+    assert "<html" not in block
     assert "Sample Hodan" in block
     assert _fingerprint(block) == fingerprint
 
@@ -407,3 +409,23 @@ def test_a_supervisor_learns_on_the_staff_home_that_requests_wait_for_them(amina
     for user in (other, amina.user):
         client.force_login(user)
         assert "waiting for a supervisor" not in client.get(reverse("staff:home")).content.decode()
+
+
+def test_the_queues_title_counts_what_waits_and_each_changed_poll_brings_it(amina: PeerProfile) -> None:
+    """A peer with the queue in a background tab sees "(1) Live queue" in the tab: the page's title counts the
+    offers (and a supervisor's alerts), and a poll that finds the queue changed carries the title for htmx."""
+    client = _client(amina)
+    page = client.get(reverse("workforce:queue")).content.decode()
+    assert "<title>Live queue · Peerway</title>" in page
+    request = _submit()
+    request_route(request_id=request.pk)
+    status, poll = _poll(client, _fingerprint(page))
+    assert status == 200
+    assert poll.lstrip().startswith("<title>(1) Live queue · Peerway</title>")
+    page = client.get(reverse("workforce:queue")).content.decode()
+    assert page.count("<title>") == 1
+    assert "<title>(1) Live queue · Peerway</title>" in page
+    supervisor = MembershipFactory(organization=amina.organization, role="supervisor").user
+    EscalationAlert.objects.create(request=request, organization=amina.organization)
+    client.force_login(supervisor)
+    assert "<title>(1) Live queue · Peerway</title>" in client.get(reverse("workforce:queue")).content.decode()

@@ -112,6 +112,12 @@ class Queue:
         """Whether the page names the organization of each shift and offer: only for a peer in several."""
         return len(self.peer_organizations) > 1
 
+    @property
+    def waiting(self) -> int:
+        """How many requests wait for this user: offers made to them, and for a supervisor the alerts (the page's
+        title counts them, so a peer whose queue is in a background tab sees a new request come in)."""
+        return len(self.offers) + len(self.alerts)
+
     def age(self, moment: datetime) -> str:
         """How long ago ``moment`` was, worded as the queue words it ("3 minutes")."""
         return timesince(moment, self.now)
