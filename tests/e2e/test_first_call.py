@@ -134,6 +134,7 @@ def test_a_person_asks_in_spanish_on_a_phone_and_a_peer_who_shares_their_experie
     offer = peer.locator("article.offer", has_text="Rosa")
     expect(offer).to_be_visible(timeout=POLL_WAIT_MS)
     expect(peer).to_have_title("(1) Live queue · Peerway")
+    expect(peer.locator("#queue-announce")).to_have_text("1 new request offered to you.")
     expect(offer).to_contain_text("Language: Spanish (needs a peer who speaks it)")
     expect(offer).to_contain_text("Shares: Spanish, Mexican / Mexican American community, Alcohol")
     check_axe(peer, "first call: live queue [en]")

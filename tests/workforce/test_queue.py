@@ -13,7 +13,7 @@ from django.utils.translation import override
 from django_tasks_db.models import DBTaskResult
 
 from peerway.core.models import AccessEvent, Community, Language, LivedExperience
-from peerway.intake.models import EscalationAlert, HelpRequest, RequestStatus
+from peerway.intake.models import EscalationAlert, HelpRequest, Offer, RequestStatus
 from peerway.intake.services import RequestInput, request_route, request_submit
 from peerway.matching.presentation import shared_sentence
 from peerway.organizations.models import Organization
@@ -43,17 +43,33 @@ def _client(profile: PeerProfile) -> Client:
     return client
 
 
-def _poll(client: Client, seen: str) -> tuple[int, str]:
-    """The status and body of the live queue's htmx poll, saying which version of the queue the page shows."""
-    response = client.get(reverse("workforce:queue"), {"seen": seen}, headers={"HX-Request": "true"})
+def _poll(client: Client, seen: str, shown: str = "") -> tuple[int, str]:
+    """The status and body of the live queue's htmx poll, saying which version of the queue the page shows (and
+    which offers and alerts)."""
+    query = {"seen": seen, "shown": shown}
+    response = client.get(reverse("workforce:queue"), query, headers={"HX-Request": "true"})
     return response.status_code, response.content.decode()
 
 
 def _fingerprint(html: str) -> str:
     """The fingerprint the queue's polling hx-get carries."""
-    match = re.search(r'id="queue" hx-get="[^"]*\?seen=(\w+)"', html)
+    match = re.search(r'id="queue" hx-get="[^"]*\?seen=(\w+)&amp;shown=[\w.-]*"', html)
     assert match is not None, "the queue's poll says which version it shows"
     return match.group(1)
+
+
+def _shown(html: str) -> str:
+    """The offers and alerts the queue's polling hx-get says the page shows."""
+    match = re.search(r'id="queue" hx-get="[^"]*&amp;shown=([\w.-]*)"', html)
+    assert match is not None, "the queue's poll says what it shows"
+    return match.group(1)
+
+
+def _announced(html: str) -> str:
+    """What a poll's answer gives the page's live region to read out."""
+    match = re.search(r'<p id="queue-announce" hx-swap-oob="innerHTML">(.*?)</p>', html, re.S)
+    assert match is not None, "a poll's answer fills the live region"
+    return " ".join(match.group(1).split())
 
 
 @pytest.fixture
@@ -429,3 +445,34 @@ def test_the_queues_title_counts_what_waits_and_each_changed_poll_brings_it(amin
     EscalationAlert.objects.create(request=request, organization=amina.organization)
     client.force_login(supervisor)
     assert "<title>(1) Live queue · Peerway</title>" in client.get(reverse("workforce:queue")).content.decode()
+
+
+def test_a_poll_announces_new_offers_and_alerts_to_screen_readers_and_nothing_when_only_ages_change(
+    amina: PeerProfile, frozen_clock: time_machine.Traveller
+) -> None:
+    """The queue block is replaced on every change, so a screen reader user hears nothing of it; what came in since
+    the page's version is said in a live region outside it. A change of the ages alone says nothing."""
+    client = _client(amina)
+    page = client.get(reverse("workforce:queue")).content.decode()
+    assert '<p id="queue-announce" class="visually-hidden" role="status"></p>' in page
+    request_route(request_id=_submit().pk)
+    request_route(request_id=_submit().pk)
+    status, poll = _poll(client, _fingerprint(page), _shown(page))
+    assert (status, _announced(poll)) == (200, "2 new requests offered to you.")
+    # The URL the page polls with says which offers it shows by keyed digests, not by the offers' ids.
+    assert len(_shown(poll).split(".")) == 2
+    polled_url = poll.split("hx-get=", 1)[1].split(">", 1)[0]
+    assert not any(str(offer.public_id) in polled_url for offer in Offer.objects.all())
+    frozen_clock.shift(dt.timedelta(minutes=2))
+    status, later = _poll(client, _fingerprint(poll), _shown(poll))
+    assert status == 200 and "Asked 2\xa0minutes ago" in later
+    assert _announced(later) == ""
+
+    request = _submit()
+    request_route(request_id=request.pk)
+    supervisor = MembershipFactory(organization=amina.organization, role="supervisor").user
+    client.force_login(supervisor)
+    page = client.get(reverse("workforce:queue")).content.decode()
+    EscalationAlert.objects.create(request=request, organization=amina.organization)
+    status, poll = _poll(client, _fingerprint(page), _shown(page))
+    assert (status, _announced(poll)) == (200, "1 more request waiting too long.")

@@ -93,6 +93,10 @@ def _peer_organizations_with_profiles(user: User, memberships: list[Membership])
     return [PeerOrganization(organization=m.organization, profile=profiles.get(m.organization_id)) for m in memberships]
 
 
+def _shown_id(public_id: object) -> str:
+    return shown_fingerprint("peerway.workforce.queue.item", str(public_id))[:10]
+
+
 @dataclass(frozen=True)
 class Queue:
     # Each organization where the user is a peer, by name: its shift state, or, with no profile there yet,
@@ -117,6 +121,21 @@ class Queue:
         """How many requests wait for this user: offers made to them, and for a supervisor the alerts (the page's
         title counts them, so a peer whose queue is in a background tab sees a new request come in)."""
         return len(self.offers) + len(self.alerts)
+
+    @property
+    def shown_ids(self) -> str:
+        """The offers and alerts the page shows, each as a short keyed digest of its id (the list travels in the
+        polls' URLs, and so in access logs): the polls send it back, so that the answer can announce only what is
+        new to the page (``new_since``)."""
+        return ".".join(_shown_id(item.public_id) for item in [*self.offers, *self.alerts])
+
+    def new_since(self, shown_ids: str) -> tuple[int, int]:
+        """How many of the offers, and of the alerts, are not among ``shown_ids`` (what the polling page shows)."""
+        shown = set(shown_ids.split("."))
+        return (
+            sum(_shown_id(offer.public_id) not in shown for offer in self.offers),
+            sum(_shown_id(alert.public_id) not in shown for alert in self.alerts),
+        )
 
     def age(self, moment: datetime) -> str:
         """How long ago ``moment`` was, worded as the queue words it ("3 minutes")."""

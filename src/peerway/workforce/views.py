@@ -36,7 +36,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         # moved the focus to "Accept" (keyboard, switch access, screen reader) keeps it there.
         if request.GET.get("seen") == live_queue.fingerprint:
             return HttpResponse(status=204)
-        return render(request, "workforce/queue.html#queue", {"queue": live_queue})
+        # What came in since the page's version is announced to screen readers; a queue that changed only by its
+        # ages ("asked 4 minutes ago") announces nothing.
+        new_offers, new_alerts = live_queue.new_since(request.GET.get("shown", ""))
+        context = {"queue": live_queue, "new_offers": new_offers, "new_alerts": new_alerts}
+        return render(request, "workforce/queue.html#queue", context)
     return render(request, "workforce/queue.html", {"queue": live_queue})
 
 
