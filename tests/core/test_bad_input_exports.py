@@ -9,6 +9,8 @@ import io
 import uuid
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from peerway.accounts.models import User
 from peerway.core.models import AccessAction, AccessEvent
@@ -50,3 +52,26 @@ def test_a_username_starting_like_a_formula_is_written_inert(username: str) -> N
     cell = _written(access_event_csv_row(_event(username=username)))[1]
     assert not cell.startswith(FORMULA_STARTS)
     assert cell.endswith(username)
+
+
+SEPARATORS = (",", ";", "\t", "\r", "\n")
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab 1'\"") + list(SEPARATORS) + ["=", "+", "-", "@"]), max_size=24))
+def test_no_piece_of_a_cell_split_where_a_spreadsheet_may_split_starts_like_a_formula(reason: str) -> None:
+    """A spreadsheet set to split at semicolons (or tabs, or lines) reads "a;=1+2" as "a" and a formula, whether
+    the comma-separated file quoted the cell or not. Split every way, no piece of the written row starts like a
+    formula (after spaces and quotes), and taking the escaping apostrophes out gives the reason back."""
+    out = io.StringIO()
+    csv.writer(out).writerow(access_event_csv_row(_event(reason=reason)))
+    line = out.getvalue()
+    for separator in SEPARATORS:
+        for piece in line.split(separator)[1:]:
+            assert not piece.lstrip(' "\t\r\n').startswith(FORMULA_STARTS[:4]), (separator, piece, line)
+    cell = _written(access_event_csv_row(_event(reason=reason)))[6]
+    assert cell.replace("'", "") == reason.replace("'", "")
+
+
+def test_a_formula_after_a_semicolon_is_escaped_where_it_starts() -> None:
+    cell = _written(access_event_csv_row(_event(reason='Sample;=HYPERLINK("https://sample.example")')))[6]
+    assert cell == 'Sample;\'=HYPERLINK("https://sample.example")'

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import tempfile
 
 from django.core.exceptions import PermissionDenied
@@ -222,12 +223,19 @@ def access_event_csv_row(event: AccessEvent) -> list[str]:
     ]
 
 
-# A spreadsheet treats a cell starting with one of these as a formula; free text must never run as one.
+# A spreadsheet treats a cell starting with one of these as a formula; free text must never run as one (OWASP CSV
+# injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet set to split at semicolons (the default where the comma is the decimal mark) or at tabs splits a
+# comma-separated cell such as "a;=1+2" into "a" and a formula, quoted or not: a formula character after such a
+# separator, or at the start behind spaces or quotes, is escaped too.
+_FORMULA_AFTER_SEPARATOR = re.compile(r"""((?:^|[,;\t\r\n])[\s"]*)(?=[=+\-@])""")
 
 
 def csv_cell(value: str) -> str:
-    """``value`` made inert for spreadsheets: a leading formula character is escaped with an apostrophe."""
+    """``value`` made inert for spreadsheets: a formula character at its start (behind any spaces or quotes), or
+    after a character a spreadsheet may split cells at, is escaped with an apostrophe; nothing else changes."""
+    value = _FORMULA_AFTER_SEPARATOR.sub(r"\1'", value)
     return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
 
 
