@@ -125,6 +125,9 @@ class HelpRequest(ConcurrentTransitionMixin, PublicIdModel):
     # When the person last asked for a different peer: their wait for the next one starts again then (reports).
     rematched_at = models.DateTimeField(null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(default=0)
+    # The escalation window its offers gave it (the shortest of the organizations offered it), kept when the person
+    # deletes what they entered and its offers go with it, so the unmet-demand figures do not change (reports).
+    erased_offers_window_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
     last_offered_at = models.DateTimeField(null=True, blank=True)
     # Why routing found nobody, as the engine's reason code and parameters, plus the next shift's start:
     # the status page tells the person honestly what is happening. Never holds personal data.

@@ -392,9 +392,9 @@ def request_erase(*, request: HelpRequest) -> None:
     they wanted to choose), their change history, the offers (with any reason they gave for a different peer) and
     the private link.
 
-    What remains is a withdrawn request with its language, county and times, which counts toward
-    unmet-demand figures and identifies no one. A record that already became a participant's is kept
-    by the organization; only its engagement closes, as when the person stops the request.
+    What remains is a withdrawn request with its language, county, times and the escalation window its offers gave
+    it, which counts toward unmet-demand figures and identifies no one. A record that already became a participant's
+    is kept by the organization; only its engagement closes, as when the person stops the request.
     """
     fresh = HelpRequest.objects.select_for_update().get(pk=request.pk)
     if fresh.status in (RequestStatus.RECEIVED, RequestStatus.OFFERED, RequestStatus.ACCEPTED, RequestStatus.CONNECTED):
@@ -415,6 +415,13 @@ def request_erase(*, request: HelpRequest) -> None:
     # history, a shared phone) cannot even learn that a request was made.
     fresh.status_token_hash = status_token_hash(secrets.token_urlsafe(24))
     fresh.status_token_expires_at = timezone.now()
+    # The offers go, and with them which organizations' escalation window the request had: the report keeps counting
+    # it as unmet or not by that window (matching.reports).
+    offered = Offer.objects.filter(request_id=request.pk).aggregate(
+        minutes=_shortest_window("peer__organization__escalation_minutes")
+    )
+    if offered["minutes"] is not None:
+        fresh.erased_offers_window_minutes = escalation_window(offered["minutes"])
     fresh.save()
     fresh.communities.clear()
     fresh.lived_experience.clear()

@@ -82,6 +82,7 @@ class _Request(NamedTuple):
     closed_at: dt.datetime | None
     rematched_at: dt.datetime | None
     routing_note: object
+    erased_offers_window_minutes: int | None
 
 
 def _requests(since: dt.datetime) -> list[_Request]:
@@ -96,6 +97,7 @@ def _requests(since: dt.datetime) -> list[_Request]:
         "closed_at",
         "rematched_at",
         "routing_note",
+        "erased_offers_window_minutes",
     )
     return [_Request(*row) for row in HelpRequest.objects.filter(created_at__gte=since).values_list(*columns)]
 
@@ -137,6 +139,15 @@ def _escalation_windows(since: dt.datetime) -> dict[int, dt.timedelta]:
         window = escalation_window(organization_minutes)
         minutes[request_id] = min(window, minutes.get(request_id, window))
     return {request_id: dt.timedelta(minutes=value) for request_id, value in minutes.items()}
+
+
+def _window(request: _Request, windows: dict[int, dt.timedelta]) -> dt.timedelta:
+    """The window escalation gave ``request``: its offers' organizations' (kept on the request when the person
+    deleted what they entered, offers included), else the default."""
+    if request.pk in windows:
+        return windows[request.pk]
+    minutes = request.erased_offers_window_minutes
+    return dt.timedelta(minutes=minutes if minutes is not None else DEFAULT_ESCALATION_MINUTES)
 
 
 def _unmet(request: _Request, now: dt.datetime, window: dt.timedelta) -> bool:
@@ -222,10 +233,9 @@ def matching_report(*, since: dt.datetime | None = None, window: dt.timedelta | 
     request_experiences = _terms(HelpRequest.lived_experience.through, "livedexperience", since)
     explanations = _explanations(since)
     windows = {} if window is not None else _escalation_windows(since)
-    default_window = dt.timedelta(minutes=DEFAULT_ESCALATION_MINUTES)
     for request in _requests(since):
         explanation = explanations.get(request.pk)
-        unmet = _unmet(request, now, window or windows.get(request.pk, default_window))
+        unmet = _unmet(request, now, window if window is not None else _window(request, windows))
         language = request.language
         _add(total, request, _shared(explanation, "languages"), language, unmet)
         _add(languages[language], request, _shared(explanation, "languages"), language, unmet)

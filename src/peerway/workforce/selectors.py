@@ -118,9 +118,11 @@ class Queue:
 
     @property
     def waiting(self) -> int:
-        """How many requests wait for this user: offers made to them, and for a supervisor the alerts (the page's
-        title counts them, so a peer whose queue is in a background tab sees a new request come in)."""
-        return len(self.offers) + len(self.alerts)
+        """How many requests wait for this user: those offered to them, and for a supervisor those alerted (the
+        page's title counts them, so a peer whose queue is in a background tab sees a new request come in). A
+        request counts once, though a supervisor who is a peer too may hold its offer and see its alert, and an
+        alert is raised in each organization whose peers were offered it."""
+        return len({offer.request_id for offer in self.offers} | {alert.request_id for alert in self.alerts})
 
     @property
     def shown_ids(self) -> str:
@@ -130,11 +132,12 @@ class Queue:
         return ".".join(_shown_id(item.public_id) for item in [*self.offers, *self.alerts])
 
     def new_since(self, shown_ids: str) -> tuple[int, int]:
-        """How many of the offers, and of the alerts, are not among ``shown_ids`` (what the polling page shows)."""
+        """How many requests are offered, and how many alerted, that ``shown_ids`` (what the polling page shows)
+        did not show so (a request alerted in two organizations counts once)."""
         shown = set(shown_ids.split("."))
         return (
-            sum(_shown_id(offer.public_id) not in shown for offer in self.offers),
-            sum(_shown_id(alert.public_id) not in shown for alert in self.alerts),
+            len({offer.request_id for offer in self.offers if _shown_id(offer.public_id) not in shown}),
+            len({alert.request_id for alert in self.alerts if _shown_id(alert.public_id) not in shown}),
         )
 
     def age(self, moment: datetime) -> str:
@@ -239,8 +242,9 @@ def _open_alerts(user: User) -> QuerySet[EscalationAlert]:
 
 def open_alert_count_for_user(user: User) -> int:
     """How many requests wait for a supervisor in the live queue (for a badge on the staff home; no names, so no
-    access to a request: the queue records each supervisor's first sight of one)."""
-    return _open_alerts(user).count()
+    access to a request: the queue records each supervisor's first sight of one). A request alerted in two
+    organizations the user supervises counts once."""
+    return _open_alerts(user).values("request_id").distinct().count()
 
 
 def _offers_seen_record(user: User, offers: list[Offer]) -> None:
