@@ -51,13 +51,16 @@ def migrated_postgres(settings: dict[str, Any]) -> str:
     with psycopg.connect(**_connection_params(settings, "postgres"), autocommit=True) as admin:
         admin.execute("SELECT pg_advisory_lock(%s)", [LOCK])
         try:
+            # Under the lock no other run is making one: a partial database is what an interrupted run left.
+            for (partial,) in admin.execute(
+                "SELECT datname FROM pg_database WHERE starts_with(datname, %s)", [PARTIAL_PREFIX]
+            ).fetchall():
+                _drop(admin, partial)
             if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
                 return name
-            stale = admin.execute(
-                "SELECT datname FROM pg_database WHERE starts_with(datname, %s) OR starts_with(datname, %s)",
-                [TEMPLATE_PREFIX, PARTIAL_PREFIX],
-            ).fetchall()
-            for (other,) in stale:  # other migrations' templates, and what an interrupted run left
+            for (other,) in admin.execute(
+                "SELECT datname FROM pg_database WHERE starts_with(datname, %s)", [TEMPLATE_PREFIX]
+            ).fetchall():  # other migrations' templates
                 _drop(admin, other)
             partial = f"{PARTIAL_PREFIX}{os.getpid()}"
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(partial)))
