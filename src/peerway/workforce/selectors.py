@@ -132,8 +132,8 @@ class Queue:
         return ".".join(_shown_id(item.public_id) for item in [*self.offers, *self.alerts])
 
     def new_since(self, shown_ids: str) -> tuple[int, int]:
-        """How many requests are offered, and how many alerted, that ``shown_ids`` (what the polling page shows)
-        did not show so (a request alerted in two organizations counts once)."""
+        """How many requests have an offer, and how many an alert, that the polling page (which shows
+        ``shown_ids``) does not show yet; a request alerted in two organizations counts once."""
         shown = set(shown_ids.split("."))
         return (
             len({offer.request_id for offer in self.offers if _shown_id(offer.public_id) not in shown}),
