@@ -5,6 +5,7 @@ from peerway.recovery.services.contacts import (
     contact_cosign,
     contact_cosign_own_work,
     contact_lock_for_billing,
+    contact_may_correct,
     contact_record,
 )
 from peerway.recovery.services.engagements import (
@@ -24,6 +25,7 @@ __all__ = [
     "contact_cosign",
     "contact_cosign_own_work",
     "contact_lock_for_billing",
+    "contact_may_correct",
     "contact_record",
     "engagement_attest",
     "engagement_end_for_request",

@@ -34,6 +34,9 @@ from peerway.recovery.selectors.contacts import CORRECT_ROLES, COSIGN_ROLES
 from peerway.recovery.services.engagements import peer_has_attested, user_leads
 from peerway.recovery.services.refusals import ActionRefused
 
+# Who bills a contact (contact_lock_for_billing): billing staff and the organization's leads.
+LOCK_ROLES = frozenset({Role.BILLING, Role.SUPERVISOR, Role.ORG_ADMIN})
+
 CONTENT_FIELDS = (
     "occurred_on",
     "started_at",
@@ -257,7 +260,7 @@ def contact_correct(
         "engagement__organization", "engagement__participant", "engagement__peer"
     ).get(pk=contact.pk)
     engagement = contact.engagement
-    if contact.recorded_by_id != actor.pk and not user_leads(actor, engagement.organization_id):
+    if not contact_may_correct(contact, actor):
         raise ActionRefused(_("Only the peer who recorded the contact or a supervisor corrects it."))
     if contact.is_locked and not reason.strip():
         raise ValidationError({"reason": _("This contact was billed: say why it is being corrected.")})
@@ -295,17 +298,35 @@ def contact_correct(
 def contact_lock_for_billing(*, contact: Contact, actor: User | None = None) -> Contact:
     """Freeze the current version as the billed one. Locking twice keeps the first lock.
 
+    ``actor``: the billing staff member, supervisor or administrator of the contact's organization who bills it
+    (None for Peerway's own batch); anyone else is refused. The lock is recorded in the access log as a change.
     A contact whose organization asks for a co-sign is billed only once its current version is co-signed: one still
-    waiting for it is refused (ActionRefused), as is one corrected after the co-sign until it is signed again.
+    waiting for it is refused (ActionRefused), as is one corrected after the co-sign until it is signed again. So
+    is one recorded without the recovery plan it needed (``plan_missing``), which its page says billing refuses.
     """
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
-    if contact.locked_at is None and contact.awaiting_cosign:
+    contact = Contact.objects.select_related("engagement__organization", "engagement__participant").get(pk=contact.pk)
+    engagement = contact.engagement
+    if actor is not None and acting_role(actor, engagement.organization, LOCK_ROLES) == "none":
+        raise ActionRefused(_("Only the organization's billing staff, supervisors or administrators bill a contact."))
+    if contact.locked_at is not None:
+        return contact
+    if contact.awaiting_cosign:
         raise ActionRefused(_("This contact is awaiting its co-sign: it can be billed once a supervisor co-signs it."))
-    if contact.locked_at is None:
-        contact.locked_at = timezone.now()
-        contact.locked_version_id = contact.current_version_id
-        contact.save(update_fields=["locked_at", "locked_version", "updated_at"])
+    if contact.plan_missing:
+        raise ActionRefused(_("This contact was recorded without the recovery plan it needed: it cannot be billed."))
+    contact.locked_at = timezone.now()
+    contact.locked_version_id = contact.current_version_id
+    contact.save(update_fields=["locked_at", "locked_version", "updated_at"])
+    number = contact.versions.filter(pk=contact.locked_version_id).values_list("number", flat=True).first()
+    _log(actor, engagement, AccessAction.CHANGED, f"locked a contact for billing (version {number})", roles=LOCK_ROLES)
     return contact
+
+
+def contact_may_correct(contact: Contact, user: User) -> bool:
+    """Whether ``user`` may correct ``contact``: the peer who recorded it, or a supervisor or administrator of its
+    organization. The contact page offers the correction, and its page opens, only when this holds."""
+    return contact.recorded_by_id == user.pk or user_leads(user, contact.engagement.organization_id)
 
 
 def contact_cosign_own_work(contact: Contact, user: User) -> str | None:

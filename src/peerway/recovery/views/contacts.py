@@ -29,6 +29,7 @@ from peerway.recovery.services import (
     contact_correct,
     contact_cosign,
     contact_cosign_own_work,
+    contact_may_correct,
     contact_record,
 )
 from peerway.recovery.views.engagements import contact_form_initial, engagement_page_context
@@ -79,7 +80,7 @@ def contact_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     contact = contact_get_for_user(user, public_id, reason="contact page")
     # Offered by the rules that guard the correction page and the co-sign action.
     can = {
-        "correct": contact_allows(user, contact, CORRECT_ROLES),
+        "correct": contact_allows(user, contact, CORRECT_ROLES) and contact_may_correct(contact, user),
         "cosign": contact_allows(user, contact, COSIGN_ROLES) and contact_cosign_own_work(contact, user) is None,
     }
     return render(
@@ -91,6 +92,10 @@ def contact_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @staff_view
 def contact_correct_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    # A peer of the organization reads the contact but corrects only their own: another's correction page does not
+    # open for them (nor is it offered), rather than taking a whole form and then refusing it.
+    if not contact_may_correct(contact_for_action(request.user, public_id, CORRECT_ROLES), request.user):  # type: ignore[arg-type]
+        raise Http404("Only the peer who recorded the contact or a supervisor corrects it.")
     contact = contact_get_for_user(request.user, public_id, roles=CORRECT_ROLES, reason="correcting a contact")  # type: ignore[arg-type]
     current = contact.current_version
     assert current is not None
