@@ -686,6 +686,9 @@ def _without_statistics() -> None:
 
 
 def _vm_steps(client: Client, url: str) -> int:
+    """SQLite's virtual machine instructions (in tens) one view of ``url`` runs, the least of three views: a page runs
+    a few thousand, so counting in thousands, once, read one occasional extra query (a cache refilled, a session
+    saved) as 50 % more work. Reading the other organizations' check-ups would add tens of thousands."""
     steps = [0]
 
     def tick() -> int:
@@ -694,12 +697,16 @@ def _vm_steps(client: Client, url: str) -> int:
 
     assert client.get(url).status_code == 200  # warm the session and the caches
     connection.ensure_connection()
-    connection.connection.set_progress_handler(tick, 1000)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        connection.connection.set_progress_handler(None, 1000)
-    return steps[0]
+    counts = []
+    for _ in range(3):
+        steps[0] = 0
+        connection.connection.set_progress_handler(tick, 10)
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            connection.connection.set_progress_handler(None, 10)
+        counts.append(steps[0])
+    return min(counts)
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner without statistics")
@@ -719,7 +726,7 @@ def test_on_sqlite_the_caseloads_work_does_not_grow_with_other_organizations_che
     few = _vm_steps(client, url)
     _checkups_elsewhere(cast, 800)
     many = _vm_steps(client, url)
-    assert many < few * 1.25, f"400 check-ups elsewhere: {few}k steps; 1,200: {many}k steps"
+    assert many < few * 1.25, f"400 check-ups elsewhere: {few}0 steps; 1,200: {many}0 steps"
 
 
 def test_staff_home_links_to_the_pages_each_role_has(cast: Cast) -> None:
