@@ -59,6 +59,7 @@ def main(argv: list[str]) -> int:
 
 def solve_files(problem_path: Path, out: Path, scores_path: Path | None, weights_path: Path | None) -> str:
     """Solve the problem in ``problem_path``, write the result (and the scores); returns a one-line summary."""
+    _distinct_paths(problem_path, out, scores_path)
     try:
         weights = load_weights(weights_path)
     except WeightsError as exc:
@@ -77,6 +78,20 @@ def solve_files(problem_path: Path, out: Path, scores_path: Path | None, weights
         f"(total score {objective['total_score']:.3f}); wrote {out}"
         + (f" and {scores_path}" if scores_path is not None else "")
     )
+
+
+def _distinct_paths(problem_path: Path, out: Path, scores_path: Path | None) -> None:
+    """Refuse a result and scores written to one file (the scores would replace the result), or over the problem,
+    however the paths are spelled; and a directory as an output."""
+    named = {os.path.realpath(problem_path): "--problem"}
+    for option, path in (("--out", out), ("--emit-scores", scores_path)):
+        if path is None:
+            continue
+        if path.is_dir():
+            raise BadInput(f"{path}: cannot write: Is a directory")
+        other = named.setdefault(os.path.realpath(path), option)
+        if other != option:
+            raise BadInput(f"{path}: {option} names the same file as {other}; give each its own file")
 
 
 def _read_problem(path: Path) -> Any:
@@ -99,10 +114,11 @@ def _read_problem(path: Path) -> Any:
 def _write_json(documents: list[tuple[Path, dict[str, Any]]]) -> None:
     """Write each document to its path, each whole or not at all, and none if any cannot be written.
 
-    Each is written to a temporary file beside its target first, and only then renamed into place. A symbolic link
-    is written through: the file it names is replaced, the link stays. Anything else that is not a regular file
-    (``/dev/stdout``, a pipe) is written straight into, after every temporary file is ready, as it cannot be
-    renamed over.
+    Each is written to a temporary file beside its target first, and only then renamed into place, with the mode the
+    file had (a new one the mode the umask gives). A symbolic link is written through: the file it names is replaced,
+    the link stays. Anything else that is not a regular file (``/dev/stdout``, a pipe) is written straight into,
+    once every temporary file is ready and before any is put in place, as it cannot be renamed over: a failure there
+    leaves no new file behind.
     """
     contents = []
     for path, document in documents:
@@ -122,13 +138,9 @@ def _write_json(documents: list[tuple[Path, dict[str, Any]]]) -> None:
                 raise BadInput(f"{path}: cannot write: {exc.strerror or exc}") from exc
             staged.append((path, target, temporary))
             try:
+                os.chmod(temporary, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask())
                 with os.fdopen(handle, "wb") as stream:
                     stream.write(content)
-            except OSError as exc:
-                raise BadInput(f"{path}: cannot write: {exc.strerror or exc}") from exc
-        for path, target, temporary in staged:
-            try:
-                os.replace(temporary, target)
             except OSError as exc:
                 raise BadInput(f"{path}: cannot write: {exc.strerror or exc}") from exc
         staged_paths = {path for path, _, _ in staged}
@@ -140,6 +152,18 @@ def _write_json(documents: list[tuple[Path, dict[str, Any]]]) -> None:
                     stream.write(content)
             except OSError as exc:
                 raise BadInput(f"{path}: cannot write: {exc.strerror or exc}") from exc
+        for path, target, temporary in staged:
+            try:
+                os.replace(temporary, target)
+            except OSError as exc:
+                raise BadInput(f"{path}: cannot write: {exc.strerror or exc}") from exc
     finally:
         for _, _, temporary in staged:
             Path(temporary).unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    """The process's umask (reading it means setting it; the command runs in one thread)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

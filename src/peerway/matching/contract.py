@@ -99,7 +99,8 @@ def _describe(error: ValidationError, document: Any) -> str:
         name = match.group("name") if match else error.message
         field = f"{field_path}.{name}" if field_path else name
         return f"{where}: field '{field}' is required"
-    subject = f"field '{field_path}'" if field_path else "the document"
+    in_item = len(path) >= 2 and path[0] in ("requests", "peers")
+    subject = f"field '{field_path}'" if field_path else "the item" if in_item else "the document"
     got = _shown(error.instance)
     if error.validator == "type":
         expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
@@ -228,21 +229,36 @@ def _is_unicode(text: str) -> bool:
 
 
 def _location_of(value: dict[str, Any] | None) -> Location | None:
-    return None if value is None else Location(lat=float(value["lat"]), lon=float(value["lon"]))
+    """The location, one way of writing each place: longitude 180 is -180, and a pole has longitude 0 (else two
+    spellings of one place would be a rounding error apart, out of a radius of 0)."""
+    if value is None:
+        return None
+    lat, lon = float(value["lat"]), float(value["lon"])
+    return Location(lat=lat, lon=0.0 if abs(lat) == 90.0 else -180.0 if lon == 180.0 else lon)
+
+
+def _codes(values: list[str]) -> tuple[str, ...]:
+    """Language codes in lower case: BCP 47 tags are case-insensitive ("EN" is "en")."""
+    return tuple(value.lower() for value in values)
+
+
+def _preference(value: str | None) -> str | None:
+    """An empty string is no preference (or, for a peer, nothing said), as the Django side reads it."""
+    return value or None
 
 
 def _request(item: dict[str, Any]) -> RequestSpec:
     return RequestSpec(
         id=item["id"],
-        languages=item["languages"],
+        languages=_codes(item["languages"]),
         language_required=item["language_required"],
         communities=item["communities"],
         lived_experience=item["lived_experience"],
         pathways=item["pathways"],
-        gender_preference=item["gender_preference"],
+        gender_preference=_preference(item["gender_preference"]),
         modalities=item["modalities"],
         location=_location_of(item["location"]),
-        age_band_preference=item.get("age_band_preference"),
+        age_band_preference=_preference(item.get("age_band_preference")),
     )
 
 
@@ -250,12 +266,12 @@ def _peer(item: dict[str, Any]) -> PeerSpec:
     radius = item["service_radius_km"]
     return PeerSpec(
         id=item["id"],
-        languages=item["languages"],
+        languages=_codes(item["languages"]),
         communities=item["communities"],
         lived_experience=item["lived_experience"],
         pathways=item["pathways"],
-        gender=item["gender"],
-        age_band=item["age_band"],
+        gender=_preference(item["gender"]),
+        age_band=_preference(item["age_band"]),
         modalities=item["modalities"],
         location=_location_of(item["location"]),
         service_radius_km=None if radius is None else float(radius),

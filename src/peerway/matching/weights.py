@@ -100,6 +100,8 @@ def load_weights(path: Path | None = None) -> Weights:
         raise WeightsError(f"cannot read weights file {source}: {exc.strerror or exc}") from exc
     except ValueError as exc:
         raise WeightsError(f"weights file {source} is not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise WeightsError(f"weights file {source}: the JSON is nested too deeply to read") from exc
     try:
         return weights_from_dict(data)
     except WeightsError as exc:
