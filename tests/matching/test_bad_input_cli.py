@@ -7,9 +7,6 @@ a weights file missing a weight) is not repeated here."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,26 +14,8 @@ import pytest
 
 from peerway.matching.contract import schema_errors
 from peerway.matching.weights import DEFAULT_WEIGHTS_FILE
+from tests.matching.cli import run_match
 from tests.matching.test_contract import example
-
-
-def run_match(tmp_path: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    # As test_command.run_match (a bare shell: no settings, secrets or database), repeated so that this module also
-    # runs without Django (test_command marks a test django_db, which that run does not know).
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("PEERWAY_", "DATABASE_URL", "DJANGO_", "SECRET_KEY", "FIELD_ENCRYPTION", "BLIND_INDEX"))
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "peerway.cli", "match", *arguments],
-        cwd=tmp_path,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def _with(section: str, index: int, field: str, value: Any) -> str:

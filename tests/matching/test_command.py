@@ -5,34 +5,14 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from peerway.matching.contract import schema_errors
+from tests.matching.cli import run_match
 from tests.matching.test_contract import example
-
-
-def run_match(tmp_path: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    # A bare shell: production mode by default and none of the secrets it requires, no database.
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("PEERWAY_", "DATABASE_URL", "DJANGO_", "SECRET_KEY", "FIELD_ENCRYPTION", "BLIND_INDEX"))
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "peerway.cli", "match", *arguments],
-        cwd=tmp_path,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.fixture

@@ -26,26 +26,12 @@ from hypothesis import strategies as st
 from peerway.matching.command_line import main
 from peerway.matching.contract import ProblemError, load_json, parse_problem, schema_errors, solve_problem
 from peerway.matching.weights import load_weights
+from tests.matching.cli import run_match
 from tests.matching.strategies import peer_lists, request_lists
 from tests.matching.test_contract import example, peer_json, request_json
 
 WEIGHTS = load_weights()
 REPOSITORY = Path(__file__).resolve().parents[2]
-SECRET_PREFIXES = ("PEERWAY_", "DATABASE_URL", "DJANGO_", "SECRET_KEY", "FIELD_ENCRYPTION", "BLIND_INDEX")
-
-
-def run_match(tmp_path: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    """``peerway match ARGUMENTS`` in a bare shell (no settings, secrets or database), as test_command does."""
-    environment = {key: value for key, value in os.environ.items() if not key.startswith(SECRET_PREFIXES)}
-    return subprocess.run(
-        [sys.executable, "-m", "peerway.cli", "match", *arguments],
-        cwd=tmp_path,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 @dataclass(frozen=True)
