@@ -79,17 +79,6 @@ def frozen_clock() -> Iterator[time_machine.Traveller]:
         yield traveller
 
 
-@pytest.fixture
-def amina(db: None) -> PeerProfile:
-    return peer_profile(
-        OrganizationFactory(),
-        name="Amina",
-        languages=("so", "en"),
-        communities=("somali",),
-        lived_experience=("medication-recovery",),
-    )
-
-
 def test_the_queue_shows_the_offer_with_what_is_shared_and_logs_it_once(amina: PeerProfile) -> None:
     request = _submit()
     request_route(request_id=request.pk)

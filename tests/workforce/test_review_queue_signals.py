@@ -32,18 +32,6 @@ Submit = Callable[..., tuple[HelpRequest, str]]
 START = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture
-def amina(db: None) -> PeerProfile:
-    """A Somali-speaking peer on shift, as in test_queue."""
-    return peer_profile(
-        OrganizationFactory(),
-        name="Amina",
-        languages=("so", "en"),
-        communities=("somali",),
-        lived_experience=("medication-recovery",),
-    )
-
-
 def _title(html: str) -> str:
     match = re.search(r"<title>(.*?)</title>", html, re.S)
     assert match is not None
