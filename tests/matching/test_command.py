@@ -81,6 +81,19 @@ def test_json_nested_too_deeply_is_a_clear_error(tmp_path: Path) -> None:
     assert "nested too deeply" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_a_whole_number_too_long_to_read_is_named_in_plain_words(tmp_path: Path) -> None:
+    document = example()
+    document["peers"][0]["capacity"] = "LONG"
+    (tmp_path / "long.json").write_text(json.dumps(document).replace('"LONG"', "1" + "0" * 5000))
+    (tmp_path / "weights.json").write_text('{"version": ' + "9" * 4301 + "}")
+    done = run_match(tmp_path, "solve", "--problem", "long.json", "--out", "result.json")
+    assert done.returncode == 2, done.stderr
+    assert "a whole number of 5001 digits is too long to read; at most 4300" in done.stderr
+    assert "set_int_max_str_digits" not in done.stderr and "Traceback" not in done.stderr
+    weights = run_match(tmp_path, "solve", "--problem", "long.json", "--out", "r.json", "--weights", "weights.json")
+    assert weights.returncode == 2 and "a whole number of 4301 digits" in weights.stderr, weights.stderr
+
+
 def test_bad_input_is_reported_without_a_prefix(tmp_path: Path) -> None:
     document = example()
     del document["requests"][1]["modalities"]

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from peerway.matching.contract import ProblemError, load_json, parse_problem, schema_errors, solve_problem
+from peerway.matching.contract import ProblemError, parse_problem, schema_errors, solve_problem
 from peerway.matching.engine import score_pair
+from peerway.matching.json_text import load_json
 from peerway.matching.specs import PeerSpec, RequestSpec
 from peerway.matching.weights import load_weights
 from tests.matching.strategies import peer_lists, request_lists

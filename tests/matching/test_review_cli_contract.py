@@ -24,7 +24,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from peerway.matching.command_line import main
-from peerway.matching.contract import ProblemError, load_json, parse_problem, schema_errors, solve_problem
+from peerway.matching.contract import ProblemError, parse_problem, schema_errors, solve_problem
+from peerway.matching.json_text import load_json
 from peerway.matching.weights import load_weights
 from tests.matching.cli import run_match
 from tests.matching.strategies import peer_lists, request_lists

@@ -19,7 +19,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from peerway.matching.contract import ProblemError, load_json, solve_problem
+from peerway.matching.contract import ProblemError, solve_problem
+from peerway.matching.json_text import load_json
 from peerway.matching.weights import WeightsError, load_weights
 
 BAD_INPUT = 2

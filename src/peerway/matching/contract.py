@@ -340,12 +340,3 @@ def solve_problem(
     result = assign_batch(problem.requests, pool, used, strategy)
     scores = scores_document(problem, pool, used) if emit_scores else None
     return result_document(problem, result, pool, used), scores
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number JSON allows")
-
-
-def load_json(text: str) -> Any:
-    """Parse JSON strictly: ``NaN`` and ``Infinity`` (which Python would otherwise accept) are errors."""
-    return json.loads(text, parse_constant=_reject_constant)

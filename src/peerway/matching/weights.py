@@ -6,11 +6,12 @@ negative and never more than :attr:`Weights.max_score`.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Final
+
+from peerway.matching.json_text import load_json
 
 DEFAULT_WEIGHTS_FILE: Final = Path(__file__).resolve().parent / "weights.json"
 # The largest weight a file may give. Weights only compare with each other (the defaults are 1 to 3), and the
@@ -95,7 +96,7 @@ def load_weights(path: Path | None = None) -> Weights:
     """The weights in ``path``, by default the versioned ``weights.json`` shipped beside this module."""
     source = DEFAULT_WEIGHTS_FILE if path is None else path
     try:
-        data = json.loads(source.read_text(encoding="utf-8"))
+        data = load_json(source.read_text(encoding="utf-8"))
     except OSError as exc:
         raise WeightsError(f"cannot read weights file {source}: {exc.strerror or exc}") from exc
     except ValueError as exc:
