@@ -56,7 +56,7 @@ def test_a_body_sent_to_a_get_endpoint_is_ignored_and_a_post_is_a_problem_json_4
 ) -> None:
     client = Client(raise_request_exception=False)
     got = client.generic("GET", "/api/v1/verify?number=ABC", data=body, content_type=content_type)
-    assert (got.status_code, got.json()) == (200, {"results": []})
+    assert (got.status_code, got.json()) == (200, {"results": [], "more": False})
     posted = client.generic("POST", "/api/v1/verify", data=body, content_type=content_type)
     assert (posted.status_code, posted["Content-Type"]) == (405, PROBLEM)
 

@@ -49,7 +49,8 @@ def users_by_language(users: Iterable[User]) -> dict[str, list[User]]:
 
 
 def user_needs_mfa(user: User) -> bool:
-    if user.is_superuser:
+    # The Django admin lists staff and people's records to anyone with a view permission, superuser or not.
+    if user.is_superuser or user.is_staff:
         return True
     return memberships_for_user(user).filter(role__in=[str(role) for role in PERSONAL_DATA_ROLES]).exists()
 

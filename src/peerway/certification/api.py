@@ -5,10 +5,15 @@ from __future__ import annotations
 from datetime import date
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from peerway.api.problems import MfaRequiredProblem, Problem, problem_response
-from peerway.certification.selectors import credentials_verify
+from peerway.certification.selectors import (
+    VERIFY_NAME_LIMIT,
+    VERIFY_NAME_MAX_LENGTH,
+    VERIFY_NUMBER_MAX_LENGTH,
+    credentials_verify,
+)
 from peerway.certification.views import VERIFY_WINDOW_SECONDS, verify_rate_limited
 
 router = Router(tags=["certification"])
@@ -33,6 +38,10 @@ class VerifiedCredential(Schema):
 
 class VerifyOut(Schema):
     results: list[VerifiedCredential]
+    more: bool = Field(
+        description=f"True when more than {VERIFY_NAME_LIMIT} holders share the name searched and only "
+        f"{VERIFY_NAME_LIMIT} are listed: search by credential number to find the others."
+    )
 
 
 @router.get(
@@ -48,7 +57,14 @@ def verify(request: HttpRequest, query: Query[VerifyQuery]) -> VerifyOut | HttpR
         return problem_response(
             status=400, detail="A search cannot contain a NUL character: remove %00 from ?number= or ?name=."
         )
-    number, name = query.number.strip()[:32], " ".join(query.name.split())[:120]
+    number, name = query.number.strip(), " ".join(query.name.split())
+    # Never shortened: a number one character too long is another number, and a cut name may lose its last name.
+    if len(number) > VERIFY_NUMBER_MAX_LENGTH:
+        return problem_response(
+            status=400, detail=f"A credential number has at most {VERIFY_NUMBER_MAX_LENGTH} characters."
+        )
+    if len(name) > VERIFY_NAME_MAX_LENGTH:
+        return problem_response(status=400, detail=f"A name to search has at most {VERIFY_NAME_MAX_LENGTH} characters.")
     if not number and len(name.split()) < 2:
         return problem_response(
             status=400, detail="Give a credential number (?number=), or a first and last name (?name=)."
@@ -57,7 +73,9 @@ def verify(request: HttpRequest, query: Query[VerifyQuery]) -> VerifyOut | HttpR
         response = problem_response(status=429, detail="Too many searches; wait and try again.")
         response["Retry-After"] = str(VERIFY_WINDOW_SECONDS)
         return response
+    verified = credentials_verify(name=name, number=number)
     return VerifyOut(
+        more=verified.more,
         results=[
             VerifiedCredential(
                 name=f"{c.holder.first_name} {c.holder.last_name}".strip(),
@@ -70,6 +88,6 @@ def verify(request: HttpRequest, query: Query[VerifyQuery]) -> VerifyOut | HttpR
                 issuing_board=c.credential_type.board.name,
                 jurisdiction=c.credential_type.board.jurisdiction,
             )
-            for c in credentials_verify(name=name, number=number)
-        ]
+            for c in verified.credentials
+        ],
     )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from peerway.certification.models import Application, ApplicationKind, Attestation, CredentialType, EvidenceKind
-from peerway.certification.selectors import credential_types_open
+from peerway.certification.selectors import VERIFY_NAME_MAX_LENGTH, VERIFY_NUMBER_MAX_LENGTH, credential_types_open
 from peerway.certification.services import hours_errors
 from peerway.core.forms import DateInput
 
@@ -164,8 +164,8 @@ class ReviewFilterForm(forms.Form):
 
 
 class VerifyForm(forms.Form):
-    number = forms.CharField(required=False, max_length=32, label=_("Credential number"))
-    name = forms.CharField(required=False, max_length=120, label=_("Full name (first and last)"))
+    number = forms.CharField(required=False, max_length=VERIFY_NUMBER_MAX_LENGTH, label=_("Credential number"))
+    name = forms.CharField(required=False, max_length=VERIFY_NAME_MAX_LENGTH, label=_("Full name (first and last)"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -47,6 +47,11 @@ SUBJECT_APPLICATION = "cert_application"
 APPLICANT_ROLE = "self"
 REVIEW_PAGE_SIZE = 25
 REVIEWER_ROLES = (Role.BOARD_ADMIN,)
+# Public verification lists at most this many holders of one name; past it, the caller is told to search by number.
+VERIFY_NAME_LIMIT = 20
+# The longest credential number and full name a search may hold (the number column is 32 characters).
+VERIFY_NUMBER_MAX_LENGTH = 32
+VERIFY_NAME_MAX_LENGTH = 120
 
 
 def boards_for_reviewer(user: User) -> QuerySet[Board]:
@@ -393,13 +398,21 @@ def credentials_for_holder(user: User) -> QuerySet[Credential]:
     return Credential.objects.filter(holder=user).select_related("credential_type__board")
 
 
-def credentials_verify(*, name: str = "", number: str = "") -> list[Credential]:
+@dataclass(frozen=True)
+class Verified:
+    """What a public verification found: the credentials, and whether more holders share the name than are listed."""
+
+    credentials: list[Credential]
+    more: bool = False
+
+
+def credentials_verify(*, name: str = "", number: str = "") -> Verified:
     """Public verification: by exact credential number, or by full name (first and last, case-insensitive)."""
     queryset = Credential.objects.select_related("credential_type__board", "holder")
     number = number.strip().upper()
     name = " ".join(name.split())
     if number:
-        return list(queryset.filter(number=number)[:1])
+        return Verified(list(queryset.filter(number=number)[:1]))
     if name and " " in name:
         # Either name may have several words ("Mary Ann Lee", "Ana Garcia Lopez"), so try every split point.
         words = name.split(" ")
@@ -408,5 +421,7 @@ def credentials_verify(*, name: str = "", number: str = "") -> list[Credential]:
             first, last = " ".join(words[:split]), " ".join(words[split:])
             # Unicode-aware on SQLite too, so "ANA NÚÑEZ" finds "Ana Núñez" on both databases.
             matches |= Q(UnicodeIExact(F("holder__first_name"), first), UnicodeIExact(F("holder__last_name"), last))
-        return list(queryset.filter(matches).order_by("holder__last_name", "-issued_on")[:20])
-    return []
+        ordered = queryset.filter(matches).order_by("holder__last_name", "-issued_on", "pk")
+        found = list(ordered[: VERIFY_NAME_LIMIT + 1])
+        return Verified(found[:VERIFY_NAME_LIMIT], more=len(found) > VERIFY_NAME_LIMIT)
+    return Verified([])

@@ -379,14 +379,15 @@ def verify_rate_limited(request: HttpRequest) -> bool:
 @require_GET
 def verify(request: HttpRequest) -> HttpResponse:
     form = forms.VerifyForm(request.GET or None)
-    results = None
+    results, more = None, False
     if request.GET and form.is_valid():
         if verify_rate_limited(request):
             response = render(request, "certification/verify.html", {"form": form, "limited": True}, status=429)
             response["Retry-After"] = str(VERIFY_WINDOW_SECONDS)
             return response
-        results = credentials_verify(name=form.cleaned_data["name"], number=form.cleaned_data["number"])
-    return render(request, "certification/verify.html", {"form": form, "results": results})
+        verified = credentials_verify(name=form.cleaned_data["name"], number=form.cleaned_data["number"])
+        results, more = verified.credentials, verified.more
+    return render(request, "certification/verify.html", {"form": form, "results": results, "more": more})
 
 
 @require_GET
