@@ -12,9 +12,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -35,6 +37,8 @@ from peerway.accounts.roles import PLAN_EDIT_ROLES
 from peerway.core import sms
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction
+
+logger = logging.getLogger(__name__)
 
 LINK_LIFETIME = dt.timedelta(days=90)
 CODE_LIFETIME = dt.timedelta(minutes=10)
@@ -116,6 +120,8 @@ class CreatedLink:
     sent_by: str  # "phone", "email" or "" when staff must hand the link over themselves
     # The person gave a phone, but no text carrier is configured, so nothing can reach it.
     phone_unreachable: bool = False
+    # There was somewhere to send it, but the mail server or text carrier refused.
+    send_failed: bool = False
 
 
 @transaction.atomic
@@ -138,6 +144,7 @@ def participant_link_create(*, participant: object, actor: User | None, send: bo
     language = participant_language(participant)
     url = link_url(token, language)
     sent_by = ""
+    channel = code_channel(participant)
     if send:
         with translation.override(language):
             body = _("Your private Peerway link: %(url)s") % {"url": url}
@@ -149,11 +156,17 @@ def participant_link_create(*, participant: object, actor: User | None, send: bo
         url=url,
         sent_by=sent_by,
         phone_unreachable=bool(participant.phone) and not texts_can_be_sent(),
+        send_failed=send and bool(channel) and not sent_by,
     )
 
 
 def _deliver(participant: object, *, subject: str, body: str) -> str:
-    """Send to the ``code_channel``; returns the channel used, or "" when there was none."""
+    """Send to the ``code_channel``; returns the channel used, or "" when there was none or it refused.
+
+    A mail server or text carrier that refuses (a mistyped address, a server down) is the same to the caller as no
+    channel: the person's page says the message could not be sent, never a server error. Only the error's kind is
+    logged: an SMTP refusal quotes the address.
+    """
     channel = code_channel(participant)
     if channel == "phone":
         try:
@@ -162,8 +175,15 @@ def _deliver(participant: object, *, subject: str, body: str) -> str:
         except sms.SmsNotConfigured:
             # A carrier class that refuses after all: fall back to email as if texts were off.
             channel = "email" if getattr(participant, "email", None) else ""
+        except sms.SmsFailed as error:
+            logger.warning("A text to a participant could not be sent (%s).", error)
+            return ""
     if channel == "email":
-        send_mail(subject, body, None, [getattr(participant, "email", "")])
+        try:
+            send_mail(subject, body, None, [getattr(participant, "email", "")])
+        except Exception as error:  # SMTPException, OSError, or whatever the configured email backend raises.
+            logger.warning("An email to a participant could not be sent (%s).", type(error).__name__)
+            return ""
         return "email"
     return ""
 
@@ -253,6 +273,9 @@ def link_code_send(*, link: ParticipantLink) -> str:
         }
         channel = _deliver(participant, subject=_("Your Peerway code"), body=body)
     if not channel:
+        # Nothing went, so nothing counts against the person's codes (the cache does not roll back with the code).
+        with contextlib.suppress(ValueError):  # the window ran out meanwhile: nothing left to count down
+            cache.decr(key)
         raise NoWayToSendCode(_("The code could not be sent. Please ask your peer for help."))
     return channel
 

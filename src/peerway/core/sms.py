@@ -31,6 +31,11 @@ class SmsNotConfigured(RuntimeError):
     """No text-message carrier is configured; the caller should fall back to another channel."""
 
 
+class SmsFailed(RuntimeError):
+    """The carrier refused the text or could not be reached. The message names only the error's kind: a carrier's
+    own message may quote the number."""
+
+
 outbox: list[TextMessage] = []
 
 
@@ -59,6 +64,12 @@ class DisabledBackend:
 
 
 def send_text(to: str, body: str) -> None:
-    """Send one text message through the configured backend. Raises SmsNotConfigured when none is."""
+    """Send one text message through the configured backend. Raises SmsNotConfigured when none is, and SmsFailed
+    when the carrier's class raises anything else (a deployment's class raises whatever its provider's client does)."""
     backend = import_string(settings.SMS_BACKEND)()
-    backend.send(TextMessage(to=to, body=body))
+    try:
+        backend.send(TextMessage(to=to, body=body))
+    except SmsNotConfigured:
+        raise
+    except Exception as error:
+        raise SmsFailed(type(error).__name__) from error

@@ -131,7 +131,8 @@ def checkin_link_create(
 @transaction.atomic
 def checkin_link_send(*, link: CheckInLink, url: str, actor: User | None, language: str = "en") -> None:
     """Text the link to the participant's phone, in ``language``. The body names no person and no health
-    detail. Raises ValueError when there is no phone number, SmsNotConfigured when texts are not set up."""
+    detail. Raises ValueError when there is no phone number, SmsNotConfigured when texts are not set up, SmsFailed
+    when the carrier refused."""
     participant = link.participant
     if not participant.phone:
         raise ValueError("The person has no phone number to text.")

@@ -23,7 +23,7 @@ from peerway.accounts.models import User
 from peerway.accounts.roles import Role
 from peerway.accounts.selectors import memberships_for_user
 from peerway.core.decorators import staff_view
-from peerway.core.sms import SmsNotConfigured
+from peerway.core.sms import SmsFailed, SmsNotConfigured
 from peerway.organizations.models import Organization
 from peerway.recovery.charts import participant_checkin_chart_svg
 from peerway.recovery.forms.checkins import CheckInAnswersForm, CheckInLinkForm, InstrumentUploadForm, StaffCheckInForm
@@ -235,6 +235,8 @@ def checkin_link_new(request: HttpRequest, public_id: str) -> HttpResponse:
             problem = _("The person has no phone number: give them the link another way.")
         except SmsNotConfigured:
             problem = _("Text messages are not set up here: give them the link another way.")
+        except SmsFailed:
+            problem = _("The text could not be sent (the text service refused it): give them the link another way.")
     context = {"participant": participant, "link": link, "url": url, "sent": sent, "problem": problem}
     return render(request, "recovery/checkin_link.html", context)
 
