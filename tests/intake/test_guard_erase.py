@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from peerway.core.models import RecoveryPathway
 from peerway.intake.models import HelpRequest, Offer, RequestStatus
-from peerway.intake.services import request_erase, request_rematch, request_route, status_token_hash
+from peerway.intake.services import request_accept, request_erase, request_rematch, request_route, status_token_hash
 from tests.factories import OrganizationFactory, peer_profile
 
 Submit = Callable[..., tuple[HelpRequest, str]]
@@ -47,7 +47,8 @@ def test_erasing_a_routed_request_deletes_its_offers_and_the_reason_given_for_a_
     peer_profile(org, name="Amina")
     peer_profile(org, name="Bea")
     request, _ = submit()
-    request_route(request_id=request.pk)
+    offers = request_route(request_id=request.pk)
+    request_accept(request=request, peer=offers[0].peer)
     # The reason the person typed is kept on the declined offers.
     request_rematch(request=request, reason="Sample reason: I know this peer from church")
     assert any("church" in (offer.decline_reason or "") for offer in Offer.objects.filter(request=request))

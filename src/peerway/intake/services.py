@@ -330,8 +330,11 @@ def request_decline(*, request: HelpRequest, peer: PeerProfile, reason: str = ""
 
 
 @transaction.atomic
-def request_rematch(*, request: HelpRequest, reason: str = "") -> None:
+def request_rematch(*, request: HelpRequest, reason: str = "", peer: str = "") -> None:
     """The person asks for a different peer: the current peer is not offered again.
+
+    That is the peer who has the person (accepted), or the one they chose and wait for; ``peer``, the public id of
+    the peer their page showed, when given must be that one. Raises OfferNotAvailable otherwise.
 
     After an accept, the engagement that began with that peer closes and lets go of the request, so the next
     peer's accept begins their own. When the engagement was handed to another peer, that peer (who has the person
@@ -342,6 +345,14 @@ def request_rematch(*, request: HelpRequest, reason: str = "") -> None:
         raise OfferNotAvailable
     was_accepted = fresh.status == RequestStatus.ACCEPTED
     peer_id_now = request_peer_id_now(fresh) if was_accepted else None
+    turned_down = peer_id_now if was_accepted else _peer_chosen_and_waited_for(fresh)
+    # A page left open (a second tab, the back button) may ask again after the first ask was routed: the peers asked
+    # since were never refused by the person. Only the peer the page showed can be turned down, and only while the
+    # person has them or waits for them.
+    if turned_down is None:
+        raise OfferNotAvailable
+    if peer and peer != str(PeerProfile.objects.values_list("public_id", flat=True).get(pk=turned_down)):
+        raise OfferNotAvailable
     try:
         fresh.rematch()
         fresh.save()
@@ -365,6 +376,19 @@ def request_rematch(*, request: HelpRequest, reason: str = "") -> None:
             release_request=True,
         )
     _enqueue_routing(request.pk)
+
+
+def _peer_chosen_and_waited_for(request: HelpRequest) -> int | None:
+    """The peer a person who chooses picked and waits for (their offer still open), if any."""
+    if not (request.wants_to_choose and request.chosen_for_them_at is None and request.status == RequestStatus.OFFERED):
+        return None
+    peer_id: int | None = (
+        Offer.objects.filter(request=request, status=OfferStatus.OFFERED)
+        .order_by("-offered_at")
+        .values_list("peer_id", flat=True)
+        .first()
+    )
+    return peer_id
 
 
 @transaction.atomic
@@ -406,6 +430,8 @@ def request_erase(*, request: HelpRequest) -> None:
     fresh.language_required = False
     fresh.gender_preference = ""
     fresh.modalities = []
+    # Why no peer could take it stays (it counts as unmet demand), not what it quoted of the request (ways to meet).
+    fresh.routing_note = {"code": fresh.routing_note["code"]} if fresh.routing_note.get("code") else {}
     fresh.wants_to_choose = False
     fresh.choices_shown_at = fresh.chosen_for_them_at = None
     fresh.preferred_peer = None

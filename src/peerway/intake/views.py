@@ -293,7 +293,11 @@ def status_rematch(request: HttpRequest, token: str) -> HttpResponse:
     if refused := _status_action_refused(request, token, help_request):
         return refused
     try:
-        request_rematch(request=help_request, reason=request.POST.get("reason", "").strip()[:REMATCH_REASON_LENGTH])
+        request_rematch(
+            request=help_request,
+            reason=request.POST.get("reason", "").strip()[:REMATCH_REASON_LENGTH],
+            peer=request.POST.get("peer", "").strip(),
+        )
     except OfferNotAvailable:
         _rematch_not_done(request, help_request)
     else:
@@ -308,6 +312,12 @@ def _rematch_not_done(request: HttpRequest, help_request: HelpRequest) -> None:
     if help_request.status in OPEN_STATUSES:
         # Asked twice (a double click, two open tabs): the first one is already looking.
         messages.info(request, _("We are looking for a different peer for you."))
+    elif help_request.status == RequestStatus.ACCEPTED:
+        # Their page showed a peer they no longer have (a page left open while another peer took them on).
+        messages.info(
+            request,
+            _("Your page was out of date, so nothing changed. It now shows your peer; you can still ask for another."),
+        )
     elif help_request.status == RequestStatus.CONNECTED:
         messages.warning(
             request,
