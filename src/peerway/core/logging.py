@@ -86,10 +86,18 @@ class RedactPersonalData(logging.Filter):
             # megabyte or more ("200 1048576") are ten digits apart by a space, not a phone number.
             record.args = tuple(redact(field) for field in fields)
         else:
-            message = record.getMessage()
-            cleaned = redact(message)
-            if cleaned != message:
-                record.msg, record.args = cleaned, None
+            try:
+                message = record.getMessage()
+            except Exception:
+                # Arguments that do not fit the format (a library's slip): logging would report it and go on, but a
+                # filter runs outside that guard, so raising here would reach the code that logged (a 500). The
+                # format and each argument are kept, redacted, side by side.
+                message = " ".join([str(record.msg), *(repr(arg) for arg in _arguments(record.args))])
+                record.msg, record.args = redact(message), None
+            else:
+                cleaned = redact(message)
+                if cleaned != message:
+                    record.msg, record.args = cleaned, None
         if record.exc_info:
             if not record.exc_text:
                 record.exc_text = _TRACEBACK_FORMATTER.formatException(record.exc_info)
@@ -99,3 +107,11 @@ class RedactPersonalData(logging.Filter):
         if record.stack_info:
             record.stack_info = redact(record.stack_info)
         return True
+
+
+def _arguments(args: object) -> tuple[object, ...]:
+    if args is None:
+        return ()
+    if isinstance(args, tuple):
+        return args
+    return (args,)

@@ -129,7 +129,9 @@ def job_result_download(*, job: Job, actor: User) -> FileResponse:
             action=AccessAction.EXPORTED,
             reason=f"access log export downloaded (job {job.public_id})",
         )
-    name = f"{job.kind.replace('_', '-')}-{job.organization.slug}-{job.created_at:%Y-%m-%d}.csv"
+    # Named by the organization's date: an evening export in Minnesota is already tomorrow in UTC.
+    started_on = job.created_at.astimezone(job.organization.zone).date()
+    name = f"{job.kind.replace('_', '-')}-{job.organization.slug}-{started_on:%Y-%m-%d}.csv"
     return FileResponse(handle, as_attachment=True, filename=name, content_type="text/csv; charset=utf-8")
 
 

@@ -7,15 +7,16 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class AccessAction(models.TextChoices):
-    VIEWED = "viewed", "viewed"
-    LISTED = "listed", "listed"
-    EXPORTED = "exported", "exported"
-    DISCLOSED = "disclosed", "disclosed"
-    CHANGED = "changed", "changed"
-    CREATED = "created", "created"
+    VIEWED = "viewed", _("Viewed")
+    LISTED = "listed", _("Listed")
+    EXPORTED = "exported", _("Exported")
+    DISCLOSED = "disclosed", _("Disclosed")
+    CHANGED = "changed", _("Changed")
+    CREATED = "created", _("Created")
 
 
 class AccessEvent(models.Model):
