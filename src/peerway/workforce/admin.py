@@ -1,8 +1,11 @@
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from peerway.workforce.models import PeerProfile, WeeklyShift
+from peerway.workforce.models import PeerProfile, PeerStatus, WeeklyShift
+from peerway.workforce.services import peer_shift_set
 
 
 class WeeklyShiftInline(admin.TabularInline):
@@ -33,3 +36,10 @@ class PeerProfileAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         # Engagements, offers and contacts point at the profile; "inactive" is how a peer stops working.
         return False
+
+    def save_model(self, request: HttpRequest, obj: PeerProfile, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if obj.status != PeerStatus.ACTIVE and obj.on_shift:
+            # A peer on leave or inactive takes no request: their shift ends as if they had switched it off, so
+            # their open offers lapse and those requests are routed again, in the admin's transaction.
+            peer_shift_set(profile=obj, on_shift=False)

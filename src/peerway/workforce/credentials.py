@@ -249,7 +249,9 @@ def reminder_due(days_left: int) -> int | None:
     return min(due) if due else None
 
 
-def _reminder_send(credential: Credential, days_before: int, now: dt.datetime) -> bool:
+def _reminder_send(credential: Credential, days_before: int, now: dt.datetime, *, days_left: int) -> bool:
+    """Send the ``days_before`` reminder. The message states ``days_left``, not the threshold: a reminder first
+    due late (a credential entered 3 days before it expires) must not say "about 30 days"."""
     try:
         # The reminder's own transaction (a savepoint inside another): a failed send rolls back its row.
         with transaction.atomic():
@@ -264,7 +266,7 @@ def _reminder_send(credential: Credential, days_before: int, now: dt.datetime) -
                     message = _(
                         "A credential on your Peerway account expires in about %(days)s days. "
                         "Sign in to see what your renewal still needs: %(url)s"
-                    ) % {"days": days_before, "url": settings.SITE_URL.rstrip("/") + reverse("career:renewal")}
+                    ) % {"days": days_left, "url": settings.SITE_URL.rstrip("/") + reverse("career:renewal")}
                 send_mail(subject=subject, message=message, from_email=None, recipient_list=[credential.holder.email])
     except IntegrityError:
         return False
@@ -298,7 +300,7 @@ def credential_reminders_send(*, today: dt.date | None = None) -> int:
         ).exists():
             continue
         try:
-            sent += int(_reminder_send(credential, threshold, now))
+            sent += int(_reminder_send(credential, threshold, now, days_left=(credential.expires_on - today).days))
         except Exception as error:
             # One refused mailbox must not hold up every later reminder of the day. The log names the credential
             # by its public id and the error by its class only: an SMTP refusal carries the address.

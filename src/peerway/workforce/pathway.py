@@ -97,26 +97,34 @@ def pathway_for_peer(user: User) -> list[Step]:
     """Progress toward each target credential the peer does not already hold active."""
     # Active as Credential.is_active_on reads it: one past its expiry date is lapsed even before the nightly job.
     today = timezone.localdate()
+    # A credential is held whatever version of its rules it was issued under: kept by (board, code), not by version.
     held_active = {
-        credential.credential_type_id
-        for credential in Credential.objects.filter(holder=user).only("credential_type_id", "status", "expires_on")
+        (credential.credential_type.board_id, credential.credential_type.code)
+        for credential in Credential.objects.filter(holder=user).select_related("credential_type")
         if credential.is_active_on(today)
     }
     held = Credential.objects.filter(holder=user).values_list("credential_type_id", flat=True)
-    targets: list[tuple[CredentialType, str]] = [
-        (t, "reciprocal")
-        for t in CredentialType.objects.filter(reciprocal_of_id__in=held, reference_standard=False).select_related(
-            "board"
-        )
-    ]
+    targets: list[tuple[CredentialType, str]] = []
+    listed: set[tuple[int, str]] = set()
+    # Each reciprocal level once, by the rules in effect now (newest version first), as the pathway's own targets are.
+    for reciprocal in (
+        CredentialType.objects.in_effect(today)
+        .filter(reciprocal_of_id__in=held, reference_standard=False)
+        .select_related("board")
+        .order_by("board__name", "code", "-version")
+    ):
+        if (reciprocal.board_id, reciprocal.code) not in listed:
+            listed.add((reciprocal.board_id, reciprocal.code))
+            targets.append((reciprocal, "reciprocal"))
     for board_slug, code in pathway_target_keys():
         found = _newest(board_slug, code)
-        if found is not None and all(found.pk != t.pk for t, _reason in targets):
+        if found is not None and (found.board_id, found.code) not in listed:
+            listed.add((found.board_id, found.code))
             targets.append((found, "pathway"))
     record = peer_record(user)
     steps = []
     for credential_type, reason in targets:
-        if credential_type.pk in held_active:
+        if (credential_type.board_id, credential_type.code) in held_active:
             continue
         checklist = rules.evaluate_application(credential_type.spec, record)
         lines = tuple(line for line in checklist.lines if not line.key.startswith("evidence:"))

@@ -31,6 +31,7 @@ from peerway.accounts.roles import Role
 from peerway.accounts.selectors import organization_ids_for_user
 from peerway.certification import rules
 from peerway.certification.models import Application, Credential, CredentialType
+from peerway.certification.services import HOURS_MAX_YEARS
 from peerway.organizations.models import Organization
 from peerway.workforce.models import SupervisionFormat, SupervisionSession
 
@@ -131,7 +132,8 @@ def session_errors(
     minutes: int | None,
     organization: Organization | None = None,
 ) -> dict[str, str]:
-    """Bad input: minutes not above zero, in the future, more than 24 hours for the peer on that day.
+    """Bad input: minutes not above zero, in the future or more than ``HOURS_MAX_YEARS`` years ago, more than 24 hours
+    for the peer on that day.
 
     The 24 hours count every organization's sessions of the peer (a peer may work at two RCOs), but the message
     states only the minutes of ``organization`` (the supervisee's, where the session is being recorded): one
@@ -139,8 +141,12 @@ def session_errors(
     past 24 hours, or no ``organization`` is given, the message says so without a number.
     """
     errors: dict[str, str] = {}
-    if held_on is not None and held_on > timezone.localdate():
+    today = timezone.localdate()
+    if held_on is not None and held_on > today:
         errors["held_on"] = _("The date cannot be in the future.")
+    elif held_on is not None and held_on < today.replace(year=today.year - HOURS_MAX_YEARS, day=1):
+        # A typo in the year (1926 for 2026) would count toward a credential's hours for good, on no month's page.
+        errors["held_on"] = _("The date is more than %(years)s years ago; check the year.") % {"years": HOURS_MAX_YEARS}
     if minutes is not None:
         if minutes <= 0:
             errors["minutes"] = _("Minutes must be more than zero.")
@@ -254,18 +260,33 @@ def _credential_supervision_targets(peer_ids: Collection[int]) -> dict[int, list
     ):
         applied[applicant_id].add(type_id)
     all_held = set().union(*held.values())
+    # A reciprocal level counts by the rules in effect now; the peer's own credentials and applications by theirs.
+    reciprocal_now = set(
+        CredentialType.objects.in_effect(timezone.localdate())
+        .filter(reciprocal_of_id__in=all_held)
+        .values_list("id", flat=True)
+    )
     types = [
         t
-        for t in CredentialType.objects.filter(
-            Q(id__in=all_held.union(*applied.values())) | Q(reciprocal_of_id__in=all_held)
-        )
+        for t in CredentialType.objects.filter(Q(id__in=all_held.union(*applied.values())) | Q(id__in=reciprocal_now))
         .select_related("board")
         .order_by("board__name", "level", "code", "-version", "id")
         if t.spec.supervision_hours > 0
     ]
     for peer_id in peer_ids:
         own = held[peer_id] | applied[peer_id]
-        targets[peer_id] = [t for t in types if t.pk in own or t.reciprocal_of_id in held[peer_id]]
+        # One line per credential (board and code): a version the peer holds or applied for, else the one in effect.
+        own_keys = {(t.board_id, t.code) for t in types if t.pk in own}
+        reciprocal = [
+            t
+            for t in types
+            if t.pk in reciprocal_now and t.reciprocal_of_id in held[peer_id] and (t.board_id, t.code) not in own_keys
+        ]
+        newest: dict[tuple[int, str], int] = {}
+        for t in reciprocal:  # newest version first
+            newest.setdefault((t.board_id, t.code), t.pk)
+        keep = own | set(newest.values())
+        targets[peer_id] = [t for t in types if t.pk in keep]
     return targets
 
 
