@@ -17,8 +17,9 @@ from tests.workforce.credentials_helpers import credential, credential_type
 
 
 def test_pathway_uses_recorded_hours_and_the_rules_checklist(cast: Cast) -> None:
-    credential(cast.alice, expires_on=dt.date(2099, 1, 1))  # CPRS held: CPRSR is its reciprocal level
+    # The hours are recorded in the application for CPRS, made before CPRS was issued (a holder cannot apply again).
     application = certification.application_create(applicant=cast.alice, credential_type=credential_type("CPRS"))
+    credential(cast.alice, expires_on=dt.date(2099, 1, 1))  # CPRS held: CPRSR is its reciprocal level
     day = dt.date(2025, 5, 1)
     for domain, hours in (("advocacy", 10), ("mentoring_education", 10), ("recovery_wellness", 10), ("ethics", 12)):
         certification.training_add(application, domain=domain, provider="P", completed_on=day, hours=Decimal(hours))

@@ -9,7 +9,14 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from peerway.certification.models import Application, ApplicationKind, Attestation, CredentialType, EvidenceKind
+from peerway.certification.models import (
+    EXAM_CHOICES,
+    Application,
+    ApplicationKind,
+    Attestation,
+    CredentialType,
+    EvidenceKind,
+)
 from peerway.certification.selectors import VERIFY_NAME_MAX_LENGTH, VERIFY_NUMBER_MAX_LENGTH, credential_types_open
 from peerway.certification.services import hours_errors
 from peerway.core.forms import DateInput
@@ -97,13 +104,6 @@ class SupervisionForm(_HoursForm):
     started_on = forms.DateField(label=_("From"), widget=DATE)
     ended_on = forms.DateField(label=_("To"), widget=DATE)
     hours = forms.DecimalField(max_digits=6, decimal_places=2, label=_("Hours"), min_value=Decimal("-10000"))
-
-
-EXAM_CHOICES = [
-    ("icrc_pr", _("IC&RC Peer Recovery exam")),
-    ("mn_state", _("Minnesota state peer recovery exam")),
-    ("mn_dhs_cps", _("Minnesota DHS Certified Peer Specialist exam")),
-]
 
 
 class ExamForm(forms.Form):

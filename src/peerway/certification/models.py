@@ -228,6 +228,9 @@ class Application(PublicIdModel, TimestampedModel):
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The expiry an approval gave the credential, as its decision letter states it: a later renewal moves the
+    # credential's own date, never what this decision said. Empty for denials and credentials that do not expire.
+    decided_expires_on = models.DateField(null=True, blank=True)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -344,6 +347,19 @@ class SupervisionEntry(TimestampedModel):
         ]
 
 
+# The exams Peerway knows by name (the exam form's choices); a result may hold another code, shown as it is.
+EXAM_CHOICES = [
+    ("icrc_pr", _("IC&RC Peer Recovery exam")),
+    ("mn_state", _("Minnesota state peer recovery exam")),
+    ("mn_dhs_cps", _("Minnesota DHS Certified Peer Specialist exam")),
+]
+
+
+def exam_name(code: str) -> str:
+    """The exam's name in the active language where Peerway knows it, else its code."""
+    return str(dict(EXAM_CHOICES).get(code, code))
+
+
 class ExamResult(TimestampedModel):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="exams")
     exam = models.SlugField(max_length=40, help_text=_("e.g. icrc_pr, mn_state."))
@@ -355,6 +371,10 @@ class ExamResult(TimestampedModel):
 
     class Meta:
         ordering = ["taken_on", "id"]
+
+    @property
+    def exam_label(self) -> str:
+        return exam_name(self.exam)
 
 
 class Attestation(TimestampedModel):

@@ -289,10 +289,20 @@ def evaluate_application(
         add(f"training:{domain.slug}", domain.label, record.training_hours.get(domain.slug, ZERO), domain.hours)
     if spec.training_total_hours > 0:
         # Only the spec's own domains count: hours recorded for another credential's domains are not this training.
+        # A domain a held credential satisfies counts as its required hours (at least): the holder need not enter
+        # again the training the credential stands for.
         add(
             TRAINING_TOTAL,
             "Training, all domains",
-            sum((record.training_hours.get(domain.slug, ZERO) for domain in spec.training_domains), ZERO),
+            sum(
+                (
+                    max(record.training_hours.get(domain.slug, ZERO), domain.hours)
+                    if f"training:{domain.slug}" in held
+                    else record.training_hours.get(domain.slug, ZERO)
+                    for domain in spec.training_domains
+                ),
+                ZERO,
+            ),
             spec.training_total_hours,
         )
     if spec.experience_hours > 0:

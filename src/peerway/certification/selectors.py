@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -37,6 +38,7 @@ from peerway.certification.models import (
     Credential,
     CredentialType,
     Evidence,
+    exam_name,
 )
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.casefold import UnicodeIContains, UnicodeIExact
@@ -279,11 +281,7 @@ def _number(value: Decimal) -> str:
 
 def _exam_names(codes: Iterable[str]) -> str:
     """Exams by their names where Peerway knows one (the exam form's choices), else by their codes."""
-    # Imported here: the forms build on the services, which build on this module.
-    from peerway.certification.forms import EXAM_CHOICES
-
-    names = dict(EXAM_CHOICES)
-    return gettext(", ").join(str(names.get(code, code)) for code in codes)
+    return gettext(", ").join(exam_name(code) for code in codes)
 
 
 def _label(label: str) -> str:
@@ -349,6 +347,21 @@ def refusal_text(refusal: rules.Refusal) -> str:
         "credential": refusal.credential,
         "shortfalls": "; ".join(shortfall_text(shortfall) for shortfall in refusal.shortfalls),
     }
+
+
+def renewal_ce_counted(application: Application) -> list[Any]:
+    """The continuing education a renewal's checklist counts (the courses in the held credential's current period),
+    for the board to check the total against; empty for any other application."""
+    if application.kind != ApplicationKind.RENEWAL or application.held_credential is None:
+        return []
+    from peerway.workforce.credentials import ce_entries_for_peer, renewal_evaluate
+
+    entries = ce_entries_for_peer(application.applicant)
+    renewal = renewal_evaluate(application.held_credential, entries)
+    if renewal.period_start is None or renewal.period_end is None:
+        return []
+    start, end = renewal.period_start, renewal.period_end
+    return sorted((e for e in entries if start <= e.completed_on <= end), key=lambda e: (e.completed_on, e.pk))
 
 
 def application_checklist(application: Application) -> rules.Checklist:

@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
 from peerway.accounts.models import User
@@ -170,6 +171,16 @@ def application_create(
             held_credential=held, kind=ApplicationKind.RENEWAL, status__in=OPEN_APPLICATION_STATUSES
         ).exists():
             raise ValidationError(_("A renewal of this credential is already open: continue that application."))
+    if kind != ApplicationKind.RENEWAL and (already := held_already(applicant, credential_type)) is not None:
+        if already.status == CredentialStatus.SUSPENDED:
+            raise ValidationError(
+                _("Your %(code)s credential (number %(number)s) is suspended: a new application cannot replace it.")
+                % {"code": credential_type.code, "number": already.number}
+            )
+        raise ValidationError(
+            _("You already hold this credential (number %(number)s): renew it instead of applying again.")
+            % {"number": already.number}
+        )
     if kind == ApplicationKind.RECIPROCITY:
         assert held is not None
         result = reciprocity_evaluate(held, credential_type)
@@ -180,10 +191,27 @@ def application_create(
     )
 
 
+def held_already(applicant: User, credential_type: CredentialType) -> Credential | None:
+    """The applicant's active or suspended credential of this kind (same board and code, any version of its rules),
+    if any: they renew it, or the board decides on it; a second one is never issued."""
+    return (
+        Credential.objects.filter(
+            holder=applicant,
+            credential_type__board_id=credential_type.board_id,
+            credential_type__code=credential_type.code,
+            status__in=[CredentialStatus.ACTIVE, CredentialStatus.SUSPENDED],
+        )
+        .order_by("-issued_on", "-pk")
+        .first()
+    )
+
+
 @transaction.atomic
 def training_add(
     application: Application, *, domain: str, provider: str, completed_on: date, hours: Decimal, course: str = ""
 ) -> TrainingEntry:
+    # Under the application's row lock: a submit from another tab that committed first is seen, not overwritten.
+    application = _locked(application)
     _editable(application)
     if application.credential_type.spec.domain(domain) is None:
         raise ValidationError({"domain": _("This credential has no such training domain.")})
@@ -197,6 +225,8 @@ def training_add(
 def experience_add(
     application: Application, *, setting: str, started_on: date, ended_on: date, hours: Decimal
 ) -> ExperienceEntry:
+    # Under the application's row lock: a submit from another tab that committed first is seen, not overwritten.
+    application = _locked(application)
     _editable(application)
     _check_hours(hours, started_on, ended_on)
     return ExperienceEntry.objects.create(
@@ -208,6 +238,8 @@ def experience_add(
 def supervision_add(
     application: Application, *, supervisor_name: str, started_on: date, ended_on: date, hours: Decimal
 ) -> SupervisionEntry:
+    # Under the application's row lock: a submit from another tab that committed first is seen, not overwritten.
+    application = _locked(application)
     _editable(application)
     _check_hours(hours, started_on, ended_on)
     return SupervisionEntry.objects.create(
@@ -219,6 +251,8 @@ def supervision_add(
 def exam_add(
     application: Application, *, exam: str, taken_on: date, passed: bool, score: int | None = None
 ) -> ExamResult:
+    # Under the application's row lock: a submit from another tab that committed first is seen, not overwritten.
+    application = _locked(application)
     _editable(application)
     if taken_on > timezone.localdate():
         raise ValidationError({"taken_on": _("The date cannot be in the future.")})
@@ -256,6 +290,8 @@ def _sniff(head: bytes) -> tuple[str, str] | None:
 @transaction.atomic
 def evidence_upload(application: Application, *, uploaded_by: User, kind: str, upload: UploadedFile) -> Evidence:
     """Store one file privately, after checking its real type (first bytes) and its size; otherwise store nothing."""
+    # Under the application's row lock: a submit from another tab that committed first is seen, not overwritten.
+    application = _locked(application)
     _editable(application)
     size = upload.size or 0
     if size > MAX_EVIDENCE_BYTES:
@@ -294,6 +330,8 @@ def evidence_upload(application: Application, *, uploaded_by: User, kind: str, u
 
 @transaction.atomic
 def entry_delete(application: Application, *, kind: str, entry_id: int) -> None:
+    # Under the application's row lock: a submit from another tab that committed first is seen, not overwritten.
+    application = _locked(application)
     _editable(application)
     managers = {
         "training": application.training,
@@ -314,10 +352,8 @@ def entry_delete(application: Application, *, kind: str, entry_id: int) -> None:
 def _transition(application: Application, method: Callable[[], None], actor: User, reason: str = "") -> None:
     name = method.__name__
     if not can_proceed(method):
-        raise TransitionRefused(
-            _("Cannot %(action)s: the application is %(status)s.")
-            % {"action": TRANSITION_LABELS.get(name, name), "status": application.get_status_display()}
-        )
+        refusal = TRANSITION_REFUSALS.get(name, TRANSITION_REFUSED)
+        raise TransitionRefused(str(refusal) % {"status": application.get_status_display()})
     source = application.status
     method()
     application.save()
@@ -326,13 +362,15 @@ def _transition(application: Application, method: Callable[[], None], actor: Use
     )
 
 
-TRANSITION_LABELS = {
-    "submit": "submit",
-    "start_review": "start the review",
-    "ask_for_more_info": "ask for more information",
-    "approve": "approve",
-    "deny": "deny",
+# One whole sentence per action, so that each language words the verb its own way.
+TRANSITION_REFUSALS = {
+    "submit": gettext_lazy("Cannot submit: the application is %(status)s."),
+    "start_review": gettext_lazy("Cannot start the review: the application is %(status)s."),
+    "ask_for_more_info": gettext_lazy("Cannot ask for more information: the application is %(status)s."),
+    "approve": gettext_lazy("Cannot approve: the application is %(status)s."),
+    "deny": gettext_lazy("Cannot deny: the application is %(status)s."),
 }
+TRANSITION_REFUSED = gettext_lazy("This cannot be done now: the application is %(status)s.")
 
 
 def _locked(application: Application) -> Application:
@@ -411,6 +449,14 @@ def review_approve(application: Application, *, reviewer: User, reason: str = ""
         if refusal:
             raise TransitionRefused(_("Cannot approve: %(reason)s") % {"reason": refusal})
     if can_proceed(application.approve):
+        if application.kind != ApplicationKind.RENEWAL and (
+            already := held_already(application.applicant, application.credential_type)
+        ):
+            # Filed before the first credential was issued, or before it was reinstated: one holder, one credential.
+            raise TransitionRefused(
+                _("Cannot approve: the applicant already holds this credential (number %(number)s).")
+                % {"number": already.number}
+            )
         gaps = application_checklist(application).gaps
         if gaps:
             raise TransitionRefused(
@@ -429,14 +475,18 @@ def review_approve(application: Application, *, reviewer: User, reason: str = ""
         held.expires_on = _add_months(base, renewal.period_months) if renewal else None
         held.status = CredentialStatus.ACTIVE
         held.save()
-        return held
-    return Credential.objects.create(
-        holder=application.applicant,
-        credential_type=application.credential_type,
-        issued_on=today,
-        expires_on=expires_on,
-        application=application,
-    )
+        issued = held
+    else:
+        issued = Credential.objects.create(
+            holder=application.applicant,
+            credential_type=application.credential_type,
+            issued_on=today,
+            expires_on=expires_on,
+            application=application,
+        )
+    application.decided_expires_on = issued.expires_on
+    application.save(update_fields=["decided_expires_on", "updated_at"])
+    return issued
 
 
 @transaction.atomic

@@ -41,6 +41,7 @@ from peerway.certification.selectors import (
     decision_letter_for_reader,
     evidence_open_for_reader,
     reciprocity_evaluate,
+    renewal_ce_counted,
     review_queue_page,
 )
 from peerway.core.decorators import staff_view
@@ -301,6 +302,7 @@ def _review_page(
             "form": form or forms.ReviewActionForm(),
             "transitions": application.transitions.select_related("actor"),
             "entries": application,
+            "ce_counted": renewal_ce_counted(application),
         },
         status=status,
     )
