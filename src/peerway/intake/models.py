@@ -240,7 +240,15 @@ class EscalationAlert(PublicIdModel):
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["request", "organization"], name="alert_once_per_org")]
+        # One open alert per request and organization: a request that waits too long again after it was taken and
+        # sent to new peers (a rematch) raises a new alert, seen afresh, while the resolved one stays as history.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "organization"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="alert_open_once_per_org",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Alert for {self.request} at {self.organization}"

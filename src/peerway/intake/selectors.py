@@ -265,6 +265,21 @@ def _nobody_free(note: Mapping[str, Any], request: HelpRequest) -> NobodyFree:
     )
 
 
+def nobody_on_shift_for(request: HelpRequest) -> NobodyFree | None:
+    """For staff who just entered ``request``: None when a peer who could take it is on shift now, else when the next
+    shift of such a peer starts, so that they can tell the person on the line (who may never open the status link).
+    A read, as the status page's: routing itself runs on the worker."""
+    from peerway.intake.services import next_shift_start
+    from peerway.matching.service import peers_who_could_take_later
+
+    later = peers_who_could_take_later(request)
+    if PeerProfile.objects.filter(pk__in=later, on_shift=True).exists():
+        return None
+    next_shift = next_shift_start(peer_ids=later)
+    note = {"code": "no_peer_on_shift", "next_shift_at": next_shift.isoformat() if next_shift else None}
+    return _nobody_free(note, request)
+
+
 def _choices(request: HelpRequest) -> tuple[tuple[PeerCard, ...], NobodyFree | None]:
     """The best peers free now for a person who wants to choose, or why there is none (computed live)."""
     from peerway.intake.services import next_shift_start

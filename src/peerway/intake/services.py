@@ -22,7 +22,15 @@ from peerway.accounts.roles import SERVICE_ORG_KINDS, Role
 from peerway.core.access import access_events_record, acting_role
 from peerway.core.models import AccessAction, Community, Language, LivedExperience, RecoveryPathway
 from peerway.intake import one_statement
-from peerway.intake.models import OPEN_STATUSES, HelpRequest, Offer, OfferStatus, RequestSource, RequestStatus
+from peerway.intake.models import (
+    OPEN_STATUSES,
+    EscalationAlert,
+    HelpRequest,
+    Offer,
+    OfferStatus,
+    RequestSource,
+    RequestStatus,
+)
 from peerway.intake.selectors import request_peer_id_now
 from peerway.organizations.geography import place_for_county, place_for_zip
 from peerway.organizations.models import County, Organization
@@ -286,6 +294,7 @@ def request_accept(*, request: HelpRequest, peer: PeerProfile) -> Engagement:
     now = timezone.now()
     Offer.objects.filter(pk=offer.pk).update(status=OfferStatus.ACCEPTED, responded_at=now)
     Offer.objects.filter(request_id=request.pk, status=OfferStatus.OFFERED).update(status=OfferStatus.LAPSED)
+    _alerts_resolve(request.pk, now)
     relinked_from = _relinked_engagement(fresh, peer)
     if relinked_from is not None:
         participant = relinked_from.participant
@@ -305,7 +314,8 @@ def request_accept(*, request: HelpRequest, peer: PeerProfile) -> Engagement:
         participant=participant,
         organization=peer.organization,
         peer=peer,
-        program=Program(peer.organization.kind) if peer.organization.kind in Program.values else Program.RCO,
+        # A re-link continues the person in the program they were in (its plan rule with it), not the organization's.
+        program=relinked_from.program if relinked_from is not None else _program_of(peer.organization),
         started_at=now,
         help_request=fresh,
     )
@@ -315,6 +325,16 @@ def request_accept(*, request: HelpRequest, peer: PeerProfile) -> Engagement:
         engagement_close_for_relink(engagement=relinked_from, actor=peer.user)
     request.refresh_from_db()
     return engagement
+
+
+def _program_of(organization: Organization) -> str:
+    return Program(organization.kind) if organization.kind in Program.values else Program.RCO
+
+
+def _alerts_resolve(request_id: int, now: dt.datetime) -> None:
+    """The request no longer waits on the peers it was offered (taken, stopped, deleted, or sent to new peers): the
+    supervisors' alerts about that wait are resolved. A later escalation raises a new alert of its own."""
+    EscalationAlert.objects.filter(request_id=request_id, resolved_at__isnull=True).update(resolved_at=now)
 
 
 @transaction.atomic
@@ -359,6 +379,7 @@ def request_rematch(*, request: HelpRequest, reason: str = "", peer: str = "") -
     except (ConcurrentTransition, TransitionNotAllowed):
         raise OfferNotAvailable from None
     now = timezone.now()
+    _alerts_resolve(fresh.pk, now)
     declined = {"status": OfferStatus.DECLINED, "decline_reason": f"rematch: {reason}"[:200], "responded_at": now}
     Offer.objects.filter(request_id=request.pk, status__in=[OfferStatus.OFFERED, OfferStatus.ACCEPTED]).update(
         **declined
@@ -405,6 +426,7 @@ def _withdraw(fresh: HelpRequest) -> None:
     was_taken = fresh.status in (RequestStatus.ACCEPTED, RequestStatus.CONNECTED)
     fresh.withdraw()
     Offer.objects.filter(request_id=fresh.pk, status=OfferStatus.OFFERED).update(status=OfferStatus.LAPSED)
+    _alerts_resolve(fresh.pk, timezone.now())
     if was_taken:
         engagement_end_for_request(help_request_id=fresh.pk, reason="closed: the person stopped their request")
 
@@ -774,8 +796,6 @@ def request_escalate(*, request_id: int, now: dt.datetime | None = None) -> bool
     (two workers, or a run still going when the next one starts) finds its window open again and does nothing, so
     the peers just offered it get their window before any supervisor is alerted.
     """
-    from peerway.intake.models import EscalationAlert
-
     now = now or timezone.now()
     request = HelpRequest.objects.select_for_update().filter(pk=request_id, status=RequestStatus.OFFERED).first()
     if request is None or request.escalation_level >= LEVEL_SUPERVISORS_ALERTED:
@@ -794,7 +814,8 @@ def request_escalate(*, request_id: int, now: dt.datetime | None = None) -> bool
         return True
     organization_ids = set(Offer.objects.filter(request=request).values_list("peer__organization_id", flat=True))
     for organization_id in sorted(organization_ids):
-        EscalationAlert.objects.get_or_create(request=request, organization_id=organization_id)
+        # One open alert per organization; an earlier one resolved (accepted, then rematched) stays as it was.
+        EscalationAlert.objects.get_or_create(request=request, organization_id=organization_id, resolved_at=None)
     return True
 
 

@@ -37,7 +37,7 @@ from peerway.core.decorators import staff_view
 from peerway.core.submissions import submission_secret
 from peerway.intake.forms import PublicHelpRequestForm, StaffHelpRequestForm
 from peerway.intake.models import OPEN_STATUSES, HelpRequest, RequestStatus
-from peerway.intake.selectors import request_status_page
+from peerway.intake.selectors import nobody_on_shift_for, request_status_page
 from peerway.intake.services import (
     STAFF_ENTRY_ROLES,
     STATUS_LINK_LIFETIME,
@@ -435,5 +435,6 @@ def staff_entry(request: HttpRequest) -> HttpResponse:
         "status_link": _status_link(request, token, help_request.language.slug),
         "link_days": STATUS_LINK_LIFETIME.days,
         "can": staff_links(memberships_for_user(user)),
+        "nobody_on_shift": nobody_on_shift_for(help_request),
     }
     return render(request, "intake/staff_entry_done.html", context)

@@ -319,6 +319,17 @@ def offer_get_for_user(user: User, public_id: str) -> Offer:
     return offer
 
 
+def offer_get_for_user_or_gone(user: User, public_id: str) -> Offer | None:
+    """As ``offer_get_for_user``, but None when no offer has that id any more: the person deleted their request
+    (which deletes its offers) while the peer's queue still showed it. Another peer's offer is still a 404."""
+    try:
+        return offer_get_for_user(user, public_id)
+    except Http404:
+        if Offer.objects.filter(public_id=public_id).exists():
+            raise
+        return None
+
+
 def peers_for_supervisor(user: User) -> QuerySet[PeerProfile]:
     return PeerProfile.objects.filter(organization_id__in=organization_ids_for_user(user, [Role.SUPERVISOR]))
 

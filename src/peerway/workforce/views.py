@@ -20,7 +20,7 @@ from peerway.intake.services import (
 from peerway.workforce.forms import PeerProfileForm, WeeklyShiftFormSet
 from peerway.workforce.selectors import (
     engagement_of_peer_for_user,
-    offer_get_for_user,
+    offer_get_for_user_or_gone,
     peer_organizations_for_user,
     peer_profile_for_user,
     queue_for_user,
@@ -61,7 +61,10 @@ def shift_toggle(request: HttpRequest) -> HttpResponse:
 @staff_view
 @require_POST
 def offer_accept(request: HttpRequest, public_id: str) -> HttpResponse:
-    offer = offer_get_for_user(request.user, public_id)  # type: ignore[arg-type]
+    offer = offer_get_for_user_or_gone(request.user, public_id)  # type: ignore[arg-type]
+    if offer is None:
+        messages.warning(request, _("Another peer took this request a moment ago, or it was withdrawn."))
+        return redirect("workforce:queue")
     try:
         engagement = request_accept(request=offer.request, peer=offer.peer)
     except CaseloadFull:
@@ -86,7 +89,10 @@ def offer_accept(request: HttpRequest, public_id: str) -> HttpResponse:
 @staff_view
 @require_POST
 def offer_decline(request: HttpRequest, public_id: str) -> HttpResponse:
-    offer = offer_get_for_user(request.user, public_id)  # type: ignore[arg-type]
+    offer = offer_get_for_user_or_gone(request.user, public_id)  # type: ignore[arg-type]
+    if offer is None:
+        messages.info(request, _("This request is no longer waiting for you."))
+        return redirect("workforce:queue")
     try:
         request_decline(request=offer.request, peer=offer.peer, reason=request.POST.get("reason", ""))
     except OfferNotAvailable:
