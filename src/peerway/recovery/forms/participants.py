@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peerway.core.forms import DateInput, KeepsOthersChangesForm, ModelMultipleChoiceField
 from peerway.core.models import Community, Language
+from peerway.organizations.models import Organization
 
 # The earliest date of birth the form takes: an earlier one is a typo (year 1, or 190 for 1990).
 EARLIEST_DATE_OF_BIRTH = dt.date(1900, 1, 1)
@@ -49,6 +51,38 @@ class ParticipantForm(forms.Form):
     def service_kwargs(self) -> dict[str, object]:
         data = dict(self.cleaned_data)
         data.pop("different_person", None)
+        return data
+
+
+class ParticipantCreateForm(ParticipantForm):
+    """A new record. ``organizations`` are those where the user may create one; with more than one, the form asks
+    which one keeps the record (a peer at one organization who supervises at another must not file a person met as
+    the first one's peer with the second)."""
+
+    organization = forms.ModelChoiceField(
+        label=_("Record kept by"), queryset=Organization.objects.none(), to_field_name="slug", empty_label=None
+    )
+
+    field_order = ["organization"]
+
+    def __init__(self, *args: Any, organizations: list[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organizations = organizations
+        if len(organizations) == 1:
+            del self.fields["organization"]
+        else:
+            organization: Any = self.fields["organization"]
+            organization.queryset = Organization.objects.filter(pk__in=[o.pk for o in organizations])
+
+    def kept_by(self) -> Organization:
+        """The organization that keeps the record. Call only after ``is_valid()``."""
+        if "organization" in self.fields:
+            return self.cleaned_data["organization"]  # type: ignore[no-any-return]
+        return self.organizations[0]
+
+    def service_kwargs(self) -> dict[str, object]:
+        data = super().service_kwargs()
+        data.pop("organization", None)
         return data
 
 

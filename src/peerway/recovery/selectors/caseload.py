@@ -180,12 +180,20 @@ def _row(engagement: Engagement, today: dt.date) -> CaseloadRow:
     values = engagement.__dict__
     last_contact_at: dt.datetime | None = values["last_contact_at"]
     started = engagement.reopened_at or engagement.started_at
-    # Times are stored in UTC, but days are counted on the local calendar that ``today`` comes from: an
-    # evening contact in Minnesota falls on the next UTC day.
+    counted_contact_at = last_contact_at
+    if engagement.reopened_at and last_contact_at and last_contact_at < engagement.reopened_at:
+        # The count runs from the re-opening: a contact from before the engagement closed is not one of this stretch.
+        counted_contact_at = None
+    # Times are stored in UTC, but days are counted on the engagement's organization's calendar (an evening contact
+    # in Minnesota falls on the next UTC day). ``today`` is the reader's; a supervisor of organizations in two zones
+    # reads each one's rows by its own day, as many days apart from theirs as the two calendars are now.
+    zone = engagement.organization.zone
+    now = timezone.now()
+    today = today + dt.timedelta(days=(timezone.localdate(now, zone) - timezone.localdate(now)).days)
     contact, days = contact_urgency(
         active=engagement.status == EngagementStatus.ACTIVE,
-        last_contact_on=timezone.localdate(last_contact_at) if last_contact_at else None,
-        started_on=timezone.localdate(started),
+        last_contact_on=timezone.localdate(counted_contact_at, zone) if counted_contact_at else None,
+        started_on=timezone.localdate(started, zone),
         today=today,
     )
     next_checkup_on: dt.date | None = values["next_checkup_on"]

@@ -213,27 +213,22 @@ PARTICIPANT_EDIT_ROLES = frozenset({Role.PEER, Role.SUPERVISOR, Role.ORG_ADMIN})
 MERGE_ROLES = frozenset({Role.SUPERVISOR, Role.ORG_ADMIN})
 
 
-def organization_for_new_record_or_none(user: User) -> Organization | None:
-    """The organization a new participant's record would belong to: the first service organization where the user
-    may create one; None when there is none (records never belong to a board, the accreditation body or the
-    state agency)."""
-    return (
+def organizations_for_new_record(user: User) -> list[Organization]:
+    """The service organizations where the user may create a participant's record, by name (records never belong to
+    a board, the accreditation body or the state agency). With more than one, the form asks which."""
+    return list(
         Organization.objects.filter(
             pk__in=record_organization_ids(user, PARTICIPANT_EDIT_ROLES),
             kind__in=sorted(SERVICE_ORG_KINDS),
             active=True,
-        )
-        .order_by("name", "pk")
-        .first()
+        ).order_by("name", "pk")
     )
 
 
-def organization_for_new_record(user: User) -> Organization:
-    """``organization_for_new_record_or_none``, or a 404."""
-    organization = organization_for_new_record_or_none(user)
-    if organization is None:
-        raise Http404("No organization to add a record to.")
-    return organization
+def organization_for_new_record_or_none(user: User) -> Organization | None:
+    """The first of ``organizations_for_new_record``, or None when there is none."""
+    organizations = organizations_for_new_record(user)
+    return organizations[0] if organizations else None
 
 
 def can_create_participant(user: User) -> bool:

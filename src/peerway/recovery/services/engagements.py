@@ -184,6 +184,8 @@ def engagement_transition(*, engagement: Engagement, action: str, actor: User) -
     refusal = REFUSALS.get((action, fresh.status))
     if refusal is not None:
         raise ActionRefused(str(refusal))
+    if action == "reopen":
+        _reopen_refused(fresh)
     try:
         getattr(fresh, TRANSITIONS[action])()
         fresh.save()
@@ -197,6 +199,34 @@ def engagement_transition(*, engagement: Engagement, action: str, actor: User) -
         checkups_schedule(engagement=fresh)
     _log(actor, fresh, f"engagement {action}")
     return fresh
+
+
+def _reopen_refused(engagement: Engagement) -> None:
+    """Raise ActionRefused when re-opening would leave the engagement on nobody's caseload (its peer no longer works
+    for the organization) or give the person a second open engagement in the program (one a re-link continued)."""
+    if not PeerProfile.objects.in_service().filter(pk=engagement.peer_id).exists():
+        raise ActionRefused(
+            _(
+                "The engagement's peer is not working for the organization now, so it cannot be re-opened on them."
+                " Start a new engagement with another peer instead."
+            )
+        )
+    other = (
+        Engagement.objects.filter(
+            participant_id=engagement.participant_id,
+            organization_id=engagement.organization_id,
+            program=engagement.program,
+            status__in=[EngagementStatus.ACTIVE, EngagementStatus.CHECKUP],
+        )
+        .exclude(pk=engagement.pk)
+        .select_related("peer")
+        .first()
+    )
+    if other is not None:
+        raise ActionRefused(
+            _("The person has an open engagement in this program with %(peer)s: go on with that one.")
+            % {"peer": other.peer.display_name}
+        )
 
 
 def _help_request_close(engagement: Engagement) -> None:

@@ -15,7 +15,7 @@ from peerway.core.decorators import staff_view
 from peerway.core.submissions import submitted_once
 from peerway.privacy.blind_index import normalize_phone
 from peerway.recovery.forms.engagements import EngagementStartForm
-from peerway.recovery.forms.participants import MergeForm, ParticipantEditForm, ParticipantForm
+from peerway.recovery.forms.participants import MergeForm, ParticipantCreateForm, ParticipantEditForm
 from peerway.recovery.models import Participant, Program
 from peerway.recovery.selectors import (
     participant_access_history_for_user,
@@ -31,7 +31,7 @@ from peerway.recovery.selectors.participants import (
     can_edit_participant,
     can_read_access_history,
     can_send_private_link,
-    organization_for_new_record,
+    organizations_for_new_record,
     participant_duplicates_listed,
     participant_for_edit_for_user,
     participant_list_open_to,
@@ -132,10 +132,13 @@ def _add_refusal(form: Form, refusal: ActionRefused) -> None:
 def participant_create_page(request: HttpRequest) -> HttpResponse:
     """New participant in the user's organization. A phone, email or Medicaid id already on file offers the
     existing record(s) first; creating anyway needs an explicit "different person" check."""
-    organization = organization_for_new_record(request.user)  # type: ignore[arg-type]
-    form = ParticipantForm(request.POST or None)
+    organizations = organizations_for_new_record(request.user)  # type: ignore[arg-type]
+    if not organizations:
+        raise Http404("No organization to add a record to.")
+    form = ParticipantCreateForm(request.POST or None, organizations=organizations)
     duplicates: list[tuple[Participant, list[str]]] = []
     if request.method == "POST" and form.is_valid():
+        organization = form.kept_by()
         data = form.service_kwargs()
         duplicates = participant_duplicates_listed(
             request.user,  # type: ignore[arg-type]
