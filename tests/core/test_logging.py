@@ -40,6 +40,14 @@ def test_dates_times_and_task_ids_are_not_taken_for_phone_numbers() -> None:
 def test_every_common_phone_format_is_redacted() -> None:
     for phone in ("612-555-0142", "(612) 555-0142", "+1 612 555 0142", "6125550142", "612.555.0142"):
         assert redact(f"call {phone} now") == "call [phone] now", phone
+    # Typed with a word processor's dashes (en dash, non-breaking hyphen, minus sign).
+    for phone in (
+        "612\u2013555\u20130142",
+        "612\u2011555\u20110142",
+        "+1 612\u2212555\u22120142",
+        "+252\u201361 555 1234",
+    ):
+        assert redact(f"call {phone} now") == "call [phone] now", phone
 
 
 def test_private_links_are_redacted() -> None:
@@ -48,6 +56,8 @@ def test_private_links_are_redacted() -> None:
     assert redact("Bad Request: /me/Xk9_pQ2-abc/verify/") == "Bad Request: /me/[token]/verify/"
     assert redact("Gone: /so/c/Xk9_pQ2-abc/") == "Gone: /so/c/[token]/"
     assert redact("Not Found: /staff/participants/") == "Not Found: /staff/participants/"
+    # A path typed in the wrong case is a 404 that still names the token.
+    assert redact("Not Found: /ME/Xk9_pQ2-abc/") == "Not Found: /ME/[token]/"
 
 
 @pytest.mark.django_db

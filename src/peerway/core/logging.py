@@ -8,17 +8,24 @@ import re
 _QUERY_STRING = re.compile(r"\?[^\s\"']*")
 # A person's private links are secrets even when they are dead: the first call's status page (/r/<token>/),
 # their personal space (/me/<token>/...) and a check-in to answer (/c/<token>/).
-_PRIVATE_TOKEN = re.compile(r"/(r|me|c)/[^/\s?\"']+")
+# A mistyped case (/ME/<token>/) is a 404 whose logged path still holds the token.
+_PRIVATE_TOKEN = re.compile(r"/(r|me|c)/[^/\s?\"']+", re.IGNORECASE)
 # A staff member's account links carry keys too: whoever holds a password-reset key (<uidb36>-<key>) can set
 # the password, and a confirmation key confirms the address (allauth's /accounts/... paths, any language prefix).
 _ACCOUNT_KEY = re.compile(r"(/accounts/(?:password/reset/key|confirm-email)/)[^/\s?\"']+")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+# The dashes a keyboard or a word processor may put between a number's digits: hyphen-minus, the Unicode hyphens and
+# dashes (U+2010 to U+2015) and the minus sign.
+_DASHES = "\\-\u2010-\u2015\u2212"
 # A North American number in any common format; dates (2026-11-23), times and decimals (1733526081.25) are not
 # matched.
-_PHONE = re.compile(r"(?<![\w-])(?<!\d[.:])(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?![\w-]|[.:]\d)")
+_PHONE = re.compile(
+    rf"(?<![\w{_DASHES}])(?<!\d[.:])(?:\+?1[\s.{_DASHES}]?)?\(?\d{{3}}\)?[\s.{_DASHES}]?\d{{3}}[\s.{_DASHES}]?\d{{4}}"
+    rf"(?![\w{_DASHES}]|[.:]\d)"
+)
 # Between two digits of a phone number: what the intake form accepts (spaces, "(", ")", ".", "-"), up to five of them
 # ("(612) - 555 - 0142" has four), and never a line break (any that str.splitlines knows).
-_SEPARATORS = r"(?:[^\S\n\r\v\f\x1c-\x1e\x85\u2028\u2029]|[().-]){0,5}"
+_SEPARATORS = rf"(?:[^\S\n\r\v\f\x1c-\x1e\x85\u2028\u2029]|[().{_DASHES}]){{0,5}}"
 # Any other number the intake form accepts (10 to 15 digits), such as +252 61 555 1234, wholly: a "+" and 7 to 15
 # digits, or 10 to 15 digits alone.
 _INTERNATIONAL_PHONE = re.compile(rf"(?<![\w+])\+\(?\d(?:{_SEPARATORS}\d){{6,14}}(?!\d)")
