@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from peerway.core.fingerprint import shown_fingerprint
 from peerway.core.models import Community, Language, LivedExperience, RecoveryPathway
 from peerway.intake.models import OPEN_STATUSES, HelpRequest, Offer, OfferStatus, RequestStatus
+from peerway.matching.presentation import unique_labels
 from peerway.recovery.models import Engagement, EngagementStatus
 from peerway.workforce.models import PeerProfile
 
@@ -194,19 +195,16 @@ def shared_terms(explanation: Mapping[str, Any]) -> tuple[str, ...]:
     Languages first, then communities, lived experience and pathways; a label already listed (Somali the
     language and Somali the community) appears once.
     """
-    labels = [
-        *_labels(Language, explanation.get("languages", ())),
-        *_labels(Community, explanation.get("communities", ())),
-        *_labels(LivedExperience, explanation.get("lived_experience", ())),
-        *_labels(RecoveryPathway, explanation.get("pathways", ())),
-    ]
-    seen: set[str] = set()
-    unique = []
-    for label in labels:
-        if label.casefold() not in seen:
-            seen.add(label.casefold())
-            unique.append(label)
-    return tuple(unique)
+    return tuple(
+        unique_labels(
+            [
+                *_labels(Language, explanation.get("languages", ())),
+                *_labels(Community, explanation.get("communities", ())),
+                *_labels(LivedExperience, explanation.get("lived_experience", ())),
+                *_labels(RecoveryPathway, explanation.get("pathways", ())),
+            ]
+        )
+    )
 
 
 def _peer_card(peer: PeerProfile, explanation: Mapping[str, Any]) -> PeerCard:

@@ -78,7 +78,10 @@ def with_served_county(
     A peer meets people in person anywhere in the counties they serve, and within their travel radius of their
     home point. The engine knows only a point and a radius, so when both meet in person and the person is in a
     county the peer serves (``request_county`` in ``served_counties()``, asked only then) but beyond that radius,
-    the peer is given the person's own point for this request: the person is inside the peer's service area.
+    the peer's radius is widened to reach the person for this request: the person is inside the peer's service
+    area, and the proximity term still counts the real distance from the peer's home point (a peer 220 km away
+    who serves the county does not outrank an otherwise equal one 12 km away). A peer with no home point is
+    given the person's own point.
     """
     if (
         request_county is not None
@@ -88,7 +91,11 @@ def with_served_county(
         and not can_meet_in_person(request, peer)
         and request_county in served_counties()
     ):
-        return replace(peer, location=request.location, service_radius_km=service_radius_km)
+        if peer.location is None:
+            return replace(peer, location=request.location, service_radius_km=service_radius_km)
+        # A metre more than the distance, so that rounding in the chord's conversion never leaves the person out.
+        reach = geo.km_from_chord_squared(_chord2(request, peer)) + 0.001
+        return replace(peer, service_radius_km=max(service_radius_km, reach))
     return peer
 
 

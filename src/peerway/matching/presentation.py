@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -15,16 +16,34 @@ def _labels(model: type[VocabularyTerm], slugs: list[str]) -> list[str]:
     return [terms[slug].label() if slug in terms else slug for slug in slugs]
 
 
+def unique_labels(labels: Iterable[str]) -> list[str]:
+    """``labels`` in order, each once whatever its case: a term shared as lived experience and as a pathway (harm
+    reduction) is named once."""
+    seen: set[str] = set()
+    unique = []
+    for label in labels:
+        if label.casefold() not in seen:
+            seen.add(label.casefold())
+            unique.append(label)
+    return unique
+
+
+def _community_label(label: str) -> str:
+    """ "Somali community" for the community Somali (the language may be shared too), but a label that already says
+    so ("Deaf community", "Comunidad sorda") as it is."""
+    word = (_("%(community)s community") % {"community": ""}).strip()
+    return (
+        label if word and word.casefold() in label.casefold() else _("%(community)s community") % {"community": label}
+    )
+
+
 def shared_labels(explanation: dict[str, Any]) -> list[str]:
-    """What a request and a peer share, as labels: ["Somali", "Somali community", "Opioids", …]."""
+    """What a request and a peer share, as labels: ["Somali", "Somali community", "Opioids", …], each once."""
     labels = _labels(Language, explanation.get("languages", []))
-    labels += [
-        _("%(community)s community") % {"community": label}
-        for label in _labels(Community, explanation.get("communities", []))
-    ]
+    labels += [_community_label(label) for label in _labels(Community, explanation.get("communities", []))]
     labels += _labels(LivedExperience, explanation.get("lived_experience", []))
     labels += _labels(RecoveryPathway, explanation.get("pathways", []))
-    return labels
+    return unique_labels(labels)
 
 
 def shared_sentence(explanation: dict[str, Any]) -> str:

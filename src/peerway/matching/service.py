@@ -137,7 +137,8 @@ def proposals_for_request(
     """
     excluded = set(exclude_peer_ids)
     freed = engagements_closed_by_accepting(request)
-    peers = [peer for peer in peers_with_caseload(not_counting=freed) if peer.pk not in excluded]
+    everyone = list(peers_with_caseload(not_counting=freed))
+    peers = [peer for peer in everyone if peer.pk not in excluded]
     by_public_id = {str(peer.public_id): peer for peer in peers}
     spec = request_spec(request)
     # Encoded once and shared by ranking and, when nobody fits, by the explanation.
@@ -145,6 +146,11 @@ def proposals_for_request(
     # One more ranked per second profile, so that ``top`` different people remain once each keeps their best.
     second_profiles = len(peers) - len({peer.user_id for peer in peers})
     matches = rank_peers(spec, pool, current_weights(), top=top + second_profiles)
+    if not matches and len(peers) < len(everyone):
+        # The reason is true of every peer, the excluded too: when the only Hmong speaker on shift declined, the
+        # person is not told that nobody on shift speaks Hmong, but that the peers who could are taken.
+        specs = [peer_spec(peer, request=spec, request_county_id=request.county_id) for peer in everyone]
+        return [], explain_unmatched(spec, encode_peers(specs))
     if not matches:
         return [], explain_unmatched(spec, pool)
     proposals: list[Proposal] = []
