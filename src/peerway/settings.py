@@ -327,6 +327,24 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+
+def _port(raw: str) -> int:
+    port = int(raw)
+    if not 1 <= port <= 65535:
+        raise ValueError(f"not {raw!r}")
+    return port
+
+
+# The mail server for the SMTP backend: Django's own settings, read from the environment like every other.
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_parsed("EMAIL_PORT", _port, "25", "a TCP port from 1 to 65535")
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise SettingError("The environment variables EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true: choose one.")
+EMAIL_TIMEOUT = 30
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
@@ -343,6 +361,18 @@ SMS_BACKEND = env_str(
     }[MODE],
 )
 SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(VAR_DIR / "sms" / "messages.jsonl"))
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_level(raw: str) -> str:
+    level = raw.strip().upper()
+    if level not in LOG_LEVELS:
+        raise ValueError(f"not {raw!r}")
+    return level
+
+
+LOG_LEVEL = env_parsed("LOG_LEVEL", _log_level, "INFO", f"one of {', '.join(LOG_LEVELS)}, in any case")
 
 LOGGING = {
     "version": 1,
@@ -367,7 +397,7 @@ LOGGING = {
             "filters": ["redact"],
         },
     },
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # Django's default gives this logger an unfiltered console handler when DEBUG is on (and an admin
         # mail handler, a no-op without ADMINS); its records reach the root's filtered handler instead.

@@ -13,6 +13,24 @@ def cache_table_create(using: str = "default", verbosity: int = 1, **_: Any) -> 
         call_command("createcachetable", database=using, verbosity=max(0, verbosity - 1))
 
 
+def backends_check() -> None:
+    """Every backend class a setting names can be imported, or startup stops with one sentence naming the variable
+    (a misspelt class would otherwise pass ``peerway check`` and fail at the first email or text, as a 500)."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    from peerway.env import SettingError
+
+    for name in ("EMAIL_BACKEND", "SMS_BACKEND"):
+        path = getattr(settings, name)
+        try:
+            import_string(path)
+        except ImportError as exc:
+            raise SettingError(
+                f"The environment variable {name} must name a class Peerway can import, not {path!r} ({exc})."
+            ) from None
+
+
 class CoreConfig(AppConfig):
     name = "peerway.core"
     label = "core"
@@ -26,6 +44,7 @@ class CoreConfig(AppConfig):
         from peerway.core.casefold import sqlite_casefold_register
         from peerway.core.vocabulary import vocabulary_load_on_migrate
 
+        backends_check()
         i18n.register_extra_languages()
         post_migrate.connect(vocabulary_load_on_migrate, sender=self)
         post_migrate.connect(cache_table_create, sender=self)

@@ -266,7 +266,9 @@ def _row_check(
     if (latitude is None) != (longitude is None):
         reasons.append("give both latitude and longitude, or neither.")
     phone = record.get("phone", "")
-    if phone and len(re.sub(r"\D", "", phone)) not in (10, 11):
+    digits = re.sub(r"\D", "", phone)
+    # Ten digits in any layout, or eleven with the country code 1 first (1-612-555-0101).
+    if phone and not (len(digits) == 10 or (len(digits) == 11 and digits.startswith("1"))):
         reasons.append(f"phone {phone!r} does not have 10 digits.")
     website = record.get("website", "")
     if website:

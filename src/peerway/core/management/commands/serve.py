@@ -22,6 +22,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from peerway.env import SettingError
+
 DEMO_ACCOUNTS_FILE = "demo-accounts.json"
 DEMO_ACCOUNT_COLUMNS = ("username", "password", "role", "organization")
 # Gunicorn's default access log line includes the query string, which can carry personal data (a phone
@@ -33,9 +35,15 @@ GUNICORN_LOGGER_CLASS = "peerway.core.gunicorn_logging.RedactingLogger"
 
 
 def gunicorn_workers_default() -> int:
-    """WEB_CONCURRENCY when set (the usual convention of hosts), else 2 x CPUs + 1, at most 8."""
-    from_environment = os.environ.get("WEB_CONCURRENCY", "")
-    if from_environment.isdigit() and int(from_environment) > 0:
+    """WEB_CONCURRENCY when set (the usual convention of hosts), else 2 x CPUs + 1, at most 8. A value that is not a
+    whole number of at least 1 stops the command with one sentence (SettingError), as every setting does."""
+    from_environment = os.environ.get("WEB_CONCURRENCY", "").strip()
+    if from_environment:
+        if not from_environment.isdigit() or int(from_environment) < 1:
+            raise SettingError(
+                "The environment variable WEB_CONCURRENCY must be a whole number of at least 1, "
+                f"not {from_environment!r}."
+            )
         return int(from_environment)
     return min(2 * (os.cpu_count() or 1) + 1, 8)
 
