@@ -107,6 +107,28 @@ def _depth(data: object) -> int:
     return deepest
 
 
+def _nul_paths(data: object) -> list[str]:
+    """The paths of every key or string holding a NUL character (``\\u0000``), in document order: PostgreSQL refuses
+    it in text and in JSON, and no title or answer a person reads has one."""
+    found: list[str] = []
+    pending: list[tuple[object, tuple[int | str, ...]]] = [(data, ())]
+    while pending:
+        value, loc = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                found.append(loc_path(loc))
+        elif isinstance(value, Mapping):
+            for key, child in reversed(list(value.items())):
+                # The path is shown on a page: the character itself is written as its escape.
+                shown = str(key).replace("\x00", "\\u0000")
+                if shown != str(key):
+                    found.append(loc_path((*loc, shown)))
+                pending.append((child, (*loc, shown)))
+        elif isinstance(value, list):
+            pending.extend((child, (*loc, index)) for index, child in reversed(list(enumerate(value))))
+    return found
+
+
 def _load(raw: str | bytes | Mapping[str, Any]) -> JSON:
     """The resource as a JSON object. Raises FhirInvalid when it is not JSON, not an object, or nested deeper than
     MAX_DEPTH levels (deeper nesting would exhaust the stack in the parser or in the validation)."""
@@ -125,6 +147,9 @@ def _load(raw: str | bytes | Mapping[str, Any]) -> JSON:
         raise FhirInvalid([FhirProblem("", "a FHIR resource is a JSON object")])
     if _depth(data) > MAX_DEPTH:
         raise too_deep
+    if paths := _nul_paths(data):
+        problem = "holds a NUL character (\\u0000), which no text may contain"
+        raise FhirInvalid([FhirProblem(path, problem) for path in paths])
     return data
 
 
