@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -258,3 +259,33 @@ def test_the_contact_form_lists_the_plans_goals_and_logs_the_view(cast: Cast) ->
     assert response.status_code == 200
     events = AccessEvent.objects.filter(subject_id=engagement.participant.public_id, action="viewed")
     assert [(event.actor, event.reason) for event in events] == [(cast.alice, "contact form")]
+
+
+def test_a_long_access_history_is_shown_whole_a_page_at_a_time(cast: Cast) -> None:
+    """Once the 500 newest events and no word of the rest; now every event, 100 a page, newest first."""
+    person = ParticipantFactory(organization=cast.org)
+    start = timezone.now() - dt.timedelta(days=30)
+    AccessEvent.objects.bulk_create(
+        AccessEvent(
+            occurred_at=start + dt.timedelta(minutes=n),
+            actor=cast.alice,
+            actor_role="peer",
+            organization=cast.org,
+            subject_type="participant",
+            subject_id=person.public_id,
+            action="viewed",
+            reason=f"sample {n:03d}",
+        )
+        for n in range(150)
+    )
+    client = Client()
+    client.force_login(cast.sam)
+    url = reverse("recovery:participant_access_history", args=[person.public_id])
+    first = client.get(url).content.decode()
+    # The sight of this page is the newest event; then sample 149 down to sample 051.
+    assert first.count("<tr>") - 1 == 100 and "sample 149" in first and "sample 050" not in first
+    assert "Page 1 of 2" in first and "?page=2" in first
+    second = client.get(url, {"page": "2"}).content.decode()
+    # 150 samples and two sights of the page now: the second page holds samples 051 down to 000.
+    assert second.count("<tr>") - 1 == 52 and "sample 051" in second and "sample 052" not in second
+    assert "sample 000" in second and "Page 2 of 2" in second

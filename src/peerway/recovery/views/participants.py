@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -117,10 +118,15 @@ def participant_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
+ACCESS_HISTORY_PAGE_SIZE = 100
+
+
 @staff_view
 def participant_access_history(request: HttpRequest, public_id: str) -> HttpResponse:
     participant, events = participant_access_history_for_user(request.user, public_id)  # type: ignore[arg-type]
-    return render(request, "recovery/participant_access.html", {"participant": participant, "events": events[:500]})
+    # Every event, a page at a time, newest first: a long history is never cut short without a word.
+    page = Paginator(events.order_by("-occurred_at", "-pk"), ACCESS_HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "recovery/participant_access.html", {"participant": participant, "page": page})
 
 
 def _add_refusal(form: Form, refusal: ActionRefused) -> None:
