@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -108,6 +109,18 @@ def test_it_starts_a_job_and_records_the_export_in_the_access_log(
     task = DBTaskResult.objects.get()
     assert task.task_path == "peerway.core.tasks.access_log_export_run"
     assert task.args_kwargs == {"args": [job.pk], "kwargs": {}}
+
+
+def test_an_export_sent_twice_starts_one_job(cast: Cast) -> None:
+    """A double click on "Export" (one drawing of the form, its one-time token sent twice) starts one export."""
+    client = client_for(cast.sam)
+    token = re.search(r'name="submission" value="([^"]+)"', client.get(EXPORT_URL).content.decode())
+    assert token is not None
+    sent = {"organization": str(cast.org.public_id), "submission": token.group(1)}
+    first, second = client.post(EXPORT_URL, sent), client.post(EXPORT_URL, sent)
+    assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
+    assert Job.objects.count() == 1
+    assert AccessEvent.objects.filter(action=AccessAction.EXPORTED).count() == 1
 
 
 @pytest.mark.parametrize("who", ["olive", "alice", "bill", "nobody"])

@@ -22,6 +22,7 @@ from peerway.core.services import (
     access_log_export_start,
     job_result_download,
 )
+from peerway.core.submissions import submitted_once
 from peerway.recovery.selectors.messages import unread_message_count_for_user
 from peerway.workforce.selectors import open_alert_count_for_user
 
@@ -59,6 +60,7 @@ def job_download(request: HttpRequest, public_id: str) -> HttpResponseBase:
 
 @staff_view
 @require_http_methods(["GET", "POST"])
+@submitted_once  # a double click starts one export (one job, one "exported" access event), not two
 def access_log_export(request: HttpRequest) -> HttpResponse:
     user = request.user
     organizations = list(access_log_organizations_for_user(user))  # type: ignore[arg-type]
