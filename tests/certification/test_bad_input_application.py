@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from peerway.certification import services
 from peerway.certification.models import Application, ApplicationStatus, ApplicationTransition, Credential, Evidence
+from peerway.core.models import AccessEvent
 from tests.certification.conftest import PDF, Boards, complete_application
 from tests.helpers import Cast
 
@@ -102,3 +103,11 @@ def test_submit_and_approve_each_sent_twice_make_one_transition_and_one_credenti
     targets = list(ApplicationTransition.objects.filter(application=application).values_list("target", flat=True))
     assert targets == [ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW, ApplicationStatus.APPROVED]
     assert Credential.objects.filter(holder=cast.alice).count() == 1
+
+
+def test_an_unknown_review_action_is_a_404_that_records_no_access(cast: Cast, boards: Boards) -> None:
+    application = _under_review(cast, boards)
+    before = AccessEvent.objects.count()
+    url = reverse("certification:review_action", args=[application.public_id, "approve-and-more"])
+    assert _client(boards.bea).post(url).status_code == 404
+    assert AccessEvent.objects.count() == before

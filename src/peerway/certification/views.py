@@ -321,9 +321,10 @@ REVIEW_ACTIONS = {"start", "more_info", "approve", "deny"}
 @require_POST
 def review_action(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
     user = _user(request)
-    application = application_get_for_reviewer(user, public_id, reason=f"review:{action}")
+    # Before the application is read: an unknown action records no access (nor its text in the access log).
     if action not in REVIEW_ACTIONS:
         raise Http404("No such action.")
+    application = application_get_for_reviewer(user, public_id, reason=f"review:{action}")
     form = forms.ReviewActionForm(request.POST)
     if not form.is_valid():
         # The decision is not made on a message the form refused: the page comes back with its error and the text.
