@@ -238,6 +238,20 @@ def test_a_peer_who_has_left_cannot_attest(cast: Cast, how: str) -> None:
     assert not PeerAttestation.objects.filter(peer=bob).exists()
 
 
+@pytest.mark.parametrize("status", [PeerStatus.INACTIVE, PeerStatus.ON_LEAVE])
+def test_the_attest_button_is_offered_only_to_a_peer_who_may_attest(cast: Cast, status: str) -> None:
+    engagement = ready_engagement(cast)
+    bob = peer_profile(cast.org, name="Bob")
+    client = Client()
+    client.force_login(bob.user)
+    url = reverse("recovery:engagement_detail", args=[engagement.public_id])
+    assert "I attest: I do not live with this person" in client.get(url).content.decode()
+    PeerProfile.objects.filter(pk=bob.pk).update(status=status)
+    # Still a peer of the organization (the page opens), but the service would refuse the attestation.
+    page = client.get(url)
+    assert page.status_code == 200 and "I attest: I do not live with this person" not in page.content.decode()
+
+
 def test_the_handoff_page_offers_only_peers_working_in_the_organization(cast: Cast) -> None:
     engagement = ready_engagement(cast)
     bob, cal = peer_profile(cast.org, name="Bob"), peer_profile(cast.org, name="Cal")

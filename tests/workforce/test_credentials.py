@@ -21,6 +21,7 @@ from django.db import connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
 
+from peerway.accounts.models import User
 from peerway.certification.models import Application, ApplicationKind, Credential, CredentialStatus
 from peerway.core.scheduler import periodic_jobs
 from peerway.workforce import credentials as service
@@ -105,6 +106,14 @@ def test_a_renewed_credential_is_reminded_again_for_its_new_expiry(cast: Cast) -
 
 def test_reminders_skip_credentials_not_active(cast: Cast) -> None:
     credential(cast.alice, expires_on=EXPIRES, status=CredentialStatus.SUSPENDED)
+    with _at(EXPIRES - dt.timedelta(days=30)):
+        assert service.credential_reminders_send() == 0
+    assert mail.outbox == []
+
+
+def test_reminders_skip_holders_whose_account_is_deactivated(cast: Cast) -> None:
+    credential(cast.alice, expires_on=EXPIRES)
+    User.objects.filter(pk=cast.alice.pk).update(is_active=False)
     with _at(EXPIRES - dt.timedelta(days=30)):
         assert service.credential_reminders_send() == 0
     assert mail.outbox == []

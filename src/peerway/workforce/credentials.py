@@ -287,6 +287,8 @@ def credential_reminders_send(*, today: dt.date | None = None) -> int:
     sent = 0
     candidates = Credential.objects.filter(
         status=CredentialStatus.ACTIVE,
+        # A deactivated account cannot sign in to see what the renewal needs, which is all the reminder says.
+        holder__is_active=True,
         expires_on__gte=today,
         expires_on__lte=today + dt.timedelta(days=max(REMINDER_DAYS)),
     ).select_related("holder")

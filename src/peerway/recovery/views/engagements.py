@@ -51,7 +51,10 @@ def engagement_page_context(request: HttpRequest, engagement: Engagement) -> dic
         plan = None
     user = request.user
     attested_peer_ids = {a.peer_id for a in engagement.attestations.all()}
-    own_peer = PeerProfile.objects.filter(user_id=user.pk, organization_id=engagement.organization_id).first()
+    # Only a peer working for the organization now may attest (the service refuses the others): no button otherwise.
+    own_peer = (
+        PeerProfile.objects.in_service().filter(user_id=user.pk, organization_id=engagement.organization_id).first()
+    )
     is_peer = engagement.peer.user_id == user.pk
     leads = user_leads(user, engagement.organization_id)  # type: ignore[arg-type]
     return {
