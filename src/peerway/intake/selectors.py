@@ -263,6 +263,12 @@ def _nobody_free(note: Mapping[str, Any], request: HelpRequest) -> NobodyFree:
     )
 
 
+def request_began_a_record(request: HelpRequest) -> bool:
+    """Whether a peer took ``request`` at some point, so an organization keeps a record of the person begun from it
+    (deleting the request does not delete that record; a rematch since does not either)."""
+    return Engagement.objects.filter(began_from_request=request).exists()
+
+
 def nobody_on_shift_for(request: HelpRequest) -> NobodyFree | None:
     """For staff who just entered ``request``: None when a peer who could take it is on shift now, else when the next
     shift of such a peer starts, so that they can tell the person on the line (who may never open the status link).

@@ -318,6 +318,7 @@ def request_accept(*, request: HelpRequest, peer: PeerProfile) -> Engagement:
         program=relinked_from.program if relinked_from is not None else _program_of(peer.organization),
         started_at=now,
         help_request=fresh,
+        began_from_request=fresh,
     )
     engagement.full_clean()
     engagement.save()

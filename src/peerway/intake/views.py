@@ -37,7 +37,7 @@ from peerway.core.decorators import staff_view
 from peerway.core.submissions import submission_secret
 from peerway.intake.forms import PublicHelpRequestForm, StaffHelpRequestForm
 from peerway.intake.models import OPEN_STATUSES, HelpRequest, RequestStatus
-from peerway.intake.selectors import nobody_on_shift_for, request_status_page
+from peerway.intake.selectors import nobody_on_shift_for, request_began_a_record, request_status_page
 from peerway.intake.services import (
     STAFF_ENTRY_ROLES,
     STATUS_LINK_LIFETIME,
@@ -371,7 +371,8 @@ def status_delete(request: HttpRequest, token: str) -> HttpResponse:
             samesite="Strict",
         )
         return response
-    return render(request, "intake/delete_confirm.html", {"token": token, "status": help_request.status})
+    context = {"token": token, "kept_by_an_organization": request_began_a_record(help_request)}
+    return render(request, "intake/delete_confirm.html", context)
 
 
 @require_GET

@@ -266,6 +266,7 @@ def planned_engagement(
         ended_at=plan.engagement_ended_at,
         checkup_since=plan.engagement_checkup_since,
         help_request_id=request.pk,
+        began_from_request_id=request.pk,
         created_at=plan.accepted_at,
         updated_at=plan.engagement_ended_at or plan.engagement_checkup_since or plan.connected_at or plan.accepted_at,
     )

@@ -51,6 +51,12 @@ class Engagement(ConcurrentTransitionMixin, PublicIdModel, TimestampedModel):
     help_request = models.OneToOneField(
         "intake.HelpRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="engagement"
     )
+    # The first-call request the engagement began from, kept when ``help_request`` lets go of it (the person asked
+    # for a different peer): the record's access history shows who saw that request, and the person's delete page
+    # says an organization keeps a record begun from it.
+    began_from_request = models.ForeignKey(
+        "intake.HelpRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Minn. Stat. 254B.052: participation is voluntary, with written notice to the person.
     voluntary_notice_at = models.DateTimeField(null=True, blank=True)
     voluntary_notice_by = models.ForeignKey(

@@ -131,8 +131,25 @@ def participant_access_history_for_user(
         action=AccessAction.VIEWED,
         reason="access history",
     )
+    # The record's own events, those of the duplicates merged into it (whoever saw the person under those), and those
+    # of the first-call requests its engagements began from, seen in this organization (the live queue, the
+    # accept, a staff entry): never another organization's sight of a request it was offered too.
+    records = [participant.public_id]
+    merged = [participant.pk]
+    while merged:
+        found = list(Participant.objects.filter(merged_into_id__in=merged).values_list("pk", "public_id"))
+        merged = [pk for pk, _public_id in found]
+        records += [public_id for _pk, public_id in found]
+    requests = (
+        Engagement.objects.filter(participant__public_id__in=records)
+        .exclude(began_from_request=None)
+        .values_list("began_from_request__public_id", flat=True)
+    )
+    from peerway.workforce.selectors import SUBJECT_HELP_REQUEST  # workforce builds on recovery
+
     events = AccessEvent.objects.filter(
-        subject_type=SUBJECT_PARTICIPANT, subject_id=participant.public_id
+        Q(subject_type=SUBJECT_PARTICIPANT, subject_id__in=records)
+        | Q(subject_type=SUBJECT_HELP_REQUEST, subject_id__in=list(requests), organization=participant.organization)
     ).select_related("actor")
     return participant, events
 

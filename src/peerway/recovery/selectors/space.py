@@ -164,6 +164,19 @@ def own_record_export(link: ParticipantLink) -> dict[str, Any]:
                     }
                     for checkup in engagement.checkups.order_by("due_on")
                 ],
+                "contacts": _contacts_export(engagement),
+                "referrals": [
+                    {
+                        "resource": referral.resource.name,
+                        "status": referral.get_status_display(),
+                        "sent_at": _date(referral.sent_at),
+                        "note": referral.note or "",
+                        "follow_up_on": _date(referral.follow_up_on),
+                        "closed_at": _date(referral.closed_at),
+                        "outcome_note": referral.outcome_note or "",
+                    }
+                    for referral in engagement.referrals.select_related("resource").order_by("sent_at", "pk")
+                ],
                 "messages": [
                     {
                         "from": "me" if message.from_participant else "peer",
@@ -202,6 +215,30 @@ def own_record_export(link: ParticipantLink) -> dict[str, Any]:
             for checkin in _checkins(participant)
         ],
     }
+
+
+def _contacts_export(engagement: Engagement) -> list[dict[str, Any]]:
+    """Each contact (a session or outreach) with every version of it: a correction is kept beside the original."""
+    contacts = []
+    for contact in engagement.contacts.select_related("peer").order_by("occurred_at", "pk"):
+        versions = [
+            {
+                "version": version.number,
+                "date": _date(version.occurred_on),
+                "started_at": version.started_at.strftime("%H:%M"),
+                "minutes": version.duration_minutes,
+                "how": version.get_modality_display(),
+                "kind": version.get_kind_display(),
+                "place": version.place or "",
+                "i_took_part": version.person_present,
+                "note": version.note or "",
+                "goals": version.goals_as_written(),
+                "reason_for_correction": version.reason or "",
+            }
+            for version in contact.versions.order_by("number")
+        ]
+        contacts.append({"peer": contact.peer.display_name, "versions": versions})
+    return contacts
 
 
 def _plan_export(plan: RecoveryPlan) -> dict[str, Any]:
