@@ -19,7 +19,9 @@ Run from the repository root: ``.venv/bin/python bench/intake.py`` (``--duration
    /bench/trivial-insert/, the same middleware, body and redirect, one INSERT. Neither side follows its
    redirect: a latency is the POST alone, from sending it to reading the whole 302 answer, on both sides
    alike (the status page a person then loads is a separate GET, not part of submitting).
-5. Counts the rows each phase added, so every success is known to have reached the database.
+5. Counts the rows each phase added, so every success is known to have reached the database (a mismatch, an
+   error or a failed request keeps either target from reading "met"; requests sent again after a failed
+   sending are counted as ``retries``; percentiles count a failed attempt as the whole timeout).
 
 Routing to peers runs on the worker (not started here): the request it measures is the person's submit,
 up to and including queuing the routing task in the same transaction. Prints a table and writes
@@ -279,6 +281,9 @@ class Client:
         self.connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT_SECONDS)
         self.token = ""
         self.submission = ""
+        # Requests sent a second time after the first sending failed (a closed connection, a reset, a timeout):
+        # counted, so that no failure, nor the same submission sent twice, is hidden from the figures.
+        self.retries = 0
 
     def open_form(self) -> None:
         """GET the form, as a browser does before posting it: the CSRF cookie and the form's tokens."""
@@ -340,7 +345,8 @@ class Client:
             response = self.connection.getresponse()
             data = response.read()
         except (http.client.HTTPException, OSError):
-            # A connection the server closed between requests: open a new one and send once more.
+            # A connection the server closed between requests: open a new one and send once more, counted.
+            self.retries += 1
             self.connection.close()
             self.connection.request(method, path, body=body or None, headers=sent)
             response = self.connection.getresponse()
@@ -388,6 +394,8 @@ class Phase:
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
+    # Requests the clients sent a second time after a failed sending (Client.retries, during this phase).
+    retries: int = 0
     rows_added: int = 0
     # CPU seconds the server spent during the measured slices: gunicorn's processes, PostgreSQL's backends.
     app_cpu_seconds: float = 0.0
@@ -504,6 +512,7 @@ def drive(pool: list[Client], phase: Phase, duration: float) -> Phase:
                 phase.errors[key] = phase.errors.get(key, 0) + count
 
     measured_before = len(phase.latencies)
+    retries_before = sum(client.retries for client in pool)
     started = time.perf_counter()
     threads = [threading.Thread(target=work, args=(client,)) for client in pool]
     for thread in threads:
@@ -512,6 +521,7 @@ def drive(pool: list[Client], phase: Phase, duration: float) -> Phase:
         thread.join(timeout=duration + 2 * REQUEST_TIMEOUT_SECONDS)
     phase.seconds += time.perf_counter() - started
     phase.rounds.append(len(phase.latencies) - measured_before)
+    phase.retries += sum(client.retries for client in pool) - retries_before
     return phase
 
 
@@ -528,19 +538,25 @@ def row_count(database_url: str, table: str) -> int:
 
 def phase_figures(phase: Phase) -> dict[str, Any]:
     ordered = sorted(phase.latencies)
+    # The percentiles count every attempt: a failed one (an error status, a reset, a timeout) as taking the whole
+    # timeout, so that failures can only raise the tail, never hide from it.
+    attempts = ordered + [float(REQUEST_TIMEOUT_SECONDS)] * sum(phase.errors.values())
 
     def percentile(share: float) -> float:
-        return round(1000 * ordered[min(len(ordered) - 1, int(share * len(ordered)))], 1) if ordered else 0.0
+        return round(1000 * attempts[min(len(attempts) - 1, int(share * len(attempts)))], 1) if attempts else 0.0
 
     return {
         "path": phase.path,
         "seconds": round(phase.seconds, 2),
         "successes": len(ordered),
         "errors": phase.errors,
+        "retries": phase.retries,
         "rows_added": phase.rows_added,
+        # Every success reached the database, and nothing else did (a request stored whose answer was lost).
+        "rows_match_successes": phase.rows_added == len(ordered),
         "successes_per_round": phase.rounds,
         "requests_per_second": round(len(ordered) / phase.seconds, 1) if phase.seconds else 0.0,
-        "p50_ms": round(1000 * statistics.median(ordered), 1) if ordered else 0.0,
+        "p50_ms": round(1000 * statistics.median(attempts), 1) if attempts else 0.0,
         "p95_ms": percentile(0.95),
         "p99_ms": percentile(0.99),
         "max_ms": round(1000 * ordered[-1], 1) if ordered else 0.0,
@@ -553,7 +569,12 @@ def phase_figures(phase: Phase) -> dict[str, Any]:
 def report_build(args: argparse.Namespace, workers: int, checks: dict[str, Any], phases: list[Phase]) -> dict[str, Any]:
     figures = {phase.name: phase_figures(phase) for phase in phases}
     trivial, intake = figures["trivial"], figures["intake"]
-    ratio = round(intake["requests_per_second"] / trivial["requests_per_second"], 2) if trivial["successes"] else 0.0
+    exact = intake["requests_per_second"] / trivial["requests_per_second"] if trivial["successes"] else 0.0
+    ratio = round(exact, 2)
+    # Judged on the exact figures (0.496 is not 0.5), and never met by a run with errors: failed trivial requests
+    # would lower its rate and flatter the ratio, failed submissions are requests the server did not serve.
+    clean = not trivial["errors"] and not intake["errors"]
+    clean = clean and trivial["rows_match_successes"] and intake["rows_match_successes"]
     return {
         "benchmark": "intake",
         "database": "postgresql",
@@ -582,8 +603,8 @@ def report_build(args: argparse.Namespace, workers: int, checks: dict[str, Any],
         "targets": {
             "ratio_at_least": TARGET_RATIO,
             "intake_p95_ms_at_most": TARGET_P95_MS,
-            "ratio_met": ratio >= TARGET_RATIO,
-            "p95_met": 0 < intake["p95_ms"] <= TARGET_P95_MS,
+            "ratio_met": clean and exact >= TARGET_RATIO,
+            "p95_met": clean and 0 < intake["p95_ms"] <= TARGET_P95_MS,
         },
     }
 

@@ -5,8 +5,11 @@ peers are synthetic, from a seeded generator with Minnesota-like languages, comm
 figures and writes them to ``var/bench/matching.json``.
 
 (a) Immediate match: p50/p95 of :func:`rank_peers` (top 3) for one request against 10,000 on-shift peers
-    encoded once, over 300 requests; the same requests through the plain per-pair Python loop
-    (:func:`score_pair` on every peer, then the best 3) over fewer requests; the speed-up of the p50s.
+    encoded once, over 300 requests; the same with the pool encoded for each request, as Peerway's immediate
+    match does today (``matching.service.proposals_for_request``), over 40; the same requests through the plain
+    per-pair Python loop (:func:`score_pair` on every peer, then the best 3) over fewer requests; the speed-ups
+    of the p50s. The verdict ("met") is on the per-request encoding, what a match costs today;
+    "met_with_pool_kept" is the kernel's, on a pool kept between requests.
 (b) Batch: 2,000 requests x 10,000 peers: encoding the peers, :func:`solve_batch` (scoring, pruning, building
     the cost matrix, solving, certifying, reading the result) and the explanations of every assignment and
     every unassigned request; the best of ``--repeats`` runs. The issue compares that total with "the bare
@@ -162,7 +165,9 @@ def _ms(seconds: float) -> float:
     return round(seconds * 1000.0, 3)
 
 
-def bench_immediate(weights: Weights, seed: int, peers_count: int, requests: int, loop_requests: int) -> dict[str, Any]:
+def bench_immediate(
+    weights: Weights, seed: int, peers_count: int, requests: int, loop_requests: int, encode_requests: int = 40
+) -> dict[str, Any]:
     data = Synthetic(seed)
     peers = [data.peer(index, capacity=data.rng.randint(1, 4)) for index in range(peers_count)]
     asks = [data.request(index) for index in range(requests)]
@@ -180,6 +185,15 @@ def bench_immediate(weights: Weights, seed: int, peers_count: int, requests: int
         proposals[request.id] = rank_peers(request, pool, weights)
         vectorized.append(time.perf_counter() - started)
         vectorized_cpu.append(time.thread_time() - started_cpu)
+
+    # What Peerway's immediate match does today (matching.service.proposals_for_request): each request builds the
+    # peers' specs for itself (a served county widens a peer's reach) and encodes the whole pool before ranking it.
+    per_request: list[float] = []
+    for request in asks[:encode_requests]:
+        started = time.perf_counter()
+        matches = rank_peers(request, encode_peers(peers), weights)
+        per_request.append(time.perf_counter() - started)
+        assert [m.peer_id for m in matches] == [m.peer_id for m in proposals[request.id]]
 
     naive: list[float] = []
     agree = 0
@@ -199,6 +213,7 @@ def bench_immediate(weights: Weights, seed: int, peers_count: int, requests: int
     p50, p95 = quantiles(vectorized)
     cpu_p50, cpu_p95 = quantiles(vectorized_cpu)
     loop_p50, loop_p95 = quantiles(naive)
+    encoded_p50, encoded_p95 = quantiles(per_request)
     return {
         "peers": peers_count,
         "requests_timed": len(vectorized),
@@ -213,9 +228,17 @@ def bench_immediate(weights: Weights, seed: int, peers_count: int, requests: int
         "loop_p95_ms": _ms(loop_p95),
         "speedup_p50": round(loop_p50 / p50, 1),
         "same_top3_as_loop": f"{agree}/{len(naive)}",
+        # Encoding the pool and ranking it, per request, as the service does today.
+        "per_request_encoding_requests_timed": len(per_request),
+        "per_request_encoding_p50_ms": _ms(encoded_p50),
+        "per_request_encoding_p95_ms": _ms(encoded_p95),
+        "per_request_encoding_speedup_p50": round(loop_p50 / encoded_p50, 1),
         "target_p95_ms": 5.0,
         "target_speedup": 50.0,
-        "met": p95 * 1000.0 <= 5.0 and loop_p50 / p50 >= 50.0,
+        # The ranking kernel on a pool kept between requests ...
+        "met_with_pool_kept": p95 * 1000.0 <= 5.0 and loop_p50 / p50 >= 50.0,
+        # ... and what a match costs in Peerway today, which encodes the pool for every request: the verdict.
+        "met": encoded_p95 * 1000.0 <= 5.0 and loop_p50 / encoded_p50 >= 50.0,
     }
 
 
@@ -329,12 +352,25 @@ def bench_batch(weights: Weights, seed: int, requests_count: int, peers_count: i
     }
 
 
+def _at_least_two(raw: str) -> int:
+    """A count of timed requests: percentiles need two at least."""
+    value = int(raw)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"must be at least 2, not {raw}")
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--peers", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=300, help="requests timed for (a)")
-    parser.add_argument("--loop-requests", type=int, default=20, help="requests timed through the per-pair loop")
+    parser.add_argument(
+        "--loop-requests", type=_at_least_two, default=20, help="requests timed through the per-pair loop"
+    )
+    parser.add_argument(
+        "--encode-requests", type=_at_least_two, default=40, help="requests timed encoding the pool each time"
+    )
     parser.add_argument("--batch-requests", type=int, default=2_000)
     parser.add_argument("--repeats", type=int, default=3, help="batch runs; the best is reported")
     args = parser.parse_args()
@@ -352,7 +388,9 @@ def main() -> None:
         "weights_version": weights.version,
         "seed": args.seed,
     }
-    report["immediate"] = bench_immediate(weights, args.seed, args.peers, args.requests, args.loop_requests)
+    report["immediate"] = bench_immediate(
+        weights, args.seed, args.peers, args.requests, args.loop_requests, args.encode_requests
+    )
     print(json.dumps({"immediate": report["immediate"]}, indent=2))
     report["batch"] = bench_batch(weights, args.seed, args.batch_requests, args.peers, args.repeats)
     print(json.dumps({"batch": report["batch"]}, indent=2))
