@@ -1,7 +1,7 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from peerway.certification.models import ApplicationTransition, Board, Credential, CredentialType
+from peerway.core.history_admin import HistoryAdmin
 
 
 class CredentialTypeInline(admin.TabularInline):
@@ -29,7 +29,7 @@ class CredentialTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Credential)
-class CredentialAdmin(SimpleHistoryAdmin):
+class CredentialAdmin(HistoryAdmin):
     list_display = ["number", "credential_type", "status", "issued_on", "expires_on"]
     list_filter = ["status", "credential_type__board"]
     search_fields = ["number"]
@@ -38,8 +38,16 @@ class CredentialAdmin(SimpleHistoryAdmin):
 
 @admin.register(ApplicationTransition)
 class ApplicationTransitionAdmin(admin.ModelAdmin):
+    """The certification audit trail, read-only: rows are written by the services, never added or changed here. The
+    reason (a decision's or an information request's words, encrypted) is not shown: reading it is a board
+    reviewer's, on the audited board pages."""
+
     list_display = ["application", "source", "target", "actor", "at"]
     list_filter = ["target"]
+    exclude = ["reason"]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
         return False

@@ -1,6 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from peerway.core.history_admin import HistoryAdmin
 from peerway.organizations.models import County, Organization, ServiceArea, Site
 
 
@@ -16,7 +16,7 @@ class ServiceAreaInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(SimpleHistoryAdmin):
+class OrganizationAdmin(HistoryAdmin):
     list_display = ["name", "kind", "slug", "part2_program", "active"]
     list_filter = ["kind", "active", "part2_program"]
     search_fields = ["name", "slug"]

@@ -2,8 +2,8 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
+from peerway.core.history_admin import HistoryAdmin
 from peerway.workforce.models import PeerProfile, PeerStatus, WeeklyShift
 from peerway.workforce.services import peer_shift_set
 
@@ -16,7 +16,7 @@ class WeeklyShiftInline(admin.TabularInline):
 
 
 @admin.register(PeerProfile)
-class PeerProfileAdmin(SimpleHistoryAdmin):
+class PeerProfileAdmin(HistoryAdmin):
     """Peer profiles, read-mostly: the peer fills theirs in on the staff site, where it is made on their first
     visit; an administrator only puts a peer on leave or makes them inactive here. No participant data is shown."""
 
