@@ -124,5 +124,9 @@ def test_the_seed_builds_the_same_spec_for_a_request_as_matching_does(
     live = service.peer_spec(record, request=request, request_county_id=County.objects.get(name=request_county).pk)
     base = peer_spec(seeded, on_shift=record.on_shift, active_caseload=0)
     assert peer_spec_for_request(seeded, base, request, request_county) == live
-    # Moved: the peer is given the person's own point, since the person is in a county the peer serves.
-    assert (live.location == request.location) == moved and (live != base) == moved
+    # Widened: the peer's reach is stretched to the person, who is in a county the peer serves; the peer keeps their
+    # own point, so the proximity term counts the real distance.
+    assert live.location == base.location
+    assert (live.service_radius_km is not None and live.service_radius_km > RADIUS_KM) == moved and (
+        live != base
+    ) == moved

@@ -592,23 +592,23 @@ def request_route(*, request_id: int, widen: bool = False) -> list[Offer]:
     not_again = with_their_other_profiles(
         Offer.objects.filter(request=request, status=OfferStatus.DECLINED).values_list("peer_id", flat=True)
     )
+    # A re-link stays with the person's organization: the others' peers are never candidates for it.
     relink_organization_id = _relink_organization_id(request)
+    outside: set[int] = set()
     if relink_organization_id is not None:
-        not_again |= set(
-            PeerProfile.objects.exclude(organization_id=relink_organization_id).values_list("pk", flat=True)
-        )
+        outside = set(PeerProfile.objects.exclude(organization_id=relink_organization_id).values_list("pk", flat=True))
     excluded = with_their_other_profiles(holders) | not_again
-    preferred = _preferred_peer_first(request, excluded)
+    preferred = _preferred_peer_first(request, excluded | outside)
     top = OFFER_ROUND_SIZES[min(request.escalation_level, len(OFFER_ROUND_SIZES) - 1)]
     proposals, unmatched = proposals_for_request(
-        request, exclude_peer_ids=excluded | {p.peer.pk for p in preferred}, top=top
+        request, exclude_peer_ids=excluded | {p.peer.pk for p in preferred}, outside=outside, top=top
     )
     # A re-linking person's previous peer, when they can take them now, is offered the request alone at first;
     # escalation widens it to the best match after the organization's window (see request_relink).
     proposals = preferred if preferred and request.escalation_level == 0 else preferred + proposals
     now = timezone.now()
     if not proposals:
-        changes: dict[str, object] = {"routing_note": _routing_note(request, unmatched, holders, not_again)}
+        changes: dict[str, object] = {"routing_note": _routing_note(request, unmatched, holders, not_again, outside)}
         if not holders:
             # Nobody to choose from any more: the window to choose starts again when there is.
             changes["choices_shown_at"] = None
@@ -648,7 +648,7 @@ def request_route(*, request_id: int, widen: bool = False) -> list[Offer]:
 
 
 def _routing_note(
-    request: HelpRequest, unmatched: Unmatched | None, holders: set[int], not_again: set[int]
+    request: HelpRequest, unmatched: Unmatched | None, holders: set[int], not_again: set[int], outside: set[int]
 ) -> dict[str, object]:
     """Why routing found nobody (new) to offer ``request``, as the status page shows it; empty while a peer who
     holds the offer could still take it.
@@ -660,11 +660,12 @@ def _routing_note(
     from peerway.matching.service import peers_who_could_take_later, proposals_for_request
 
     if holders:
-        still, unmatched = proposals_for_request(request, exclude_peer_ids=not_again, top=1)
+        still, unmatched = proposals_for_request(request, exclude_peer_ids=not_again, outside=outside, top=1)
         if still:
             return {}
     note: dict[str, object] = dict(unmatched.reason.as_dict()) if unmatched else {"code": "no_peers"}
-    next_shift = next_shift_start(peer_ids=peers_who_could_take_later(request, exclude_peer_ids=not_again))
+    later = peers_who_could_take_later(request, exclude_peer_ids=not_again | outside)
+    next_shift = next_shift_start(peer_ids=later)
     note["next_shift_at"] = next_shift.isoformat() if next_shift else None
     return note
 

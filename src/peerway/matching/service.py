@@ -128,16 +128,21 @@ class Proposal:
 
 
 def proposals_for_request(
-    request: HelpRequest, *, exclude_peer_ids: Iterable[int] = (), top: int = 3
+    request: HelpRequest, *, exclude_peer_ids: Iterable[int] = (), outside: Iterable[int] = (), top: int = 3
 ) -> tuple[list[Proposal], Unmatched | None]:
     """The best ``top`` on-shift peers for ``request`` (never those excluded), or why there is none.
+
+    ``exclude_peer_ids`` are peers left out of this round (they declined, or hold the offer): when only they could
+    take the request, the reason says the peers who could are taken. ``outside`` are peers who are never
+    candidates for it (another organization's, for a re-link): the reason is worked out without them.
 
     A peer who works for two organizations has a profile in each but is one person: they are proposed once, with
     their best-matching profile, so ``top`` proposals are ``top`` different people.
     """
     excluded = set(exclude_peer_ids)
     freed = engagements_closed_by_accepting(request)
-    everyone = list(peers_with_caseload(not_counting=freed))
+    never = set(outside)
+    everyone = [peer for peer in peers_with_caseload(not_counting=freed) if peer.pk not in never]
     peers = [peer for peer in everyone if peer.pk not in excluded]
     by_public_id = {str(peer.public_id): peer for peer in peers}
     spec = request_spec(request)
