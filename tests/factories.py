@@ -45,13 +45,17 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = "peer"
 
 
+MINNESOTA_AREA_CODES = ("612", "651", "763", "952", "218", "320", "507")
+
+
 class ParticipantFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Participant
 
     organization = factory.SubFactory(OrganizationFactory)
     preferred_name = factory.Sequence(lambda n: f"Sample Person {n}")
-    phone = factory.Sequence(lambda n: f"(612) 555-{n % 10000:04d}")
+    # Only numbers kept for fiction (555-0100 to 555-0199), in Minnesota's seven area codes: 700 distinct ones.
+    phone = factory.Sequence(lambda n: f"({MINNESOTA_AREA_CODES[n // 100 % 7]}) 555-01{n % 100:02d}")
     email = factory.Sequence(lambda n: f"person{n}@example.test")
 
 

@@ -26,7 +26,7 @@ _PHONE = re.compile(
 # Between two digits of a phone number: what the intake form accepts (spaces, "(", ")", ".", "-"), up to five of them
 # ("(612) - 555 - 0142" has four), and never a line break (any that str.splitlines knows).
 _SEPARATORS = rf"(?:[^\S\n\r\v\f\x1c-\x1e\x85\u2028\u2029]|[().{_DASHES}]){{0,5}}"
-# Any other number the intake form accepts (10 to 15 digits), such as +252 61 555 1234, wholly: a "+" and 7 to 15
+# Any other number the intake form accepts (10 to 15 digits), such as +44 20 7946 0958, wholly: a "+" and 7 to 15
 # digits, or 10 to 15 digits alone.
 _INTERNATIONAL_PHONE = re.compile(rf"(?<![\w+])\+\(?\d(?:{_SEPARATORS}\d){{6,14}}(?!\d)")
 _DIGITS_PHONE = re.compile(

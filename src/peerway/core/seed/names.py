@@ -2,7 +2,9 @@
 
 Each generated person gets a first name and a last name drawn independently from one pool, so every
 combination is invented; no list here describes a real person. Famous Minnesotans' names were kept out
-of the pools so no draw reproduces one. Karen names often have no family name in the Western sense; the
+of the pools so no draw reproduces one (a review found four pairs a draw could make, such as a state
+representative's, and replaced one name of each; tests/core/test_review_synthetic_data.py keeps them out).
+Karen names often have no family name in the Western sense; the
 "last names" of that pool are common second name parts, as Karen Minnesotans often register them.
 """
 
@@ -27,18 +29,18 @@ NAME_POOLS: dict[str, NamePool] = {
     "somali": NamePool(
         first_names=_names(
             "Abdi, Abdirahman, Ahmed, Amina, Asha, Ayan, Bashir, Deqa, Farhan, Fartun, Guled, Hamza, Hawa, "
-            "Hodan, Ibrahim, Idil, Khadra, Liban, Mahad, Maryan, Mohamed, Muna, Nasra, Nimco, Sagal, Sahra, "
+            "Ubah, Ibrahim, Idil, Khadra, Liban, Mahad, Maryan, Mohamed, Muna, Nasra, Nimco, Sagal, Sahra, "
             "Yasmin, Zakariye"
         ),
         last_names=_names(
             "Abdullahi, Aden, Ali, Dahir, Egal, Farah, Gedi, Hassan, Hirsi, Hussein, Ismail, Jama, Mohamud, "
-            "Nur, Osman, Samatar, Warsame, Yusuf"
+            "Nur, Osman, Samatar, Musse, Yusuf"
         ),
     ),
     "hmong": NamePool(
         first_names=_names(
-            "Bao, Cheng, Choua, Chue, Fue, Houa, Ka, Kia, Kou, Lue, Mai, Mai Nhia, Maiv, Neng, Nhia, Nou, Pa, "
-            "Pa Houa, Pheng, Shoua, Tou, Xee, Yeng, Yia, Zoua"
+            "Bao, Cheng, Choua, Chue, Doua, Houa, Ka, Kia, Kou, Lue, Mai, Mai Nhia, Maiv, Neng, Nhia, Nou, Pa, "
+            "Pa Houa, Pheng, Shoua, Yer, Xee, Yeng, Yia, Zoua"
         ),
         last_names=_names("Cha, Chang, Hang, Her, Khang, Kue, Lee, Lor, Moua, Thao, Vang, Vue, Xiong, Yang"),
     ),
