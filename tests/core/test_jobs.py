@@ -218,6 +218,22 @@ def test_progress_moves_while_the_export_runs(
     assert reverse("staff:job_download", args=[job.public_id]) in body
 
 
+def test_a_poll_that_finds_nothing_new_changes_nothing_and_news_reaches_the_live_region(cast: Cast) -> None:
+    job = Job.objects.create(kind=services.JOB_KIND_ACCESS_LOG_EXPORT, requested_by=cast.sam, organization=cast.org)
+    url = reverse("staff:job_detail", args=[job.public_id])
+    client = client_for(cast.sam)
+    page = client.get(url).content.decode()
+    # The live region is outside the block that polling replaces, and the block asks with what it shows.
+    assert '<p id="job-announce" class="visually-hidden" role="status">' in page
+    assert f'hx-get="{url}?seen=0.queued"' in page
+    assert client.get(url, {"seen": "0.queued"}, HTTP_HX_REQUEST="true").status_code == 204
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, done=3, total=7)
+    news = client.get(url, {"seen": "0.queued"}, HTTP_HX_REQUEST="true")
+    body = news.content.decode()
+    assert news.status_code == 200 and '<p id="job-announce" hx-swap-oob="innerHTML">3 of 7 (42%)' in body
+    assert 'role="status"' not in body, "the replaced block holds no live region of its own"
+
+
 def test_a_failed_export_keeps_no_file_and_tells_the_requester_plainly(
     cast: Cast, monkeypatch: pytest.MonkeyPatch, media_in_tmp: Path, django_capture_on_commit_callbacks: CaptureOnCommit
 ) -> None:

@@ -48,6 +48,9 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 @staff_view
 def job_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     job = job_get_for_user(request.user, public_id)  # type: ignore[arg-type]
+    if request.htmx and request.GET.get("seen") == f"{job.done}.{job.status}":  # type: ignore[attr-defined]
+        # Nothing new since the page's last answer: nothing to swap, nothing to announce again.
+        return HttpResponse(status=204)
     template = "core/job_detail.html#progress" if request.htmx else "core/job_detail.html"  # type: ignore[attr-defined]
     return render(request, template, {"job": job, "title": JOB_KIND_TITLES.get(job.kind, job.kind)})
 

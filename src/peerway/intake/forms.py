@@ -436,6 +436,9 @@ class StaffHelpRequestForm(HelpRequestForm):
             organization.queryset = Organization.objects.filter(pk__in=[o.pk for o in organizations])
         contact_method: Any = self.fields["contact_method"]
         contact_method.choices = STAFF_CONTACT_CHOICES
+        # Typed in for someone else: the browser must not offer the staff member's own phone, email, name or ZIP.
+        for name in ("phone", "email", "first_name", "zip_code"):
+            self.fields[name].widget.attrs["autocomplete"] = "off"
         for name, label in STAFF_LABELS.items():
             self.fields[name].label = label
         for name, help_text in STAFF_HELP_TEXTS.items():
