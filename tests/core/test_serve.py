@@ -203,3 +203,18 @@ def test_the_demo_says_when_its_translations_are_not_compiled(tmp_path: Path, se
     (tmp_path / "so" / "LC_MESSAGES" / "django.mo").write_bytes(b"")
     settings.LOCALE_PATHS = [tmp_path]
     assert uncompiled_languages() == ["es", "hmn"]
+
+
+@pytest.mark.parametrize(("host", "warned"), [("127.0.0.1", False), ("0.0.0.0", True), ("192.0.2.10", True)])  # noqa: S104
+def test_the_demo_warns_when_other_machines_can_reach_it(
+    tmp_path: Path, settings: Any, host: str, warned: bool
+) -> None:
+    # The demo's sign-ins are printed and the same on every install: reachable from elsewhere, it must say so.
+    import io
+
+    from peerway.core.management.commands.serve import Command
+
+    settings.VAR_DIR = tmp_path
+    command = Command(stdout=io.StringIO())
+    command._demo_banner(host=host, port=8000, with_worker=False)
+    assert ("other machines can reach this demo" in command.stdout.getvalue()) is warned

@@ -231,6 +231,14 @@ class Command(BaseCommand):
         self.stdout.write("Demo sign-ins, all synthetic:")
         for line in demo_accounts_lines(Path(settings.VAR_DIR) / DEMO_ACCOUNTS_FILE):
             self.stdout.write(f"  {line}")
+        if host not in ("127.0.0.1", "::1", "localhost"):
+            # The sign-ins above are printed to everyone who runs the demo, and demo mode asks no second factor.
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Listening on {host}: other machines can reach this demo, whose sign-ins are the same on every "
+                    "install and need no second factor. Use it only on a network you trust."
+                )
+            )
         if with_worker:
             self.stdout.write("The background worker runs beside the server.")
         missing = uncompiled_languages()
