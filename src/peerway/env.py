@@ -43,14 +43,19 @@ def env_bool(name: str, default: bool) -> bool:
     raise SettingError(f"The environment variable {name} must be true or false, not {value!r}.")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     value = os.environ.get(name)
     if value is None or value == "":
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise SettingError(f"The environment variable {name} must be a whole number, not {value!r}.") from None
+    if minimum is not None and number < minimum:
+        raise SettingError(
+            f"The environment variable {name} must be a whole number of at least {minimum}, not {value!r}."
+        )
+    return number
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

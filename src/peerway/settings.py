@@ -240,13 +240,13 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Peerway"
 
 # django-axes: lock a username+address pair after repeated failures.
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 # Behind a load balancer or reverse proxy, say how many to trust, or every visitor shares its address.
-PEERWAY_PROXY_COUNT = env_int("PEERWAY_PROXY_COUNT", 0)
+PEERWAY_PROXY_COUNT = env_int("PEERWAY_PROXY_COUNT", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "peerway.core.client_ip.client_ip"
 AXES_USERNAME_CALLABLE = "peerway.accounts.axes.axes_username"
 AXES_VERBOSE = False
@@ -325,7 +325,7 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

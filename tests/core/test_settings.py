@@ -57,6 +57,11 @@ def test_production_with_every_setting_passes_the_deploy_check(tmp_path: Path) -
         ("PEERWAY_REQUIRE_MFA", "maybe", "PEERWAY_REQUIRE_MFA must be true or false"),
         ("DATABASE_URL", "mongodb://nowhere", "DATABASE_URL must be a database URL"),
         ("PEERWAY_MODE", "staging", "PEERWAY_MODE must be one of"),
+        # 0 failures would lock every account out at once; a negative count of proxies or HSTS seconds means nothing.
+        ("AXES_FAILURE_LIMIT", "0", "AXES_FAILURE_LIMIT must be a whole number of at least 1"),
+        ("PEERWAY_PROXY_COUNT", "-1", "PEERWAY_PROXY_COUNT must be a whole number of at least 0"),
+        ("SECURE_HSTS_SECONDS", "-5", "SECURE_HSTS_SECONDS must be a whole number of at least 0"),
+        ("LOG_LEVEL", "loud", "LOG_LEVEL must be one of DEBUG, INFO"),
     ],
 )
 def test_a_missing_or_malformed_setting_stops_startup_with_one_sentence(
