@@ -234,6 +234,20 @@ def test_a_poll_that_finds_nothing_new_changes_nothing_and_news_reaches_the_live
     assert 'role="status"' not in body, "the replaced block holds no live region of its own"
 
 
+def test_the_job_page_tells_the_start_by_the_jobs_organizations_clock(cast: Cast) -> None:
+    # Sam supervises Riverbend (Minnesota, first by name) and administers an organization in Hawaii.
+    hawaii = OrganizationFactory(name="Zenith Hawaii", timezone="Pacific/Honolulu")
+    MembershipFactory(user=cast.sam, organization=hawaii, role="org_admin")
+    job = Job.objects.create(
+        kind=services.JOB_KIND_ACCESS_LOG_EXPORT,
+        requested_by=cast.sam,
+        organization=hawaii,
+        created_at=dt.datetime(2026, 3, 2, 3, 0, tzinfo=dt.UTC),  # 21:00 on 1 March in Minnesota, 17:00 in Hawaii
+    )
+    page = client_for(cast.sam).get(reverse("staff:job_detail", args=[job.public_id])).content.decode()
+    assert "started 03/01/2026 5 p.m." in page, page[page.find("started") : page.find("started") + 40]
+
+
 def test_a_failed_export_keeps_no_file_and_tells_the_requester_plainly(
     cast: Cast, monkeypatch: pytest.MonkeyPatch, media_in_tmp: Path, django_capture_on_commit_callbacks: CaptureOnCommit
 ) -> None:

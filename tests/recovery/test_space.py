@@ -274,6 +274,7 @@ def test_downloads_hold_the_record_and_are_logged_as_self(cast: Cast, text_outbo
         plan=plan, actor=cast.alice, text="Passed the permit test", noted_on=timezone.localdate()
     )
     message_send_from_staff(engagement=engagement, actor=cast.alice, body="Proud of you")
+    message_send_from_staff(engagement=engagement, actor=cast.sam, body="Alice is away this week")
     client, token = _signed_in_client(cast, engagement, text_outbox)
     AccessEvent.objects.all().delete()
     response = client.get(reverse("space:record_download", args=[token]))
@@ -286,6 +287,8 @@ def test_downloads_hold_the_record_and_are_logged_as_self(cast: Cast, text_outbo
     assert exported["plan"]["goals"][0]["steps"][0]["description"] == "Study the manual"
     assert exported["plan"]["progress_notes"][0]["text"] == "Passed the permit test"
     assert exported["messages"][0] == {**exported["messages"][0], "from": "peer", "body": "Proud of you"}
+    # A supervisor's answer is the team's, not the person's peer's.
+    assert exported["messages"][1] == {**exported["messages"][1], "from": "team", "body": "Alice is away this week"}
     response = client.get(reverse("space:plan_download", args=[token]))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     events = list(AccessEvent.objects.filter(subject_id=engagement.participant.public_id).order_by("id"))

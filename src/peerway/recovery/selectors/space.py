@@ -179,7 +179,10 @@ def own_record_export(link: ParticipantLink) -> dict[str, Any]:
                 ],
                 "messages": [
                     {
-                        "from": "me" if message.from_participant else "peer",
+                        # "team": a supervisor or another peer of the organization answered, not the engagement's peer.
+                        "from": "me"
+                        if message.from_participant
+                        else ("peer" if message.sender_user_id == engagement.peer.user_id else "team"),
                         "sent_at": _date(message.created_at),
                         "read_at": _date(message.read_at),
                         "body": message.body,
