@@ -151,3 +151,24 @@ def test_a_staff_account_with_no_admin_permission_sees_no_people_in_the_admin() 
     ]:
         assert client.get(reverse(f"admin:{name}_changelist")).status_code == 403, name
     assert "Amina" not in client.get(reverse("admin:index")).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_credential_in_the_admin_keeps_its_holder_and_number_and_is_not_deleted() -> None:
+    from peerway.certification.models import Credential
+
+    holder, other = UserFactory(username="holder"), UserFactory(username="someone-else")
+    credential = Credential.objects.create(
+        holder=holder,
+        credential_type=CredentialType.objects.filter(board__slug="mn-mcb", code="CPRS").latest("version"),
+        issued_on=timezone.localdate(),
+    )
+    number = credential.number
+    _root_user, client = _root()
+    url = reverse("admin:certification_credential_change", args=[credential.pk])
+    sent = {"holder": other.pk, "number": "RENUMBER1", "status": "suspended", "expires_on": "", "application": ""}
+    assert client.post(url, sent).status_code == 302
+    credential.refresh_from_db()
+    # The status changes (a board suspends here); who holds it and its number do not.
+    assert (credential.holder, credential.number, credential.status) == (holder, number, "suspended")
+    assert client.get(reverse("admin:certification_credential_delete", args=[credential.pk])).status_code == 403

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 
 from peerway.certification.models import ApplicationTransition, Board, Credential, CredentialType
@@ -30,10 +32,23 @@ class CredentialTypeAdmin(admin.ModelAdmin):
 
 @admin.register(Credential)
 class CredentialAdmin(HistoryAdmin):
+    """Credentials as the board's staff keep them: a credential entered here (a board's earlier record) is added
+    whole; once it exists, only its status (suspended, revoked) and expiry change here, with history. Who holds it,
+    its number, type, issue date and the application it came from are what public verification answers with:
+    never moved to another person or renumbered, and never deleted."""
+
     list_display = ["number", "credential_type", "status", "issued_on", "expires_on"]
     list_filter = ["status", "credential_type__board"]
     search_fields = ["number"]
     raw_id_fields = ["holder", "application"]
+
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> list[str]:
+        if obj is None:
+            return []
+        return ["holder", "credential_type", "number", "issued_on", "application"]
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(ApplicationTransition)
