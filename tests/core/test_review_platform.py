@@ -4,38 +4,18 @@ from __future__ import annotations
 
 import io
 import logging
-from pathlib import Path
 
-import pytest
 import time_machine
 from django.core.files.base import ContentFile
-from django.test import Client
 from django.urls import reverse
 from django.utils import translation
-from pytest_django.fixtures import Settings
 
-from peerway.accounts.models import User
 from peerway.core import services
 from peerway.core.logging import RedactPersonalData
 from peerway.core.models import Job, JobStatus
+from tests.core.test_jobs import client_for, media_in_tmp  # noqa: F401 (an autouse fixture: files go to tmp)
 from tests.factories import ParticipantFactory
 from tests.helpers import Cast
-
-
-@pytest.fixture(autouse=True)
-def media_in_tmp(settings: Settings, tmp_path: Path) -> Path:
-    """Exported files go to a throwaway directory, never to var/media."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
-    }
-    return tmp_path
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def finished_export(cast: Cast) -> Job:

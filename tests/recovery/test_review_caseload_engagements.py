@@ -20,8 +20,6 @@ from peerway.recovery.caseload_rules import Urgency
 from peerway.recovery.models import (
     Checkup,
     CheckupStatus,
-    Contact,
-    ContactVersion,
     Engagement,
     EngagementStatus,
     Participant,
@@ -38,6 +36,7 @@ from tests.factories import MembershipFactory, OrganizationFactory, ParticipantF
 from tests.helpers import Cast
 from tests.recovery.checkups_support import engagement_for, peer_for
 from tests.recovery.records import peer_of, ready_engagement
+from tests.recovery.test_caseload import contact
 
 pytestmark = pytest.mark.django_db
 
@@ -50,25 +49,6 @@ def _client(user: object) -> Client:
     return client
 
 
-def _contact(item: Engagement, when: dt.datetime) -> Contact:
-    contact = Contact.objects.create(engagement=item, peer=item.peer, occurred_at=when)
-    local = when.astimezone(CHICAGO)
-    version = ContactVersion.objects.create(
-        contact=contact,
-        number=1,
-        occurred_on=local.date(),
-        started_at=local.time(),
-        duration_minutes=30,
-        modality="phone",
-        kind="recovery_support",
-        note="Talked about the week.",
-        person_present=True,
-    )
-    contact.current_version = version
-    contact.save(update_fields=["current_version"])
-    return contact
-
-
 # Re-opening
 
 
@@ -78,7 +58,8 @@ def test_a_reopened_engagement_counts_contact_days_from_the_reopening(cast: Cast
     long_ago = timezone.now() - dt.timedelta(days=300)
     item = ready_engagement(cast)
     Engagement.objects.filter(pk=item.pk).update(started_at=long_ago)
-    _contact(item, timezone.now() - dt.timedelta(days=200))
+    # Dated on the organization's calendar, as the contact form records it.
+    contact(item, (timezone.now() - dt.timedelta(days=200)).astimezone(CHICAGO))
     engagement_transition(engagement=item, action="close", actor=cast.alice)
     engagement_transition(engagement=item, action="reopen", actor=cast.alice)
 

@@ -13,9 +13,8 @@ from django.test import Client
 from django.urls import reverse
 
 from peerway.certification.models import CredentialType
-from peerway.core.models import Community, Language, LivedExperience
 from peerway.intake.models import Offer, OfferStatus
-from peerway.intake.services import RequestInput, request_route, request_submit
+from peerway.intake.services import request_route
 from peerway.workforce import credentials as service
 from peerway.workforce.models import PeerProfile, PeerStatus, SupervisionSession
 from peerway.workforce.pathway import pathway_for_peer
@@ -23,6 +22,7 @@ from peerway.workforce.supervision import supervisee_totals, supervisees_for_use
 from tests.factories import UserFactory
 from tests.helpers import Cast
 from tests.workforce.credentials_helpers import credential, credential_type
+from tests.workforce.test_queue import _submit
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -133,19 +133,7 @@ def test_supervision_totals_name_the_reciprocal_levels_requirement_once_after_a_
 
 
 def test_a_peer_put_on_leave_in_the_admin_is_off_shift_and_their_open_offer_lapses(amina: PeerProfile) -> None:
-    request, _ = request_submit(
-        data=RequestInput(
-            contact_method="call",
-            phone="(612) 555-0110",
-            first_name="Sample Hodan",
-            language=Language.objects.get(slug="so"),
-            language_required=True,
-            consent_to_contact=True,
-            modalities=("phone",),
-            communities=list(Community.objects.filter(slug="somali")),
-            lived_experience=list(LivedExperience.objects.filter(slug="medication-recovery")),
-        )
-    )
+    request = _submit()  # a Somali speaker who needs her language: Amina, alone
     [offer] = request_route(request_id=request.pk)
     assert offer.peer == amina
     admin = _client(UserFactory(username="root", is_staff=True, is_superuser=True))
